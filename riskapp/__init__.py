@@ -1,0 +1,52 @@
+"""riskapp: workplace infection-risk self-assessment for enterprises and provinces."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from flask_babel import lazy_gettext
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Configure the app, initialise the extensions and register the blueprints."""
+    from riskapp import cli, errors, jobs, templating
+    from riskapp.config import check_production, from_environment
+    from riskapp.db import db
+    from riskapp.extensions import babel, csrf, limiter, login_manager
+    from riskapp.i18n import select_locale
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("RISKAPP_INSTANCE") or os.path.join(root, "instance"),
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.from_mapping(from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    check_production(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(root, "translations"),
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
+    limiter.init_app(app)
+    jobs.init_app(app, config)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from riskapp.blueprints import register_blueprints
+
+    register_blueprints(app)
+    return app

@@ -1,0 +1,74 @@
+"""Forms of the administration area."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from riskapp.models import Role
+from riskapp.templating import ROLE_LABELS
+
+
+class ProvinceForm(FlaskForm):
+    code = StringField(
+        _l("Province code"),
+        validators=[
+            DataRequired(),
+            Length(max=20),
+            Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, - and _ only.")),
+        ],
+    )
+    name = StringField(_l("Province name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("First province admin's e-mail"),
+                       validators=[DataRequired(), Email(), Length(max=255)])
+    admin_name = StringField(_l("First province admin's name"),
+                             validators=[DataRequired(), Length(max=255)])
+
+
+class ProvinceAdminForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
+    admin_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
+
+
+def _coerce_optional_int(value) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class InviteForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
+    enterprise_id = SelectField(_l("Enterprise (officers)"), coerce=_coerce_optional_int,
+                                validators=[Optional()], validate_choice=False)
+    # Choices are the province's areas; the view fills them, the service checks each one (404).
+    area_ids = SelectMultipleField(_l("Areas (auditors)"), coerce=int, validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from riskapp.admin.services import INVITABLE_ROLES
+
+        self.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in INVITABLE_ROLES]
+
+    def validate_enterprise_id(self, field) -> None:
+        if self.role.data == Role.OFFICER.value and not field.data:
+            raise ValidationError(_l("Choose the officer's enterprise."))
+
+    def validate_area_ids(self, field) -> None:
+        if self.role.data == Role.AUDITOR.value and not field.data:
+            raise ValidationError(_l("Choose at least one area for the auditor."))
+
+
+class AuditorAreasForm(FlaskForm):
+    area_ids = SelectMultipleField(_l("Areas"), coerce=int, validate_choice=False)
+
+    def validate_area_ids(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one area for the auditor."))
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form (CSRF token only)."""

@@ -1,0 +1,286 @@
+"""Creating provinces and inviting, (de)activating and scoping a province's users.
+
+Services flush, never commit: the view commits once. Every tenant object is reached through
+riskapp.tenancy, so another province's user, area or enterprise answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from riskapp.auditlog import record
+from riskapp.auth.services import find_user_by_email, normalise_email, send_invitation
+from riskapp.db import db
+from riskapp.models import (
+    Area,
+    AuditorArea,
+    Enterprise,
+    OneTimeToken,
+    Province,
+    Role,
+    TokenPurpose,
+    User,
+)
+from riskapp.models.types import utcnow
+from riskapp.tenancy import get_area_or_404, get_or_404, scoped, scoped_areas
+
+# The roles a province admin may hand out inside their own province.
+INVITABLE_ROLES = (Role.OFFICER, Role.AUDITOR, Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
+
+
+class AdminError(ValueError):
+    """A request the admin must correct; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    province: Province
+    admins: list[User]
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    """One line of the indented area picker."""
+
+    area: Area
+    depth: int
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    enterprise: Enterprise | None
+    areas: list[Area]
+
+    @property
+    def pending(self) -> bool:
+        """Invited but has not chosen a password yet."""
+        return self.user.password_hash is None
+
+
+# --- platform admin -------------------------------------------------------------------------
+
+def list_provinces() -> list[ProvinceRow]:
+    """Every province with its province admins (no tenant data)."""
+    provinces = db.session.scalars(select(Province).order_by(Province.name, Province.id)).all()
+    admins = db.session.scalars(
+        select(User).where(User.role == Role.PROVINCE_ADMIN).order_by(User.email)
+    ).all()
+    by_province: dict[int, list[User]] = {}
+    for admin in admins:
+        by_province.setdefault(admin.province_id, []).append(admin)
+    return [ProvinceRow(p, by_province.get(p.id, [])) for p in provinces]
+
+
+def _check_email_free(email: str) -> str:
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise AdminError(_("An account with this e-mail address already exists."), "email")
+    return email
+
+
+def create_province(code: str, name: str, admin_email: str, admin_name: str,
+                    inviter: User) -> tuple[Province, User, str]:
+    """Create a province and invite its first province admin; returns the invitation link."""
+    code = code.strip().upper()
+    name = name.strip()
+    if db.session.scalar(select(Province.id).where(func.upper(Province.code) == code)):
+        raise AdminError(_("A province with this code already exists."), "code")
+    email = _check_email_free(admin_email)
+    province = Province(code=code, name=name)
+    db.session.add(province)
+    db.session.flush()
+    record("province_created", province_id=province.id, object_type="province",
+           object_id=province.id, details={"code": code, "name": name}, user=inviter)
+    admin, link = _invite(province.id, Role.PROVINCE_ADMIN, email, admin_name, inviter)
+    return province, admin, link
+
+
+def invite_province_admin(province_id: int, email: str, name: str,
+                          inviter: User) -> tuple[User, str]:
+    """Invite a further province admin (e.g. when the first one left)."""
+    if db.session.get(Province, province_id) is None:
+        abort(404)
+    return _invite(province_id, Role.PROVINCE_ADMIN, _check_email_free(email), name, inviter)
+
+
+# --- province admin: users ------------------------------------------------------------------
+
+def _invite(province_id: int, role: Role, email: str, name: str, inviter: User,
+            enterprise: Enterprise | None = None, areas: list[Area] | None = None
+            ) -> tuple[User, str]:
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        province_id=province_id,
+        enterprise_id=enterprise.id if enterprise else None,
+        password_hash=None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    for area in areas or []:
+        db.session.add(AuditorArea(user_id=user.id, area_id=area.id))
+    link = send_invitation(user, inviter.name or inviter.email)
+    record(
+        "user_invited",
+        province_id=province_id,
+        enterprise_id=user.enterprise_id,
+        object_type="user",
+        object_id=user.id,
+        details={
+            "email": email,
+            "role": role.value,
+            "area_ids": sorted(a.id for a in areas or []),
+        },
+        user=inviter,
+    )
+    return user, link
+
+
+def invite_user(role: Role, email: str, name: str, inviter: User,
+                enterprise_id: int | None = None, area_ids: list[int] | None = None
+                ) -> tuple[User, str]:
+    """Invite a user into the inviter's province; the officer's enterprise and the auditor's
+    areas must belong to it (else 404). Returns the user and the invitation link."""
+    if role not in INVITABLE_ROLES:
+        raise AdminError(_("This role cannot be given here."), "role")
+    enterprise = None
+    areas: list[Area] = []
+    if role == Role.OFFICER:
+        if not enterprise_id:
+            raise AdminError(_("Choose the officer's enterprise."), "enterprise_id")
+        enterprise = get_or_404(Enterprise, enterprise_id)
+    elif role == Role.AUDITOR:
+        areas = _areas_or_404(area_ids)
+    email = _check_email_free(email)
+    return _invite(inviter.province_id, role, email, name, inviter, enterprise, areas)
+
+
+def _areas_or_404(area_ids: list[int] | None) -> list[Area]:
+    if not area_ids:
+        raise AdminError(_("Choose at least one area for the auditor."), "area_ids")
+    return [get_area_or_404(area_id) for area_id in sorted(set(area_ids))]
+
+
+def province_user_or_404(user_id: int) -> User:
+    """A user of the current admin's province, or 404."""
+    return get_or_404(User, user_id)
+
+
+def province_users(province_id: int) -> list[UserRow]:
+    """The province's users with the enterprise or areas each one covers."""
+    users = db.session.scalars(
+        scoped(select(User), User).order_by(User.role, User.email)
+    ).all()
+    assigned: dict[int, list[Area]] = {}
+    auditor_ids = [u.id for u in users if u.role == Role.AUDITOR]
+    if auditor_ids:
+        rows = db.session.execute(
+            select(AuditorArea.user_id, Area)
+            .join(Area, Area.id == AuditorArea.area_id)
+            .where(AuditorArea.user_id.in_(auditor_ids), Area.province_id == province_id)
+            .order_by(Area.name)
+        ).all()
+        for user_id, area in rows:
+            assigned.setdefault(user_id, []).append(area)
+    return [UserRow(u, u.enterprise, assigned.get(u.id, [])) for u in users]
+
+
+def user_row(user: User) -> UserRow:
+    areas = db.session.scalars(
+        select(Area)
+        .join(AuditorArea, AuditorArea.area_id == Area.id)
+        .where(AuditorArea.user_id == user.id)
+        .order_by(Area.name)
+    ).all()
+    return UserRow(user, user.enterprise, list(areas))
+
+
+def resend_invitation(user: User, inviter: User) -> str:
+    """A fresh invitation link for a user who has not accepted yet; older links stop working."""
+    if user.password_hash is not None:
+        raise AdminError(_("This user has already accepted the invitation."))
+    db.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == TokenPurpose.INVITE,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    link = send_invitation(user, inviter.name or inviter.email)
+    record("invitation_resent", province_id=user.province_id, object_type="user",
+           object_id=user.id, details={"email": user.email}, user=inviter)
+    return link
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """(De)activate an account; a new session version ends its open sessions."""
+    if user.id == actor.id:
+        raise AdminError(_("You cannot deactivate your own account."))
+    if user.is_active_account == active:
+        return
+    user.is_active_account = active
+    user.session_version += 1
+    db.session.flush()
+    record("user_reactivated" if active else "user_deactivated", province_id=user.province_id,
+           object_type="user", object_id=user.id, details={"email": user.email}, user=actor)
+
+
+def set_auditor_areas(user: User, area_ids: list[int], actor: User) -> None:
+    """Replace an auditor's areas with the given areas of the province."""
+    if user.role != Role.AUDITOR:
+        raise AdminError(_("Only auditors have areas."))
+    areas = _areas_or_404(area_ids)
+    wanted = {a.id for a in areas}
+    current = set(
+        db.session.scalars(select(AuditorArea.area_id).where(AuditorArea.user_id == user.id))
+    )
+    for row in db.session.scalars(select(AuditorArea).where(AuditorArea.user_id == user.id)):
+        if row.area_id not in wanted:
+            db.session.delete(row)
+    for area_id in sorted(wanted - current):
+        db.session.add(AuditorArea(user_id=user.id, area_id=area_id))
+    db.session.flush()
+    record("auditor_areas_changed", province_id=user.province_id, object_type="user",
+           object_id=user.id,
+           details={"before": sorted(current), "after": sorted(wanted)}, user=actor)
+
+
+# --- pickers --------------------------------------------------------------------------------
+
+def area_choices() -> list[AreaChoice]:
+    """The province's areas in tree order (parents before children), with their depth."""
+    areas = db.session.scalars(scoped_areas(select(Area)).order_by(Area.name, Area.id)).all()
+    children: dict[int | None, list[Area]] = {}
+    ids = {a.id for a in areas}
+    for area in areas:
+        # A parent outside the list (cannot happen for admins) would hide the child: treat as root.
+        parent = area.parent_id if area.parent_id in ids else None
+        children.setdefault(parent, []).append(area)
+    ordered: list[AreaChoice] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for area in children.get(parent_id, []):
+            ordered.append(AreaChoice(area, depth))
+            walk(area.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def enterprise_choices() -> list[Enterprise]:
+    return list(
+        db.session.scalars(scoped(select(Enterprise), Enterprise).order_by(Enterprise.name))
+    )

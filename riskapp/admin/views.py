@@ -1,0 +1,214 @@
+"""Admin routes: validate the form, call a service, flash, redirect; one commit per request."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from riskapp.admin import bp, services
+from riskapp.admin.forms import (
+    AuditorAreasForm,
+    ConfirmForm,
+    InviteForm,
+    ProvinceAdminForm,
+    ProvinceForm,
+)
+from riskapp.admin.services import AdminError
+from riskapp.db import db
+from riskapp.models import Role
+from riskapp.tenancy import roles_required
+
+# The last invitation link, shown once on the next page as a fallback when e-mail fails.
+_LINK_KEY = "admin_invite_link"
+
+
+def _remember_link(email: str, link: str) -> None:
+    session[_LINK_KEY] = {"email": email, "link": link}
+
+
+def _pop_link() -> dict | None:
+    return session.pop(_LINK_KEY, None)
+
+
+def _form_error(form, error: AdminError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+# --- platform admin -------------------------------------------------------------------------
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(Role.PLATFORM_ADMIN)
+def index():
+    form = ProvinceForm()
+    if form.validate_on_submit():
+        try:
+            province, admin, link = services.create_province(
+                form.code.data, form.name.data, form.email.data, form.admin_name.data, _actor()
+            )
+        except AdminError as error:
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            _remember_link(admin.email, link)
+            flash(_("Province %(name)s created; %(email)s is invited as its administrator.",
+                    name=province.name, email=admin.email), "success")
+            return redirect(url_for("admin.index"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "admin/provinces.html",
+        form=form,
+        rows=services.list_provinces(),
+        admin_form=ProvinceAdminForm(formdata=None),
+        invite_link=_pop_link(),
+    ), status
+
+
+@bp.route("/provinces/<int:province_id>/admins", methods=["POST"])
+@roles_required(Role.PLATFORM_ADMIN)
+def invite_province_admin(province_id: int):
+    form = ProvinceAdminForm()
+    if form.validate_on_submit():
+        try:
+            admin, link = services.invite_province_admin(
+                province_id, form.email.data, form.admin_name.data, _actor()
+            )
+        except AdminError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            _remember_link(admin.email, link)
+            flash(_("%(email)s is invited as a province administrator.", email=admin.email),
+                  "success")
+    else:
+        flash(_("Enter a valid e-mail address and a name."), "error")
+    return redirect(url_for("admin.index"))
+
+
+# --- province admin -------------------------------------------------------------------------
+
+@bp.route("/users")
+@roles_required(Role.PROVINCE_ADMIN)
+def users():
+    return render_template(
+        "admin/users.html",
+        rows=services.province_users(current_user.province_id),
+        invite_link=_pop_link(),
+        action_form=ConfirmForm(),
+    )
+
+
+def _fill_pickers(form) -> list[services.AreaChoice]:
+    if hasattr(form, "enterprise_id"):
+        form.enterprise_id.choices = [("", "—")] + [
+            (e.id, f"{e.name} — {e.tax_code}") for e in services.enterprise_choices()
+        ]
+    tree = services.area_choices()
+    form.area_ids.choices = [(choice.area.id, choice.area.name) for choice in tree]
+    return tree
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@roles_required(Role.PROVINCE_ADMIN)
+def invite():
+    form = InviteForm()
+    tree = _fill_pickers(form)
+    if form.validate_on_submit():
+        try:
+            user, link = services.invite_user(
+                Role(form.role.data), form.email.data, form.name.data, _actor(),
+                enterprise_id=form.enterprise_id.data, area_ids=form.area_ids.data,
+            )
+        except AdminError as error:
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            _remember_link(user.email, link)
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.errors else 200
+    return render_template("admin/invite.html", form=form, tree=tree), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.PROVINCE_ADMIN)
+def user(user_id: int):
+    """One user's page; for an auditor its POST replaces the assigned areas."""
+    target = services.province_user_or_404(user_id)
+    areas_form = AuditorAreasForm()
+    tree = _fill_pickers(areas_form)
+    if target.role == Role.AUDITOR and areas_form.validate_on_submit():
+        try:
+            services.set_auditor_areas(target, areas_form.area_ids.data, _actor())
+        except AdminError as error:
+            _form_error(areas_form, error)
+        else:
+            db.session.commit()
+            flash(_("The auditor's areas are saved."), "success")
+            return redirect(url_for("admin.user", user_id=target.id))
+    row = services.user_row(target)
+    if not areas_form.is_submitted():
+        areas_form.area_ids.data = [a.id for a in row.areas]
+    status = 400 if areas_form.errors else 200
+    return render_template(
+        "admin/user.html",
+        row=row,
+        areas_form=areas_form,
+        tree=tree,
+        action_form=ConfirmForm(),
+        invite_link=_pop_link(),
+    ), status
+
+
+@bp.route("/users/<int:user_id>/resend", methods=["POST"])
+@roles_required(Role.PROVINCE_ADMIN)
+def resend(user_id: int):
+    target = services.province_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            link = services.resend_invitation(target, _actor())
+        except AdminError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            _remember_link(target.email, link)
+            flash(_("A new invitation was sent to %(email)s; earlier links no longer work.",
+                    email=target.email), "success")
+    return redirect(url_for("admin.user", user_id=target.id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@roles_required(Role.PROVINCE_ADMIN)
+def deactivate(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles_required(Role.PROVINCE_ADMIN)
+def reactivate(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    target = services.province_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.set_active(target, active, _actor())
+        except AdminError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if active:
+                flash(_("%(email)s can log in again.", email=target.email), "success")
+            else:
+                flash(_("%(email)s is deactivated; their sessions have ended.",
+                        email=target.email), "success")
+    return redirect(url_for("admin.user", user_id=target.id))

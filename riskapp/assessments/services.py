@@ -1,0 +1,549 @@
+"""The assessment life cycle: draft → submitted (immutable snapshot) → superseded.
+
+Services flush, never commit: the request (or the task) that calls them commits once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from sqlalchemy import func, select, update
+
+from riskapp import checklists, territory
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.models import (
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    AuditLog,
+    Enterprise,
+    EnterpriseStatus,
+    Finding,
+    Grade,
+    Priority,
+    RemediationAction,
+)
+from riskapp.models.types import utcnow
+from riskapp.tenancy import scoped
+from riskapp.scoring import (
+    Checklist,
+    Context,
+    InvalidAnswers,
+    Problem,
+    Result,
+    coerce_answers,
+    score,
+    validate,
+)
+
+# Context keys the officer declares in the form; the rest comes from the profile and the area.
+DECLARED_CONTEXT_KEYS = ("confirmed_case_14d",)
+
+
+class StaleDraft(Exception):
+    """Someone else saved the draft since this form was opened."""
+
+    def __init__(self, current: Assessment):
+        super().__init__("draft changed since it was opened")
+        self.current = current
+
+
+def new_submit_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def checklist_of(assessment: Assessment) -> Checklist:
+    return checklists.definition(assessment.checklist_version)
+
+
+def result_of(assessment: Assessment, effective: bool = False) -> Result | None:
+    """The stored engine result (the effective one after re-grading, when asked and present)."""
+    data = assessment.effective_result if effective and assessment.effective_result else None
+    data = data or assessment.result
+    return Result.from_dict(data) if data else None
+
+
+def current_draft(enterprise: Enterprise) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment)
+        .where(Assessment.enterprise_id == enterprise.id, Assessment.status == AssessmentStatus.DRAFT)
+        .order_by(Assessment.id.desc())
+        .limit(1)
+    )
+
+
+def current_submitted(enterprise_id: int) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment)
+        .where(
+            Assessment.enterprise_id == enterprise_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+
+
+def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessment:
+    """The enterprise's open draft, or a new one on the province's active checklist version."""
+    draft = current_draft(enterprise)
+    if draft is not None:
+        return draft
+    version = checklists.active_version(enterprise.province_id, on)
+    draft = Assessment(
+        enterprise_id=enterprise.id,
+        province_id=enterprise.province_id,
+        checklist_version_id=version.id,
+        status=AssessmentStatus.DRAFT,
+        answers={},
+        context={"confirmed_case_14d": False},
+        created_by_id=getattr(user, "id", None),
+        lock_version=1,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    record(
+        "assessment_started",
+        province_id=enterprise.province_id,
+        enterprise_id=enterprise.id,
+        object_type="assessment",
+        object_id=draft.id,
+        user=user,
+    )
+    return draft
+
+
+def build_context(enterprise: Enterprise, declared: dict | None, on: date) -> Context:
+    """The context at assessment time: profile flags, the area's level, what the officer declared."""
+    level, _row = territory.level_of(enterprise.area, on)
+    declared = declared or {}
+    return Context(
+        area_level=level,
+        has_canteen=bool(enterprise.has_canteen),
+        has_shuttle=bool(enterprise.has_shuttle),
+        has_dormitory=bool(enterprise.has_dormitory),
+        confirmed_case_14d=bool(declared.get("confirmed_case_14d", False)),
+    )
+
+
+def save_draft(
+    draft: Assessment,
+    raw_answers: dict[str, str],
+    declared: dict | None,
+    expected_lock_version: int | None,
+    user=None,
+) -> tuple[Problem, ...]:
+    """Store partial answers as typed; returns the problems a submit would still report
+    (missing answers excepted). Raises StaleDraft when the draft changed meanwhile."""
+    if draft.status != AssessmentStatus.DRAFT:
+        raise ValueError("only drafts can be edited")
+    if expected_lock_version is not None and expected_lock_version != draft.lock_version:
+        raise StaleDraft(draft)
+    checklist = checklist_of(draft)
+    known = {item.id for item in checklist.items}
+    answers = {k: v for k, v in (raw_answers or {}).items() if k in known}
+    merged = {**(draft.answers or {}), **answers}
+    merged = {k: v for k, v in merged.items() if v not in ("", None)}
+    # Compare-and-set on the version so two concurrent saves cannot both win.
+    changed = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == draft.id, Assessment.lock_version == draft.lock_version)
+        .values(
+            answers=merged,
+            context={k: bool((declared or {}).get(k, False)) for k in DECLARED_CONTEXT_KEYS},
+            lock_version=draft.lock_version + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(draft)
+    if changed != 1:
+        raise StaleDraft(draft)
+    return draft_problems(draft)
+
+
+def draft_problems(draft: Assessment) -> tuple[Problem, ...]:
+    """The problems a submit of the stored draft would report, missing answers excepted."""
+    checklist = checklist_of(draft)
+    context = build_context(draft.enterprise, draft.context, date.today())
+    return validate(checklist, context, coerce_answers(checklist, draft.answers or {}), partial=True)
+
+
+def check_submission(draft: Assessment, on: date) -> tuple[Problem, ...]:
+    checklist = checklist_of(draft)
+    context = build_context(draft.enterprise, draft.context, on)
+    return validate(checklist, context, coerce_answers(checklist, draft.answers or {}))
+
+
+def submit(draft: Assessment, user, submit_token: str | None = None,
+           on: date | None = None) -> Assessment:
+    """Grade the draft and freeze it; the previous submitted assessment is superseded.
+
+    Idempotent: submitting a draft that is already submitted, or reusing a submit token,
+    returns the assessment that was made the first time. Raises InvalidAnswers when the
+    answers are incomplete or wrong (nothing is stored then)."""
+    if submit_token:
+        earlier = db.session.scalar(select(Assessment).where(Assessment.submit_token == submit_token))
+        if earlier is not None:
+            return earlier
+    if draft.status != AssessmentStatus.DRAFT:
+        return draft
+    on = on or date.today()
+    checklist = checklist_of(draft)
+    context = build_context(draft.enterprise, draft.context, on)
+    typed = coerce_answers(checklist, draft.answers or {})
+    result = score(checklist, context, typed, on)  # raises InvalidAnswers
+
+    # Claim the draft atomically: a concurrent submit of the same draft loses here.
+    claimed = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == draft.id, Assessment.status == AssessmentStatus.DRAFT)
+        .values(status=AssessmentStatus.SUBMITTED, submit_token=submit_token)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(draft)
+    if claimed != 1:
+        return draft
+
+    previous = current_submitted_except(draft.enterprise_id, draft.id)
+    draft.answers = result.answers_dict()
+    draft.context = context.to_dict()
+    draft.result = result.to_dict()
+    draft.assessed_on = on
+    draft.score = result.score
+    draft.band = result.band
+    draft.grade = result.grade
+    draft.failed_critical = len(result.failed_critical)
+    draft.next_due_on = result.next_assessment_due_on
+    draft.submitted_at = utcnow()
+    draft.submitted_by_id = getattr(user, "id", None)
+    if previous is not None:
+        previous.status = AssessmentStatus.SUPERSEDED
+        previous.superseded_at = utcnow()
+        previous.superseded_by_id = draft.id
+    create_actions(draft, result)
+    db.session.flush()
+    refresh_enterprise_status(draft.enterprise_id)
+    record(
+        "assessment_submitted",
+        province_id=draft.province_id,
+        enterprise_id=draft.enterprise_id,
+        object_type="assessment",
+        object_id=draft.id,
+        details={"grade": result.grade.value, "score": result.score},
+        user=user,
+    )
+    _after_submit(draft)
+    return draft
+
+
+def _after_submit(assessment: Assessment) -> None:
+    """Queue the report rendering, when the reports area is installed."""
+    try:
+        from riskapp.reports.services import schedule_render
+    except ImportError:
+        return
+    schedule_render(assessment)
+
+
+def current_submitted_except(enterprise_id: int, assessment_id: int) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment)
+        .where(
+            Assessment.enterprise_id == enterprise_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+            Assessment.id != assessment_id,
+        )
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+
+
+def create_actions(assessment: Assessment, result: Result) -> list[RemediationAction]:
+    """One remediation action per entry of the result's remediation list, in its order."""
+    actions = []
+    for position, entry in enumerate(result.remediation):
+        action = RemediationAction(
+            assessment_id=assessment.id,
+            enterprise_id=assessment.enterprise_id,
+            province_id=assessment.province_id,
+            item_id=entry.item_id,
+            priority=entry.priority,
+            critical=entry.critical,
+            points=float(entry.points),
+            position=position,
+            action_vi=entry.action.vi,
+            action_en=entry.action.en,
+            due_on=entry.due_on,
+        )
+        db.session.add(action)
+        actions.append(action)
+    return actions
+
+
+def refresh_enterprise_status(enterprise_id: int) -> EnterpriseStatus:
+    """Recompute the enterprise's roll-up row from its current assessment (same transaction)."""
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    status = db.session.get(EnterpriseStatus, enterprise_id)
+    if status is None:
+        status = EnterpriseStatus(enterprise_id=enterprise_id)
+        db.session.add(status)
+    status.province_id = enterprise.province_id
+    status.area_id = enterprise.area_id
+    status.industry = enterprise.industry
+    status.headcount = enterprise.headcount
+    current = current_submitted(enterprise_id)
+    status.current_assessment_id = current.id if current else None
+    status.assessed_on = current.assessed_on if current else None
+    status.score = current.score if current else None
+    status.declared_grade = current.grade if current else None
+    status.effective_grade = (current.effective_grade or current.grade) if current else None
+    status.failed_critical = current.failed_critical if current else 0
+    status.next_due_on = (
+        (current.effective_next_due_on or current.next_due_on) if current else None
+    )
+    status.regraded_at = current.regraded_at if current else None
+    previous = None
+    if current is not None:
+        previous = db.session.scalar(
+            select(Assessment.grade).where(Assessment.superseded_by_id == current.id).limit(1)
+        )
+    status.previous_grade = previous
+    status.assessment_count = db.session.scalar(
+        select(func.count())
+        .select_from(Assessment)
+        .where(
+            Assessment.enterprise_id == enterprise_id,
+            Assessment.status.in_((AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)),
+        )
+    )
+    finding = None
+    if current is not None:
+        finding = db.session.scalar(
+            select(Finding)
+            .where(Finding.assessment_id == current.id)
+            .order_by(Finding.created_at.desc(), Finding.id.desc())
+            .limit(1)
+        )
+    status.audited_grade = finding.grade if finding else None
+    status.audited_on = finding.visited_on if finding else None
+    db.session.flush()
+    return status
+
+
+
+# ---------------------------------------------------------------------------
+# The officer's pages: form context, progress, history, actions, profile, downloads.
+# List queries go through tenancy.scoped so they stay inside the caller's reach.
+
+
+def form_context(draft: Assessment, on: date | None = None) -> Context:
+    """The context a draft is filled in under today (profile, area level, declared facts)."""
+    return build_context(draft.enterprise, draft.context, on or date.today())
+
+
+def section_progress(checklist: Checklist, context: Context, answers: dict) -> dict[str, dict]:
+    """Per section: how many of the items that apply have an answer (and how many apply)."""
+    progress = {}
+    for section in checklist.sections:
+        applicable = [i for i in checklist.items_in(section.id) if checklist.applies(i, context)]
+        answered = sum(1 for i in applicable if answers.get(i.id) not in (None, ""))
+        progress[section.id] = {"answered": answered, "total": len(applicable)}
+    return progress
+
+
+def assessment_for_token(submit_token: str | None) -> Assessment | None:
+    """The assessment a submit token already produced, within the caller's reach."""
+    if not submit_token:
+        return None
+    return db.session.scalar(
+        scoped(select(Assessment).where(Assessment.submit_token == submit_token), Assessment)
+    )
+
+
+def list_assessments() -> list[Assessment]:
+    """Every assessment in reach, newest first."""
+    return list(
+        db.session.scalars(
+            scoped(select(Assessment), Assessment).order_by(
+                Assessment.created_at.desc(), Assessment.id.desc()
+            )
+        )
+    )
+
+
+def grade_history() -> list[tuple[date, Grade]]:
+    """(date, grade) of every submitted or superseded assessment in reach, oldest first."""
+    rows = db.session.execute(
+        scoped(select(Assessment.assessed_on, Assessment.grade), Assessment)
+        .where(
+            Assessment.status.in_((AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)),
+            Assessment.assessed_on.is_not(None),
+        )
+        .order_by(Assessment.assessed_on, Assessment.id)
+    ).all()
+    return [(row.assessed_on, row.grade) for row in rows]
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+def open_actions_by_priority(today: date | None = None) -> dict[Priority, dict[str, int]]:
+    """Per priority: open (or in progress) actions and how many of them are overdue."""
+    today = today or date.today()
+    counts = {priority: {"open": 0, "overdue": 0} for priority in Priority}
+    rows = db.session.execute(
+        scoped(select(RemediationAction.priority, RemediationAction.due_on), RemediationAction)
+        .where(RemediationAction.status.in_(OPEN_ACTION_STATUSES))
+    ).all()
+    for priority, due_on in rows:
+        counts[priority]["open"] += 1
+        if due_on < today:
+            counts[priority]["overdue"] += 1
+    return counts
+
+
+def list_actions(statuses=OPEN_ACTION_STATUSES) -> list[RemediationAction]:
+    """Actions in reach with these statuses, in the remediation order of their assessment."""
+    statement = scoped(select(RemediationAction), RemediationAction)
+    if statuses:
+        statement = statement.where(RemediationAction.status.in_(tuple(statuses)))
+    return list(
+        db.session.scalars(
+            statement.order_by(
+                RemediationAction.assessment_id.desc(), RemediationAction.position,
+                RemediationAction.id,
+            )
+        )
+    )
+
+
+class ActionLocked(Exception):
+    """A verified action is closed by an auditor or the province; the officer cannot change it."""
+
+
+def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
+                  status: ActionStatus, note: str | None, user=None) -> RemediationAction:
+    """Change owner, due date, status and note; "verified" is not the officer's to set."""
+    if action.status == ActionStatus.VERIFIED:
+        raise ActionLocked()
+    if status == ActionStatus.VERIFIED:
+        raise ValueError("the officer cannot verify an action")
+    before = {"status": action.status.value, "due_on": action.due_on.isoformat(),
+              "owner": action.owner}
+    action.owner = (owner or "").strip() or None
+    action.due_on = due_on
+    action.note = (note or "").strip() or None
+    if status != action.status:
+        action.completed_at = utcnow() if status == ActionStatus.DONE else None
+        action.status = status
+    db.session.flush()
+    record(
+        "action_updated",
+        province_id=action.province_id,
+        enterprise_id=action.enterprise_id,
+        object_type="remediation_action",
+        object_id=action.id,
+        details={"before": before, "status": status.value, "due_on": due_on.isoformat(),
+                 "owner": action.owner},
+        user=user,
+    )
+    return action
+
+
+PROFILE_FIELDS = ("name", "address", "headcount", "has_canteen", "has_shuttle", "has_dormitory")
+
+
+def update_profile(enterprise: Enterprise, values: dict, user=None) -> list[str]:
+    """Store the profile fields the officer may change; returns the names of those that changed.
+
+    Submitted assessments keep the context they were graded on; only drafts follow the profile."""
+    changed = []
+    for name in PROFILE_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, str):
+            value = value.strip() or (None if name == "address" else value.strip())
+        if getattr(enterprise, name) != value:
+            setattr(enterprise, name, value)
+            changed.append(name)
+    if changed:
+        db.session.flush()
+        refresh_enterprise_status(enterprise.id)
+        record(
+            "profile_updated",
+            province_id=enterprise.province_id,
+            enterprise_id=enterprise.id,
+            object_type="enterprise",
+            object_id=enterprise.id,
+            details={"changed": changed},
+            user=user,
+        )
+    return changed
+
+
+def report_downloads(limit: int | None = 50) -> list[AuditLog]:
+    """Who downloaded this enterprise's reports and when, newest first."""
+    statement = (
+        scoped(select(AuditLog), AuditLog)
+        .where(AuditLog.action == "report_downloaded", AuditLog.enterprise_id.is_not(None))
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    )
+    if limit:
+        statement = statement.limit(limit)
+    return list(db.session.scalars(statement))
+
+
+def actions_of(assessment: Assessment) -> list[RemediationAction]:
+    """The remediation actions born from one assessment, in its remediation order."""
+    return list(
+        db.session.scalars(
+            scoped(select(RemediationAction), RemediationAction)
+            .where(RemediationAction.assessment_id == assessment.id)
+            .order_by(RemediationAction.position, RemediationAction.id)
+        )
+    )
+
+
+def latest_finding(assessment: Assessment) -> Finding | None:
+    """The auditor's latest finding on this assessment, if any."""
+    return db.session.scalar(
+        scoped(select(Finding), Finding)
+        .where(Finding.assessment_id == assessment.id)
+        .order_by(Finding.created_at.desc(), Finding.id.desc())
+        .limit(1)
+    )
+
+__all__ = [
+    "ActionLocked",
+    "InvalidAnswers",
+    "actions_of",
+    "StaleDraft",
+    "assessment_for_token",
+    "build_context",
+    "check_submission",
+    "checklist_of",
+    "create_actions",
+    "current_draft",
+    "current_submitted",
+    "draft_problems",
+    "form_context",
+    "grade_history",
+    "latest_finding",
+    "list_actions",
+    "list_assessments",
+    "new_submit_token",
+    "open_actions_by_priority",
+    "refresh_enterprise_status",
+    "report_downloads",
+    "result_of",
+    "save_draft",
+    "section_progress",
+    "start_draft",
+    "submit",
+    "update_action",
+    "update_profile",
+]

@@ -1,0 +1,450 @@
+"""Officer routes: each loads its objects through tenancy, validates a form, calls a service."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from riskapp import charts, territory
+from riskapp.assessments import bp, services
+from riskapp.assessments.forms import (
+    ActionForm,
+    ProfileForm,
+    assessment_form_class,
+    field_name,
+    plain_number,
+)
+from riskapp.db import db
+from riskapp.i18n import current_lang
+from riskapp.models import (
+    ActionStatus,
+    Assessment,
+    Enterprise,
+    Grade,
+    RemediationAction,
+    Role,
+)
+from riskapp.models.types import utcnow
+from riskapp.scoring import AnswerKind, InvalidAnswers, Result
+from riskapp.scoring.conditions import describe
+from riskapp.templating import ACTION_STATUS_LABELS, grade_label
+from riskapp.tenancy import get_or_404, roles_required
+
+
+def officer_route(rule: str, **options):
+    """A route of this area: logged in, officers only (anyone else gets 404)."""
+
+    def decorator(view):
+        return bp.route(rule, **options)(login_required(roles_required(Role.OFFICER)(view)))
+
+    return decorator
+
+
+def _enterprise() -> Enterprise:
+    return get_or_404(Enterprise, current_user.enterprise_id)
+
+
+def _grade_words() -> dict[str, str]:
+    return {grade.value: grade_label(grade) for grade in Grade}
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+@officer_route("/")
+def home():
+    enterprise = _enterprise()
+    current = services.current_submitted(enterprise.id)
+    history = services.grade_history()
+    history_chart = charts.grade_history_chart(
+        history,
+        title=_("Grade history"),
+        description=_("The grade of each submitted assessment, oldest first."),
+        grade_words=_grade_words(),
+        date_format="%d/%m/%Y" if current_lang() == "vi" else "%d %b %Y",
+        empty_text=_("No submitted assessment yet"),
+    )
+    level, _level_row = territory.level_of(enterprise.area)
+    return render_template(
+        "assessments/home.html",
+        enterprise=enterprise,
+        current=current,
+        draft=services.current_draft(enterprise),
+        next_due=(current.effective_next_due_on or current.next_due_on) if current else None,
+        actions_by_priority=services.open_actions_by_priority(),
+        history=history,
+        history_chart=history_chart,
+        downloads=services.report_downloads(limit=5),
+        area_level=level,
+    )
+
+
+@officer_route("/downloads")
+def downloads():
+    return render_template("assessments/downloads.html",
+                           downloads=services.report_downloads(limit=500))
+
+
+# --- enterprise profile -----------------------------------------------------------------------
+
+
+@officer_route("/profile", methods=["GET", "POST"])
+def profile():
+    enterprise = _enterprise()
+    form = ProfileForm(obj=enterprise)
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in services.PROFILE_FIELDS}
+        changed = services.update_profile(enterprise, values, user=current_user)
+        db.session.commit()
+        if changed:
+            flash(_("Profile saved. An open draft uses these facts from now on; submitted "
+                    "assessments keep the ones they were graded on."), "success")
+        else:
+            flash(_("Nothing changed."), "info")
+        return redirect(url_for(".profile"))
+    level, level_row = territory.level_of(enterprise.area)
+    status = 422 if form.errors else 200
+    return render_template(
+        "assessments/profile.html",
+        form=form,
+        enterprise=enterprise,
+        area_path=territory.area_path(enterprise.area),
+        area_level=level,
+        area_level_row=level_row,
+    ), status
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+@officer_route("/assessments")
+def list_assessments():
+    enterprise = _enterprise()
+    return render_template(
+        "assessments/list.html",
+        assessments=services.list_assessments(),
+        draft=services.current_draft(enterprise),
+    )
+
+
+@officer_route("/assessments/new", methods=["POST"])
+def new():
+    draft = services.start_draft(_enterprise(), current_user)
+    db.session.commit()
+    return redirect(url_for(".edit", assessment_id=draft.id))
+
+
+def _draft_form_values(assessment: Assessment) -> dict:
+    values = {field_name(item_id): str(value) for item_id, value in (assessment.answers or {}).items()}
+    values["confirmed_case_14d"] = bool((assessment.context or {}).get("confirmed_case_14d"))
+    values["lock_version"] = str(assessment.lock_version)
+    values["submit_token"] = services.new_submit_token()
+    return values
+
+
+def _render_form(assessment: Assessment, form, *, status: int = 200, saved_values=None,
+                 stale: bool = False):
+    checklist = services.checklist_of(assessment)
+    context = services.build_context(assessment.enterprise, form.declared_context(), date.today())
+    lang = current_lang()
+    typed = form.raw_answers() if request.method == "POST" else (assessment.answers or {})
+    _level, level_row = territory.level_of(assessment.enterprise.area)
+    items = {}
+    for item in checklist.items:
+        applies = checklist.applies(item, context)
+        items[item.id] = {
+            "applies": applies,
+            "na_allowed": checklist.na_allowed(item, context),
+            "why_not": None if applies else describe(item.applies_if).get(lang),
+            **_number_limits(item, lang),
+        }
+    return render_template(
+        "assessments/edit.html",
+        assessment=assessment,
+        checklist=checklist,
+        form=form,
+        context=context,
+        area_level_row=level_row,
+        items=items,
+        progress=services.section_progress(checklist, context, {**(assessment.answers or {}),
+                                                                 **typed}),
+        saved_values=saved_values or {},
+        stale=stale,
+        general_problems=getattr(form, "general_problems", []),
+    ), status
+
+
+def _number_limits(item, lang: str) -> dict:
+    """min/max/step/unit of a numeric item's input (HTML limits are inclusive: open ones are left
+    to the server's message)."""
+    if not item.kind.is_numeric:
+        return {}
+    unit = item.unit.get(lang) if item.unit else ("%" if item.kind == AnswerKind.PERCENT else "")
+    return {
+        "min": plain_number(item.min_value)
+        if item.min_value is not None and item.min_inclusive else None,
+        "max": plain_number(item.max_value)
+        if item.max_value is not None and item.max_inclusive else None,
+        "step": "1" if item.integer_only else "any",
+        "unit": unit,
+    }
+
+
+def _answer_words(checklist, item_id: str, value) -> str:
+    """An answer as the officer chose it: the option's words, or the number."""
+    if value is None or value == "":
+        return "—"
+    if not checklist.has_item(item_id):
+        return str(value)
+    item = checklist.item(item_id)
+    option = None if item.kind.is_numeric else item.option(str(value))
+    return option.label.get(current_lang()) if option else str(value)
+
+
+def _newer_values(assessment: Assessment, typed: dict[str, str]) -> dict[str, str]:
+    """What the other person saved, for the items where it differs from what this user typed."""
+    checklist = services.checklist_of(assessment)
+    newer = {}
+    for item_id, saved in (assessment.answers or {}).items():
+        if checklist.has_item(item_id) and typed.get(item_id, "") != str(saved):
+            newer[item_id] = _answer_words(checklist, item_id, saved)
+    for item_id in typed:
+        if item_id not in (assessment.answers or {}) and typed[item_id]:
+            newer[item_id] = _("(no answer)")
+    return newer
+
+
+@officer_route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+def edit(assessment_id: int):
+    assessment = get_or_404(Assessment, assessment_id)
+    if request.method == "POST":
+        # A repeated submit (double click, back + resubmit) lands on what the first one made.
+        earlier = services.assessment_for_token(request.form.get("submit_token"))
+        if earlier is not None:
+            return redirect(url_for(".result", assessment_id=earlier.id))
+    if not assessment.is_draft:
+        flash(_("This assessment is submitted and can no longer be changed. Start a new "
+                "assessment to record changes."), "info")
+        return redirect(url_for(".result", assessment_id=assessment.id))
+    form_class = assessment_form_class(services.checklist_of(assessment), current_lang())
+    if request.method == "GET":
+        form = form_class(formdata=None, data=_draft_form_values(assessment))
+        if assessment.answers:
+            form.add_problems(services.draft_problems(assessment))
+        return _render_form(assessment, form)
+
+    form = form_class()
+    form.validate()
+    submitting = request.form.get("action") == "submit"
+    try:
+        problems = services.save_draft(assessment, form.raw_answers(), form.declared_context(),
+                                       form.lock_version_value(), user=current_user)
+    except services.StaleDraft as stale:
+        db.session.rollback()
+        current = stale.current
+        if not current.is_draft:
+            return redirect(url_for(".result", assessment_id=current.id))
+        form.lock_version.data = str(current.lock_version)
+        flash(_("Someone else saved this draft while you were editing it. Nothing of yours was "
+                "saved: your answers are still in the form, and the answers saved meanwhile are "
+                "shown under each question that differs. Save again to keep yours."), "warning")
+        return _render_form(current, form, status=409, stale=True,
+                            saved_values=_newer_values(current, form.raw_answers()))
+    form.lock_version.data = str(assessment.lock_version)
+
+    if not submitting:
+        db.session.commit()
+        form.add_problems(problems)
+        if form.errors or problems:
+            flash(_("Draft saved. Some answers need attention before you can submit."), "warning")
+            return _render_form(assessment, form)
+        flash(_("Draft saved."), "success")
+        return redirect(url_for(".edit", assessment_id=assessment.id))
+
+    try:
+        if form.errors:
+            raise InvalidAnswers(services.check_submission(assessment, date.today()))
+        submitted = services.submit(assessment, current_user, form.submit_token.data or None)
+    except InvalidAnswers as refused:
+        db.session.commit()  # keep what was typed as the draft
+        form.add_problems(refused.problems)
+        count = sum(len(errors) for errors in form.errors.values()) + len(form.general_problems)
+        flash(_("The assessment was not submitted: %(count)d answers need attention. Your answers "
+                "are saved in the draft.", count=count), "error")
+        return _render_form(assessment, form, status=422)
+    db.session.commit()
+    flash(_("Assessment submitted."), "success")
+    return redirect(url_for(".result", assessment_id=submitted.id))
+
+
+@officer_route("/assessments/<int:assessment_id>/autosave", methods=["POST"])
+def autosave(assessment_id: int):
+    """Save the posted form as the draft (the page's script calls this); answers JSON."""
+    assessment = get_or_404(Assessment, assessment_id)
+    if not assessment.is_draft:
+        return jsonify(error=_("This assessment is submitted and can no longer be changed."),
+                       redirect=url_for(".result", assessment_id=assessment.id)), 409
+    checklist = services.checklist_of(assessment)
+    form = assessment_form_class(checklist, current_lang())()
+    form.validate()
+    try:
+        problems = services.save_draft(assessment, form.raw_answers(), form.declared_context(),
+                                       form.lock_version_value(), user=current_user)
+    except services.StaleDraft as stale:
+        db.session.rollback()
+        return jsonify(
+            stale=True,
+            lock_version=stale.current.lock_version,
+            error=_("Someone else saved this draft meanwhile. Your latest changes are not saved: "
+                    "use Save draft to see both versions."),
+        ), 409
+    db.session.commit()
+    form.add_problems(problems)
+    context = services.form_context(assessment)
+    return jsonify(
+        lock_version=assessment.lock_version,
+        message=_("Draft saved at %(time)s", time=format_time(utcnow(), "HH:mm")),
+        progress=services.section_progress(checklist, context, assessment.answers or {}),
+        problems={item.id: form.item_field(item).errors[0]
+                  for item in checklist.items if form.item_field(item).errors},
+    )
+
+
+def _report_url(assessment: Assessment) -> str | None:
+    """The PDF link, when the reports area is installed."""
+    if "reports.download" not in current_app.view_functions:
+        return None
+    try:
+        return url_for("reports.download", assessment_id=assessment.id)
+    except Exception:  # noqa: BLE001 - the reports area may name its argument differently
+        return None
+
+
+def _section_chart(result: Result, title: str) -> str:
+    lang = current_lang()
+    bars = [
+        charts.Bar(
+            label=section.title.get(lang),
+            value=section.points,
+            maximum=section.max_points,
+            colour=charts.GRADE_COLOURS["very_high"] if section.failed else charts.DEFAULT_COLOUR,
+        )
+        for section in result.sections
+        if section.max_points
+    ]
+    return charts.bar_chart(bars, title=title,
+                            description=_("Risk points of each section out of its maximum."))
+
+
+@officer_route("/assessments/<int:assessment_id>")
+def result(assessment_id: int):
+    assessment = get_or_404(Assessment, assessment_id)
+    if assessment.is_draft:
+        return redirect(url_for(".edit", assessment_id=assessment.id))
+    graded = services.result_of(assessment)
+    effective = services.result_of(assessment, effective=True) if assessment.effective_result else None
+    finding = services.latest_finding(assessment)
+    checklist = services.checklist_of(assessment)
+    return render_template(
+        "assessments/result.html",
+        assessment=assessment,
+        checklist=checklist,
+        answer_words=lambda item_id, value: _answer_words(checklist, item_id, value),
+        result=graded,
+        effective=effective,
+        finding=finding,
+        finding_result=Result.from_dict(finding.result) if finding and finding.result else None,
+        section_chart=_section_chart(graded, _("Risk points per section")),
+        report_url=_report_url(assessment),
+        actions_by_item={action.item_id: action for action in services.actions_of(assessment)},
+    )
+
+
+# --- remediation actions ----------------------------------------------------------------------
+
+ACTION_FILTERS = {
+    "active": (ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
+    "open": (ActionStatus.OPEN,),
+    "in_progress": (ActionStatus.IN_PROGRESS,),
+    "done": (ActionStatus.DONE,),
+    "verified": (ActionStatus.VERIFIED,),
+    "all": (),
+}
+
+
+def _action_form(action: RemediationAction, formdata=None) -> ActionForm:
+    stored = {"owner": action.owner, "due_on": action.due_on, "status": action.status.value,
+              "note": action.note}
+    return ActionForm(
+        formdata=formdata,
+        data=None if formdata else stored,
+        prefix=f"action-{action.id}",
+        status_labels=ACTION_STATUS_LABELS,
+    )
+
+
+def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, status: int = 200):
+    actions = services.list_actions(ACTION_FILTERS[show])
+    forms = {action.id: _action_form(action) for action in actions
+             if action.status != ActionStatus.VERIFIED}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "assessments/actions.html",
+        actions=actions,
+        forms=forms,
+        show=show,
+        filters=ACTION_FILTERS,
+        filter_labels={
+            "active": _("Open and in progress"),
+            **{status.value: ACTION_STATUS_LABELS[status] for status in ActionStatus},
+            "all": _("All"),
+        },
+        failed_id=failed[0] if failed else None,
+    ), status
+
+
+def _show_filter() -> str:
+    show = request.args.get("show", "active")
+    return show if show in ACTION_FILTERS else "active"
+
+
+@officer_route("/actions")
+def actions():
+    return _render_actions(_show_filter())
+
+
+@officer_route("/actions/<int:action_id>", methods=["POST"])
+def update_action(action_id: int):
+    action = get_or_404(RemediationAction, action_id)
+    show = _show_filter()
+    if action.status == ActionStatus.VERIFIED:
+        flash(_("This action is verified and can no longer be changed."), "error")
+        return redirect(url_for(".actions", show=show))
+    form = _action_form(action, formdata=request.form)
+    if not form.validate():
+        flash(_("The action was not saved: check the fields marked below."), "error")
+        return _render_actions(show, failed=(action.id, form), status=422)
+    services.update_action(
+        action,
+        owner=form.owner.data,
+        due_on=form.due_on.data,
+        status=ActionStatus(form.status.data),
+        note=form.note.data,
+        user=current_user,
+    )
+    db.session.commit()
+    flash(_("Action saved."), "success")
+    return redirect(url_for(".actions", show=show) + f"#action-{action.id}")

@@ -1,0 +1,438 @@
+"""The auditor's workspace: enterprises of their areas, on-site findings, ZIP exports of reports.
+
+Everything here reaches tenant data through riskapp.tenancy; a background ZIP export rebuilds the
+requesting user's scope so it can never include more than that user could open.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import Select, func, select
+
+from riskapp import checklists
+from riskapp.assessments.services import refresh_enterprise_status
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.jobs import submit_after_commit
+from riskapp.models import (
+    Assessment,
+    AssessmentStatus,
+    Enterprise,
+    EnterpriseStatus,
+    Finding,
+    Grade,
+    Job,
+    JobStatus,
+    Report,
+    ReportStatus,
+    User,
+)
+from riskapp.models.types import utcnow
+from riskapp.reports import services as reports
+from riskapp.scoring import (
+    Checklist,
+    Context,
+    InvalidAnswers,
+    Problem,
+    Result,
+    coerce_answers,
+    score,
+    validate,
+)
+from riskapp.tenancy import Scope, area_subtree_ids, scope_for, scoped
+
+log = logging.getLogger(__name__)
+
+ZIP_JOB_KIND = "audit_zip"
+ZIP_TASK = "riskapp.audit.services:build_zip_task"
+PAGE_SIZE = 50
+
+
+# --------------------------------------------------------------------------- the filtered list
+
+
+@dataclass(frozen=True)
+class Filters:
+    area_id: int | None = None
+    grade: Grade | None = None
+    industry: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def to_params(self) -> dict[str, str]:
+        """Plain strings, for URLs and the job's stored parameters."""
+        values = {
+            "area": self.area_id,
+            "grade": self.grade.value if self.grade else None,
+            "industry": self.industry,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+        return {key: str(value) for key, value in values.items() if value is not None}
+
+    @classmethod
+    def from_params(cls, params: dict) -> Filters:
+        def day(key):
+            return date.fromisoformat(params[key]) if params.get(key) else None
+
+        return cls(
+            area_id=int(params["area"]) if params.get("area") else None,
+            grade=Grade(params["grade"]) if params.get("grade") else None,
+            industry=params.get("industry") or None,
+            date_from=day("date_from"),
+            date_to=day("date_to"),
+        )
+
+
+def enterprise_query(filters: Filters, scope: Scope | None = None) -> Select:
+    """Enterprises within the scope and the filters, with their roll-up row, by name."""
+    statement = select(Enterprise, EnterpriseStatus).outerjoin(
+        EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id
+    )
+    statement = scoped(statement, Enterprise, scope)
+    if filters.area_id is not None:
+        statement = statement.where(Enterprise.area_id.in_(area_subtree_ids({filters.area_id})))
+    if filters.grade is not None:
+        statement = statement.where(EnterpriseStatus.effective_grade == filters.grade)
+    if filters.industry:
+        statement = statement.where(Enterprise.industry == filters.industry)
+    if filters.date_from is not None:
+        statement = statement.where(EnterpriseStatus.assessed_on >= filters.date_from)
+    if filters.date_to is not None:
+        statement = statement.where(EnterpriseStatus.assessed_on <= filters.date_to)
+    return statement.order_by(Enterprise.name, Enterprise.id)
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    pages: int
+    total: int
+
+
+def enterprise_page(filters: Filters, number: int = 1, scope: Scope | None = None) -> Page:
+    statement = enterprise_query(filters, scope)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    number = min(max(number, 1), pages)
+    rows = db.session.execute(statement.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+    return Page(rows=list(rows), number=number, pages=pages, total=total)
+
+
+# --------------------------------------------------------------------------- read-only assessment
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item_id: str
+    section: str
+    question: str
+    declared: str
+    points: int | None
+    max_points: int
+    counted: bool
+    failed: bool
+    critical: bool
+    observed: str | None = None  # the latest finding's answer, when it differs
+
+
+def answer_text(checklist: Checklist, item_id: str, answer, lang: str) -> str:
+    if answer is None or answer == "":
+        return "—"
+    item = checklist.item(item_id)
+    option = item.option(str(answer)) if item.options else None
+    if option is not None:
+        return option.label.get(lang)
+    unit = f" {item.unit.get(lang)}" if item.unit else ""
+    return f"{answer}{unit}"
+
+
+def item_rows(assessment: Assessment, lang: str, finding: Finding | None = None) -> list[ItemRow]:
+    """Every item of a submitted assessment with the declared answer and its outcome."""
+    checklist = checklists.definition(assessment.checklist_version)
+    result = Result.from_dict(assessment.result)
+    observed = (finding.answers or {}) if finding else {}
+    rows = []
+    for outcome in result.items:
+        item = checklist.item(outcome.item_id)
+        rows.append(
+            ItemRow(
+                item_id=outcome.item_id,
+                section=checklist.section(item.section).title.get(lang),
+                question=item.question.get(lang),
+                declared=answer_text(checklist, outcome.item_id, outcome.answer, lang),
+                points=outcome.points,
+                max_points=outcome.max_points,
+                counted=outcome.counted,
+                failed=outcome.failed,
+                critical=outcome.critical,
+                observed=(
+                    answer_text(checklist, outcome.item_id, observed[outcome.item_id], lang)
+                    if outcome.item_id in observed
+                    else None
+                ),
+            )
+        )
+    return rows
+
+
+def findings_of(assessment: Assessment) -> list[Finding]:
+    return list(
+        db.session.scalars(
+            scoped(select(Finding), Finding)
+            .where(Finding.assessment_id == assessment.id)
+            .order_by(Finding.created_at.desc(), Finding.id.desc())
+        )
+    )
+
+
+def enterprise_assessments(enterprise_id: int) -> list[Assessment]:
+    """The enterprise's submitted and superseded assessments, newest first."""
+    return list(
+        db.session.scalars(
+            scoped(select(Assessment), Assessment)
+            .where(
+                Assessment.enterprise_id == enterprise_id,
+                Assessment.status != AssessmentStatus.DRAFT,
+            )
+            .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        )
+    )
+
+
+# --------------------------------------------------------------------------- findings
+
+
+class FindingProblems(ValueError):
+    """The observed answers cannot be graded; `.problems` maps item ids (or None) to messages."""
+
+    def __init__(self, problems: tuple[Problem, ...]):
+        super().__init__("; ".join(p.message.en for p in problems))
+        self.problems = problems
+
+
+def applicable_items(assessment: Assessment):
+    """The items the auditor can observe: those that applied in the assessment's context."""
+    checklist = checklists.definition(assessment.checklist_version)
+    context = Context.from_dict(assessment.context)
+    return [item for item in checklist.items if checklist.applies(item, context)]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return float(a) == float(b)
+    return a == b
+
+
+def record_finding(
+    assessment: Assessment,
+    auditor: User,
+    visited_on: date,
+    observed_raw: dict[str, str],
+    note: str | None = None,
+    confirmed: bool = False,
+) -> Finding:
+    """Store an on-site finding and grade the observed answers with the same engine and context.
+
+    Only the items whose observed answer differs from the declared one are kept. Confirmed means
+    the auditor saw what was declared. Raises FindingProblems when the observed answers cannot be
+    graded, and ValueError when the assessment is not the current submitted one."""
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValueError("findings are recorded on the current submitted assessment")
+    checklist = checklists.definition(assessment.checklist_version)
+    context = Context.from_dict(assessment.context)
+    declared = dict(assessment.answers or {})
+    observed: dict = {}
+    if not confirmed:
+        given = {k: v for k, v in observed_raw.items() if v not in ("", None)}
+        typed = coerce_answers(checklist, given)
+        applicable = {item.id for item in applicable_items(assessment)}
+        observed = {
+            item_id: value
+            for item_id, value in typed.items()
+            if item_id in applicable and not _same(value, declared.get(item_id))
+        }
+        if not observed:
+            raise FindingProblems(())
+    merged = {**declared, **observed}
+    problems = validate(checklist, context, merged)
+    if problems:
+        raise FindingProblems(problems)
+    try:
+        result = score(checklist, context, merged, visited_on)
+    except InvalidAnswers as error:
+        raise FindingProblems(error.problems) from error
+    finding = Finding(
+        assessment_id=assessment.id,
+        enterprise_id=assessment.enterprise_id,
+        province_id=assessment.province_id,
+        auditor_id=auditor.id,
+        visited_on=visited_on,
+        confirmed=confirmed,
+        answers=observed,
+        note=(note or "").strip() or None,
+        result=result.to_dict(),
+        score=result.score,
+        grade=result.grade,
+    )
+    db.session.add(finding)
+    db.session.flush()
+    refresh_enterprise_status(assessment.enterprise_id)
+    record(
+        "finding_recorded",
+        province_id=assessment.province_id,
+        enterprise_id=assessment.enterprise_id,
+        object_type="finding",
+        object_id=finding.id,
+        details={
+            "assessment_id": assessment.id,
+            "confirmed": confirmed,
+            "items": sorted(observed),
+            "declared_grade": assessment.grade.value if assessment.grade else None,
+            "audited_grade": result.grade.value,
+        },
+        user=auditor,
+    )
+    return finding
+
+
+# --------------------------------------------------------------------------- ZIP export
+
+
+def start_zip(filters: Filters, user: User) -> Job:
+    """Queue a ZIP of the latest reports of the filtered enterprises (built after the commit)."""
+    job = Job(
+        id=str(uuid.uuid4()),
+        kind=ZIP_JOB_KIND,
+        status=JobStatus.QUEUED,
+        progress=0,
+        total=0,
+        params={"filters": filters.to_params()},
+        created_by_id=user.id,
+        province_id=user.province_id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    record(
+        "zip_export_started",
+        province_id=user.province_id,
+        object_type="job",
+        object_id=job.id,
+        details={"filters": filters.to_params()},
+        user=user,
+    )
+    submit_after_commit(ZIP_TASK, job.id)
+    return job
+
+
+def job_of(job_id: str, user: User) -> Job | None:
+    """A ZIP job, only for the user who started it."""
+    return db.session.scalar(
+        select(Job).where(
+            Job.id == job_id, Job.kind == ZIP_JOB_KIND, Job.created_by_id == user.id
+        )
+    )
+
+
+def job_status(job: Job) -> dict:
+    done = job.status == JobStatus.DONE
+    percent = int(100 * job.progress / job.total) if job.total else (100 if done else 0)
+    return {
+        "id": job.id,
+        "status": job.status.value,
+        "progress": job.progress,
+        "total": job.total,
+        "percent": percent,
+        "error": job.error if job.status == JobStatus.FAILED else None,
+    }
+
+
+def _exports_dir() -> Path:
+    path = Path(current_app.config["STORAGE_DIR"]) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _zip_entry_name(enterprise: Enterprise, assessment: Assessment, report: Report) -> str:
+    return reports.download_filename(report, assessment, enterprise)
+
+
+def build_zip_task(job_id: str) -> str:
+    """Background task: write the ZIP, updating the job's progress after each report."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        return "missing"
+    if job.status == JobStatus.DONE:
+        return "done"
+    try:
+        return _build_zip(job)
+    except Exception as error:  # noqa: BLE001 - the page shows the failure instead of waiting
+        log.exception("ZIP export %s failed", job_id)
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        job.status = JobStatus.FAILED
+        job.error = f"{type(error).__name__}: {error}"[:2000]
+        job.finished_at = utcnow()
+        db.session.commit()
+        return "failed"
+
+
+def _build_zip(job: Job) -> str:
+    user = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    # The requesting user's reach, rebuilt here: the export never holds more than they could open.
+    scope = scope_for(user) if user else None
+    filters = Filters.from_params((job.params or {}).get("filters", {}))
+    rows = db.session.execute(enterprise_query(filters, scope)).all() if scope else []
+    targets = [
+        (enterprise, status.current_assessment_id)
+        for enterprise, status in rows
+        if status is not None and status.current_assessment_id
+    ]
+    job.status = JobStatus.RUNNING
+    job.started_at = utcnow()
+    job.total = len(targets)
+    job.progress = 0
+    db.session.commit()
+
+    included: list[int] = []
+    final_path = _exports_dir() / f"{job.id}.zip"
+    temp_path = final_path.with_suffix(".part")
+    with zipfile.ZipFile(temp_path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for enterprise, assessment_id in targets:
+            assessment = db.session.get(Assessment, assessment_id)
+            report = reports.report_of(assessment_id, "vi") or reports.schedule_render(assessment)
+            db.session.commit()
+            # This is a background worker: rendering a missing report here blocks no request.
+            reports.ensure_rendered(report)
+            if report.status == ReportStatus.READY:
+                archive.writestr(
+                    _zip_entry_name(enterprise, assessment, report), reports.stored_pdf(report)
+                )
+                included.append(report.id)
+            job.progress += 1
+            db.session.commit()
+    os.replace(temp_path, final_path)
+    job.status = JobStatus.DONE
+    job.result_path = str(final_path)
+    job.result_name = f"bao-cao-{date.today().isoformat()}-{job.id[:8]}.zip"
+    job.params = {**(job.params or {}), "report_ids": included}
+    job.finished_at = utcnow()
+    db.session.commit()
+    return "done"
+
+
+def record_zip_download(job: Job, user: User) -> int:
+    """One report_downloaded entry per report in the ZIP: every enterprise sees the download."""
+    report_ids = (job.params or {}).get("report_ids", [])
+    for report in db.session.scalars(select(Report).where(Report.id.in_(report_ids))):
+        reports.record_download(report, user, via="zip")
+    return len(report_ids)

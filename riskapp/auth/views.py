@@ -1,0 +1,171 @@
+"""Auth routes: each validates its form, calls a service, flashes and redirects."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from riskapp.auditlog import record
+from riskapp.auth import bp, services
+from riskapp.auth.forms import AcceptInviteForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from riskapp.db import db
+from riskapp.extensions import limiter, login_manager
+from riskapp.models import TokenPurpose, User
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Accept a session only while its version matches the user's (logout bumps it)."""
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+@bp.before_app_request
+def enforce_session_timeouts():
+    """End idle sessions; the absolute lifetime is the permanent session's lifetime."""
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    last_seen = session.get("last_seen", now)
+    if now - last_seen > idle_limit:
+        logout_user()
+        session.clear()
+        flash(_("Your session ended after a period of inactivity. Please log in again."), "info")
+        return redirect(url_for("auth.login", next=request.path))
+    session["last_seen"] = now
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("main.home")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Wrong e-mail or password."), "error")
+            return render_template("auth/login.html", form=form), 401
+        lang = session.get("lang")
+        # A fresh session on login: nothing an attacker planted before survives.
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        session.permanent = True
+        session["last_seen"] = int(time.time())
+        login_user(user)
+        record("login", user=user)
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    user = current_user._get_current_object()
+    # A new session version invalidates copies of this session cookie too.
+    user.session_version += 1
+    record("logout", user=user)
+    db.session.commit()
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token: str):
+    found = services.find_valid_token(token, TokenPurpose.INVITE)
+    if found is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = AcceptInviteForm()
+    if request.method == "GET" and found.user.name:
+        form.name.data = found.user.name
+    if form.validate_on_submit():
+        user = services.use_token(found, form.password.data, form.name.data)
+        record("invite_accepted", user=user)
+        db.session.commit()
+        flash(_("Your password is set. You can log in now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/accept_invite.html", form=form, user=found.user)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _("If an account uses this address, a reset link is on its way."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    found = services.find_valid_token(token, TokenPurpose.RESET)
+    if found is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = services.use_token(found, form.password.data)
+        record("password_reset", user=user)
+        db.session.commit()
+        flash(_("Your password is changed. You can log in now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        services.set_password(user, form.password.data)
+        record("password_changed", user=user)
+        db.session.commit()
+        # The version moved on, so re-issue this session with it; other sessions end.
+        login_user(user)
+        flash(_("Your password is changed; your other sessions have ended."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/reset.html", form=form, change=True)
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(_error):
+    if request.endpoint in ("auth.login", "auth.forgot_password"):
+        form = LoginForm() if request.endpoint == "auth.login" else ForgotPasswordForm()
+        flash(_("Too many attempts. Wait a minute and try again."), "error")
+        template = "auth/login.html" if request.endpoint == "auth.login" else "auth/forgot.html"
+        return render_template(template, form=form), 429
+    return render_template("errors/error.html", code=429), 429

@@ -1,0 +1,82 @@
+"""Checklist versions in the database: registering the shipped ones, activation, loading."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from riskapp.db import db
+from riskapp.models import ChecklistActivation, ChecklistVersion
+from riskapp.scoring import DEFAULT_CHECKLIST_ID, Checklist, checklist_from_text, get_checklist
+
+
+@lru_cache(maxsize=64)
+def _parse(source_text: str, fingerprint: str) -> Checklist:
+    # Keyed by fingerprint too so two rows with equal text share one parsed checklist.
+    return checklist_from_text(source_text, source=fingerprint[:12])
+
+
+def definition(version: ChecklistVersion) -> Checklist:
+    """The engine's checklist for a stored version (parsed once per process)."""
+    return _parse(version.source_text, version.fingerprint)
+
+
+def register(checklist: Checklist, created_by_id: int | None = None) -> ChecklistVersion:
+    """Store a checklist version once; the same id and version is never stored twice."""
+    existing = db.session.scalar(
+        select(ChecklistVersion).where(
+            ChecklistVersion.checklist_key == checklist.id,
+            ChecklistVersion.version == checklist.version,
+        )
+    )
+    if existing is not None:
+        return existing
+    row = ChecklistVersion(
+        checklist_key=checklist.id,
+        version=checklist.version,
+        fingerprint=checklist.fingerprint,
+        title_vi=checklist.title.vi,
+        title_en=checklist.title.en,
+        source_text=checklist.source_text,
+        created_by_id=created_by_id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def default_version() -> ChecklistVersion:
+    """The shipped default checklist's row, registered on first use."""
+    return register(get_checklist(DEFAULT_CHECKLIST_ID))
+
+
+def activate(
+    province_id: int, version: ChecklistVersion, active_from: date, created_by_id: int | None = None
+) -> ChecklistActivation:
+    activation = ChecklistActivation(
+        province_id=province_id,
+        checklist_version_id=version.id,
+        active_from=active_from,
+        created_by_id=created_by_id,
+    )
+    db.session.add(activation)
+    db.session.flush()
+    return activation
+
+
+def active_version(province_id: int, on: date | None = None) -> ChecklistVersion:
+    """The version a province uses on a date: its latest activation, else the shipped default."""
+    on = on or date.today()
+    activation = db.session.scalar(
+        select(ChecklistActivation)
+        .where(
+            ChecklistActivation.province_id == province_id, ChecklistActivation.active_from <= on
+        )
+        .order_by(ChecklistActivation.active_from.desc(), ChecklistActivation.id.desc())
+        .limit(1)
+    )
+    if activation is not None:
+        return activation.checklist_version
+    return default_version()

@@ -1,0 +1,55 @@
+"""Command-line tasks: `flask --app wsgi <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from riskapp import migrate
+from riskapp.reports.cli import verify_report
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_upgrade)
+    app.cli.add_command(create_platform_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(verify_report)
+
+
+@click.command("db-upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations to the configured database."""
+    migrate.upgrade(current_app._get_current_object(), revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command("create-platform-admin")
+@click.argument("email")
+@click.password_option()
+def create_platform_admin(email: str, password: str) -> None:
+    """Create (or reset) a platform administrator."""
+    from riskapp.auth.services import find_user_by_email, hash_password, password_problem
+    from riskapp.db import db
+    from riskapp.models import Role, User
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    user = find_user_by_email(email) or User(email=email.strip().lower(), role=Role.PLATFORM_ADMIN)
+    user.password_hash = hash_password(password)
+    user.name = user.name or "Platform admin"
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"platform admin {user.email} ready")
+
+
+@click.command("seed-demo")
+@click.option("--reset/--no-reset", default=False, help="Delete the demo province first.")
+def seed_demo(reset: bool) -> None:
+    """Create the deterministic Thanh Hóa demo province (idempotent)."""
+    from riskapp.demo import seed
+
+    summary = seed(reset=reset)
+    for line in summary:
+        click.echo(line)

@@ -1,0 +1,44 @@
+"""Routes every visitor shares."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from riskapp.db import db
+from riskapp.main import bp
+from riskapp.models import Role
+
+HOME_BY_ROLE = {
+    Role.OFFICER: "assessments.home",
+    Role.AUDITOR: "audit.index",
+    Role.PROVINCE_VIEWER: "province.dashboard",
+    Role.PROVINCE_ADMIN: "province.dashboard",
+    Role.PLATFORM_ADMIN: "admin.index",
+}
+
+
+@bp.route("/")
+@login_required
+def home():
+    endpoint = HOME_BY_ROLE.get(current_user.role, "auth.login")
+    if endpoint not in current_app.view_functions:
+        endpoint = "auth.change_password"
+    return redirect(url_for(endpoint))
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.referrer or url_for("main.home")
+    if not target.startswith(request.host_url):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,52 @@
+"""The models, split by aggregate; importing this package registers every table."""
+
+from riskapp.models.assessment import Assessment, EnterpriseStatus, Finding
+from riskapp.models.audit import AuditLog, AuditLogIsAppendOnly, Job
+from riskapp.models.checklist import ChecklistActivation, ChecklistVersion
+from riskapp.models.enterprise import Enterprise
+from riskapp.models.enums import (
+    ActionStatus,
+    AreaKind,
+    AssessmentStatus,
+    Grade,
+    JobStatus,
+    Priority,
+    ReportStatus,
+    Role,
+    TokenPurpose,
+)
+from riskapp.models.remediation import RemediationAction
+from riskapp.models.report import Report
+from riskapp.models.rollup import WeeklyGradeCount
+from riskapp.models.territory import Area, AreaLevel, Province
+from riskapp.models.user import AuditorArea, OneTimeToken, User
+
+__all__ = [
+    "ActionStatus",
+    "Area",
+    "AreaKind",
+    "AreaLevel",
+    "Assessment",
+    "AssessmentStatus",
+    "AuditLog",
+    "AuditLogIsAppendOnly",
+    "AuditorArea",
+    "ChecklistActivation",
+    "ChecklistVersion",
+    "Enterprise",
+    "EnterpriseStatus",
+    "Finding",
+    "Grade",
+    "Job",
+    "JobStatus",
+    "OneTimeToken",
+    "Priority",
+    "Province",
+    "RemediationAction",
+    "Report",
+    "ReportStatus",
+    "Role",
+    "TokenPurpose",
+    "User",
+    "WeeklyGradeCount",
+]

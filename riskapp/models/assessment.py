@@ -1,0 +1,151 @@
+"""Assessments (draft → submitted → superseded), on-site findings and the per-enterprise roll-up."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riskapp.db import Base, JSONType
+from riskapp.models.checklist import ChecklistVersion
+from riskapp.models.enterprise import Enterprise
+from riskapp.models.enums import AssessmentStatus, Grade
+from riskapp.models.types import TZDateTime, enum_column, utcnow
+
+
+class Assessment(Base):
+    __tablename__ = "assessment"
+    __table_args__ = (
+        Index("ix_assessment_enterprise_status", "enterprise_id", "status"),
+        Index("ix_assessment_province_status_date", "province_id", "status", "assessed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_version.id"))
+    status: Mapped[AssessmentStatus] = mapped_column(
+        enum_column(AssessmentStatus), default=AssessmentStatus.DRAFT
+    )
+    # Drafts keep raw form strings; a submitted assessment keeps the typed answers it was graded on.
+    answers: Mapped[dict] = mapped_column(JSONType, default=dict)
+    context: Mapped[dict | None] = mapped_column(JSONType)
+    result: Mapped[dict | None] = mapped_column(JSONType)
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+    score: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    failed_critical: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    # The grade under the area's current epidemic level; the submitted snapshot above never changes.
+    effective_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    effective_area_level: Mapped[int | None] = mapped_column(Integer)
+    effective_result: Mapped[dict | None] = mapped_column(JSONType)
+    effective_next_due_on: Mapped[date | None] = mapped_column(Date)
+    regraded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Optimistic lock for drafts edited by two people at once.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Makes a repeated submit (double click, retry) land once.
+    submit_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL")
+    )
+
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+    checklist_version: Mapped[ChecklistVersion] = relationship(lazy="joined")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == AssessmentStatus.DRAFT
+
+    @property
+    def current_grade(self) -> Grade | None:
+        return self.effective_grade or self.grade
+
+
+class Finding(Base):
+    """An auditor's on-site finding on a submitted assessment, graded with the same engine."""
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_province_created", "province_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    auditor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    visited_on: Mapped[date] = mapped_column(Date)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Only the items whose observed answer differs from the declared one.
+    answers: Mapped[dict] = mapped_column(JSONType, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSONType)
+    score: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(lazy="joined")
+
+
+class EnterpriseStatus(Base):
+    """One row per enterprise: what the dashboards read, kept current in the writing transaction."""
+
+    __tablename__ = "enterprise_status"
+    __table_args__ = (
+        Index("ix_enterprise_status_province_grade", "province_id", "effective_grade"),
+        Index("ix_enterprise_status_province_due", "province_id", "next_due_on"),
+        Index("ix_enterprise_status_province_area", "province_id", "area_id"),
+        Index("ix_enterprise_status_province_industry", "province_id", "industry"),
+        # Added by revision 0002_province for the province dashboard.
+        Index("ix_enterprise_status_area_grade", "province_id", "area_id", "effective_grade"),
+        Index("ix_enterprise_status_industry_grade", "province_id", "industry", "effective_grade"),
+        Index("ix_enterprise_status_province_audited", "province_id", "audited_grade"),
+        Index("ix_enterprise_status_province_assessed", "province_id", "assessed_on"),
+    )
+
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True
+    )
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    industry: Mapped[str] = mapped_column(String(1))
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    current_assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL")
+    )
+    assessed_on: Mapped[date | None] = mapped_column(Date)
+    score: Mapped[float | None] = mapped_column(Float)
+    declared_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    effective_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    previous_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    failed_critical: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    audited_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    audited_on: Mapped[date | None] = mapped_column(Date)
+    assessment_count: Mapped[int] = mapped_column(Integer, default=0)
+    regraded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,53 @@
+"""Checklist versions (immutable definitions) and their activation by a province."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riskapp.db import Base
+from riskapp.models.types import TZDateTime, utcnow
+
+
+class ChecklistVersion(Base):
+    """The definition text a checklist version was loaded from, stored so it can be rebuilt."""
+
+    __tablename__ = "checklist_version"
+    __table_args__ = (
+        UniqueConstraint("checklist_key", "version", name="uq_checklist_key_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_key: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    title_vi: Mapped[str] = mapped_column(String(255))
+    title_en: Mapped[str] = mapped_column(String(255))
+    source_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    def __repr__(self) -> str:
+        return f"<ChecklistVersion {self.checklist_key} v{self.version}>"
+
+
+class ChecklistActivation(Base):
+    """A province uses a checklist version from a date until a later activation replaces it."""
+
+    __tablename__ = "checklist_activation"
+    __table_args__ = (Index("ix_checklist_activation_province_from", "province_id", "active_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_version.id"))
+    active_from: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    checklist_version: Mapped[ChecklistVersion] = relationship(lazy="joined")

@@ -1,0 +1,64 @@
+"""Enums for roles, states and kinds; grades come from the scoring engine."""
+
+from __future__ import annotations
+
+import enum
+
+from riskapp.scoring import Grade, Priority  # noqa: F401  (re-exported for the models)
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    AUDITOR = "auditor"
+    PROVINCE_VIEWER = "province_viewer"
+    PROVINCE_ADMIN = "province_admin"
+    PLATFORM_ADMIN = "platform_admin"
+
+    @property
+    def is_province_staff(self) -> bool:
+        return self in (Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
+
+
+class AreaKind(enum.StrEnum):
+    CITY = "city"
+    TOWN = "town"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    WARD = "ward"
+    TOWNSHIP = "township"
+    ZONE = "zone"
+
+
+class AssessmentStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SUPERSEDED = "superseded"
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (ActionStatus.DONE, ActionStatus.VERIFIED)
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITE = "invite"
+    RESET = "reset"
+
+
+class ReportStatus(enum.StrEnum):
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

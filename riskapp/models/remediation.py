@@ -1,0 +1,53 @@
+"""Remediation actions born from the failing items of a submitted assessment."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from riskapp.db import Base
+from riskapp.models.enums import ActionStatus, Priority
+from riskapp.models.types import TZDateTime, enum_column, utcnow
+
+
+class RemediationAction(Base):
+    __tablename__ = "remediation_action"
+    __table_args__ = (
+        Index("ix_action_enterprise_status", "enterprise_id", "status"),
+        Index("ix_action_province_due", "province_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(40))
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, length=2))
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    points: Mapped[float] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    action_vi: Mapped[str] = mapped_column(Text)
+    action_en: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_column(ActionStatus), default=ActionStatus.OPEN
+    )
+    owner: Mapped[str | None] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    verified_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    def action_text(self, lang: str) -> str:
+        return self.action_en if lang == "en" else self.action_vi
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.status.is_closed and self.due_on < today

@@ -1,0 +1,81 @@
+"""Provinces (tenants), their area tree and the areas' epidemic levels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from riskapp.db import Base
+from riskapp.models.enums import AreaKind
+from riskapp.models.types import TZDateTime, enum_column, utcnow
+
+
+class Province(Base):
+    __tablename__ = "province"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    areas: Mapped[list[Area]] = relationship(back_populates="province", lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Province {self.code}>"
+
+
+class Area(Base):
+    """A node of a province's territory; depth is free (district → commune, or commune only)."""
+
+    __tablename__ = "area"
+    __table_args__ = (
+        UniqueConstraint("province_id", "parent_id", "name", name="uq_area_sibling_name"),
+        Index("ix_area_province_parent", "province_id", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    code: Mapped[str | None] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[AreaKind] = mapped_column(enum_column(AreaKind))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    province: Mapped[Province] = relationship(back_populates="areas", lazy="raise")
+    parent: Mapped[Area | None] = relationship(remote_side=[id], lazy="select")
+
+    def __repr__(self) -> str:
+        return f"<Area {self.name}>"
+
+
+class AreaLevel(Base):
+    """An epidemic level (Resolution 128/NQ-CP) set for an area from a date."""
+
+    __tablename__ = "area_level"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
+        Index("ix_area_level_area_from", "area_id", "effective_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(500))
+    set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    regraded_at: Mapped[datetime | None] = mapped_column(TZDateTime)

@@ -1,0 +1,28 @@
+"""Column helpers shared by the model modules."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Enum
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def enum_column(enum_cls: type[enum.Enum], length: int = 20) -> Enum:
+    """Store an enum by its value as a plain string (no native DB enum to migrate)."""
+    return Enum(
+        enum_cls,
+        values_callable=lambda members: [m.value for m in members],
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        name=enum_cls.__name__.lower(),
+        create_constraint=False,
+    )
+
+
+TZDateTime = DateTime(timezone=True)

@@ -1,0 +1,7 @@
+"""The province's view: dashboard, drill-down lists, area levels, imports, exports, checklists."""
+
+from flask import Blueprint
+
+bp = Blueprint("province", __name__, url_prefix="/province")
+
+from riskapp.province import rollups, views  # noqa: E402,F401  (events and routes register on import)

@@ -1,0 +1,80 @@
+"""The province's charts, built by riskapp.charts from the aggregates: the one code path that
+serves the dashboard pages and any PDF report of them."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from riskapp import charts
+from riskapp.models import Grade
+from riskapp.province.services import Tally, Trend
+
+
+def _grade_words() -> dict[str, str]:
+    from riskapp.templating import grade_label
+
+    return {g.value: grade_label(g) for g in Grade}
+
+
+def grade_donut(tally: Tally) -> str:
+    words = _grade_words()
+    return charts.donut_chart(
+        list(reversed(charts.grade_segments(words))), tally.by_grade,
+        title=_("Enterprises by final grade"),
+        description=_("%(n)d assessed enterprises by final grade", n=tally.assessed),
+        centre_text=str(tally.assessed),
+    )
+
+
+def grade_stack(tallies: list[Tally], title: str) -> str:
+    words = _grade_words()
+    rows = [charts.StackedRow(t.label, dict(t.by_grade)) for t in tallies]
+    return charts.stacked_bar_chart(
+        rows, charts.grade_segments(words), title=title,
+        description=_("Number of enterprises of each final grade per row"), width=640,
+        label_width=190,
+    )
+
+
+def trend_chart(trend: Trend, date_format: str = "%d/%m") -> str:
+    words = _grade_words()
+    shares = trend.shares()
+    series = [charts.Series(words[g.value], shares[g.value], charts.grade_colour(g))
+              for g in reversed(Grade)]
+    return charts.line_chart(
+        [week.strftime(date_format) for week in trend.weeks], series,
+        title=_("Weekly share of each grade"),
+        description=_("Share of the assessments submitted each week, by submitted grade, %%"),
+        width=640, height=240, y_min=0, y_max=100,
+        y_ticks=[(v, f"{v} %") for v in (0, 25, 50, 75, 100)],
+    )
+
+
+def reporting_bars(tallies: list[Tally]) -> str:
+    bars = [
+        charts.Bar(t.label, round((t.on_time_rate or 0) * 100, 1), 100, "#1565c0",
+                   f"{(t.on_time_rate or 0) * 100:.0f} %")
+        for t in tallies
+    ]
+    return charts.bar_chart(bars, title=_("Share with a current assessment, by area"),
+                            description=_("Enterprises with a current assessment, % per area"),
+                            width=640, label_width=190, max_value=100)
+
+
+def gap_bars(gaps, limit: int = 12) -> str:
+    bars = [
+        charts.Bar(f"{gap.item_id} {gap.label}", round(gap.share * 100, 1), 100,
+                   "#c62828" if gap.critical else "#ef7d1a", f"{gap.share * 100:.0f} %")
+        for gap in gaps[:limit]
+    ]
+    return charts.bar_chart(bars, title=_("Items failed most often"),
+                            description=_("Share of assessed enterprises failing each item, %"),
+                            width=640, label_width=260, max_value=100)
+
+
+def history_chart(assessments) -> str:
+    """An enterprise's final grades over time, oldest first."""
+    history = [(a.assessed_on, a.current_grade) for a in reversed(assessments)
+               if a.assessed_on and a.current_grade]
+    return charts.grade_history_chart(history, title=_("Grade history"),
+                                      grade_words=_grade_words())

@@ -1,0 +1,380 @@
+"""Importing enterprises from CSV or XLSX: a dry run that reports every bad row, then apply.
+
+All or nothing: the file is applied only when no row is bad; the admin fixes the file and uploads it
+again (re-importing the same file changes nothing). Rows are matched by tax code, so a known tax code
+updates its enterprise instead of adding one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.models import Enterprise, Role, User
+from riskapp.province.services import area_tree
+
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_ROWS = 200_000
+# Column keys, with the headers each may have in the file (English or Vietnamese, any case).
+COLUMNS = {
+    "tax_code": ("tax_code", "tax code", "mã số thuế", "mst"),
+    "name": ("name", "enterprise", "tên doanh nghiệp", "tên"),
+    "industry": ("industry", "ngành", "ngành nghề", "ngành kinh tế"),
+    "area": ("area", "địa bàn", "khu vực"),
+    "address": ("address", "địa chỉ"),
+    "headcount": ("headcount", "head-count", "workers", "số lao động"),
+    "officer_email": ("officer_email", "officer e-mail", "officer email", "email cán bộ",
+                      "e-mail cán bộ", "email"),
+}
+REQUIRED = ("tax_code", "name", "industry", "area", "headcount")
+OPTIONAL = ("address", "officer_email", "latitude", "longitude")
+COLUMNS["latitude"] = ("latitude", "vĩ độ")
+COLUMNS["longitude"] = ("longitude", "kinh độ")
+COLUMN_LABELS = {
+    "tax_code": _l("tax code"),
+    "name": _l("name"),
+    "industry": _l("industry"),
+    "area": _l("area"),
+    "address": _l("address"),
+    "headcount": _l("head-count"),
+    "officer_email": _l("officer e-mail"),
+    "latitude": _l("latitude"),
+    "longitude": _l("longitude"),
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, encoding, missing columns)."""
+
+
+@dataclass
+class RowProblem:
+    row: int  # as numbered in the file: 1 is the header
+    column: str
+    problem: str
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    tax_code: str
+    action: str  # "new", "updated", "unchanged"
+    values: dict
+    changes: list[str] = field(default_factory=list)
+    invite: str | None = None  # officer e-mail to invite
+
+
+@dataclass
+class ImportPlan:
+    problems: list[RowProblem]
+    rows: list[PlannedRow]
+    filename: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def invites(self) -> int:
+        return sum(1 for row in self.rows if row.invite)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def read_table(data: bytes, filename: str) -> pd.DataFrame:
+    """The file as strings (leading zeros of tax codes kept), headers mapped to column keys."""
+    extension = os.path.splitext(filename.lower())[1]
+    try:
+        if extension == ".xlsx":
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl",
+                                  keep_default_na=False)
+        elif extension == ".csv":
+            text = data.decode("utf-8-sig")
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                skipinitialspace=True)
+        else:
+            raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_("The CSV file is not UTF-8 text; save it as “CSV UTF-8”.")) \
+            from error
+    except ImportFileError:
+        raise
+    except Exception as error:  # pandas raises many kinds for a broken file
+        raise ImportFileError(_("The file could not be read: %(error)s", error=str(error)[:200])) \
+            from error
+    aliases = {alias: key for key, names in COLUMNS.items() for alias in names}
+    renamed = {}
+    for header in frame.columns:
+        key = aliases.get(_norm(header).lower())
+        if key and key not in renamed.values():
+            renamed[header] = key
+    frame = frame.rename(columns=renamed)
+    missing = [str(COLUMN_LABELS[key]) for key in REQUIRED if key not in frame.columns]
+    if missing:
+        raise ImportFileError(_("Columns missing: %(columns)s.", columns=", ".join(missing)))
+    if len(frame) > MAX_ROWS:
+        raise ImportFileError(_("At most %(n)d rows per file.", n=MAX_ROWS))
+    for key in OPTIONAL:
+        if key not in frame.columns:
+            frame[key] = ""
+    return frame[list(REQUIRED) + list(OPTIONAL)].fillna("").map(_norm)
+
+
+def _industry_lookup() -> dict[str, str]:
+    from riskapp.templating import VSIC_SECTIONS
+
+    lookup = {letter: letter for letter in VSIC_SECTIONS}
+    from flask_babel import force_locale
+
+    for lang in ("vi", "en"):
+        with force_locale(lang):
+            for letter, label in VSIC_SECTIONS.items():
+                lookup[_norm(str(label)).lower()] = letter
+    return lookup
+
+
+def _area_lookup(province_id: int) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """Areas by name (several areas may share one) and by full path."""
+    tree = area_tree(province_id)
+    by_name: dict[str, list[int]] = {}
+    by_path: dict[str, int] = {}
+    for area_id, name in tree.names.items():
+        by_name.setdefault(_norm(name), []).append(area_id)
+        for separator in (" › ", " > ", "/"):
+            by_path[_norm(tree.path(area_id, separator))] = area_id
+    return by_name, by_path
+
+
+def _match_area(value: str, by_name, by_path) -> tuple[int | None, str | None]:
+    if value in by_path:
+        return by_path[value], None
+    for separator in ("›", ">", "/"):
+        if separator in value:
+            joined = " › ".join(part.strip() for part in value.split(separator))
+            if joined in by_path:
+                return by_path[joined], None
+    matches = by_name.get(value, [])
+    if len(matches) == 1:
+        return matches[0], None
+    if len(matches) > 1:
+        return None, _("several areas are named “%(name)s”: write the path, e.g. "
+                       "“District › Commune”", name=value)
+    return None, _("no area of this province is named “%(name)s”", name=value)
+
+
+def _number(value: str, low: float, high: float) -> float | None:
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        return None
+    return number if low <= number <= high and number == number else None
+
+
+def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "") -> ImportPlan:
+    """Check every row and work out what applying the file would do (reads, never writes)."""
+    problems: list[RowProblem] = []
+    industries = _industry_lookup()
+    by_name, by_path = _area_lookup(province_id)
+    tax_codes = [code for code in frame["tax_code"].tolist() if code]
+    existing: dict[str, Enterprise] = {}
+    for start in range(0, len(tax_codes), 1000):
+        for enterprise in db.session.scalars(
+            select(Enterprise).where(Enterprise.tax_code.in_(tax_codes[start:start + 1000]))
+        ):
+            existing[enterprise.tax_code] = enterprise
+    emails = {e.lower() for e in frame["officer_email"].tolist() if e}
+    users: dict[str, User] = {}
+    email_list = sorted(emails)
+    for start in range(0, len(email_list), 1000):
+        for user in db.session.scalars(
+            select(User).where(func.lower(User.email).in_(email_list[start:start + 1000]))
+        ):
+            users[user.email.lower()] = user
+    seen: dict[str, int] = {}
+    planned: list[PlannedRow] = []
+
+    for position, record_ in enumerate(frame.to_dict("records")):
+        row = position + 2  # row 1 is the header
+        bad = []
+
+        def problem(column: str, text: str, row=row, bad=bad) -> None:
+            bad.append(RowProblem(row, str(COLUMN_LABELS[column]), text))
+
+        tax_code = record_["tax_code"]
+        if not tax_code:
+            problem("tax_code", _("missing"))
+        elif not TAX_CODE.match(tax_code):
+            problem("tax_code", _("“%(value)s” is not a tax code: 10 digits, or 10 digits, “-” "
+                                  "and 3 digits for a branch", value=tax_code))
+        elif tax_code in seen:
+            problem("tax_code", _("repeats row %(row)d", row=seen[tax_code]))
+        else:
+            seen[tax_code] = row
+        enterprise = existing.get(tax_code)
+        if enterprise is not None and enterprise.province_id != province_id:
+            problem("tax_code", _("this tax code is registered outside this province"))
+        name = record_["name"]
+        if not name:
+            problem("name", _("missing"))
+        elif len(name) > 255:
+            problem("name", _("longer than 255 characters"))
+        industry = industries.get(record_["industry"].upper()) or industries.get(
+            record_["industry"].lower())
+        if not record_["industry"]:
+            problem("industry", _("missing"))
+        elif industry is None:
+            problem("industry", _("“%(value)s” is not a VSIC section: write a letter A–U or the "
+                                  "section's name", value=record_["industry"]))
+        area_id = None
+        if not record_["area"]:
+            problem("area", _("missing"))
+        else:
+            area_id, area_problem = _match_area(record_["area"], by_name, by_path)
+            if area_problem:
+                problem("area", area_problem)
+        headcount = None
+        raw_headcount = record_["headcount"].replace(" ", "").replace(".", "").replace(",", "")
+        if not raw_headcount:
+            problem("headcount", _("missing"))
+        elif not raw_headcount.isdigit() or int(raw_headcount) < 1:
+            problem("headcount", _("“%(value)s” is not a whole number of workers (1 or more)",
+                                   value=record_["headcount"]))
+        else:
+            headcount = int(raw_headcount)
+        if len(record_["address"]) > 500:
+            problem("address", _("longer than 500 characters"))
+        latitude = longitude = None
+        if record_["latitude"] or record_["longitude"]:
+            latitude = _number(record_["latitude"], -90, 90)
+            longitude = _number(record_["longitude"], -180, 180)
+            if latitude is None:
+                problem("latitude", _("“%(value)s” is not a latitude", value=record_["latitude"]))
+            if longitude is None:
+                problem("longitude",
+                        _("“%(value)s” is not a longitude", value=record_["longitude"]))
+        email = record_["officer_email"].lower()
+        invite = None
+        if email:
+            if not EMAIL.match(email) or len(email) > 255:
+                problem("officer_email", _("“%(value)s” is not an e-mail address",
+                                           value=record_["officer_email"]))
+            else:
+                user = users.get(email)
+                if user is None:
+                    invite = email
+                elif user.role != Role.OFFICER or (
+                    enterprise is None or user.enterprise_id != enterprise.id
+                ):
+                    problem("officer_email",
+                            _("this e-mail already belongs to another account"))
+        if bad:
+            problems.extend(bad)
+            continue
+        values = {"name": name, "industry": industry, "area_id": area_id,
+                  "headcount": headcount, "address": record_["address"] or None}
+        if latitude is not None:
+            values.update(latitude=latitude, longitude=longitude)
+        if enterprise is None:
+            planned.append(PlannedRow(row, tax_code, "new", values, invite=invite))
+            continue
+        changes = [key for key, value in values.items() if getattr(enterprise, key) != value]
+        action = "updated" if changes or invite else "unchanged"
+        planned.append(PlannedRow(row, tax_code, action, values, changes, invite))
+    return ImportPlan(problems, planned, filename)
+
+
+def apply_import(plan: ImportPlan, province_id: int, user) -> dict[str, int]:
+    """Write a plan that has no problems; flushes (the request commits)."""
+    from riskapp.auth.services import send_invitation
+    from riskapp.province.rollups import ensure_status
+
+    if not plan.ok:
+        raise ValueError("a plan with bad rows cannot be applied")
+    invited = []
+    existing = {
+        e.tax_code: e for e in db.session.scalars(
+            select(Enterprise).where(
+                Enterprise.tax_code.in_([r.tax_code for r in plan.rows if r.action != "new"]))
+        )
+    } if any(r.action != "new" for r in plan.rows) else {}
+    for row in plan.rows:
+        if row.action == "unchanged":
+            continue
+        enterprise = existing.get(row.tax_code)
+        if enterprise is None:
+            enterprise = Enterprise(province_id=province_id, tax_code=row.tax_code, **row.values)
+            db.session.add(enterprise)
+        else:
+            for key, value in row.values.items():
+                setattr(enterprise, key, value)
+        db.session.flush()
+        ensure_status(enterprise)
+        if row.invite:
+            officer = User(email=row.invite, name="", role=Role.OFFICER, province_id=province_id,
+                           enterprise_id=enterprise.id, password_hash=None)
+            db.session.add(officer)
+            db.session.flush()
+            invited.append(officer)
+    inviter = getattr(user, "name", "") or getattr(user, "email", "")
+    for officer in invited:
+        send_invitation(officer, inviter)
+        record("user_invited", province_id=province_id, enterprise_id=officer.enterprise_id,
+               object_type="user", object_id=officer.id, details={"email": officer.email},
+               user=user)
+    summary = {"new": plan.count("new"), "updated": plan.count("updated"),
+               "unchanged": plan.count("unchanged"), "invited": len(invited)}
+    record("enterprises_imported", province_id=province_id, object_type="import",
+           details={**summary, "file": plan.filename}, user=user)
+    return summary
+
+
+# ----------------------------------------------------------------------------- the uploaded file
+
+def _upload_dir() -> str:
+    path = os.path.join(current_app.config["STORAGE_DIR"], "imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def keep_upload(data: bytes, filename: str, province_id: int, user_id: int) -> str:
+    """Store the dry-run's file until it is applied; returns a token naming it."""
+    extension = os.path.splitext(filename.lower())[1]
+    token = f"{province_id}-{user_id}-{secrets.token_hex(12)}{extension}"
+    with open(os.path.join(_upload_dir(), token), "wb") as handle:
+        handle.write(data)
+    return token
+
+
+def load_upload(token: str, province_id: int, user_id: int) -> bytes | None:
+    """The stored file, only for the province and user who uploaded it."""
+    if not re.fullmatch(rf"{province_id}-{user_id}-[0-9a-f]{{24}}\.(csv|xlsx)", token or ""):
+        return None
+    path = os.path.join(_upload_dir(), token)
+    if not os.path.exists(path):
+        return None
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def drop_upload(token: str) -> None:
+    path = os.path.join(_upload_dir(), os.path.basename(token))
+    if os.path.exists(path):
+        os.remove(path)

@@ -1,0 +1,153 @@
+"""Area epidemic levels: setting one, and re-grading the current assessments below it.
+
+The submitted snapshot (grade, result, next_due_on) never changes; re-grading writes the
+effective_* fields with the same engine and the same stored answers, and refreshes the roll-up in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from riskapp import checklists, jobs
+from riskapp.assessments.services import refresh_enterprise_status
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.mail import send_mail
+from riskapp.models import (
+    Area,
+    AreaLevel,
+    Assessment,
+    Enterprise,
+    EnterpriseStatus,
+    Role,
+    User,
+)
+from riskapp.models.types import utcnow
+from riskapp.province.services import current_levels
+from riskapp.scoring import Result
+from riskapp.scoring import regrade as engine_regrade
+from riskapp.tenancy import area_subtree_ids
+
+REGRADE_TASK = "riskapp.province.regrade:regrade_area_task"
+BATCH = 500
+
+
+def set_area_level(area: Area, level: int, effective_from: date, user,
+                   note: str | None = None) -> AreaLevel:
+    """Record an area's new level; re-grading runs in the background after the commit."""
+    if level not in (1, 2, 3, 4):
+        raise ValueError("level must be 1–4")
+    row = AreaLevel(area_id=area.id, level=level, effective_from=effective_from,
+                    note=note or None, set_by_id=getattr(user, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    record("area_level_set", province_id=area.province_id, object_type="area", object_id=area.id,
+           details={"level": level, "effective_from": effective_from.isoformat(),
+                    "area_level_id": row.id}, user=user)
+    if effective_from <= date.today():
+        jobs.submit_after_commit(REGRADE_TASK, area.id, row.id)
+    return row
+
+
+def regrade_area_task(area_id: int, area_level_id: int) -> dict:
+    """Background task: re-grade the current assessments under an area's level; commits."""
+    summary = regrade_area(area_id, area_level_id)
+    db.session.commit()
+    return summary
+
+
+def regrade_pending(on: date | None = None) -> int:
+    """Re-grade levels that came into force since they were set (run daily); commits each."""
+    on = on or date.today()
+    rows = db.session.scalars(
+        select(AreaLevel).where(AreaLevel.regraded_at.is_(None), AreaLevel.effective_from <= on,
+                                AreaLevel.set_by_id.is_not(None))
+        .order_by(AreaLevel.effective_from, AreaLevel.id)
+    ).all()
+    for row in rows:
+        regrade_area(row.area_id, row.id, on)
+        db.session.commit()
+    return len(rows)
+
+
+def regrade_area(area_id: int, area_level_id: int, on: date | None = None) -> dict:
+    """Re-grade, flush, and return counts; the caller commits."""
+    on = on or date.today()
+    area = db.session.get(Area, area_id)
+    level_row = db.session.get(AreaLevel, area_level_id)
+    if area is None or level_row is None:
+        return {"regraded": 0, "moved_earlier": 0}
+    levels = current_levels(area.province_id, on)
+    # Only areas whose level in force is this row: a child area with its own later level keeps it.
+    areas = [a for a in area_subtree_ids({area.id}) if levels.get(a, (None, None))[1] is level_row]
+    regraded = moved = 0
+    if areas:
+        ids = db.session.scalars(
+            select(EnterpriseStatus.current_assessment_id)
+            .where(EnterpriseStatus.area_id.in_(areas),
+                   EnterpriseStatus.current_assessment_id.is_not(None))
+            .order_by(EnterpriseStatus.current_assessment_id)
+        ).all()
+        for start in range(0, len(ids), BATCH):
+            assessments = db.session.scalars(
+                select(Assessment).where(Assessment.id.in_(ids[start:start + BATCH]))
+            ).all()
+            for assessment in assessments:
+                regraded += 1
+                moved += _regrade_one(assessment, level_row)
+            db.session.flush()
+    level_row.regraded_at = utcnow()
+    db.session.flush()
+    return {"regraded": regraded, "moved_earlier": moved}
+
+
+def _regrade_one(assessment: Assessment, level_row: AreaLevel) -> int:
+    """Re-grade one assessment; returns 1 when its next due date moved earlier."""
+    status = db.session.get(EnterpriseStatus, assessment.enterprise_id)
+    due_before = status.next_due_on if status else assessment.next_due_on
+    checklist = checklists.definition(assessment.checklist_version)
+    result = engine_regrade(checklist, Result.from_dict(assessment.result),
+                            area_level=level_row.level)
+    assessment.effective_grade = result.grade
+    assessment.effective_area_level = level_row.level
+    assessment.effective_result = result.to_dict()
+    assessment.effective_next_due_on = result.next_assessment_due_on
+    assessment.regraded_at = utcnow()
+    db.session.flush()
+    refresh_enterprise_status(assessment.enterprise_id)
+    due_after = result.next_assessment_due_on
+    if due_before is not None and due_after < due_before:
+        _tell_due_date_moved(assessment, level_row, due_before, due_after)
+        return 1
+    return 0
+
+
+def _tell_due_date_moved(assessment: Assessment, level_row: AreaLevel, before: date,
+                         after: date) -> None:
+    enterprise = db.session.get(Enterprise, assessment.enterprise_id)
+    officers = db.session.scalars(
+        select(User).where(User.enterprise_id == enterprise.id, User.role == Role.OFFICER,
+                           User.is_active_account.is_(True))
+    ).all()
+    details = {"before": before.isoformat(), "after": after.isoformat(),
+               "level": level_row.level, "area_level_id": level_row.id,
+               "assessment_id": assessment.id}
+    record("due_date_moved", province_id=enterprise.province_id, enterprise_id=enterprise.id,
+           object_type="assessment", object_id=assessment.id, details=details, user=None)
+    for officer in officers:
+        with force_locale(officer.locale or "vi"):
+            send_mail(
+                officer.email,
+                _("Your next assessment is due sooner"),
+                _(
+                    "The epidemic level of your area is now %(level)d. The next self-assessment "
+                    "of %(name)s is now due on %(after)s (it was due on %(before)s).",
+                    level=level_row.level, name=enterprise.name,
+                    after=after.strftime("%d/%m/%Y"), before=before.strftime("%d/%m/%Y"),
+                ),
+            )

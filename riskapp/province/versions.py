@@ -1,0 +1,74 @@
+"""Checklist versions for a province: upload (validated by the engine) and activation from a date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from riskapp import checklists
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.models import ChecklistActivation, ChecklistVersion
+from riskapp.scoring import ChecklistError, checklist_from_text
+
+
+class ChecklistRejected(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_upload(data: bytes, filename: str):
+    """The engine's checklist from an uploaded file, or ChecklistRejected with every problem."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ChecklistRejected([_("The file is not UTF-8 text.")]) from error
+    try:
+        return checklist_from_text(text, source=filename or "upload")
+    except ChecklistError as error:
+        raise ChecklistRejected([str(p) for p in error.problems] or [str(error)]) from error
+
+
+def upload_and_activate(data: bytes, filename: str, province_id: int, active_from: date,
+                        user) -> ChecklistActivation:
+    """Store a new checklist version (or reuse an identical one) and activate it from a date."""
+    checklist = parse_upload(data, filename)
+    existing = db.session.scalar(
+        select(ChecklistVersion).where(ChecklistVersion.checklist_key == checklist.id,
+                                       ChecklistVersion.version == checklist.version)
+    )
+    if existing is not None and existing.fingerprint != checklist.fingerprint:
+        raise ChecklistRejected([
+            _("Version %(version)d of “%(key)s” already exists with a different definition: "
+              "raise the version number.", version=checklist.version, key=checklist.id)
+        ])
+    version = checklists.register(checklist, created_by_id=getattr(user, "id", None))
+    return activate(version, province_id, active_from, user)
+
+
+def activate(version: ChecklistVersion, province_id: int, active_from: date,
+             user) -> ChecklistActivation:
+    activation = checklists.activate(province_id, version, active_from,
+                                     created_by_id=getattr(user, "id", None))
+    record("checklist_activated", province_id=province_id, object_type="checklist_version",
+           object_id=version.id, details={"key": version.checklist_key,
+                                          "version": version.version,
+                                          "active_from": active_from.isoformat()}, user=user)
+    return activation
+
+
+def activations(province_id: int) -> list[ChecklistActivation]:
+    return list(db.session.scalars(
+        select(ChecklistActivation).where(ChecklistActivation.province_id == province_id)
+        .order_by(ChecklistActivation.active_from.desc(), ChecklistActivation.id.desc())
+    ))
+
+
+def all_versions() -> list[ChecklistVersion]:
+    return list(db.session.scalars(
+        select(ChecklistVersion).order_by(ChecklistVersion.checklist_key,
+                                          ChecklistVersion.version.desc())
+    ))

@@ -1,0 +1,515 @@
+"""Report delivery: schedule the background render, store the signed PDF, serve and verify it.
+
+A submitted assessment never changes, so its report is rendered once per language, in a background
+job (never in a web worker: a render costs about half a second of CPU), signed and stored; downloads
+serve the stored bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from riskapp import checklists, jobs, territory
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.models import (
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    AuditLog,
+    Enterprise,
+    Province,
+    RemediationAction,
+    Report,
+    ReportStatus,
+    User,
+)
+from riskapp.models.types import utcnow
+from riskapp.reports import signing
+from riskapp.scoring import Result
+
+log = logging.getLogger(__name__)
+
+RENDER_TASK = "riskapp.reports.services:render_report_task"
+REPORT_LANGS = ("vi", "en")
+DOWNLOAD_ACTION = "report_downloaded"
+# A pending report older than this is taken as lost (worker died) and may be scheduled again.
+STALE_PENDING = timedelta(minutes=10)
+
+# The PDF is written in its own language whatever the web catalogue holds: VSIC 2018 section names
+# (Decision 27/2018/QĐ-TTg) and the action states, in both report languages.
+VSIC_SECTION_NAMES = {
+    "A": ("Nông nghiệp, lâm nghiệp và thủy sản", "Agriculture, forestry and fishing"),
+    "B": ("Khai khoáng", "Mining and quarrying"),
+    "C": ("Công nghiệp chế biến, chế tạo", "Manufacturing"),
+    "D": (
+        "Sản xuất và phân phối điện, khí đốt, nước nóng, hơi nước và điều hòa không khí",
+        "Electricity, gas, steam and air conditioning supply",
+    ),
+    "E": (
+        "Cung cấp nước; hoạt động quản lý và xử lý rác thải, nước thải",
+        "Water supply; sewerage, waste management and remediation",
+    ),
+    "F": ("Xây dựng", "Construction"),
+    "G": (
+        "Bán buôn và bán lẻ; sửa chữa ô tô, mô tô, xe máy và xe có động cơ khác",
+        "Wholesale and retail trade; repair of motor vehicles and motorcycles",
+    ),
+    "H": ("Vận tải kho bãi", "Transportation and storage"),
+    "I": ("Dịch vụ lưu trú và ăn uống", "Accommodation and food service activities"),
+    "J": ("Thông tin và truyền thông", "Information and communication"),
+    "K": (
+        "Hoạt động tài chính, ngân hàng và bảo hiểm",
+        "Financial, banking and insurance activities",
+    ),
+    "L": ("Hoạt động kinh doanh bất động sản", "Real estate activities"),
+    "M": (
+        "Hoạt động chuyên môn, khoa học và công nghệ",
+        "Professional, scientific and technical activities",
+    ),
+    "N": (
+        "Hoạt động hành chính và dịch vụ hỗ trợ",
+        "Administrative and support service activities",
+    ),
+    "O": (
+        "Hoạt động của Đảng Cộng sản, tổ chức chính trị - xã hội, quản lý Nhà nước, an ninh quốc "
+        "phòng; bảo đảm xã hội bắt buộc",
+        "Party, socio-political organisations, public administration and defence; compulsory "
+        "social security",
+    ),
+    "P": ("Giáo dục và đào tạo", "Education and training"),
+    "Q": ("Y tế và hoạt động trợ giúp xã hội", "Human health and social work activities"),
+    "R": ("Nghệ thuật, vui chơi và giải trí", "Arts, entertainment and recreation"),
+    "S": ("Hoạt động dịch vụ khác", "Other service activities"),
+    "T": (
+        "Hoạt động làm thuê các công việc trong các hộ gia đình, sản xuất sản phẩm vật chất và "
+        "dịch vụ tự tiêu dùng của hộ gia đình",
+        "Activities of households as employers and for own use",
+    ),
+    "U": (
+        "Hoạt động của các tổ chức và cơ quan quốc tế",
+        "Activities of extraterritorial organisations and bodies",
+    ),
+}
+ACTION_STATUS_NAMES = {
+    ActionStatus.OPEN: ("chưa thực hiện", "open"),
+    ActionStatus.IN_PROGRESS: ("đang thực hiện", "in progress"),
+    ActionStatus.DONE: ("đã hoàn thành", "done"),
+    ActionStatus.VERIFIED: ("đã xác nhận", "verified"),
+}
+
+
+def _in_lang(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+# --------------------------------------------------------------------------- scheduling
+
+
+def report_of(assessment_id: int, lang: str = "vi") -> Report | None:
+    return db.session.scalar(
+        select(Report).where(Report.assessment_id == assessment_id, Report.lang == lang)
+    )
+
+
+def _new_verification_code() -> str:
+    while True:
+        code = signing.make_verification_code()
+        if db.session.scalar(select(Report.id).where(Report.verification_code == code)) is None:
+            return code
+
+
+def schedule_render(assessment: Assessment, lang: str = "vi") -> Report:
+    """The assessment's report in ``lang``, created pending and queued for the background render
+    after the commit; an existing ready or queued report is returned as it is."""
+    if lang not in REPORT_LANGS:
+        raise ValueError(f"unsupported report language: {lang!r}")
+    if assessment.status == AssessmentStatus.DRAFT:
+        raise ValueError("only submitted assessments have reports")
+    report = report_of(assessment.id, lang)
+    if report is not None:
+        if report.status == ReportStatus.FAILED or _is_stale(report):
+            retry_render(report)
+        return report
+    code = _new_verification_code()
+    # The public id needs the row id; a unique placeholder holds the place until the flush.
+    report = Report(
+        assessment_id=assessment.id,
+        enterprise_id=assessment.enterprise_id,
+        province_id=assessment.province_id,
+        lang=lang,
+        public_id=f"pending-{code}",
+        verification_code=code,
+        status=ReportStatus.PENDING,
+        attempts=0,
+    )
+    db.session.add(report)
+    db.session.flush()
+    year = (assessment.assessed_on or date.today()).year
+    report.public_id = f"RA-{year}-{report.id:06d}"
+    db.session.flush()
+    jobs.submit_after_commit(RENDER_TASK, report.id)
+    return report
+
+
+def request_report(assessment: Assessment, lang: str) -> Report:
+    """The report to serve for a download: existing, or scheduled now (call before any write in
+    the request: losing a race with a concurrent first download rolls the session back)."""
+    try:
+        return schedule_render(assessment, lang)
+    except IntegrityError:
+        db.session.rollback()
+        report = report_of(assessment.id, lang)
+        if report is None:
+            raise
+        return report
+
+
+def _is_stale(report: Report) -> bool:
+    if report.status != ReportStatus.PENDING:
+        return False
+    created = report.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return utcnow() - created > STALE_PENDING
+
+
+def can_retry(report: Report) -> bool:
+    return report.status == ReportStatus.FAILED or _is_stale(report)
+
+
+def retry_render(report: Report) -> Report:
+    """Queue a failed (or lost) render again, after the commit."""
+    if report.status == ReportStatus.READY:
+        return report
+    report.status = ReportStatus.PENDING
+    report.error = None
+    # A fresh clock for the staleness check.
+    report.created_at = utcnow()
+    db.session.flush()
+    jobs.submit_after_commit(RENDER_TASK, report.id)
+    return report
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@lru_cache(maxsize=4)
+def _private_key(path: str):
+    return signing.load_or_create_private_key(Path(path))
+
+
+def signing_key():
+    return _private_key(str(current_app.config["REPORT_SIGNING_KEY"]))
+
+
+def public_key_pem() -> bytes:
+    return signing.public_key_pem(signing_key())
+
+
+def verify_url(code: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + "/verify/" + code
+
+
+def build_report_data(report: Report):
+    """Everything the PDF shows, read from the database into plain values."""
+    from riskapp.reports import render
+
+    assessment = db.session.get(Assessment, report.assessment_id)
+    enterprise = db.session.get(Enterprise, assessment.enterprise_id)
+    province = db.session.get(Province, enterprise.province_id)
+    lang = report.lang
+    submitter = (
+        db.session.get(User, assessment.submitted_by_id) if assessment.submitted_by_id else None
+    )
+    history = db.session.execute(
+        select(Assessment.assessed_on, Assessment.grade)
+        .where(
+            Assessment.enterprise_id == enterprise.id,
+            Assessment.status.in_((AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)),
+            or_(
+                Assessment.assessed_on < assessment.assessed_on,
+                and_(
+                    Assessment.assessed_on == assessment.assessed_on,
+                    Assessment.id <= assessment.id,
+                ),
+            ),
+        )
+        .order_by(Assessment.assessed_on, Assessment.id)
+    ).all()
+    actions = db.session.scalars(
+        select(RemediationAction)
+        .where(RemediationAction.assessment_id == assessment.id)
+        .order_by(RemediationAction.position, RemediationAction.id)
+    ).all()
+    industry = VSIC_SECTION_NAMES.get(enterprise.industry)
+    industry_text = enterprise.industry + (f" – {_in_lang(industry, lang)}" if industry else "")
+    if enterprise.industry_division:
+        industry_text += f" ({enterprise.industry_division})"
+    return render.ReportData(
+        report_id=report.public_id,
+        verification_code=report.verification_code,
+        verify_url=verify_url(report.verification_code),
+        generated_at=utcnow(),
+        lang=lang,
+        enterprise=render.EnterpriseInfo(
+            name=enterprise.name,
+            tax_code=enterprise.tax_code,
+            address=enterprise.address or "",
+            area=f"{province.name} › {territory.area_path(enterprise.area)}",
+            industry=industry_text,
+            headcount=enterprise.headcount,
+        ),
+        assessed_on=assessment.assessed_on,
+        submitted_by=(submitter.name or submitter.email) if submitter else "",
+        area_level=int((assessment.context or {}).get("area_level", 1)),
+        checklist=checklists.definition(assessment.checklist_version),
+        result=Result.from_dict(assessment.result),
+        history=tuple(render.HistoryPoint(on, grade) for on, grade in history if grade),
+        actions=tuple(
+            render.ActionInfo(
+                item_id=a.item_id,
+                priority=a.priority,
+                action=a.action_text(lang),
+                due_on=a.due_on,
+                status=_in_lang(ACTION_STATUS_NAMES[a.status], lang),
+            )
+            for a in actions
+        ),
+    )
+
+
+def render_signed(report: Report) -> tuple[bytes, dict]:
+    """Render and sign the report's PDF (CPU-heavy: background work only)."""
+    from riskapp.reports import render
+
+    data = build_report_data(report)
+    payload = signing.canonical_payload(data)
+    pdf = signing.sign_report(render.render_report(data), payload, signing_key())
+    return pdf, payload
+
+
+def render_report_task(report_id: int) -> str:
+    """Background task: render, sign and store one report; a failure is stored, not raised."""
+    # populate_existing: a caller's session may hold this row from before another worker's commit.
+    report = db.session.get(Report, report_id, populate_existing=True)
+    if report is None:
+        return "missing"
+    if report.status == ReportStatus.READY:
+        return "ready"
+    report.attempts = (report.attempts or 0) + 1
+    db.session.commit()
+    try:
+        pdf, payload = render_signed(report)
+    except Exception as error:  # noqa: BLE001 - any render failure is stored on the report
+        log.exception("report %s failed to render", report_id)
+        db.session.rollback()
+        db.session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.status != ReportStatus.READY)
+            .values(status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        )
+        db.session.commit()
+        return "failed"
+    report.pdf = pdf
+    report.sha256 = hashlib.sha256(pdf).hexdigest()
+    report.size_bytes = len(pdf)
+    report.payload = payload
+    report.status = ReportStatus.READY
+    report.error = None
+    report.generated_at = utcnow()
+    db.session.commit()
+    return "ready"
+
+
+def ensure_rendered(report: Report) -> Report:
+    """Render a report now unless it is ready (background jobs only, e.g. the ZIP export)."""
+    db.session.refresh(report)
+    if report.status != ReportStatus.READY:
+        render_report_task(report.id)
+        db.session.refresh(report)
+    return report
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+def stored_pdf(report: Report) -> bytes:
+    """The stored bytes (deferred column: loaded only when served)."""
+    return db.session.scalar(select(Report.pdf).where(Report.id == report.id))
+
+
+def download_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
+    day = (assessment.assessed_on or date.today()).isoformat()
+    prefix = "report" if report.lang == "en" else "bao-cao"
+    return f"{prefix}-{enterprise.tax_code}-{day}.pdf"
+
+
+def unicode_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
+    day = (assessment.assessed_on or date.today()).isoformat()
+    prefix = "Report" if report.lang == "en" else "Báo cáo"
+    name = " ".join(enterprise.name.replace("/", " ").replace("\\", " ").split())
+    return f"{prefix} {name} {day}.pdf"
+
+
+def content_disposition(ascii_name: str, utf8_name: str, disposition: str = "attachment") -> str:
+    """An ASCII file name for old clients and the RFC 5987 UTF-8 one for the rest."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in ascii_name)
+    return f"{disposition}; filename=\"{safe}\"; filename*=UTF-8''{quote(utf8_name, safe='')}"
+
+
+def record_download(report: Report, user=None, via: str | None = None) -> None:
+    details = {
+        "report": report.public_id,
+        "lang": report.lang,
+        "assessment_id": report.assessment_id,
+    }
+    if via:
+        details["via"] = via
+    record(
+        DOWNLOAD_ACTION,
+        province_id=report.province_id,
+        enterprise_id=report.enterprise_id,
+        object_type="report",
+        object_id=report.id,
+        details=details,
+        user=user,
+    )
+
+
+@dataclass(frozen=True)
+class DownloadEntry:
+    at: datetime
+    who: str
+    email: str | None
+    role: object
+    report: str
+    lang: str
+    via: str | None
+
+
+def download_log(enterprise_id: int, limit: int = 200, offset: int = 0) -> list[DownloadEntry]:
+    """Who downloaded the enterprise's reports and when, newest first."""
+    rows = db.session.execute(
+        select(AuditLog, User)
+        .outerjoin(User, User.id == AuditLog.user_id)
+        .where(AuditLog.enterprise_id == enterprise_id, AuditLog.action == DOWNLOAD_ACTION)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    entries = []
+    for entry, user in rows:
+        details = entry.details or {}
+        entries.append(
+            DownloadEntry(
+                at=entry.at,
+                who=(user.name if user and user.name else entry.user_email) or "—",
+                email=entry.user_email,
+                role=user.role if user else None,
+                report=details.get("report", entry.object_id or ""),
+                lang=details.get("lang", "vi"),
+                via=details.get("via"),
+            )
+        )
+    return entries
+
+
+def download_count(enterprise_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AuditLog)
+        .where(AuditLog.enterprise_id == enterprise_id, AuditLog.action == DOWNLOAD_ACTION)
+    )
+
+
+# --------------------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    """What the public verification page may show: nothing beyond the report itself."""
+
+    code: str
+    public_id: str
+    enterprise_name: str
+    tax_code: str
+    assessed_on: date
+    grade: object
+    score: float | None
+    current: bool
+    superseded_on: date | None
+    sha256: str
+    size_bytes: int | None
+    generated_at: datetime | None
+    lang: str
+
+
+def find_public_report(code: str) -> PublicReport | None:
+    """A ready report by its verification code; None for unknown, malformed or unfinished codes."""
+    normalised = signing.normalise_verification_code(code)
+    if normalised is None:
+        return None
+    report = db.session.scalar(
+        select(Report).where(
+            Report.verification_code == normalised, Report.status == ReportStatus.READY
+        )
+    )
+    if report is None:
+        return None
+    assessment = db.session.get(Assessment, report.assessment_id)
+    enterprise = db.session.get(Enterprise, report.enterprise_id)
+    superseded_at = assessment.superseded_at
+    return PublicReport(
+        code=report.verification_code,
+        public_id=report.public_id,
+        enterprise_name=enterprise.name,
+        tax_code=enterprise.tax_code,
+        assessed_on=assessment.assessed_on,
+        grade=assessment.grade,
+        score=assessment.score,
+        current=assessment.status == AssessmentStatus.SUBMITTED,
+        superseded_on=superseded_at.date() if superseded_at else None,
+        sha256=report.sha256,
+        size_bytes=report.size_bytes,
+        generated_at=report.generated_at,
+        lang=report.lang,
+    )
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    genuine: bool
+    reason: str  # key of a message the page words (see templates/verify/_upload_result.html)
+    sha256: str
+    report: PublicReport | None = None
+
+
+def check_upload(pdf: bytes, expected: PublicReport | None = None) -> UploadCheck:
+    """Is this file a genuine report issued here (and, when given, the expected one)?
+
+    Genuine means: the signature checks against our key, the signed payload names a report we
+    issued, and the file is byte for byte the stored one."""
+    verification = signing.verify_report(pdf, signing_key())
+    digest = verification.sha256 or hashlib.sha256(pdf).hexdigest()
+    if not verification.valid:
+        return UploadCheck(False, "bad_signature", digest, expected)
+    code = str((verification.payload or {}).get("verification_code", ""))
+    issued = find_public_report(code)
+    if issued is None:
+        return UploadCheck(False, "unknown_report", digest, expected)
+    if expected is not None and issued.code != expected.code:
+        return UploadCheck(False, "other_report", digest, expected)
+    if issued.sha256 != digest:
+        return UploadCheck(False, "not_stored_copy", digest, issued)
+    return UploadCheck(True, "genuine", digest, issued)

@@ -1,0 +1,176 @@
+"""Report routes: download of stored PDFs, the officer's download log, public verification."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from riskapp.db import db
+from riskapp.extensions import limiter
+from riskapp.models import Assessment, AssessmentStatus, Enterprise, ReportStatus, Role
+from riskapp.reports import bp, services
+from riskapp.tenancy import current_scope, get_or_404, roles_required
+
+PDF_MIMETYPE = "application/pdf"
+DOWNLOAD_LOG_PAGE_SIZE = 50
+
+
+def _submitted_assessment_or_404(assessment_id: int) -> Assessment:
+    assessment = get_or_404(Assessment, assessment_id)
+    if assessment.status == AssessmentStatus.DRAFT:
+        abort(404)
+    return assessment
+
+
+def _report_lang() -> str:
+    lang = request.args.get("lang", "vi")
+    return lang if lang in services.REPORT_LANGS else "vi"
+
+
+def _etag_matches(sha256: str) -> bool:
+    return sha256 in request.if_none_match or request.if_none_match.star_tag
+
+
+@bp.route("/reports/assessment/<int:assessment_id>.pdf")
+@login_required
+def download(assessment_id: int):
+    assessment = _submitted_assessment_or_404(assessment_id)
+    lang = _report_lang()
+    report = services.request_report(assessment, lang)
+    if report.status != ReportStatus.READY:
+        db.session.commit()  # the render is queued once this commits
+        return (
+            render_template(
+                "reports_web/pending.html",
+                assessment=assessment,
+                report=report,
+                lang_param=lang,
+                can_retry=services.can_retry(report),
+            ),
+            202 if report.status == ReportStatus.PENDING else 200,
+            {"Cache-Control": "no-store"},
+        )
+    headers = {
+        "ETag": f'"{report.sha256}"',
+        # Revalidate every time: each download is access-checked and logged.
+        "Cache-Control": "private, no-cache",
+    }
+    if _etag_matches(report.sha256):
+        return Response(status=304, headers=headers)
+    enterprise = db.session.get(Enterprise, assessment.enterprise_id)
+    headers["Content-Disposition"] = services.content_disposition(
+        services.download_filename(report, assessment, enterprise),
+        services.unicode_filename(report, assessment, enterprise),
+    )
+    body = services.stored_pdf(report)
+    services.record_download(report, current_user)
+    db.session.commit()
+    return Response(body, mimetype=PDF_MIMETYPE, headers=headers)
+
+
+@bp.route("/reports/assessment/<int:assessment_id>/retry", methods=["POST"])
+@login_required
+def retry(assessment_id: int):
+    assessment = _submitted_assessment_or_404(assessment_id)
+    lang = _report_lang()
+    report = services.report_of(assessment.id, lang)
+    if report is None or not services.can_retry(report):
+        flash(_("The report is already being prepared."), "info")
+    else:
+        services.retry_render(report)
+        db.session.commit()
+        flash(_("The report is being prepared again."), "info")
+    return redirect(url_for("reports.download", assessment_id=assessment.id, lang=lang))
+
+
+@bp.route("/reports/downloads")
+@roles_required(Role.OFFICER)
+def download_log():
+    enterprise_id = current_scope().enterprise_id
+    if enterprise_id is None:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = services.download_count(enterprise_id)
+    entries = services.download_log(
+        enterprise_id, limit=DOWNLOAD_LOG_PAGE_SIZE, offset=(page - 1) * DOWNLOAD_LOG_PAGE_SIZE
+    )
+    pages = max((total + DOWNLOAD_LOG_PAGE_SIZE - 1) // DOWNLOAD_LOG_PAGE_SIZE, 1)
+    return render_template(
+        "reports_web/download_log.html",
+        entries=entries,
+        total=total,
+        page={"number": page, "pages": pages},
+    )
+
+
+# --------------------------------------------------------------------------- public verification
+
+
+def _verify_upload_limit() -> str:
+    return current_app.config.get("VERIFY_UPLOAD_RATE_LIMIT", "10 per minute; 100 per hour")
+
+
+def _uploaded_pdf() -> bytes | None:
+    upload = request.files.get("pdf")
+    if upload is None or not upload.filename:
+        return None
+    return upload.read()
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_verify_upload_limit, methods=["POST"])
+def verify_form():
+    """Type a code (GET ?code=), or upload any report to check it (POST)."""
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("reports.verify", code=code.upper().replace(" ", "")))
+    check = error = None
+    if request.method == "POST":
+        pdf = _uploaded_pdf()
+        if pdf is None:
+            error = _("Choose the PDF file to check.")
+        else:
+            check = services.check_upload(pdf)
+    return render_template("verify/index.html", check=check, error=error), 400 if error else 200
+
+
+@bp.route("/verify/public-key.pem")
+def public_key():
+    return Response(
+        services.public_key_pem(),
+        mimetype="application/x-pem-file",
+        headers={
+            "Content-Disposition": 'inline; filename="riskapp-report-signing-key.pem"',
+            "Cache-Control": "public, max-age=3600",
+        },
+    )
+
+
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@limiter.limit(_verify_upload_limit, methods=["POST"])
+def verify(code: str):
+    report = services.find_public_report(code)
+    if report is None:
+        # Same page for every unknown code: nothing says whether something else exists.
+        return render_template("verify/unknown.html", code=code[:40]), 404
+    check = error = None
+    if request.method == "POST":
+        pdf = _uploaded_pdf()
+        if pdf is None:
+            error = _("Choose the PDF file to check.")
+        else:
+            check = services.check_upload(pdf, expected=report)
+    return (
+        render_template("verify/report.html", report=report, check=check, error=error),
+        400 if error else 200,
+    )

@@ -1,0 +1,151 @@
+"""What every template gets: language, grade words and colours, formatting, security headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import lazy_gettext as _l
+
+from riskapp.i18n import current_lang
+from riskapp.models import ActionStatus, AssessmentStatus, Grade, Role
+
+GRADE_LABELS = {
+    Grade.VERY_LOW: _l("very low"),
+    Grade.LOW: _l("low"),
+    Grade.MEDIUM: _l("medium"),
+    Grade.HIGH: _l("high"),
+    Grade.VERY_HIGH: _l("very high"),
+}
+ROLE_LABELS = {
+    Role.OFFICER: _l("Enterprise safety officer"),
+    Role.AUDITOR: _l("Auditor"),
+    Role.PROVINCE_VIEWER: _l("Province viewer"),
+    Role.PROVINCE_ADMIN: _l("Province administrator"),
+    Role.PLATFORM_ADMIN: _l("Platform administrator"),
+}
+ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: _l("open"),
+    ActionStatus.IN_PROGRESS: _l("in progress"),
+    ActionStatus.DONE: _l("done"),
+    ActionStatus.VERIFIED: _l("verified"),
+}
+ASSESSMENT_STATUS_LABELS = {
+    AssessmentStatus.DRAFT: _l("draft"),
+    AssessmentStatus.SUBMITTED: _l("submitted"),
+    AssessmentStatus.SUPERSEDED: _l("superseded"),
+}
+AREA_LEVEL_LABELS = {
+    1: _l("Level 1 — low (green)"),
+    2: _l("Level 2 — medium (yellow)"),
+    3: _l("Level 3 — high (orange)"),
+    4: _l("Level 4 — very high (red)"),
+}
+AREA_LEVEL_COLOURS = {1: "green", 2: "yellow", 3: "orange", 4: "red"}
+VSIC_SECTIONS = {
+    "A": _l("Agriculture, forestry and fishing"),
+    "B": _l("Mining and quarrying"),
+    "C": _l("Manufacturing"),
+    "D": _l("Electricity, gas, steam and air conditioning supply"),
+    "E": _l("Water supply; sewerage, waste management and remediation"),
+    "F": _l("Construction"),
+    "G": _l("Wholesale and retail trade; repair of motor vehicles and motorcycles"),
+    "H": _l("Transportation and storage"),
+    "I": _l("Accommodation and food service activities"),
+    "J": _l("Information and communication"),
+    "K": _l("Financial, banking and insurance activities"),
+    "L": _l("Real estate activities"),
+    "M": _l("Professional, scientific and technical activities"),
+    "N": _l("Administrative and support service activities"),
+    "O": _l(
+        "Activities of the Communist Party, socio-political organisations, public administration "
+        "and defence; compulsory social security"
+    ),
+    "P": _l("Education and training"),
+    "Q": _l("Human health and social work activities"),
+    "R": _l("Arts, entertainment and recreation"),
+    "S": _l("Other service activities"),
+    "T": _l(
+        "Activities of households as employers; undifferentiated goods- and services-producing "
+        "activities of households for own use"
+    ),
+    "U": _l("Activities of extraterritorial organisations and bodies"),
+}
+
+
+def grade_label(grade) -> str:
+    if grade is None:
+        return str(_l("not assessed"))
+    return str(GRADE_LABELS[Grade(grade)])
+
+
+def grade_colour(grade) -> str:
+    return "grey" if grade is None else Grade(grade).colour
+
+
+def fmt_date(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    return format_date(value, "short" if current_lang() == "en" else "dd/MM/yyyy")
+
+
+def fmt_number(value, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern)
+
+
+def _csp(app: Flask) -> str:
+    tile_host = urlsplit(app.config.get("MAP_TILE_URL", "")).netloc.replace("{s}.", "*.")
+    img_sources = "'self' data: blob:" + (f" https://{tile_host}" if tile_host else "")
+    # No inline script anywhere: every script is a file under /static.
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {img_sources}; font-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+
+
+def init_app(app: Flask) -> None:
+    csp = _csp(app)
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "lang": current_lang(),
+            "grade_label": grade_label,
+            "grade_colour": grade_colour,
+            "Grade": Grade,
+            "Role": Role,
+            "ROLE_LABELS": ROLE_LABELS,
+            "ACTION_STATUS_LABELS": ACTION_STATUS_LABELS,
+            "ASSESSMENT_STATUS_LABELS": ASSESSMENT_STATUS_LABELS,
+            "AREA_LEVEL_LABELS": AREA_LEVEL_LABELS,
+            "AREA_LEVEL_COLOURS": AREA_LEVEL_COLOURS,
+            "VSIC_SECTIONS": VSIC_SECTIONS,
+            "today": date.today(),
+            # _nav.html shows a menu entry only when its endpoint is registered.
+            "current_app": current_app,
+        }
+
+    app.add_template_filter(fmt_date, "date")
+    app.add_template_filter(fmt_number, "number")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_app.config.get("ENV_NAME") == "production":
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response

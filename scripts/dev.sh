@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# One command: set up, migrate the embedded SQLite database, seed the demo, serve on 127.0.0.1:5000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export FLASK_APP=wsgi
+.venv/bin/flask db-upgrade
+.venv/bin/flask seed-demo
+echo "riskapp: http://127.0.0.1:5000  (demo logins in README.md)"
+exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"

@@ -1,0 +1,115 @@
+"""Fixtures: one migrated database per test session (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), emptied after every test."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from riskapp import create_app, migrate
+from riskapp.db import Base, db
+from tests import factories
+
+TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def _reset_postgres(app) -> None:
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "JOBS_INLINE": True,
+            "SERVER_NAME": None,
+            "REPORT_SIGNING_KEY": str(instance / "report-signing-key.pem"),
+            "STORAGE_DIR": str(instance / "storage"),
+        }
+    )
+    if application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _reset_postgres(application)
+    migrate.upgrade(application)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _empty_all_tables(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE")
+                )
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+    app.extensions.pop("riskapp.outbox", None)
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    yield
+    _empty_all_tables(app)
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with a request context, for calling services directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    """Two provinces, each with areas, enterprises and one user of every role."""
+    with app.app_context():
+        built = factories.build_world()
+        db.session.commit()
+        return built
+
+
+def login(client, user_or_email, password: str = TEST_PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    return client.post("/auth/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user, password: str = TEST_PASSWORD):
+        client.post("/auth/logout")
+        response = login(client, user, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def outbox(app):
+    return app.extensions.setdefault("riskapp.outbox", [])
