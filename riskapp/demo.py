@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 
 from riskapp import checklists
 from riskapp.assessments import services as assessments
+from riskapp.audit.services import record_finding
 from riskapp.auth.services import hash_password
 from riskapp.db import db
 from riskapp.models import (
@@ -31,18 +32,19 @@ from riskapp.models import (
     AuditorArea,
     Enterprise,
     EnterpriseStatus,
-    Finding,
     Province,
     RemediationAction,
     Role,
     User,
 )
-from riskapp.scoring import AnswerKind, Checklist, Context, Item, score
+from riskapp.scoring import AnswerKind, Checklist, Context, Item
 
 DEMO_PROVINCE_CODE = "TH-DEMO"
 DEMO_PROVINCE_NAME = "Thanh Hóa"
 DEMO_PASSWORD = "demo12345!"
 RANDOM_SEED = 2021
+# Rule R1 raises a medium grade when an item scores 7 or more; half-way answers stay below.
+MEDIUM_CAP = 6
 ENTERPRISES = 207
 HISTORY_DAYS = 180
 # Vietnam's offset: demo timestamps are placed in working hours local time.
@@ -291,6 +293,7 @@ class _Seeder:
         self.users: dict[Role, User] = {}
         self.plans: list[_Plan] = []
         self.checklist: Checklist | None = None
+        self.officer_assessment_id: int | None = None
 
     # -- orchestration ------------------------------------------------------------------------
     def run(self) -> list[str]:
@@ -502,8 +505,13 @@ class _Seeder:
     def _assessments(self) -> None:
         for plan in self.plans:
             quality = plan.quality
-            for day in plan.dates:
-                self._submit(plan.enterprise, day, quality)
+            officers = plan.enterprise.name == OFFICER_ENTERPRISE
+            for number, day in enumerate(plan.dates, start=1):
+                # The officer's latest assessment is half-way (medium), so it has actions to do.
+                done = self._submit(plan.enterprise, day, quality,
+                                    halfway=officers and number == len(plan.dates))
+                if officers:
+                    self.officer_assessment_id = done.id
                 # Most enterprises improve after an assessment; some slip back.
                 quality = min(0.99, max(0.05, quality + self.rng.gauss(0.07, 0.09)))
             if plan.draft_now:
@@ -512,9 +520,12 @@ class _Seeder:
                 partial = dict(list(answers.items())[: len(answers) // 2])
                 assessments.save_draft(draft, partial, {}, draft.lock_version)
 
-    def _submit(self, enterprise: Enterprise, day: date, quality: float) -> Assessment:
+    def _submit(self, enterprise: Enterprise, day: date, quality: float,
+                halfway: bool = False) -> Assessment:
         case = self.rng.random() < 0.02
-        answers = self._answers(enterprise, day, quality, case)
+        # Some sites do everything half-way but nothing badly: the profile that grades medium.
+        halfway = self.rng.random() < 0.12 or halfway
+        answers = self._answers(enterprise, day, quality, case, halfway)
         draft = assessments.start_draft(enterprise, None, on=day)
         assessments.save_draft(draft, answers, {"confirmed_case_14d": case}, draft.lock_version)
         previous = assessments.current_submitted(enterprise.id)
@@ -527,8 +538,9 @@ class _Seeder:
         return done
 
     def _answers(self, enterprise: Enterprise, day: date, quality: float,
-                 case: bool) -> dict[str, str]:
-        """Raw form answers whose quality follows `quality` (0 poor … 1 exemplary)."""
+                 case: bool, halfway: bool = False) -> dict[str, str]:
+        """Raw form answers whose quality follows `quality` (0 poor … 1 exemplary); `halfway`
+        keeps critical items right and every other item below the 7 points of rule R1."""
         context: Context = assessments.build_context(
             enterprise, {"confirmed_case_14d": case}, day
         )
@@ -536,39 +548,52 @@ class _Seeder:
         for item in self.checklist.items:
             if not self.checklist.applies(item, context):
                 continue
-            answers[item.id] = self._answer(item, enterprise, context, quality, answers)
+            answers[item.id] = self._answer(item, enterprise, context, quality, answers, halfway)
         return answers
 
     def _answer(self, item: Item, enterprise: Enterprise, context: Context, quality: float,
-                so_far: dict[str, str]) -> str:
+                so_far: dict[str, str], halfway: bool) -> str:
         rng = self.rng
         # Critical items get attention first, even in weak enterprises.
         good = rng.random() < (quality + (1 - quality) * 0.5 if item.critical else quality)
+        cap = None
+        if halfway:
+            good = item.critical
+            cap = MEDIUM_CAP
         if item.kind.is_numeric:
             if item.id == "CTX-1":
-                share = rng.uniform(0.55, 1.0)
-                return str(max(1, round(enterprise.headcount * share)))
-            value = self._numeric(item, good)
+                on_site = max(1, round(enterprise.headcount * rng.uniform(0.55, 1.0)))
+                # Half-way sites split big workforces into shifts of under 1,000 (7 points).
+                return str(min(on_site, 999) if halfway else on_site)
+            value = self._numeric(item, good, cap, prefer_worst=halfway)
             if item.divided_by:
                 value = value * Fraction(so_far[item.divided_by])
             whole = item.integer_only or item.kind in (AnswerKind.INTEGER, AnswerKind.PERCENT)
             return _number_text(value, whole)
         counted = sorted((o for o in item.options if o.counted), key=lambda o: o.points)
-        if item.allows_na and self.checklist.na_allowed(item, context) and rng.random() < 0.08:
+        if (item.allows_na and not halfway and self.checklist.na_allowed(item, context)
+                and rng.random() < 0.08):
             return "na"
         if good or len(counted) == 1:
             return counted[0].id
-        worse = counted[1:]
+        worse = [o for o in counted[1:] if cap is None or o.points <= cap]
+        if not worse:
+            return counted[0].id
+        if halfway:
+            return worse[-1].id
         # Half-measures are commoner than nothing at all.
         weights = [1 / (1 + position) for position in range(len(worse))]
         return rng.choices(worse, weights=weights)[0].id
 
-    def _numeric(self, item: Item, good: bool) -> Fraction:
+    def _numeric(self, item: Item, good: bool, cap: int | None = None,
+                 prefer_worst: bool = False) -> Fraction:
         bands = sorted(item.bands, key=lambda b: b.points)
-        if good:
+        worse = [b for b in bands[1:] if cap is None or b.points <= cap]
+        if good or not worse:
             band = bands[0]
+        elif prefer_worst:
+            band = worse[-1]
         else:
-            worse = bands[1:] or bands
             band = self.rng.choices(worse, weights=[1 / (1 + i) for i in range(len(worse))])[0]
         low = band.lower if band.lower is not None else (item.min_value or Fraction(0))
         if band.upper is not None:
@@ -595,7 +620,9 @@ class _Seeder:
             .order_by(RemediationAction.id)
         ).all()
         for action, status, assessed_on in rows:
-            if status == AssessmentStatus.SUPERSEDED:
+            if action.assessment_id == self.officer_assessment_id and action.position < 2:
+                choice = ActionStatus.OPEN  # the officer's demo starts with work to do
+            elif status == AssessmentStatus.SUPERSEDED:
                 choice = rng.choices(
                     (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.OPEN,
                      ActionStatus.IN_PROGRESS), (45, 45, 5, 5))[0]
@@ -641,7 +668,7 @@ class _Seeder:
                 continue
             visited = min(self.today, current.assessed_on + timedelta(days=rng.randint(1, 6)))
             declared = dict(current.answers)
-            observed: dict[str, object] = {}
+            observed: dict[str, str] = {}
             for item_id in rng.sample(sorted(declared), k=rng.choice((0, 1, 2, 3))):
                 item = self.checklist.item(item_id)
                 if item.kind.is_numeric or declared[item_id] == "na":
@@ -651,25 +678,11 @@ class _Seeder:
                          and o.points > (item.option(declared[item_id]).points or 0)]
                 if worse:
                     observed[item_id] = rng.choice(worse)
-            context = Context.from_dict(current.context)
-            result = score(self.checklist, context, {**declared, **observed}, visited)
-            db.session.add(Finding(
-                assessment_id=current.id,
-                enterprise_id=enterprise.id,
-                province_id=enterprise.province_id,
-                auditor_id=auditor.id,
-                visited_on=visited,
-                confirmed=not observed,
-                answers=observed,
-                note=("Kiểm tra thực tế khớp với bản tự đánh giá." if not observed
-                      else "Kiểm tra thực tế phát hiện khác biệt so với bản tự đánh giá."),
-                result=result.to_dict(),
-                score=result.score,
-                grade=result.grade,
-                created_at=_local(visited, 15),
-            ))
-            db.session.flush()
-            assessments.refresh_enterprise_status(enterprise.id)
+            note = ("Kiểm tra thực tế phát hiện khác biệt so với bản tự đánh giá." if observed
+                    else "Kiểm tra thực tế khớp với bản tự đánh giá.")
+            finding = record_finding(current, auditor, visited, observed, note=note,
+                                     confirmed=not observed)
+            finding.created_at = _local(visited, 15)
 
     # -- summary ------------------------------------------------------------------------------
     def _summary(self) -> list[str]:

@@ -34,7 +34,11 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
             pass
-        return _render(503, _("The database is not reachable right now. Try again in a moment."))
+        message = _("The database is not reachable right now. Try again in a moment.")
+        if _wants_json():
+            return _render(503, message)
+        title = _("The service is unavailable for a moment")
+        return render_template("errors/plain.html", title=title, message=message), 503
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def select_locale() -> str:
@@ -12,8 +13,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    try:
+        if current_user and current_user.is_authenticated and current_user.locale in languages:
+            return current_user.locale
+    except SQLAlchemyError:
+        # The error page for a lost database still needs a language.
+        pass
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -31,6 +31,7 @@ ACTION_STATUS_LABELS = {
     ActionStatus.IN_PROGRESS: _l("in progress"),
     ActionStatus.DONE: _l("done"),
     ActionStatus.VERIFIED: _l("verified"),
+    ActionStatus.SUPERSEDED: _l("replaced by a newer assessment"),
 }
 ASSESSMENT_STATUS_LABELS = {
     AssessmentStatus.DRAFT: _l("draft"),

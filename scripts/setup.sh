@@ -36,7 +36,7 @@ if [ -f scripts/install-frontend.sh ]; then
   bash scripts/install-frontend.sh
 fi
 
-if [ -d translations ]; then
+if [ -f translations/vi/LC_MESSAGES/messages.po ]; then
   .venv/bin/pybabel compile -q -f -d translations
 fi
 echo "setup: done"

@@ -29,8 +29,24 @@ def _reset_postgres(app) -> None:
             connection.execute(text("CREATE SCHEMA public"))
 
 
+def _compile_translations() -> None:
+    """Build the .mo files from the committed .po files, as setup does."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    po_path = os.path.join(root, "translations", "vi", "LC_MESSAGES", "messages.po")
+    if not os.path.exists(po_path):
+        return
+    with open(po_path, "rb") as handle:
+        catalogue = read_po(handle, locale="vi")
+    with open(po_path[:-3] + ".mo", "wb") as handle:
+        write_mo(handle, catalogue)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    _compile_translations()
     instance = tmp_path_factory.mktemp("instance")
     application = create_app(
         {

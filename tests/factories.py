@@ -160,3 +160,27 @@ def build_world() -> World:
     b = build_tenant("NA", "Nghệ An", "29")
     platform_admin = make_user("platform@example.vn", Role.PLATFORM_ADMIN)
     return World(a, b, platform_admin)
+
+
+# A complete set of answers to the default checklist: mostly good practice, a few failing items,
+# so the grade is above the lowest and remediation actions exist.
+ANSWERS = {
+    "ORG-1": "yes", "ORG-2": "no", "ORG-3": "no", "ORG-4": "yes",
+    "CTX-1": "250", "CTX-2": "3000", "CTX-3": "coworkers", "CTX-4": "no",
+    "SCR-1": "all", "SCR-2": "partial", "SCR-3": "no", "SCR-4": "yes", "SCR-5": "na",
+    "HYG-1": "yes", "HYG-2": "95", "HYG-3": "all", "HYG-4": "every_sitting",
+    "MSK-1": "yes", "MSK-2": "yes", "MSK-3": "all", "MSK-4": "no", "MSK-5": "yes",
+    "VEN-1": "all", "CAN-1": "distanced", "CAN-2": "yes",
+    "TRN-1": "0", "TRN-2": "0", "TRN-3": "all", "DRM-1": "2", "DRM-2": "all",
+    "VAC-1": "90", "COM-1": "yes",
+}  # fmt: skip
+
+
+def submit_assessment(enterprise: Enterprise, user: User, on: date | None = None,
+                      answers: dict | None = None, declared: dict | None = None):
+    """Draft, fill and submit an assessment through the services (the caller commits)."""
+    from riskapp.assessments import services
+
+    draft = services.start_draft(enterprise, user, on)
+    services.save_draft(draft, answers or ANSWERS, declared or {}, draft.lock_version, user)
+    return services.submit(draft, user, on=on)

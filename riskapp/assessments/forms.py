@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from riskapp.models import ActionStatus
@@ -57,7 +58,8 @@ class NumberInRange:
             return
         if low is not None and high is not None and item.min_inclusive and item.max_inclusive:
             raise ValidationError(
-                _("Enter a number from %(low)s to %(high)s.", low=plain_number(low), high=plain_number(high))
+                _("Enter a number from %(low)s to %(high)s.", low=plain_number(low),
+                  high=plain_number(high))
             )
         if too_low:
             message = (_("Enter a number of at least %(low)s.") if item.min_inclusive
@@ -69,7 +71,8 @@ class NumberInRange:
 
 
 class AssessmentFormBase(FlaskForm):
-    """Hidden bookkeeping and the one context fact the officer declares; items are added per checklist."""
+    """Hidden bookkeeping and the one context fact the officer declares; the checklist's items
+    are added per checklist by assessment_form_class."""
 
     lock_version = HiddenField()
     submit_token = HiddenField()
@@ -82,7 +85,7 @@ class AssessmentFormBase(FlaskForm):
         return self[field_name(item.id)]
 
     def raw_answers(self) -> dict[str, str]:
-        """What was posted per item, as typed; items whose inputs were not on the page are left out."""
+        """What was posted per item, as typed; items without an input on the page are left out."""
         answers = {}
         for item in self.checklist.items:
             raw = self.item_field(item).raw_data
@@ -124,7 +127,7 @@ def _item_field(item: Item, lang: str):
                            description=description)
     return RadioField(
         label,
-        choices=[(option.id, option.label.get(lang)) for option in item.options],
+        choices=[SelectChoice(option.id, option.label.get(lang)) for option in item.options],
         validators=[Optional()],
         description=description,
         validate_choice=True,
@@ -133,7 +136,8 @@ def _item_field(item: Item, lang: str):
 
 @lru_cache(maxsize=32)
 def assessment_form_class(checklist: Checklist, lang: str) -> type[AssessmentFormBase]:
-    """The form class of a checklist in a language; built once (a Checklist hashes by fingerprint)."""
+    """The form class of a checklist in a language, built once (a Checklist hashes by its
+    fingerprint, so the cache key is fingerprint + language)."""
     attributes = {field_name(item.id): _item_field(item, lang) for item in checklist.items}
     attributes.update(checklist=checklist, lang=lang)
     return type(f"AssessmentForm_{checklist.fingerprint[:12]}_{lang}", (AssessmentFormBase,),
@@ -168,4 +172,5 @@ class ActionForm(FlaskForm):
     def __init__(self, *args, status_labels=None, **kwargs):
         super().__init__(*args, **kwargs)
         labels = status_labels or {}
-        self.status.choices = [(s.value, str(labels.get(s, s.value))) for s in OFFICER_ACTION_STATUSES]
+        self.status.choices = [SelectChoice(s.value, str(labels.get(s, s.value)))
+                               for s in OFFICER_ACTION_STATUSES]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from riskapp import checklists, territory
@@ -17,7 +18,6 @@ from riskapp.models import (
     ActionStatus,
     Assessment,
     AssessmentStatus,
-    AuditLog,
     Enterprise,
     EnterpriseStatus,
     Finding,
@@ -26,7 +26,6 @@ from riskapp.models import (
     RemediationAction,
 )
 from riskapp.models.types import utcnow
-from riskapp.tenancy import scoped
 from riskapp.scoring import (
     Checklist,
     Context,
@@ -37,6 +36,7 @@ from riskapp.scoring import (
     score,
     validate,
 )
+from riskapp.tenancy import scoped
 
 # Context keys the officer declares in the form; the rest comes from the profile and the area.
 DECLARED_CONTEXT_KEYS = ("confirmed_case_14d",)
@@ -68,7 +68,8 @@ def result_of(assessment: Assessment, effective: bool = False) -> Result | None:
 def current_draft(enterprise: Enterprise) -> Assessment | None:
     return db.session.scalar(
         select(Assessment)
-        .where(Assessment.enterprise_id == enterprise.id, Assessment.status == AssessmentStatus.DRAFT)
+        .where(Assessment.enterprise_id == enterprise.id,
+               Assessment.status == AssessmentStatus.DRAFT)
         .order_by(Assessment.id.desc())
         .limit(1)
     )
@@ -116,7 +117,7 @@ def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessm
 
 
 def build_context(enterprise: Enterprise, declared: dict | None, on: date) -> Context:
-    """The context at assessment time: profile flags, the area's level, what the officer declared."""
+    """The context at assessment time: profile flags, area level, what the officer declared."""
     level, _row = territory.level_of(enterprise.area, on)
     declared = declared or {}
     return Context(
@@ -168,7 +169,8 @@ def draft_problems(draft: Assessment) -> tuple[Problem, ...]:
     """The problems a submit of the stored draft would report, missing answers excepted."""
     checklist = checklist_of(draft)
     context = build_context(draft.enterprise, draft.context, date.today())
-    return validate(checklist, context, coerce_answers(checklist, draft.answers or {}), partial=True)
+    typed = coerce_answers(checklist, draft.answers or {})
+    return validate(checklist, context, typed, partial=True)
 
 
 def check_submission(draft: Assessment, on: date) -> tuple[Problem, ...]:
@@ -185,7 +187,9 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     returns the assessment that was made the first time. Raises InvalidAnswers when the
     answers are incomplete or wrong (nothing is stored then)."""
     if submit_token:
-        earlier = db.session.scalar(select(Assessment).where(Assessment.submit_token == submit_token))
+        earlier = db.session.scalar(
+            select(Assessment).where(Assessment.submit_token == submit_token)
+        )
         if earlier is not None:
             return earlier
     if draft.status != AssessmentStatus.DRAFT:
@@ -223,7 +227,7 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
         previous.status = AssessmentStatus.SUPERSEDED
         previous.superseded_at = utcnow()
         previous.superseded_by_id = draft.id
-    create_actions(draft, result)
+    create_actions(draft, result, replacing=previous)
     db.session.flush()
     refresh_enterprise_status(draft.enterprise_id)
     record(
@@ -241,6 +245,9 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
 
 def _after_submit(assessment: Assessment) -> None:
     """Queue the report rendering, when the reports area is installed."""
+    # Bulk loaders (the demo seed) switch this off: reports then render on first download.
+    if not current_app.config.get("REPORTS_AUTORENDER", True):
+        return
     try:
         from riskapp.reports.services import schedule_render
     except ImportError:
@@ -261,8 +268,23 @@ def current_submitted_except(enterprise_id: int, assessment_id: int) -> Assessme
     )
 
 
-def create_actions(assessment: Assessment, result: Result) -> list[RemediationAction]:
-    """One remediation action per entry of the result's remediation list, in its order."""
+def create_actions(
+    assessment: Assessment, result: Result, replacing: Assessment | None = None
+) -> list[RemediationAction]:
+    """One remediation action per entry of the result's remediation list, in its order.
+
+    The still-open actions of the assessment being replaced end as "superseded"; where the same
+    item fails again, its owner, note and progress carry over so no follow-up is lost."""
+    carried: dict[str, tuple[RemediationAction, ActionStatus]] = {}
+    if replacing is not None:
+        for old in db.session.scalars(
+            select(RemediationAction).where(
+                RemediationAction.assessment_id == replacing.id,
+                RemediationAction.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
+            )
+        ):
+            carried[old.item_id] = (old, old.status)
+            old.status = ActionStatus.SUPERSEDED
     actions = []
     for position, entry in enumerate(result.remediation):
         action = RemediationAction(
@@ -278,6 +300,11 @@ def create_actions(assessment: Assessment, result: Result) -> list[RemediationAc
             action_en=entry.action.en,
             due_on=entry.due_on,
         )
+        if entry.item_id in carried:
+            old, old_status = carried[entry.item_id]
+            action.owner, action.note, action.status = old.owner, old.note, old_status
+            # An earlier deadline stays the deadline.
+            action.due_on = min(old.due_on, entry.due_on)
         db.session.add(action)
         actions.append(action)
     return actions
@@ -335,7 +362,7 @@ def refresh_enterprise_status(enterprise_id: int) -> EnterpriseStatus:
 
 
 # ---------------------------------------------------------------------------
-# The officer's pages: form context, progress, history, actions, profile, downloads.
+# The officer's pages: form context, progress, history, actions, profile.
 # List queries go through tenancy.scoped so they stay inside the caller's reach.
 
 
@@ -427,7 +454,7 @@ class ActionLocked(Exception):
 def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
                   status: ActionStatus, note: str | None, user=None) -> RemediationAction:
     """Change owner, due date, status and note; "verified" is not the officer's to set."""
-    if action.status == ActionStatus.VERIFIED:
+    if action.status in (ActionStatus.VERIFIED, ActionStatus.SUPERSEDED):
         raise ActionLocked()
     if status == ActionStatus.VERIFIED:
         raise ValueError("the officer cannot verify an action")
@@ -485,18 +512,6 @@ def update_profile(enterprise: Enterprise, values: dict, user=None) -> list[str]
     return changed
 
 
-def report_downloads(limit: int | None = 50) -> list[AuditLog]:
-    """Who downloaded this enterprise's reports and when, newest first."""
-    statement = (
-        scoped(select(AuditLog), AuditLog)
-        .where(AuditLog.action == "report_downloaded", AuditLog.enterprise_id.is_not(None))
-        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
-    )
-    if limit:
-        statement = statement.limit(limit)
-    return list(db.session.scalars(statement))
-
-
 def actions_of(assessment: Assessment) -> list[RemediationAction]:
     """The remediation actions born from one assessment, in its remediation order."""
     return list(
@@ -538,7 +553,6 @@ __all__ = [
     "new_submit_token",
     "open_actions_by_priority",
     "refresh_enterprise_status",
-    "report_downloads",
     "result_of",
     "save_draft",
     "section_progress",

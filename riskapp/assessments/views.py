@@ -86,15 +86,18 @@ def home():
         actions_by_priority=services.open_actions_by_priority(),
         history=history,
         history_chart=history_chart,
-        downloads=services.report_downloads(limit=5),
+        downloads=_recent_downloads(enterprise.id),
         area_level=level,
     )
 
 
-@officer_route("/downloads")
-def downloads():
-    return render_template("assessments/downloads.html",
-                           downloads=services.report_downloads(limit=500))
+def _recent_downloads(enterprise_id: int) -> list:
+    """The latest report downloads, when the reports area (which keeps that log) is installed."""
+    if "reports.download_log" not in current_app.view_functions:
+        return []
+    from riskapp.reports.services import download_log
+
+    return download_log(enterprise_id, limit=5)
 
 
 # --- enterprise profile -----------------------------------------------------------------------
@@ -147,7 +150,8 @@ def new():
 
 
 def _draft_form_values(assessment: Assessment) -> dict:
-    values = {field_name(item_id): str(value) for item_id, value in (assessment.answers or {}).items()}
+    answers = assessment.answers or {}
+    values = {field_name(item_id): str(value) for item_id, value in answers.items()}
     values["confirmed_case_14d"] = bool((assessment.context or {}).get("confirmed_case_14d"))
     values["lock_version"] = str(assessment.lock_version)
     values["submit_token"] = services.new_submit_token()
@@ -354,7 +358,8 @@ def result(assessment_id: int):
     if assessment.is_draft:
         return redirect(url_for(".edit", assessment_id=assessment.id))
     graded = services.result_of(assessment)
-    effective = services.result_of(assessment, effective=True) if assessment.effective_result else None
+    effective = (services.result_of(assessment, effective=True)
+                 if assessment.effective_result else None)
     finding = services.latest_finding(assessment)
     checklist = services.checklist_of(assessment)
     return render_template(
@@ -365,7 +370,6 @@ def result(assessment_id: int):
         result=graded,
         effective=effective,
         finding=finding,
-        finding_result=Result.from_dict(finding.result) if finding and finding.result else None,
         section_chart=_section_chart(graded, _("Risk points per section")),
         report_url=_report_url(assessment),
         actions_by_item={action.item_id: action for action in services.actions_of(assessment)},
@@ -374,12 +378,15 @@ def result(assessment_id: int):
 
 # --- remediation actions ----------------------------------------------------------------------
 
+# Verified by an auditor, or replaced by the action of a newer assessment.
+LOCKED_ACTION_STATUSES = (ActionStatus.VERIFIED, ActionStatus.SUPERSEDED)
 ACTION_FILTERS = {
     "active": (ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
     "open": (ActionStatus.OPEN,),
     "in_progress": (ActionStatus.IN_PROGRESS,),
     "done": (ActionStatus.DONE,),
     "verified": (ActionStatus.VERIFIED,),
+    "superseded": (ActionStatus.SUPERSEDED,),
     "all": (),
 }
 
@@ -398,7 +405,7 @@ def _action_form(action: RemediationAction, formdata=None) -> ActionForm:
 def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, status: int = 200):
     actions = services.list_actions(ACTION_FILTERS[show])
     forms = {action.id: _action_form(action) for action in actions
-             if action.status != ActionStatus.VERIFIED}
+             if action.status not in LOCKED_ACTION_STATUSES}
     if failed is not None:
         forms[failed[0]] = failed[1]
     return render_template(
@@ -430,8 +437,8 @@ def actions():
 def update_action(action_id: int):
     action = get_or_404(RemediationAction, action_id)
     show = _show_filter()
-    if action.status == ActionStatus.VERIFIED:
-        flash(_("This action is verified and can no longer be changed."), "error")
+    if action.status in LOCKED_ACTION_STATUSES:
+        flash(_("This action is verified or replaced and can no longer be changed."), "error")
         return redirect(url_for(".actions", show=show))
     form = _action_form(action, formdata=request.form)
     if not form.validate():

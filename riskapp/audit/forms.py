@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from riskapp.models import Grade
@@ -27,12 +28,14 @@ class FilterForm(FlaskForm):
 
     def __init__(self, *args, area_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.area.choices = [("", _l("All my areas")), *area_choices]
-        self.grade.choices = [("", _l("All grades"))] + [
-            (g.value, GRADE_LABELS[g]) for g in Grade
+        self.area.choices = [SelectChoice("", _l("All my areas"))] + [
+            SelectChoice(value, label) for value, label in area_choices
         ]
-        self.industry.choices = [("", _l("All industries"))] + [
-            (letter, f"{letter} – {label}") for letter, label in VSIC_SECTIONS.items()
+        self.grade.choices = [SelectChoice("", _l("All grades"))] + [
+            SelectChoice(g.value, GRADE_LABELS[g]) for g in Grade
+        ]
+        self.industry.choices = [SelectChoice("", _l("All industries"))] + [
+            SelectChoice(letter, f"{letter} – {label}") for letter, label in VSIC_SECTIONS.items()
         ]
 
     def validate_date_to(self, field):
@@ -47,8 +50,8 @@ class FindingForm(FlaskForm):
     outcome = RadioField(
         _l("What did you observe?"),
         choices=[
-            ("confirmed", _l("Everything as declared")),
-            ("differs", _l("Some items differ (give what you observed below)")),
+            SelectChoice("confirmed", _l("Everything as declared")),
+            SelectChoice("differs", _l("Some items differ (give what you observed below)")),
         ],
         validators=[DataRequired()],
         default="confirmed",

@@ -33,5 +33,10 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(SetPasswordForm):
+    # Asked again so that a hijacked session cannot take the account over.
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
 class AcceptInviteForm(SetPasswordForm):
     name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=255)])

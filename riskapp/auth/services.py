@@ -74,6 +74,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Whether the password is the user's current one (re-authentication before a change)."""
+    if user.password_hash is None:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def set_password(user: User, password: str) -> None:
     """Change the password and end every session the user had."""
     user.password_hash = hash_password(password)

@@ -11,7 +11,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from riskapp.auditlog import record
 from riskapp.auth import bp, services
-from riskapp.auth.forms import AcceptInviteForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from riskapp.auth.forms import (
+    AcceptInviteForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    SetPasswordForm,
+)
 from riskapp.db import db
 from riskapp.extensions import limiter, login_manager
 from riskapp.models import TokenPurpose, User
@@ -148,9 +154,12 @@ def reset_password(token: str):
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = SetPasswordForm()
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        if not services.password_matches(user, form.current_password.data):
+            form.current_password.errors.append(_("The current password is wrong."))
+            return render_template("auth/reset.html", form=form, change=True), 400
         services.set_password(user, form.password.data)
         record("password_changed", user=user)
         db.session.commit()

@@ -40,10 +40,12 @@ class ActionStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     VERIFIED = "verified"
+    # Replaced by the action of a newer assessment (which carries owner, note and progress over).
+    SUPERSEDED = "superseded"
 
     @property
     def is_closed(self) -> bool:
-        return self in (ActionStatus.DONE, ActionStatus.VERIFIED)
+        return self in (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.SUPERSEDED)
 
 
 class TokenPurpose(enum.StrEnum):

@@ -21,6 +21,8 @@ class WeeklyGradeCount(Base):
         ForeignKey("province.id", ondelete="CASCADE"), primary_key=True
     )
     week_start: Mapped[date] = mapped_column(Date, primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
     grade: Mapped[Grade] = mapped_column(enum_column(Grade), primary_key=True)
     assessments: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,8 +1,8 @@
 """Importing enterprises from CSV or XLSX: a dry run that reports every bad row, then apply.
 
 All or nothing: the file is applied only when no row is bad; the admin fixes the file and uploads it
-again (re-importing the same file changes nothing). Rows are matched by tax code, so a known tax code
-updates its enterprise instead of adding one.
+again (re-importing the same file changes nothing). Rows are matched by tax code, so a known
+tax code updates its enterprise instead of adding one.
 """
 
 from __future__ import annotations
@@ -138,10 +138,40 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     return frame[list(REQUIRED) + list(OPTIONAL)].fillna("").map(_norm)
 
 
+# VSIC 2018 section names as Decision 27/2018/QĐ-TTg writes them: files name sections this way
+# whatever the interface language.
+VSIC_NAMES_VI = {
+    "A": "Nông nghiệp, lâm nghiệp và thủy sản",
+    "B": "Khai khoáng",
+    "C": "Công nghiệp chế biến, chế tạo",
+    "D": "Sản xuất và phân phối điện, khí đốt, nước nóng, hơi nước và điều hòa không khí",
+    "E": "Cung cấp nước; hoạt động quản lý và xử lý rác thải, nước thải",
+    "F": "Xây dựng",
+    "G": "Bán buôn và bán lẻ; sửa chữa ô tô, mô tô, xe máy và xe có động cơ khác",
+    "H": "Vận tải kho bãi",
+    "I": "Dịch vụ lưu trú và ăn uống",
+    "J": "Thông tin và truyền thông",
+    "K": "Hoạt động tài chính, ngân hàng và bảo hiểm",
+    "L": "Hoạt động kinh doanh bất động sản",
+    "M": "Hoạt động chuyên môn, khoa học và công nghệ",
+    "N": "Hoạt động hành chính và dịch vụ hỗ trợ",
+    "O": "Hoạt động của Đảng Cộng sản, tổ chức chính trị - xã hội, quản lý Nhà nước, an ninh "
+         "quốc phòng; bảo đảm xã hội bắt buộc",
+    "P": "Giáo dục và đào tạo",
+    "Q": "Y tế và hoạt động trợ giúp xã hội",
+    "R": "Nghệ thuật, vui chơi và giải trí",
+    "S": "Hoạt động dịch vụ khác",
+    "T": "Hoạt động làm thuê các công việc trong các hộ gia đình, sản xuất sản phẩm vật chất và "
+         "dịch vụ tự tiêu dùng của hộ gia đình",
+    "U": "Hoạt động của các tổ chức và cơ quan quốc tế",
+}
+
+
 def _industry_lookup() -> dict[str, str]:
     from riskapp.templating import VSIC_SECTIONS
 
     lookup = {letter: letter for letter in VSIC_SECTIONS}
+    lookup.update({_norm(name).lower(): letter for letter, name in VSIC_NAMES_VI.items()})
     from flask_babel import force_locale
 
     for lang in ("vi", "en"):

@@ -6,8 +6,8 @@
 - `weekly_grade_count`: submitted assessments per week, area and submitted grade, bumped when an
   assessment receives its grade (mapper event on the same connection, so the same transaction).
 
-`recount_rows`/`recount_weekly` rebuild both from history with set-based SQL; tests compare them with
-the maintained rows, and `recount_all` repairs a province from them.
+`recount_rows`/`recount_weekly` rebuild both from history with set-based SQL; tests compare
+them with the maintained rows, and `recount_all` repairs a province from them.
 """
 
 from __future__ import annotations

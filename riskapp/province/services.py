@@ -179,7 +179,8 @@ def visible_roots(scope: Scope) -> list[int]:
     if scope.area_ids is None:
         return list(tree.children.get(None, []))
     return sorted(
-        (a for a in scope.area_ids if tree.parents.get(a) not in scope.area_ids and a in tree.names),
+        (a for a in scope.area_ids
+         if tree.parents.get(a) not in scope.area_ids and a in tree.names),
         key=lambda a: tree.names[a],
     )
 
@@ -651,7 +652,8 @@ def inspection_ranking(filters: Filters, page: int = 1, scope: Scope | None = No
 
 # ----------------------------------------------------------------------------- area levels view
 
-def current_levels(province_id: int, on: date | None = None) -> dict[int, tuple[int, AreaLevel | None]]:
+def current_levels(province_id: int,
+                   on: date | None = None) -> dict[int, tuple[int, AreaLevel | None]]:
     """Every area's level in force on a date (own or inherited), in one query."""
     from riskapp.territory import DEFAULT_AREA_LEVEL
 

@@ -1,4 +1,4 @@
-"""Checklist versions for a province: upload (validated by the engine) and activation from a date."""
+"""Checklist versions for a province: upload (validated by the engine), activation from a date."""
 
 from __future__ import annotations
 

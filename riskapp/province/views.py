@@ -261,6 +261,8 @@ def areas():
     if request.method == "POST":
         if current_user.role != Role.PROVINCE_ADMIN:
             abort(404)
+        if (request.form.get("area_id") or "").isdigit():
+            get_area_or_404(int(request.form["area_id"]))  # another province's area: 404
         if form.validate_on_submit():
             area = get_area_or_404(form.area_id.data)
             regrade.set_area_level(area, form.level.data, form.effective_from.data,
@@ -395,3 +397,8 @@ def province_grade_words() -> dict[str, str]:
 def tile_settings() -> dict[str, str]:
     return {"url": current_app.config.get("MAP_TILE_URL", ""),
             "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", "")}
+
+
+@bp.app_template_global()
+def province_tree():
+    return services.area_tree(current_scope().province_id)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from riskapp.reports import signing
 
@@ -19,6 +20,7 @@ from riskapp.reports import signing
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Published public key (PEM) to check against; default: this server's signing key.",
 )
+@with_appcontext
 def verify_report(pdf_file: Path, public_key_file: Path | None) -> None:
     """Check a report PDF's signature offline; exit 0 when genuine, 1 when not."""
     if public_key_file is not None:

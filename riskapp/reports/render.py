@@ -22,6 +22,7 @@ from urllib.request import url2pathname
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from riskapp import charts
@@ -505,10 +506,19 @@ def _fetcher() -> SafeURLFetcher:
     return fetcher
 
 
+def _font_config() -> FontConfiguration:
+    # Loading the shipped fonts into Fontconfig costs about 30 ms a render, so it is done once;
+    # a FontConfiguration (Pango font map) is not thread-safe, hence one per thread.
+    font_config = getattr(_local, "font_config", None)
+    if font_config is None:
+        font_config = _local.font_config = FontConfiguration()
+    return font_config
+
+
 def render_pdf(html: str) -> bytes:
     """Render report HTML to PDF with the safe fetcher; relative URLs resolve inside static/."""
     document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=_fetcher())
-    return document.write_pdf()
+    return document.write_pdf(font_config=_font_config())
 
 
 def render_report(data: ReportData) -> bytes:

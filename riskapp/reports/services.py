@@ -163,8 +163,12 @@ def schedule_render(assessment: Assessment, lang: str = "vi") -> Report:
 
 
 def request_report(assessment: Assessment, lang: str) -> Report:
-    """The report to serve for a download: existing, or scheduled now (call before any write in
-    the request: losing a race with a concurrent first download rolls the session back)."""
+    """The report to serve for a download: the existing one as it is (a failed render waits for
+    the retry button), or one scheduled now. Call it before any write in the request: losing a
+    race with a concurrent first download rolls the session back."""
+    existing = report_of(assessment.id, lang)
+    if existing is not None:
+        return existing
     try:
         return schedule_render(assessment, lang)
     except IntegrityError:

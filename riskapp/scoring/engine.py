@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from bisect import bisect_left
 from itertools import combinations
 from operator import add, sub
 from typing import Any
@@ -32,6 +32,7 @@ from riskapp.scoring.model import (
     Priority,
     Problem,
     RuleKind,
+    Text,
 )
 from riskapp.scoring.result import (
     Escalation,
@@ -179,7 +180,7 @@ class _Compiled:
         "checklist", "items", "by_id", "ids", "fail", "band_limits", "rules", "thresholds",
         "sections", "due_days", "next_days", "cap_days", "cap_rank", "ratio_items",
         "decisions", "due_deltas", "top", "section_cache", "remediation_cache",
-        "escalation_cache", "message_cache",
+        "escalation_cache", "message_cache", "section_members", "rows",
     )  # fmt: skip
 
     def __init__(self, checklist: Checklist):
@@ -195,6 +196,11 @@ class _Compiled:
             if ci.item.divided_by is not None:
                 ci.divisor = self.by_id[ci.item.divided_by].index
         self.ratio_items = [ci for ci in self.items if ci.divisor is not None]
+        # The hot loop's fields, unpacked from a tuple instead of read as attributes.
+        self.rows = [
+            (ci, ci.index, ci.id, ci.applies, None if ci.numeric else ci.results, ci.max_points)
+            for ci in self.items
+        ]
         self.fail = checklist.fail_threshold
         # score ≤ limit  ⇔  100·points·den ≤ num·max  (exact, no float)
         self.band_limits = [
@@ -220,6 +226,10 @@ class _Compiled:
                 steps = {s.level: (s.from_grade.rank, s.steps) for s in rule.levels}
                 self.rules.append((_RULE_AREA, pos, steps))
         self.sections = checklist.sections
+        self.section_members = [
+            [ci.index for ci in self.items if ci.section_index == n]
+            for n in range(len(self.sections))
+        ]
         self.decisions = {grade.rank: text for grade, text in checklist.decisions.items()}
         self.due_days = {p: checklist.remediation_due_days[p] for p in Priority}
         self.due_deltas = {p: timedelta(days=d) for p, d in self.due_days.items()}
@@ -310,7 +320,8 @@ def _context_problems(context: Context | Mapping[str, Any] | Any) -> tuple[Conte
     for key in BOOL_CONTEXT_KEYS:
         value = data.get(key, False)
         if not isinstance(value, bool):
-            problems.append(Problem(None, "context_value", messages.context_not_boolean(key, value)))
+            message = messages.context_not_boolean(key, value)
+            problems.append(Problem(None, "context_value", message))
             value = False
         flags[key] = value
     # area_level None only while reporting problems: conditions on it then cannot be judged.
@@ -369,9 +380,16 @@ def _in_range(ci: _CItem, exact: int | Fraction) -> bool:
 
 
 class _Evaluation:
-    __slots__ = ("results", "points", "exact", "normal", "answers", "problems")
+    """Per-item outcome plus the sums scoring needs (collected in the same pass)."""
+
+    __slots__ = (
+        "results", "points", "exact", "normal", "answers", "problems", "total", "maximum",
+        "failing",
+    )  # fmt: skip
 
     def __init__(self, size: int):
+        self.total = self.maximum = 0
+        self.failing: list[_CItem] = []  # checklist order
         self.results: list[ItemResult] = [None] * size  # type: ignore[list-item]
         self.points: list[int | None] = [None] * size
         self.exact: list[int | Fraction | None] = [None] * size
@@ -398,33 +416,45 @@ def _evaluate(
                                         messages.unknown_item(key)))  # fmt: skip
     fail = comp.fail
     get = answers.get
-    for ci in comp.items:
-        if ci.applies is not None and not ci.applies(context):
-            results[ci.index] = ci.not_applicable
+    total = maximum = 0
+    failing = ev.failing
+    answer_pairs = ev.answers
+    for ci, index, item_id, applies, option_results, max_points in comp.rows:
+        if applies is not None and not applies(context):
+            results[index] = ci.not_applicable
             continue
-        value = get(ci.id, _MISSING)
+        value = get(item_id, _MISSING)
         if value is _MISSING or value is None:
             if not partial:
-                problems.append(Problem(ci.id, "missing", messages.missing(ci.item)))
+                problems.append(Problem(item_id, "missing", messages.missing(ci.item)))
             continue
-        if not ci.numeric:
-            result = ci.results.get(value) if type(value) is str else None
+        if option_results is not None:
+            result = option_results.get(value) if type(value) is str else None
             if result is None:
-                if isinstance(value, str):
-                    problems.append(Problem(ci.id, "unknown_option",
+                if value == NA:  # an item without na
+                    message = messages.na_not_allowed(ci.item, None)
+                    problems.append(Problem(item_id, "na_not_allowed", message))
+                elif isinstance(value, str):
+                    problems.append(Problem(item_id, "unknown_option",
                                             messages.unknown_option(ci.item, value)))  # fmt: skip
                 else:
-                    problems.append(Problem(ci.id, "wrong_kind",
-                                            messages.wrong_kind_option(ci.item, value)))  # fmt: skip
+                    message = messages.wrong_kind_option(ci.item, value)
+                    problems.append(Problem(item_id, "wrong_kind", message))
                 continue
-            if result.points is None and not keep_na and not _na_allowed(ci, context):
+            p = result.points
+            if p is None and not keep_na and not _na_allowed(ci, context):
                 condition = describe(ci.item.na_allowed_if) if ci.item.na_allowed_if else None
-                problems.append(Problem(ci.id, "na_not_allowed",
+                problems.append(Problem(item_id, "na_not_allowed",
                                         messages.na_not_allowed(ci.item, condition)))  # fmt: skip
                 continue
-            results[ci.index] = result
-            points[ci.index] = result.points
-            ev.answers.append((ci.id, value))
+            results[index] = result
+            answer_pairs.append((item_id, value))
+            if p is not None:
+                points[index] = p
+                total += p
+                maximum += max_points
+                if p >= fail:
+                    failing.append(ci)
             continue
         normal, exact, code = _exact(value, ci.float_safe)
         if code is None and ci.integer_only and type(exact) is not int:
@@ -432,7 +462,9 @@ def _evaluate(
         if code is None and not _in_range(ci, exact):  # type: ignore[arg-type]
             code = "out_of_range"
         if code is not None:
-            if code == "wrong_kind":
+            if value == NA:
+                code, message = "na_not_allowed", messages.na_not_allowed(ci.item, None)
+            elif code == "wrong_kind":
                 message = messages.wrong_kind_number(ci.item, value, ci.integer_only)
             else:
                 message = messages.out_of_range(ci.item, value)
@@ -442,17 +474,30 @@ def _evaluate(
         ev.normal[ci.index] = normal
         ev.answers.append((ci.id, normal))
         if ci.divisor is None:
-            item_points = ci.band_points(exact)  # type: ignore[arg-type]
-            points[ci.index] = item_points
-            results[ci.index] = ci.numeric_result(normal, item_points, fail)  # type: ignore[arg-type]
+            p = ci.band_points(exact)  # type: ignore[arg-type]
+            points[ci.index] = p
+            results[ci.index] = ci.numeric_result(normal, p, fail)  # type: ignore[arg-type]
+            total += p
+            maximum += ci.max_points
+            if p >= fail:
+                failing.append(ci)
+    reorder = False
     for ci in comp.ratio_items:
         exact = exact_values[ci.index]
         divisor = exact_values[ci.divisor]  # type: ignore[index]
         if exact is None or divisor is None:
             continue  # its own or its divisor's problem is reported already
-        item_points = ci.ratio_points(exact, divisor)
-        points[ci.index] = item_points
-        results[ci.index] = ci.numeric_result(ev.normal[ci.index], item_points, fail)  # type: ignore[arg-type]
+        p = ci.ratio_points(exact, divisor)
+        points[ci.index] = p
+        results[ci.index] = ci.numeric_result(ev.normal[ci.index], p, fail)  # type: ignore[arg-type]
+        total += p
+        maximum += ci.max_points
+        if p >= fail:
+            failing.append(ci)
+            reorder = True
+    if reorder:
+        failing.sort(key=lambda ci: ci.index)
+    ev.total, ev.maximum = total, maximum
     return ev
 
 
@@ -580,7 +625,8 @@ def _score(
     keep_na: bool,
 ) -> Result:
     comp = _compiled(checklist)
-    if type(context) is Context and type(context.area_level) is int and 1 <= context.area_level <= 4:
+    level = getattr(context, "area_level", None)
+    if type(context) is Context and type(level) is int and 1 <= level <= 4:
         ctx, context_problems = context, []
     else:
         ctx, context_problems = _context_problems(context)
@@ -590,41 +636,26 @@ def _score(
     if not isinstance(assessed_on, date):
         raise TypeError("assessed_on must be a date")
 
-    items = comp.items
     points = ev.points
-    fail = comp.fail
     thresholds = comp.thresholds
-    total = maximum = critical_failed = 0
+    total, maximum, failing = ev.total, ev.maximum, ev.failing
+    critical_failed = 0
     high = [0] * len(thresholds)
-    section_points = [0] * len(comp.sections)
-    section_max = [0] * len(comp.sections)
-    section_failed = [0] * len(comp.sections)
-    failing: list[_CItem] = []
-    for ci in items:
+    for ci in failing:
+        if ci.critical:
+            critical_failed += 1
+        # R1-style thresholds are never below the fail threshold (the loader checks).
         p = points[ci.index]
-        if p is None:
-            continue
-        total += p
-        maximum += ci.max_points
-        s = ci.section_index
-        section_points[s] += p
-        section_max[s] += ci.max_points
-        if p >= fail:
-            failing.append(ci)
-            section_failed[s] += 1
-            if ci.critical:
-                critical_failed += 1
-            # R1-style thresholds are never below the fail threshold (the loader checks).
-            for n, t in enumerate(thresholds):
-                if p >= t:
-                    high[n] += 1
+        for n, t in enumerate(thresholds):
+            if p >= t:  # type: ignore[operator]
+                high[n] += 1
 
     fired: list[tuple[int, int, int]] = []
     band_rank = comp.band(total, maximum)
     base_state = (total, critical_failed, *high)
     grade_rank = comp.apply_rules(band_rank, base_state, ctx, fired)
     score_value = round_half_up_tenths(total, maximum)[1]
-    escalations = tuple(_escalation(comp, ev, ctx, *f) for f in fired)
+    escalations = tuple(_escalation(comp, failing, points, ctx, *f) for f in fired) if fired else ()
 
     failing.sort(key=lambda ci: (ci.priority_rank, -points[ci.index], ci.index))  # type: ignore[operator]
     remediation = tuple(_remediation(comp, ci, points[ci.index], assessed_on) for ci in failing)  # type: ignore[arg-type]
@@ -633,10 +664,7 @@ def _score(
     if comp.cap_rank is not None and grade_rank >= comp.cap_rank:
         next_days = min(next_days, comp.cap_days)  # type: ignore[type-var]
 
-    sections = tuple(
-        _section(comp, n, section_points[n], section_max[n], section_failed[n])
-        for n in range(len(comp.sections))
-    )
+    sections = _sections(comp, ev.results)
     plan = _improvement_plan(comp, ev, ctx, failing, maximum, base_state, grade_rank)
     return Result(
         checklist_id=checklist.id,
@@ -644,7 +672,7 @@ def _score(
         engine_version=ENGINE_VERSION,
         assessed_on=assessed_on,
         context=ctx,
-        answers=tuple(ev.answers),
+        answers=tuple(sorted(ev.answers)),
         score=score_value,
         score_points=total,
         score_max=maximum,
@@ -669,14 +697,26 @@ def _bounded_put(cache: dict, key: Any, value: Any) -> Any:
     return value
 
 
-def _section(comp: _Compiled, n: int, points: int, maximum: int, failed: int) -> SectionResult:
-    key = (n, points, maximum, failed)
-    found = comp.section_cache.get(key)
-    if found is None:
-        section = comp.sections[n]
-        found = _bounded_put(comp.section_cache, key,
-                             SectionResult(section.id, section.title, points, maximum, failed))  # fmt: skip
-    return found
+def _sections(comp: _Compiled, results: list[ItemResult]) -> tuple[SectionResult, ...]:
+    """Per-section sums; a section is the same object whenever its sums are."""
+    sections = []
+    cache = comp.section_cache
+    for n, members in enumerate(comp.section_members):
+        points = maximum = failed = 0
+        for index in members:
+            result = results[index]
+            if result.points is not None:
+                points += result.points
+                maximum += result.max_points
+                failed += result.failed
+        key = (n, points, maximum, failed)
+        found = cache.get(key)
+        if found is None:
+            section = comp.sections[n]
+            result = SectionResult(section.id, section.title, points, maximum, failed)
+            found = _bounded_put(cache, key, result)
+        sections.append(found)
+    return tuple(sections)
 
 
 def _remediation(comp: _Compiled, ci: _CItem, points: int, assessed_on: date) -> RemediationEntry:
@@ -690,21 +730,25 @@ def _remediation(comp: _Compiled, ci: _CItem, points: int, assessed_on: date) ->
     return found
 
 
-def _rule_items(comp: _Compiled, ev: _Evaluation, rule_pos: int) -> tuple[str, ...]:
-    """The items a rule looked at: those scoring ≥ min_points, or the failing critical ones."""
+def _rule_items(
+    comp: _Compiled, failing: list[_CItem], points: list[int | None], rule_pos: int
+) -> tuple[str, ...]:
+    """The items a rule looked at: those scoring ≥ min_points, or the failing critical ones.
+
+    Both are failing items (R1-style thresholds are at least the fail threshold).
+    """
     rule = comp.checklist.rules[rule_pos]
-    points = ev.points
     if rule.kind is RuleKind.ITEM_POINTS:
-        return tuple(ci.id for ci in comp.items
-                     if points[ci.index] is not None and points[ci.index] >= rule.min_points)  # type: ignore[operator]  # fmt: skip
+        return tuple(ci.id for ci in failing if points[ci.index] >= rule.min_points)  # type: ignore[operator]
     if rule.kind is RuleKind.CRITICAL_FAILED:
-        return tuple(ci.id for ci in comp.items if ci.critical and points[ci.index] is not None
-                     and points[ci.index] >= comp.fail)  # type: ignore[operator]  # fmt: skip
+        return tuple(ci.id for ci in failing if ci.critical)
     return ()
 
 
-def _rule_values(comp: _Compiled, rule_pos: int, items: tuple[str, ...], context: Context,
-                 before: int | None = None, after: int | None = None) -> dict[str, Any]:  # fmt: skip
+def _rule_values(
+    comp: _Compiled, rule_pos: int, items: tuple[str, ...], context: Context,
+    before: int | None = None, after: int | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The placeholders a rule's reason and cause may use."""
     rule = comp.checklist.rules[rule_pos]
     return {
@@ -718,9 +762,11 @@ def _rule_values(comp: _Compiled, rule_pos: int, items: tuple[str, ...], context
     }
 
 
-def _escalation(comp: _Compiled, ev: _Evaluation, context: Context, rule_pos: int,
-                before: int, after: int) -> Escalation:  # fmt: skip
-    items = _rule_items(comp, ev, rule_pos)
+def _escalation(
+    comp: _Compiled, failing: list[_CItem], points: list[int | None], context: Context,
+    rule_pos: int, before: int, after: int,
+) -> Escalation:  # fmt: skip
+    items = _rule_items(comp, failing, points, rule_pos)
     key = (rule_pos, before, after, items, context.area_level)
     found = comp.escalation_cache.get(key)
     if found is None:
@@ -758,11 +804,11 @@ class _Search:
         self.links = links
         self.links_from: dict[int, list[tuple[int, _State]]] = {}
         self.links_to: dict[int, list[tuple[int, _State]]] = {}
+        self.memo: dict[_State, int] = {}
         for divisor_pos, item_pos, change in links:
             self.links_from.setdefault(divisor_pos, []).append((item_pos, change))
             if item_pos >= 0:
                 self.links_to.setdefault(item_pos, []).append((divisor_pos, change))
-        self.memo: dict[_State, int] = {}
 
     def rank(self, state: _State, fired: list | None = None) -> int:
         found = self.memo.get(state) if fired is None else None
@@ -807,8 +853,9 @@ def _improvement_plan(
 ) -> ImprovementPlan:  # fmt: skip
     if grade_rank == 0:
         return _ALREADY_LOWEST
+    points = ev.points
     deltas = [
-        _difference(comp.contribution(ci, ci.best_points), comp.contribution(ci, ev.points[ci.index]))  # type: ignore[arg-type]
+        _difference(comp.contribution(ci, ci.best_points), comp.contribution(ci, points[ci.index]))  # type: ignore[arg-type]
         for ci in failing
     ]
     # A ratio item (CTX-2 = area ÷ CTX-1) also moves when its divisor is fixed and it is not.
@@ -944,7 +991,8 @@ def _best_value(ci: _CItem, current: int | Fraction | None) -> int | Fraction:
     for band in ci.item.bands:
         if band.points != ci.best_points:
             continue
-        low, low_inc, high, high_inc = band.lower, band.lower_inclusive, band.upper, band.upper_inclusive
+        low, low_inc = band.lower, band.lower_inclusive
+        high, high_inc = band.upper, band.upper_inclusive
         if ci.divisor is not None:
             d_low, d_low_inc, d_high, d_high_inc = Fraction(0), False, None, True
         else:
@@ -953,7 +1001,9 @@ def _best_value(ci: _CItem, current: int | Fraction | None) -> int | Fraction:
             d_high, d_high_inc = item.max_value, item.max_inclusive
         if d_low is not None and (low is None or low < d_low or (low == d_low and not d_low_inc)):
             low, low_inc = d_low, d_low_inc
-        if d_high is not None and (high is None or high > d_high or (high == d_high and not d_high_inc)):
+        if d_high is not None and (
+            high is None or high > d_high or (high == d_high and not d_high_inc)
+        ):
             high, high_inc = d_high, d_high_inc
         value = _nearest(low, low_inc, high, high_inc, current, ci.integer_only)
         if value is not None:

@@ -135,7 +135,9 @@ def shipped_checklists() -> tuple[Checklist, ...]:
     return tuple(sorted(found, key=lambda c: (c.id, c.version)))
 
 
-def get_checklist(checklist_id: str = DEFAULT_CHECKLIST_ID, version: int | None = None) -> Checklist:
+def get_checklist(
+    checklist_id: str = DEFAULT_CHECKLIST_ID, version: int | None = None
+) -> Checklist:
     """A shipped checklist; the latest version when `version` is None."""
     matches = [c for c in shipped_checklists() if c.id == checklist_id]
     if version is not None:
@@ -313,7 +315,9 @@ class _Parser:
         result: dict[AnswerKind, tuple[Option, ...]] = {}
         if self.mapping(data, None, "answer_kinds") is None:
             return result
+        attempted: set[Any] = set()
         for key, options in data.items():
+            attempted.add(key)
             kind = self.enum(AnswerKind, key, None, "answer_kinds")
             if kind is None:
                 continue
@@ -325,8 +329,7 @@ class _Parser:
             if parsed is not None:
                 result[kind] = parsed
         for kind in STANDARD_OPTION_IDS:
-            if kind not in result and not any(f"answer kind {kind.value}" in p
-                                              for p in self.problems):  # fmt: skip
+            if kind.value not in attempted:
                 self.error(None, "answer_kinds", f"missing the options of {kind.value}")
         return result
 
@@ -424,7 +427,7 @@ class _Parser:
             item = self.item(entry, where, answer_kinds, sections)
             if item is not None:
                 items.append(item)
-        self.check_divisors(items)
+        self.check_divisors(items, seen)
         used_sections = {item.section for item in items}
         for section_id in sorted(sections - used_sections):
             if items:
@@ -634,14 +637,16 @@ class _Parser:
             return None
         return low, low_inc, high, high_inc
 
-    def check_divisors(self, items: list[Item]) -> None:
+    def check_divisors(self, items: list[Item], declared: set[str]) -> None:
         by_id = {item.id: item for item in items}
         for item in items:
             if item.divided_by is None:
                 continue
             where = f"item {item.id}"
             divisor = by_id.get(item.divided_by)
-            if divisor is None:
+            if divisor is None and item.divided_by in declared:
+                pass  # the divisor has problems of its own, reported already
+            elif divisor is None:
                 self.error(where, "divided_by", f"unknown item {item.divided_by!r}")
             elif divisor.id == item.id or divisor.divided_by is not None:
                 self.error(where, "divided_by", "must name a plain numeric item")
@@ -854,6 +859,15 @@ class _Parser:
             if level is not None and from_grade is not None and count is not None:
                 seen.add(level)
                 steps.append(AreaStep(level, from_grade, count))
+        # A higher epidemic level must never raise a grade less than a lower one does.
+        by_level = {s.level: (s.from_grade.rank, s.steps) for s in steps}
+        effects = [by_level.get(level, (len(Grade), 0)) for level in (1, 2, 3, 4)]
+        for level in (2, 3, 4):
+            (low_from, low_steps), (high_from, high_steps) = effects[level - 2], effects[level - 1]
+            if high_from > low_from or high_steps < low_steps:
+                self.error(where, "levels", f"level {level} would raise a grade less than level "
+                           f"{level - 1}: the area level must never lower a grade")  # fmt: skip
+                break
         return tuple(steps)
 
     def next_assessment(self, data: Any) -> tuple[dict[int, int], int | None, Grade | None]:
@@ -863,24 +877,23 @@ class _Parser:
         where = "grading"
         self.unknown_fields(data, {"days_by_area_level", "at_most_days", "when_grade_at_least"},
                             "grading, field next_assessment")  # fmt: skip
+        field = "next_assessment.days_by_area_level"
         by_level = data.get("days_by_area_level")
         if isinstance(by_level, Mapping):
             # JSON keys are texts: "1" is level 1.
             by_level = {int(k) if isinstance(k, str) and k.isdigit() else k: v
                         for k, v in by_level.items()}  # fmt: skip
-        if self.mapping(by_level, where, "next_assessment.days_by_area_level") is not None:
+        if self.mapping(by_level, where, field) is not None:
             for level in (1, 2, 3, 4):
                 if level not in by_level:
-                    self.error(where, "next_assessment.days_by_area_level", f"missing level {level}")
+                    self.error(where, field, f"missing level {level}")
                 else:
-                    value = self.integer(by_level[level], where,
-                                         f"next_assessment.days_by_area_level.{level}", 1)  # fmt: skip
+                    value = self.integer(by_level[level], where, f"{field}.{level}", 1)
                     if value is not None:
                         days[level] = value
             for level in by_level:
                 if level not in (1, 2, 3, 4):
-                    self.error(where, "next_assessment.days_by_area_level",
-                               f"unknown area level {level!r} (levels are 1 to 4)")  # fmt: skip
+                    self.error(where, field, f"unknown area level {level!r} (levels are 1 to 4)")
         cap_days = cap_grade = None
         if ("at_most_days" in data) != ("when_grade_at_least" in data):
             self.error(where, "next_assessment", "give both at_most_days and when_grade_at_least")
@@ -903,7 +916,8 @@ def check_bands(
         return _check_integer_bands(bands, d_low, d_low_inc, d_high, d_high_inc)
     intervals = []
     for band in bands:
-        low, low_inc, high, high_inc = band.lower, band.lower_inclusive, band.upper, band.upper_inclusive
+        low, low_inc = band.lower, band.lower_inclusive
+        high, high_inc = band.upper, band.upper_inclusive
         # Clip to the allowed values.
         if d_low is not None and (low is None or low < d_low or (low == d_low and not d_low_inc)):
             low, low_inc = d_low, d_low_inc
@@ -1048,7 +1062,9 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
     grading: dict[str, Any] = {
         "fail_threshold": checklist.fail_threshold,
         "bands": [
-            {"grade": b.grade.value, **({"at_most": json_number(b.upper)} if b.upper is not None else {})}
+            {"grade": b.grade.value}
+            if b.upper is None
+            else {"grade": b.grade.value, "at_most": json_number(b.upper)}
             for b in checklist.grade_bands
         ],
         "rules": [_rule_dict(rule) for rule in checklist.rules],

@@ -36,7 +36,8 @@ def _named(item: Item) -> Text:
 
 
 def missing(item: Item) -> Text:
-    return Text("{item}: chưa có câu trả lời.", "{item}: no answer given.").format(item=_named(item))
+    template = Text("{item}: chưa có câu trả lời.", "{item}: no answer given.")
+    return template.format(item=_named(item))
 
 
 def unknown_item(key: Any) -> Text:
@@ -159,7 +160,8 @@ def context_not_mapping(value: Any) -> Text:
 
 def answers_not_mapping(value: Any) -> Text:
     return Text(
-        f"Các câu trả lời (answers) phải là một đối tượng theo mã tiêu chí, không phải {shown(value)}.",
+        "Các câu trả lời (answers) phải là một đối tượng theo mã tiêu chí, "
+        f"không phải {shown(value)}.",
         f"The answers must be an object keyed by item id, not {shown(value)}.",
     )
 
@@ -187,7 +189,8 @@ def plan_blocked_by_rules(causes: Sequence[Text], grade: Grade) -> Text:
     )
     verb = "keeps" if len(causes) == 1 else "keep"
     return Text(
-        "Không có biện pháp khắc phục nào có thể hạ mức nguy cơ: do {causes}, mức nguy cơ vẫn là {grade}.",
+        "Không có biện pháp khắc phục nào có thể hạ mức nguy cơ: do {causes}, "
+        "mức nguy cơ vẫn là {grade}.",
         "No fix can lower the grade: {causes} " + verb + " it {grade}.",
     ).format(causes=joined, grade=grade.label)
 
@@ -195,14 +198,14 @@ def plan_blocked_by_rules(causes: Sequence[Text], grade: Grade) -> Text:
 def plan_blocked_by_score(score: float, grade: Grade, anything_to_fix: bool) -> Text:
     if not anything_to_fix:
         return Text(
-            "Không có biện pháp khắc phục nào có thể hạ mức nguy cơ: không có tiêu chí nào không đạt, "
-            "và điểm {score} % vẫn ở mức {grade}.",
+            "Không có biện pháp khắc phục nào có thể hạ mức nguy cơ: "
+            "không có tiêu chí nào không đạt, và điểm {score} % vẫn ở mức {grade}.",
             "No fix can lower the grade: no item fails, and the score of {score} % keeps it "
             "{grade}.",
         ).format(score=score, grade=grade.label)
     return Text(
-        "Không có biện pháp khắc phục nào có thể hạ mức nguy cơ: kể cả khi hoàn thành mọi biện pháp, "
-        "điểm {score} % vẫn ở mức {grade}.",
+        "Không có biện pháp khắc phục nào có thể hạ mức nguy cơ: "
+        "kể cả khi hoàn thành mọi biện pháp, điểm {score} % vẫn ở mức {grade}.",
         "No fix can lower the grade: even with every action done, the score of {score} % keeps "
         "it {grade}.",
     ).format(score=score, grade=grade.label)

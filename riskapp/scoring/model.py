@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from dataclasses import replace as dataclass_replace
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
 from types import MappingProxyType
@@ -42,7 +42,7 @@ class Text:
         return cls(vi=data["vi"], en=data["en"])
 
 
-class Grade(str, Enum):
+class Grade(StrEnum):
     """Risk grade, lowest to highest; compares by rank."""
 
     VERY_LOW = "very_low"
@@ -111,7 +111,7 @@ _GRADE_LABEL = {
 }
 
 
-class Priority(str, Enum):
+class Priority(StrEnum):
     """Remediation priority: P1 before the next shift, P2 within a week, P3 within a month."""
 
     P1 = "P1"
@@ -126,7 +126,7 @@ class Priority(str, Enum):
         return self.value
 
 
-class AnswerKind(str, Enum):
+class AnswerKind(StrEnum):
     YES_NO = "yes_no"
     YES_NO_NA = "yes_no_na"
     ALL_PARTIAL_NONE = "all_partial_none"
@@ -192,7 +192,9 @@ BOOL_CONTEXT_KEYS: tuple[str, ...] = tuple(k for k in CONTEXT_KEYS if k != "area
 CONTEXT_KEY_LABELS: dict[str, Text] = {
     "area_level": Text("cấp độ dịch của địa bàn", "the area's epidemic level"),
     "has_canteen": Text("doanh nghiệp có nhà ăn tập trung", "the enterprise has a shared canteen"),
-    "has_shuttle": Text("doanh nghiệp có xe đưa đón công nhân", "the enterprise runs shuttle buses"),
+    "has_shuttle": Text(
+        "doanh nghiệp có xe đưa đón công nhân", "the enterprise runs shuttle buses"
+    ),
     "has_dormitory": Text("doanh nghiệp có ký túc xá", "the enterprise has a dormitory"),
     "confirmed_case_14d": Text(
         "có ca bệnh xác nhận tại cơ sở trong 14 ngày qua", "a confirmed case in the last 14 days"
@@ -343,7 +345,7 @@ class AreaStep:
     steps: int
 
 
-class RuleKind(str, Enum):
+class RuleKind(StrEnum):
     ITEM_POINTS = "item_points"  # grade in `when_grades` and a counted item scores ≥ min_points
     CRITICAL_FAILED = "critical_failed"  # at least `min_count` critical items fail
     CONTEXT_FLAG = "context_flag"  # a boolean context key is true

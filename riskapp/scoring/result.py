@@ -176,7 +176,7 @@ class Result:
     engine_version: str
     assessed_on: date
     context: Context
-    answers: tuple[tuple[str, str | int | float], ...]  # (item id, answer), checklist order
+    answers: tuple[tuple[str, str | int | float], ...]  # (item id, answer) sorted by item id
     score: float
     score_points: int
     score_max: int
@@ -243,7 +243,7 @@ class Result:
             engine_version=data["engine_version"],
             assessed_on=date.fromisoformat(data["assessed_on"]),
             context=Context.from_dict(data["context"]),
-            answers=tuple(data["answers"].items()),
+            answers=tuple(sorted(data["answers"].items())),
             score=data["score"],
             score_points=data["score_points"],
             score_max=data["score_max"],

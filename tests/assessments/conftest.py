@@ -1,4 +1,4 @@
-"""Fixtures of the officer's area: a logged-in officer and complete answers to the default checklist."""
+"""Officer fixtures: a logged-in officer and complete answers to the default checklist."""
 
 from __future__ import annotations
 
@@ -61,3 +61,19 @@ def start_draft(officer):
         return assessment_id, hidden_value(html, "lock_version"), hidden_value(html, "submit_token")
 
     return _start
+
+
+def submit_directly(app, enterprise, user, answers=None, declared=None) -> int:
+    """Make a submitted assessment through the services (for another tenant's objects)."""
+    from riskapp.assessments import services
+    from riskapp.db import db
+    from riskapp.models import Enterprise, User
+
+    with app.test_request_context():
+        enterprise_row = db.session.get(Enterprise, enterprise.id)
+        user_row = db.session.get(User, user.id)
+        draft = services.start_draft(enterprise_row, user_row)
+        services.save_draft(draft, answers or COMPLETE_ANSWERS, declared or {}, None, user_row)
+        submitted = services.submit(draft, user_row)
+        db.session.commit()
+        return submitted.id

@@ -1,0 +1,138 @@
+"""ZIP export of the latest reports of the auditor's filtered list, built as a background job."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from riskapp import jobs
+from riskapp.db import db
+from riskapp.models import AuditLog, Job, JobStatus, Report, ReportStatus
+from tests.audit.support import report_row, submitted
+
+
+@pytest.fixture
+def assessed(app, world):
+    return {
+        "inside": submitted(app, world.a.enterprise, world.a.officer),
+        "outside": submitted(app, world.a.enterprise_elsewhere, world.a.officer),
+    }
+
+
+@pytest.fixture
+def auditor(world, login_as):
+    client = login_as(world.a.auditor)
+    client.get("/lang/en")
+    return client
+
+
+def _start(client, **filters) -> str:
+    response = client.post("/audit/exports", data=filters)
+    assert response.status_code == 302
+    return response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_zip_holds_the_latest_reports_of_the_filtered_enterprises_only(
+    app, world, assessed, auditor
+):
+    job_id = _start(auditor)
+    status = auditor.get(f"/audit/exports/{job_id}/status").get_json()
+    assert status["status"] == "done"
+    assert (status["progress"], status["total"], status["percent"]) == (1, 1, 100)
+    assert status["download_url"].endswith(f"/audit/exports/{job_id}/download")
+
+    download = auditor.get(status["download_url"])
+    assert download.status_code == 200
+    assert download.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    assert archive.namelist() == ["bao-cao-2800000001-2026-01-15.pdf"]
+    assert archive.read("bao-cao-2800000001-2026-01-15.pdf") == report_row(app, assessed["inside"]).pdf
+
+
+def test_zip_download_is_logged_for_each_enterprise(app, world, assessed, auditor):
+    job_id = _start(auditor)
+    auditor.get(f"/audit/exports/{job_id}/download")
+    with app.app_context():
+        entries = db.session.execute(
+            select(AuditLog.enterprise_id, AuditLog.user_id, AuditLog.details).where(
+                AuditLog.action == "report_downloaded"
+            )
+        ).all()
+    assert [(e.enterprise_id, e.user_id, e.details["via"]) for e in entries] == [
+        (world.a.enterprise.id, world.a.auditor.id, "zip")
+    ]
+
+
+def test_filters_apply_to_the_zip(app, world, assessed, auditor):
+    job_id = _start(auditor, grade="high")
+    status = auditor.get(f"/audit/exports/{job_id}/status").get_json()
+    assert (status["status"], status["total"]) == ("done", 0)
+    archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
+    assert archive.namelist() == []
+
+
+def test_a_missing_report_is_rendered_by_the_job(app, world, assessed, auditor):
+    with app.app_context():
+        db.session.execute(
+            Report.__table__.delete().where(Report.assessment_id == assessed["inside"])
+        )
+        db.session.commit()
+    job_id = _start(auditor)
+    archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
+    assert len(archive.namelist()) == 1
+    assert report_row(app, assessed["inside"]).status == ReportStatus.READY
+
+
+def test_job_runs_in_the_background_and_the_page_shows_progress(
+    app, world, assessed, auditor, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(jobs.JobRunner, "submit", lambda self, task, *args: queued.append(task))
+    job_id = _start(auditor)
+    assert queued == ["riskapp.audit.services:build_zip_task"]
+
+    page = auditor.get(f"/audit/exports/{job_id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<noscript><meta http-equiv="refresh"' in text  # works without JavaScript
+    assert "/static/js/audit.js" in text
+    assert f'data-status-url="/audit/exports/{job_id}/status"' in text
+    assert auditor.get(f"/audit/exports/{job_id}/status").get_json()["status"] == "queued"
+    # Not ready yet: the download link leads back to the progress page.
+    assert auditor.get(f"/audit/exports/{job_id}/download").status_code == 302
+
+
+def test_done_page_has_no_refresh(app, world, assessed, auditor):
+    job_id = _start(auditor)
+    text = auditor.get(f"/audit/exports/{job_id}").get_data(as_text=True)
+    assert "http-equiv" not in text
+    assert f"/audit/exports/{job_id}/download" in text
+
+
+def test_another_users_job_answers_404(app, world, assessed, auditor, login_as):
+    job_id = _start(auditor)
+    other = login_as(world.b.auditor)
+    for suffix in ("", "/status", "/download"):
+        assert other.get(f"/audit/exports/{job_id}{suffix}").status_code == 404
+    officer = login_as(world.a.officer)
+    assert officer.get(f"/audit/exports/{job_id}/status").status_code == 404
+    assert login_as(world.a.auditor).get(f"/audit/exports/{uuid.uuid4()}/status").status_code == 404
+
+
+def test_failed_job_says_so(app, world, assessed, auditor, monkeypatch):
+    from riskapp.audit import services
+
+    def broken(_job):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "_build_zip", broken)
+    job_id = _start(auditor)
+    status = auditor.get(f"/audit/exports/{job_id}/status").get_json()
+    assert status["status"] == "failed"
+    assert "disk full" in status["error"]
+    with app.app_context():
+        assert db.session.get(Job, job_id).status == JobStatus.FAILED

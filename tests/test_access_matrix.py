@@ -1,0 +1,249 @@
+"""Every route × every role × own and foreign objects: outside a user's reach answers 404.
+
+Each route names the roles that may use it. For those roles the route must answer (anything but 404
+or a server error) on their own objects, and 404 on another province's objects; every other role
+gets 404, and a visitor who is not logged in is sent to the login page. A route added without an
+entry here fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from riskapp.audit.services import ZIP_JOB_KIND
+from riskapp.db import db
+from riskapp.models import Job, JobStatus, RemediationAction, Role
+from tests import factories
+
+OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM = (
+    Role.OFFICER,
+    Role.AUDITOR,
+    Role.PROVINCE_VIEWER,
+    Role.PROVINCE_ADMIN,
+    Role.PLATFORM_ADMIN,
+)
+READERS = {AUDITOR, VIEWER, ADMIN}
+EVERYONE = {OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM}
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    roles: frozenset | str  # the roles that may use it, or PUBLIC
+    path: str  # with {placeholders} filled from the objects of one tenant
+
+
+def route(endpoint, method, roles, path) -> Route:
+    return Route(endpoint, method, roles if roles == PUBLIC else frozenset(roles), path)
+
+
+ROUTES = [
+    route("main.home", "GET", EVERYONE, "/"),
+    route("main.healthz", "GET", PUBLIC, "/healthz"),
+    route("main.switch_language", "GET", PUBLIC, "/lang/en"),
+    route("auth.login", "GET", PUBLIC, "/auth/login"),
+    route("auth.forgot_password", "GET", PUBLIC, "/auth/forgot"),
+    route("auth.change_password", "GET", EVERYONE, "/auth/password"),
+    route("assessments.home", "GET", {OFFICER}, "/enterprise/"),
+    route("assessments.profile", "GET", {OFFICER}, "/enterprise/profile"),
+    route("assessments.list_assessments", "GET", {OFFICER}, "/enterprise/assessments"),
+    route("assessments.result", "GET", {OFFICER}, "/enterprise/assessments/{assessment}"),
+    route("assessments.edit", "GET", {OFFICER}, "/enterprise/assessments/{draft}/edit"),
+    route("assessments.edit", "POST", {OFFICER}, "/enterprise/assessments/{draft}/edit"),
+    route("assessments.autosave", "POST", {OFFICER}, "/enterprise/assessments/{draft}/autosave"),
+    route("assessments.actions", "GET", {OFFICER}, "/enterprise/actions"),
+    route("assessments.update_action", "POST", {OFFICER}, "/enterprise/actions/{action}"),
+    route("province.dashboard", "GET", READERS, "/province/"),
+    route("province.reporting", "GET", READERS, "/province/reporting"),
+    route("province.inspect_first", "GET", READERS, "/province/inspect"),
+    route("province.gaps", "GET", READERS, "/province/gaps"),
+    route("province.enterprises", "GET", READERS, "/province/enterprises"),
+    route("province.enterprise", "GET", READERS, "/province/enterprises/{enterprise}"),
+    route("province.map_data", "GET", READERS, "/province/map.json"),
+    route("province.map_popup", "GET", READERS, "/province/map/{enterprise}.json"),
+    route("province.export_enterprises", "GET", READERS, "/province/export/enterprises.csv"),
+    route("province.export_tables", "GET", READERS, "/province/export/tables.xlsx"),
+    route("province.areas", "GET", {VIEWER, ADMIN}, "/province/areas"),
+    route("province.areas", "POST", {ADMIN}, "/province/areas"),
+    route("province.imports", "GET", {ADMIN}, "/province/imports"),
+    route("province.imports", "POST", {ADMIN}, "/province/imports"),
+    route("province.apply_import", "POST", {ADMIN}, "/province/imports/apply"),
+    route("province.checklists", "GET", {ADMIN}, "/province/checklists"),
+    route("province.checklists", "POST", {ADMIN}, "/province/checklists"),
+    route("province.activate_checklist", "POST", {ADMIN}, "/province/checklists/activate"),
+    route("audit.index", "GET", {AUDITOR}, "/audit/"),
+    route("audit.assessment", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}"),
+    route("audit.finding", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}/finding"),
+    route("audit.finding", "POST", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}/finding"),
+    route("audit.zip_start", "POST", {AUDITOR}, "/audit/exports"),
+    route("audit.zip_job", "GET", {AUDITOR}, "/audit/exports/{job}"),
+    route("audit.zip_status", "GET", {AUDITOR}, "/audit/exports/{job}/status"),
+    route("audit.zip_download", "GET", {AUDITOR}, "/audit/exports/{job}/download"),
+    route("reports.download", "GET", {OFFICER} | READERS, "/reports/assessment/{assessment}.pdf"),
+    route("reports.retry", "POST", {OFFICER} | READERS, "/reports/assessment/{assessment}/retry"),
+    route("reports.download_log", "GET", {OFFICER}, "/reports/downloads"),
+    route("reports.verify_form", "GET", PUBLIC, "/verify"),
+    route("reports.public_key", "GET", PUBLIC, "/verify/public-key.pem"),
+    route("admin.index", "GET", {PLATFORM}, "/admin/"),
+    route("admin.invite_province_admin", "POST", {PLATFORM}, "/admin/provinces/{province}/admins"),
+    route("admin.users", "GET", {ADMIN}, "/admin/users"),
+    route("admin.invite", "GET", {ADMIN}, "/admin/users/invite"),
+    route("admin.user", "GET", {ADMIN}, "/admin/users/{user}"),
+    route("admin.user", "POST", {ADMIN}, "/admin/users/{user}"),
+    route("admin.resend", "POST", {ADMIN}, "/admin/users/{user}/resend"),
+    route("admin.deactivate", "POST", {ADMIN}, "/admin/users/{user}/deactivate"),
+    route("admin.reactivate", "POST", {ADMIN}, "/admin/users/{user}/reactivate"),
+]
+# Routes whose reach is tested elsewhere: one-time links and public verification by code.
+NOT_IN_MATRIX = {
+    "static",
+    "auth.logout",
+    "auth.accept_invite",
+    "auth.reset_password",
+    "reports.verify",
+    "auth.login:POST",
+    "auth.forgot_password:POST",
+    "auth.change_password:POST",
+    "reports.verify_form:POST",
+    "admin.index:POST",
+    "admin.invite:POST",
+    "assessments.new:POST",
+    "assessments.profile:POST",
+}
+
+
+def _objects(tenant, app) -> dict[str, object]:
+    """The objects of one tenant that the routes point at."""
+    submitted = factories.submit_assessment(tenant.enterprise, tenant.officer)
+    db.session.flush()
+    from riskapp.assessments import services
+
+    draft = services.start_draft(tenant.enterprise, tenant.officer)
+    action = db.session.scalar(
+        select(RemediationAction).where(RemediationAction.assessment_id == submitted.id).limit(1)
+    )
+    job = Job(
+        id=str(uuid.uuid4()),
+        kind=ZIP_JOB_KIND,
+        status=JobStatus.DONE,
+        created_by_id=tenant.auditor.id,
+        province_id=tenant.province.id,
+    )
+    db.session.add(job)
+    db.session.flush()
+    assert action is not None, "the test answers must leave a failing item"
+    return {
+        "assessment": submitted.id,
+        "draft": draft.id,
+        "action": action.id,
+        "enterprise": tenant.enterprise.id,
+        "user": tenant.viewer.id,
+        "province": tenant.province.id,
+        "job": job.id,
+    }
+
+
+@pytest.fixture
+def matrix_world(app, world):
+    with app.test_request_context():
+        own = _objects(world.a, app)
+        foreign = _objects(world.b, app)
+        db.session.commit()
+    return world, own, foreign
+
+
+USERS = {
+    OFFICER: lambda w: w.a.officer,
+    AUDITOR: lambda w: w.a.auditor,
+    VIEWER: lambda w: w.a.viewer,
+    ADMIN: lambda w: w.a.admin,
+    PLATFORM: lambda w: w.platform_admin,
+}
+
+
+def _call(client, r: Route, ids: dict) -> int:
+    path = r.path.format(**ids)
+    if r.method == "GET":
+        return client.get(path).status_code
+    return client.post(path, data={}).status_code
+
+
+def _has_objects(r: Route, role: Role) -> bool:
+    # A platform admin creates every province's first admin: no province is foreign to them.
+    if role == PLATFORM and "{province}" in r.path:
+        return False
+    return "{" in r.path
+
+
+def test_every_route_is_in_the_matrix(app):
+    listed = {(r.endpoint, r.method) for r in ROUTES}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            key = f"{rule.endpoint}:{method}"
+            if (rule.endpoint, method) in listed or rule.endpoint in NOT_IN_MATRIX:
+                continue
+            if key not in NOT_IN_MATRIX:
+                missing.append(key)
+    assert missing == []
+
+
+def test_visitors_are_sent_to_log_in(client, matrix_world):
+    _world, own, _foreign = matrix_world
+    wrong = []
+    for r in ROUTES:
+        status = _call(client, r, own)
+        if r.roles == PUBLIC:
+            if status >= 400 and status != 405:
+                wrong.append((r.endpoint, r.method, status))
+        elif status != 302 and not (r.path.startswith("/api/") and status == 401):
+            wrong.append((r.endpoint, r.method, status))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", [OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM], ids=lambda r: r.value)
+def test_role_reach(role, matrix_world, login_as):
+    world, own, foreign = matrix_world
+    client = login_as(USERS[role](world))
+    wrong = []
+    for r in ROUTES:
+        if r.roles == PUBLIC:
+            continue
+        allowed = role in r.roles
+        status = _call(client, r, own)
+        if allowed and (status == 404 or status >= 500):
+            wrong.append((r.endpoint, r.method, "own", status, "expected reachable"))
+        if not allowed and status != 404:
+            wrong.append((r.endpoint, r.method, "own", status, "expected 404"))
+        if _has_objects(r, role):
+            status = _call(client, r, foreign)
+            if status != 404:
+                wrong.append((r.endpoint, r.method, "foreign", status, "expected 404"))
+        # Some POSTs change state (deactivate, resend); log in again so the walk goes on.
+        if r.endpoint in ("admin.deactivate",) and allowed:
+            _call(client, route("admin.reactivate", "POST", {ADMIN}, r.path.replace(
+                "deactivate", "reactivate")), own)
+    assert wrong == []
+
+
+def test_auditor_cannot_reach_enterprises_outside_their_areas(matrix_world, login_as, app):
+    world, _own, _foreign = matrix_world
+    with app.test_request_context():
+        elsewhere = factories.submit_assessment(world.a.enterprise_elsewhere, world.a.officer)
+        db.session.commit()
+        ids = {"assessment": elsewhere.id, "enterprise": world.a.enterprise_elsewhere.id}
+    client = login_as(world.a.auditor)
+    for path in (
+        "/audit/assessments/{assessment}",
+        "/audit/assessments/{assessment}/finding",
+        "/province/enterprises/{enterprise}",
+        "/province/map/{enterprise}.json",
+        "/reports/assessment/{assessment}.pdf",
+    ):
+        assert client.get(path.format(**ids)).status_code == 404, path
