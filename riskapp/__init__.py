@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from flask_babel import lazy_gettext
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Configure the app, initialise the extensions and register the blueprints."""
+    # Imported here so that `import riskapp.scoring` alone stays free of Flask.
+    from flask import Flask
+    from flask_babel import lazy_gettext
+
     from riskapp import cli, errors, jobs, templating
     from riskapp.config import check_production, from_environment
     from riskapp.db import db

@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time as clock, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from fractions import Fraction
 
 from flask import current_app
@@ -130,7 +131,10 @@ COMMUNES: dict[str, tuple[tuple[str, AreaKind], ...]] = {
     "Thành phố Sầm Sơn": (("Phường Trường Sơn", AreaKind.WARD), ("Phường Bắc Sơn", AreaKind.WARD)),
     "Thị xã Bỉm Sơn": (("Phường Ba Đình", AreaKind.WARD), ("Phường Lam Sơn", AreaKind.WARD)),
     "Huyện Hoằng Hóa": (("Thị trấn Bút Sơn", AreaKind.TOWNSHIP),),
-    "Huyện Thọ Xuân": (("Thị trấn Thọ Xuân", AreaKind.TOWNSHIP), ("Thị trấn Lam Sơn", AreaKind.TOWNSHIP)),
+    "Huyện Thọ Xuân": (
+        ("Thị trấn Thọ Xuân", AreaKind.TOWNSHIP),
+        ("Thị trấn Lam Sơn", AreaKind.TOWNSHIP),
+    ),
 }
 
 
@@ -146,37 +150,59 @@ class Industry:
 
 
 INDUSTRIES: dict[str, Industry] = {
-    "garment": Industry("C", "14", ("Công ty TNHH May Xuất khẩu {place}", "Công ty TNHH May {brand}",
-                                    "Công ty CP May {brand} {place}"), (250, 4000), .9, .6, .2),
-    "footwear": Industry("C", "15", ("Công ty TNHH Giày da {place}", "Công ty TNHH Giày {brand}",
-                                     "Công ty CP Da giày {brand}"), (800, 9000), .95, .75, .25),
-    "textiles": Industry("C", "13", ("Công ty CP Dệt {brand}", "Công ty TNHH Sợi {place}"),
-                         (150, 1500), .8, .4, .15),
-    "seafood": Industry("C", "10", ("Công ty CP Chế biến Hải sản {place}",
-                                    "Công ty TNHH Thủy sản {brand}",
-                                    "Công ty TNHH Chế biến Thủy sản {brand} {place}"),
-                        (60, 900), .7, .3, .2),
-    "food": Industry("C", "10", ("Công ty CP Thực phẩm {brand}", "Công ty TNHH Chế biến Nông sản {place}",
-                                 "Công ty CP Mía đường {brand}"), (50, 1200), .6, .25, .1),
-    "cement": Industry("C", "23", ("Công ty CP Xi măng {place}", "Công ty TNHH Vật liệu Xây dựng {brand}",
-                                   "Công ty CP Gạch Tuynel {brand}"), (120, 1600), .8, .5, .3),
-    "wood": Industry("C", "16", ("Công ty TNHH Chế biến Gỗ {place}", "Công ty CP Lâm sản {brand}"),
-                     (20, 400), .4, .1, .2),
-    "electronics": Industry("C", "26", ("Công ty TNHH Điện tử {brand}",
-                                        "Công ty TNHH Linh kiện Điện tử {brand} {place}"),
-                            (200, 3500), .95, .7, .3),
-    "mining": Industry("B", "08", ("Công ty CP Khoáng sản {place}", "Công ty TNHH Khai thác Đá {brand}"),
-                       (40, 500), .5, .3, .3),
-    "construction": Industry("F", "41", ("Công ty CP Xây dựng {brand}", "Công ty TNHH Xây lắp {place}"),
-                             (30, 400), .3, .2, .3),
-    "trade": Industry("G", "46", ("Công ty TNHH Thương mại {brand}",
-                                  "Công ty CP Thương mại Dịch vụ {place}"), (10, 180), .2, 0, 0),
-    "transport": Industry("H", "52", ("Công ty CP Vận tải {brand}", "Công ty TNHH Logistics {place}",
-                                      "Công ty CP Cảng {brand}"), (30, 600), .5, .3, .1),
-    "hospitality": Industry("I", "55", ("Công ty CP Du lịch {place}", "Công ty TNHH Khách sạn {brand}"),
-                            (20, 250), .6, .1, .2),
-    "agriculture": Industry("A", "01", ("Công ty TNHH Nông nghiệp {brand}", "Công ty CP Chăn nuôi {place}"),
-                            (15, 300), .4, .1, .2),
+    "garment": Industry(
+        "C", "14",
+        ("Công ty TNHH May Xuất khẩu {place}", "Công ty TNHH May {brand}",
+         "Công ty CP May {brand} {place}"),
+        (250, 4000), .9, .6, .2),
+    "footwear": Industry(
+        "C", "15",
+        ("Công ty TNHH Giày da {place}", "Công ty TNHH Giày {brand}", "Công ty CP Da giày {brand}"),
+        (800, 9000), .95, .75, .25),
+    "textiles": Industry(
+        "C", "13", ("Công ty CP Dệt {brand}", "Công ty TNHH Sợi {place}"),
+        (150, 1500), .8, .4, .15),
+    "seafood": Industry(
+        "C", "10",
+        ("Công ty CP Chế biến Hải sản {place}", "Công ty TNHH Thủy sản {brand}",
+         "Công ty TNHH Chế biến Thủy sản {brand} {place}"),
+        (60, 900), .7, .3, .2),
+    "food": Industry(
+        "C", "10",
+        ("Công ty CP Thực phẩm {brand}", "Công ty TNHH Chế biến Nông sản {place}",
+         "Công ty CP Mía đường {brand}"),
+        (50, 1200), .6, .25, .1),
+    "cement": Industry(
+        "C", "23",
+        ("Công ty CP Xi măng {place}", "Công ty TNHH Vật liệu Xây dựng {brand}",
+         "Công ty CP Gạch Tuynel {brand}"),
+        (120, 1600), .8, .5, .3),
+    "wood": Industry(
+        "C", "16", ("Công ty TNHH Chế biến Gỗ {place}", "Công ty CP Lâm sản {brand}"),
+        (20, 400), .4, .1, .2),
+    "electronics": Industry(
+        "C", "26",
+        ("Công ty TNHH Điện tử {brand}", "Công ty TNHH Linh kiện Điện tử {brand} {place}"),
+        (200, 3500), .95, .7, .3),
+    "mining": Industry(
+        "B", "08", ("Công ty CP Khoáng sản {place}", "Công ty TNHH Khai thác Đá {brand}"),
+        (40, 500), .5, .3, .3),
+    "construction": Industry(
+        "F", "41", ("Công ty CP Xây dựng {brand}", "Công ty TNHH Xây lắp {place}"),
+        (30, 400), .3, .2, .3),
+    "trade": Industry(
+        "G", "46", ("Công ty TNHH Thương mại {brand}", "Công ty CP Thương mại Dịch vụ {place}"),
+        (10, 180), .2, 0, 0),
+    "transport": Industry(
+        "H", "52",
+        ("Công ty CP Vận tải {brand}", "Công ty TNHH Logistics {place}", "Công ty CP Cảng {brand}"),
+        (30, 600), .5, .3, .1),
+    "hospitality": Industry(
+        "I", "55", ("Công ty CP Du lịch {place}", "Công ty TNHH Khách sạn {brand}"),
+        (20, 250), .6, .1, .2),
+    "agriculture": Industry(
+        "A", "01", ("Công ty TNHH Nông nghiệp {brand}", "Công ty CP Chăn nuôi {place}"),
+        (15, 300), .4, .1, .2),
 }
 # Industries every district has a little of, next to its own.
 COMMON_INDUSTRIES = ("trade", "construction", "food", "garment")
@@ -193,8 +219,12 @@ STREETS = ("Lê Lợi", "Trần Phú", "Quang Trung", "Bà Triệu", "Lê Lai", 
            "Phan Chu Trinh", "Trần Hưng Đạo", "Lý Thường Kiệt", "Nguyễn Du", "Hai Bà Trưng")
 PEOPLE = ("Nguyễn Văn Hùng", "Lê Thị Lan", "Trần Văn Minh", "Phạm Thị Hoa", "Hoàng Văn Nam",
           "Đỗ Thị Thu", "Vũ Văn Long", "Bùi Thị Hằng", "Lê Văn Thắng", "Nguyễn Thị Mai")
-ACTION_NOTES = ("Đã hoàn thành, có ảnh minh chứng.", "Đang chờ nhà cung cấp giao thiết bị.",
-                "Đã giao tổ an toàn COVID theo dõi hằng ngày.", "Đã phổ biến tới toàn bộ công nhân.")
+ACTION_NOTES = (
+    "Đã hoàn thành, có ảnh minh chứng.",
+    "Đang chờ nhà cung cấp giao thiết bị.",
+    "Đã giao tổ an toàn COVID theo dõi hằng ngày.",
+    "Đã phổ biến tới toàn bộ công nhân.",
+)
 
 # Signature enterprises: the district they open and their industry and name.
 SIGNATURES: dict[str, tuple[str, str]] = {
@@ -293,7 +323,6 @@ class _Seeder:
         self.users: dict[Role, User] = {}
         self.plans: list[_Plan] = []
         self.checklist: Checklist | None = None
-        self.officer_assessment_id: int | None = None
 
     # -- orchestration ------------------------------------------------------------------------
     def run(self) -> list[str]:
@@ -308,7 +337,6 @@ class _Seeder:
         self._enterprises()
         db.session.flush()
         self._assessments()
-        self._actions()
         self._findings()
         self._link_officer()
         db.session.flush()
@@ -455,7 +483,8 @@ class _Seeder:
     def _address(self, spec: District, area: Area) -> str:
         rng = self.rng
         if spec.zone and rng.random() < 0.5:
-            return f"Lô {rng.choice('ABCDE')}{rng.randint(1, 40)}, {spec.zone}, {spec.name}, tỉnh Thanh Hóa"
+            lot = f"Lô {rng.choice('ABCDE')}{rng.randint(1, 40)}"
+            return f"{lot}, {spec.zone}, {spec.name}, tỉnh Thanh Hóa"
         place = area.name if area.parent_id else spec.name
         where = place if place == spec.name else f"{place}, {spec.name}"
         return f"Số {rng.randint(1, 450)} đường {rng.choice(STREETS)}, {where}, tỉnh Thanh Hóa"
@@ -507,11 +536,12 @@ class _Seeder:
             quality = plan.quality
             officers = plan.enterprise.name == OFFICER_ENTERPRISE
             for number, day in enumerate(plan.dates, start=1):
+                latest = number == len(plan.dates)
                 # The officer's latest assessment is half-way (medium), so it has actions to do.
-                done = self._submit(plan.enterprise, day, quality,
-                                    halfway=officers and number == len(plan.dates))
-                if officers:
-                    self.officer_assessment_id = done.id
+                done = self._submit(plan.enterprise, day, quality, halfway=officers and latest)
+                # Work on the actions until the next assessment (which supersedes what is left).
+                until = self.today if latest else plan.dates[number]
+                self._work_on_actions(done, until, latest, officers)
                 # Most enterprises improve after an assessment; some slip back.
                 quality = min(0.99, max(0.05, quality + self.rng.gauss(0.07, 0.09)))
             if plan.draft_now:
@@ -610,23 +640,26 @@ class _Seeder:
         return value
 
     # -- remediation actions ------------------------------------------------------------------
-    def _actions(self) -> None:
+    def _work_on_actions(self, assessment: Assessment, until: date, latest: bool,
+                         officers: bool) -> None:
+        """Move the assessment's actions on as the enterprise would have by `until`."""
         rng = self.rng
         admin = self.users[Role.PROVINCE_ADMIN]
-        rows = db.session.execute(
-            select(RemediationAction, Assessment.status, Assessment.assessed_on)
-            .join(Assessment, Assessment.id == RemediationAction.assessment_id)
-            .where(RemediationAction.province_id == self.province.id)
-            .order_by(RemediationAction.id)
+        actions = db.session.scalars(
+            select(RemediationAction)
+            .where(RemediationAction.assessment_id == assessment.id)
+            .order_by(RemediationAction.position)
         ).all()
-        for action, status, assessed_on in rows:
-            if action.assessment_id == self.officer_assessment_id and action.position < 2:
+        assessed_on = assessment.assessed_on
+        for action in actions:
+            if officers and latest and action.position < 2:
                 choice = ActionStatus.OPEN  # the officer's demo starts with work to do
-            elif status == AssessmentStatus.SUPERSEDED:
+            elif not latest:
+                # Most work is finished before the next assessment; the rest is superseded then.
                 choice = rng.choices(
-                    (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.OPEN,
-                     ActionStatus.IN_PROGRESS), (45, 45, 5, 5))[0]
-            elif action.due_on < self.today:
+                    (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.IN_PROGRESS,
+                     ActionStatus.OPEN), (48, 42, 5, 5))[0]
+            elif action.due_on < until:
                 choice = rng.choices(
                     (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE,
                      ActionStatus.VERIFIED), (25, 25, 30, 20))[0]
@@ -636,20 +669,21 @@ class _Seeder:
                     (50, 35, 15))[0]
             action.created_at = _local(assessed_on, 17)
             action.status = choice
-            if choice != ActionStatus.OPEN:
+            if choice != ActionStatus.OPEN and not action.owner:
                 action.owner = rng.choice(PEOPLE)
             if rng.random() < 0.2:
                 action.note = rng.choice(ACTION_NOTES)
             if choice.is_closed:
-                latest = min(self.today, action.due_on + timedelta(days=5))
-                span = max(0, (latest - assessed_on).days)
-                finished = assessed_on + timedelta(days=rng.randint(0, span))
+                latest_day = max(assessed_on, min(until, action.due_on + timedelta(days=5)))
+                finished = assessed_on + timedelta(
+                    days=rng.randint(0, (latest_day - assessed_on).days))
                 action.completed_at = _local(finished, 16)
                 if choice == ActionStatus.VERIFIED:
-                    verified = min(self.today, finished + timedelta(days=rng.randint(0, 7)))
+                    verified = min(until, finished + timedelta(days=rng.randint(0, 7)))
                     action.verified_at = _local(verified, 10)
                     action.verified_by_id = admin.id
             action.updated_at = action.completed_at or action.created_at
+        db.session.flush()
 
     # -- auditor findings ---------------------------------------------------------------------
     def _findings(self) -> None:

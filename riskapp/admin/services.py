@@ -7,6 +7,7 @@ riskapp.tenancy, so another province's user, area or enterprise answers 404.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update

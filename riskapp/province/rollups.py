@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from sqlalchemy import (
     Connection,
     Date,
-    and_,
     cast,
     delete,
     event,
@@ -213,17 +212,6 @@ def recount_rows(province_id: int) -> dict[int, dict]:
         .group_by(Assessment.superseded_by_id)
         .subquery()
     )
-    finding_rank = (
-        select(
-            Finding.assessment_id, Finding.grade, Finding.visited_on,
-            func.row_number()
-            .over(partition_by=Finding.assessment_id,
-                  order_by=(Finding.created_at.desc(), Finding.id.desc()))
-            .label("position"),
-        )
-        .where(Finding.province_id == province_id)
-        .subquery()
-    )
     current = Assessment.__table__.alias("current")
     statement = (
         select(
@@ -232,7 +220,7 @@ def recount_rows(province_id: int) -> dict[int, dict]:
             current.c.grade, func.coalesce(current.c.effective_grade, current.c.grade),
             previous.c.grade, func.coalesce(current.c.failed_critical, 0),
             func.coalesce(current.c.effective_next_due_on, current.c.next_due_on),
-            finding_rank.c.grade, finding_rank.c.visited_on, func.coalesce(counts.c.n, 0),
+            func.coalesce(counts.c.n, 0),
             current.c.regraded_at,
         )
         .select_from(Enterprise)
@@ -240,13 +228,23 @@ def recount_rows(province_id: int) -> dict[int, dict]:
         .outerjoin(current, current.c.id == latest.c.id)
         .outerjoin(counts, counts.c.enterprise_id == Enterprise.id)
         .outerjoin(previous, previous.c.by == current.c.id)
-        .outerjoin(finding_rank, and_(finding_rank.c.assessment_id == current.c.id,
-                                      finding_rank.c.position == 1))
         .where(Enterprise.province_id == province_id)
     )
+    # The latest finding per assessment, read apart: few rows, and SQLite cannot index a
+    # windowed subquery for the join.
+    findings: dict[int, tuple] = {}
+    for assessment_id, grade, visited_on in db.session.execute(
+        select(Finding.assessment_id, Finding.grade, Finding.visited_on)
+        .where(Finding.province_id == province_id)
+        .order_by(Finding.created_at, Finding.id)
+    ):
+        findings[assessment_id] = (grade, visited_on)
+    fields = [f for f in STATUS_FIELDS if f not in ("audited_grade", "audited_on")]
     rows = {}
     for values in db.session.execute(statement):
-        row = dict(zip(STATUS_FIELDS, values, strict=True))
+        row = dict(zip(fields, values, strict=True))
+        row["audited_grade"], row["audited_on"] = findings.get(
+            row["current_assessment_id"], (None, None))
         for key in ("declared_grade", "effective_grade", "previous_grade", "audited_grade"):
             row[key] = Grade(row[key]) if row[key] is not None else None
         rows[row["enterprise_id"]] = row

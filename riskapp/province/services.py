@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 
 from flask import g
@@ -81,10 +81,10 @@ class Filters:
 
     def args(self, **changes) -> dict[str, str]:
         """URL query arguments for these filters (with changes), empty values left out."""
-        values = asdict(replace(self, **changes))
         out = {}
-        for key, value in values.items():
-            if value in (None, False, ""):
+        for key in FILTER_FIELDS:
+            value = changes[key] if key in changes else getattr(self, key)
+            if value is None or value is False or value == "":
                 continue
             out[key] = "1" if value is True else (value.isoformat() if isinstance(value, date)
                                                    else str(value))
@@ -104,8 +104,7 @@ class Filters:
         return not self.args()
 
 
-def filter_field_names() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(Filters))
+FILTER_FIELDS = tuple(f.name for f in fields(Filters))
 
 
 @dataclass

@@ -402,3 +402,12 @@ def tile_settings() -> dict[str, str]:
 @bp.app_template_global()
 def province_tree():
     return services.area_tree(current_scope().province_id)
+
+
+@bp.app_template_global()
+def list_url(args: dict) -> str:
+    """The enterprise list behind a figure (hundreds per page: cheaper than url_for)."""
+    from urllib.parse import urlencode
+
+    base = url_for("province.enterprises")
+    return f"{base}?{urlencode(args)}" if args else base

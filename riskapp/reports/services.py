@@ -106,6 +106,7 @@ ACTION_STATUS_NAMES = {
     ActionStatus.IN_PROGRESS: ("đang thực hiện", "in progress"),
     ActionStatus.DONE: ("đã hoàn thành", "done"),
     ActionStatus.VERIFIED: ("đã xác nhận", "verified"),
+    ActionStatus.SUPERSEDED: ("đã chuyển sang lần đánh giá mới", "carried to a newer assessment"),
 }
 
 
@@ -286,7 +287,9 @@ def build_report_data(report: Report):
                 priority=a.priority,
                 action=a.action_text(lang),
                 due_on=a.due_on,
-                status=_in_lang(ACTION_STATUS_NAMES[a.status], lang),
+                status=_in_lang(
+                    ACTION_STATUS_NAMES.get(a.status, (a.status.value, a.status.value)), lang
+                ),
             )
             for a in actions
         ),

@@ -38,7 +38,8 @@ def _report_lang() -> str:
 
 
 def _etag_matches(sha256: str) -> bool:
-    return sha256 in request.if_none_match or request.if_none_match.star_tag
+    # If-None-Match compares weakly (RFC 9110): a proxy may have marked our tag W/.
+    return request.if_none_match.contains_weak(sha256) or request.if_none_match.star_tag
 
 
 @bp.route("/reports/assessment/<int:assessment_id>.pdf")

@@ -270,7 +270,7 @@ class _Compiled:
         for rule in self.rules:
             code = rule[0]
             if code == _RULE_POINTS:
-                new = rule[4] if grade in rule[2] and state[rule[3]] else grade
+                new = rule[4] if grade in rule[2] and state[rule[3]] > 0 else grade
             elif code == _RULE_CRITICAL:
                 new = rule[3] if state[1] >= rule[2] and rule[3] > grade else grade
             elif code == _RULE_FLAG:
@@ -874,14 +874,14 @@ def _improvement_plan(
     search = _Search(comp, context, maximum, base, deltas, links)
     exhaustive = len(failing) <= EXHAUSTIVE_LIMIT
     # One fix is enough more often than not: try that before anything else.
-    chosen = _single_fix(search, grade_rank) if exhaustive and not links else None
+    chosen = _single_fix(search, grade_rank) if exhaustive else None
     if chosen is None:
         fired_all: list[tuple[int, int, int]] = []
         all_fixed = search.state(tuple(range(len(failing))))
         if search.rank(all_fixed, fired_all) >= grade_rank:
             return _blocked(comp, context, maximum, grade_rank, fired_all, all_fixed, bool(failing))
         if exhaustive:
-            chosen = _exhaustive(search, len(failing), grade_rank)
+            chosen = _exhaustive(search, len(failing), grade_rank, start=2)
         else:
             chosen = _greedy(search, len(failing), grade_rank)
     method = "exhaustive" if exhaustive else "greedy"
@@ -924,26 +924,29 @@ def _blocked(comp: _Compiled, context: Context, maximum: int, grade_rank: int,
 
 
 def _single_fix(search: _Search, grade_rank: int) -> tuple[int, ...] | None:
-    """The best single fix that lowers the grade, if any (no ratio links)."""
+    """The best single fix that lowers the grade, if any."""
     best: tuple[int, int, int] | None = None
     base = search.base
-    for n, delta in enumerate(search.deltas):
-        state = tuple(map(add, base, delta))
+    nothing: frozenset[int] = frozenset()
+    for n in range(len(search.deltas)):
+        state = tuple(map(add, base, search.gain(n, nothing)))
         rank = search.rank(state)
         if rank < grade_rank and (best is None or (rank, state[0], n) < best):
             best = (rank, state[0], n)
     return None if best is None else (best[2],)
 
 
-def _exhaustive(search: _Search, size: int, grade_rank: int) -> tuple[int, ...]:
+def _exhaustive(search: _Search, size: int, grade_rank: int, start: int = 1) -> tuple[int, ...]:
     """The smallest set that lowers the grade; among those the lowest grade, then score."""
-    # Fixes only ever lower the state, so the k largest single changes of each part bound what
+    # Fixes only ever lower the state and the grade never falls as the state rises (the loader
+    # checks every rule is monotone), so the k largest single changes of each part bound what
     # any k fixes can do: skip a size when even that bound does not lower the grade.
     width = len(search.base)
     link_total = [sum(min(0, change[n]) for _, _, change in search.links) for n in range(width)]
     by_part = [sorted(d[n] for d in search.deltas) for n in range(width)]
-    for k in range(1, size + 1):
-        bound = tuple(search.base[n] + sum(by_part[n][:k]) + link_total[n] for n in range(width))
+    for k in range(start, size + 1):
+        bound = tuple(max(0, search.base[n] + sum(by_part[n][:k]) + link_total[n])
+                      for n in range(width))  # fmt: skip
         if search.rank(bound) >= grade_rank:
             continue
         best: tuple[int, int] | None = None

@@ -816,6 +816,15 @@ class _Parser:
                 fields["context_key"] = key
             if "levels" in entry:
                 fields["levels"] = self.area_steps(entry["levels"], where)
+            when, raise_to = fields.get("when_grades"), fields.get("raise_to")
+            if when and raise_to and None not in when:
+                # A rule raising a grade must not skip one between: else a better answer could
+                # drop the grade below the rule and so end higher (the grade must be monotone).
+                between = [g for g in Grade if min(when) < g < raise_to and g not in when]
+                if between:
+                    self.error(where, "when_grades", "must also list "
+                               f"{', '.join(g.value for g in between)}: a grade between must "
+                               f"not end lower than one below it")  # fmt: skip
             if len(self.problems) > errors_before or reason is None or cause is None:
                 continue
             rules.append(Rule(id=rule_id, kind=kind, reason=reason, cause=cause, **fields))

@@ -27,7 +27,9 @@ def auditor(world, login_as):
 def _findings(app):
     with app.app_context():
         return db.session.execute(
-            select(Finding.answers, Finding.grade, Finding.confirmed, Finding.note, Finding.auditor_id)
+            select(
+                Finding.answers, Finding.grade, Finding.confirmed, Finding.note, Finding.auditor_id
+            )
         ).all()
 
 

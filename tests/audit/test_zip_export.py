@@ -50,7 +50,8 @@ def test_zip_holds_the_latest_reports_of_the_filtered_enterprises_only(
     assert download.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.data))
     assert archive.namelist() == ["bao-cao-2800000001-2026-01-15.pdf"]
-    assert archive.read("bao-cao-2800000001-2026-01-15.pdf") == report_row(app, assessed["inside"]).pdf
+    stored = report_row(app, assessed["inside"]).pdf
+    assert archive.read("bao-cao-2800000001-2026-01-15.pdf") == stored
 
 
 def test_zip_download_is_logged_for_each_enterprise(app, world, assessed, auditor):

@@ -55,9 +55,8 @@ def test_officer_downloads_the_stored_bytes_with_etag_and_readable_name(
     assert response.headers["ETag"] == f'"{stored.sha256}"'
     disposition = response.headers["Content-Disposition"]
     assert 'filename="bao-cao-2800000001-2026-01-15.pdf"' in disposition
-    assert "filename*=UTF-8''" + quote("Báo cáo Công ty May Đông Hòa TH 2026-01-15.pdf", safe="") in (
-        disposition
-    )
+    utf8_name = quote("Báo cáo Công ty May Đông Hòa TH 2026-01-15.pdf", safe="")
+    assert "filename*=UTF-8''" + utf8_name in disposition
 
 
 def test_if_none_match_answers_304_without_a_body(app, world, assessment_id, login_as):
@@ -130,9 +129,8 @@ def test_drafts_have_no_report(app, world, login_as):
     from riskapp.models import Enterprise, User
 
     with app.test_request_context():
-        draft = start_draft(
-            db.session.get(Enterprise, world.a.enterprise.id), db.session.get(User, world.a.officer.id)
-        )
+        enterprise = db.session.get(Enterprise, world.a.enterprise.id)
+        draft = start_draft(enterprise, db.session.get(User, world.a.officer.id))
         db.session.commit()
         draft_id = draft.id
     assert login_as(world.a.officer).get(_url(draft_id)).status_code == 404
@@ -142,7 +140,9 @@ def test_english_report_is_queued_not_rendered_in_the_request(
     app, world, assessment_id, login_as, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(jobs.JobRunner, "submit", lambda self, task, *args: queued.append((task, args)))
+    monkeypatch.setattr(
+        jobs.JobRunner, "submit", lambda self, task, *args: queued.append((task, args))
+    )
     renders = []
     real_render = render.render_report
     monkeypatch.setattr(render, "render_report", lambda data: renders.append(data) or b"")

@@ -68,7 +68,7 @@ def test_code_is_accepted_in_lower_case_and_without_hyphen(app, world, english, 
 
 
 @pytest.mark.parametrize("code", ["ZZZZ-ZZZZ", "not-a-code", "0000-0000"])
-def test_unknown_code_answers_404_and_says_nothing_else(app, world, english, first_and_second, code):
+def test_unknown_code_answers_404_and_says_nothing_else(english, first_and_second, code):
     page = english.get(f"/verify/{code}")
     assert page.status_code == 404
     text = page.get_data(as_text=True)

@@ -99,7 +99,8 @@ def answers_for(
         options = choices(checklist, item)
         if item.id in fixed:
             wanted = fixed[item.id]
-            options = [(p, a) for p, a in options if a == wanted] or [(_points_of(item, wanted), wanted)]
+            options = [(p, a) for p, a in options if a == wanted]
+            options = options or [(_points_of(item, wanted), wanted)]
         else:
             options = [(p, a) for p, a in options if p <= cap]
             if item.critical and not critical_may_fail:
@@ -176,7 +177,9 @@ grading:
     - id: R5-area
       kind: area_level
       levels: [{level: 4, from_grade: low, steps: 1}]
-      reason: {vi: "Cấp độ {area_level}: từ {from} lên {to}.", en: "Level {area_level}: {from} to {to}."}
+      reason:
+        vi: "Cấp độ {area_level}: từ {from} lên {to}."
+        en: "Level {area_level}: {from} to {to}."
       cause: {vi: "cấp độ dịch {area_level}", en: "the area's epidemic level {area_level}"}
   decisions:
     very_low: {vi: "A", en: "A"}

@@ -367,7 +367,8 @@ def test_each_validation_error(default, change, expected):
     problems = validate(default, EVERYTHING, answers)
     assert codes(problems) == sorted(expected)
     for problem in problems:
-        assert problem.message.vi and problem.message.en and problem.message.vi != problem.message.en
+        assert problem.message.vi and problem.message.en
+        assert problem.message.vi != problem.message.en
         assert problem.item_id in problem.message.en and problem.item_id in problem.message.vi
     with pytest.raises(InvalidAnswers) as caught:
         run(default, EVERYTHING, answers)

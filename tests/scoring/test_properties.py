@@ -93,6 +93,11 @@ def test_a_worse_answer_never_lowers_the_grade(data):
     target = data.draw(st.sampled_from(counted))
     item = checklist.item(target.item_id)
     worse = [(p, a) for p, a in choices(checklist, item) if p >= target.points]
+    if any(other.divided_by == item.id for other in checklist.items):
+        # More workers is worse even in the same band: the floor area per worker shrinks.
+        worse = [(p, a) for p, a in worse if a >= answers[item.id]]
+    if not worse:
+        return
     points, answer = data.draw(st.sampled_from(worse))
     if item.divided_by is not None:  # the answer is a ratio: turn it into an area
         answer = float(answer * answers[item.divided_by])
