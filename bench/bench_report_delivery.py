@@ -1,7 +1,7 @@
 """Report delivery: server time of a stored report's download, and of an ordinary page while
 reports render in the background pool. Prints the figures (copy them into docs/BENCHMARKS.md).
 
-    python bench/bench_report_delivery.py [--runs 300] [--renders 8] [--workers 1]
+    python bench/bench_report_delivery.py [--runs 300] [--renders 8] [--workers 1] [--niceness 10]
 
 Requests go through Flask's test client (no network): the time is the whole request in the web
 process (routing, session, SQL, template or stored bytes). The database is a fresh SQLite file.
@@ -47,7 +47,7 @@ def _timed_get(client, url: str, expected: int = 200, **kwargs) -> float:
     return elapsed
 
 
-def _app(workdir: Path, inline: bool, workers: int):
+def _app(workdir: Path, inline: bool, workers: int, niceness: int | None = None):
     from riskapp import create_app
 
     return create_app(
@@ -61,6 +61,7 @@ def _app(workdir: Path, inline: bool, workers: int):
             "JOB_POOL_WORKERS": workers,
             "REPORT_SIGNING_KEY": str(workdir / "signing-key.pem"),
             "STORAGE_DIR": str(workdir / "storage"),
+            **({} if niceness is None else {"JOB_POOL_NICENESS": niceness}),
         }
     )
 
@@ -78,6 +79,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300, help="requests per measurement")
     parser.add_argument("--renders", type=int, default=8, help="reports rendered in the background")
     parser.add_argument("--workers", type=int, default=1, help="background pool processes")
+    parser.add_argument("--niceness", type=int, default=None,
+                        help="pool workers' nice increment (default: the app's, 10)")
     args = parser.parse_args()
 
     from riskapp import migrate
@@ -99,7 +102,11 @@ def main() -> None:
     # One assessment rendered inline now: the stored report the download measures.
     stored_id = submitted(setup, world.a.enterprise, world.a.officer)
 
-    figures: dict = {"cpus": os.cpu_count(), "pool_workers": args.workers}
+    figures: dict = {
+        "cpus": os.cpu_count(),
+        "pool_workers": args.workers,
+        "niceness": args.niceness if args.niceness is not None else "default",
+    }
 
     # 1. Download of a stored report (the officer; every download is access-checked and logged).
     client = setup.test_client()
@@ -117,7 +124,7 @@ def main() -> None:
     figures["download_304"] = _summary(revalidations)
 
     # 2. An ordinary page (the auditor's enterprise list), idle and while reports render.
-    pooled = _app(workdir, inline=False, workers=args.workers)
+    pooled = _app(workdir, inline=False, workers=args.workers, niceness=args.niceness)
     runner = pooled.extensions["riskapp.jobs"]
     page_client = pooled.test_client()
     _login(page_client, world.a.auditor.email)

@@ -6,16 +6,16 @@ cd "$(dirname "$0")/.."
 PYBABEL=.venv/bin/pybabel
 case "${1:-update}" in
   update)
-    $PYBABEL extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
-      --sort-output -o translations/messages.pot riskapp templates
+    $PYBABEL extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+      --sort-output -o translations/messages.pot .
     if [ -f translations/vi/LC_MESSAGES/messages.po ]; then
-      $PYBABEL update -q --no-fuzzy-matching -i translations/messages.pot -d translations -l vi
+      $PYBABEL update --no-fuzzy-matching -i translations/messages.pot -d translations -l vi
     else
-      $PYBABEL init -q -i translations/messages.pot -d translations -l vi
+      $PYBABEL init -i translations/messages.pot -d translations -l vi
     fi
     ;;
   compile)
-    $PYBABEL compile -q -f -d translations
+    $PYBABEL compile -f -d translations
     ;;
   *)
     echo "usage: scripts/i18n.sh update|compile" >&2

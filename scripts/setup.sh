@@ -37,6 +37,6 @@ if [ -f scripts/install-frontend.sh ]; then
 fi
 
 if [ -f translations/vi/LC_MESSAGES/messages.po ]; then
-  .venv/bin/pybabel compile -q -f -d translations
+  .venv/bin/pybabel compile -f -d translations
 fi
 echo "setup: done"

@@ -59,10 +59,7 @@ def test_pool_path_renders_the_report_in_a_worker_process(app, tmp_path):
         with pooled.app_context():
             world = factories.build_world()
             db.session.commit()
-        started = time.perf_counter()
         assessment_id = submitted(pooled, world.a.enterprise, world.a.officer)
-        # submit() returned without rendering: the request never waits for the PDF.
-        assert time.perf_counter() - started < 5
         report = _wait_for_report(pooled, assessment_id)
         assert report.status == ReportStatus.READY, report.error
         assert report.pdf.startswith(b"%PDF-")

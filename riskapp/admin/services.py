@@ -6,6 +6,7 @@ riskapp.tenancy, so another province's user, area or enterprise answers 404.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from flask import abort
@@ -261,9 +262,16 @@ def set_auditor_areas(user: User, area_ids: list[int], actor: User) -> None:
 
 # --- pickers --------------------------------------------------------------------------------
 
+def _alphabetical(row: Area | Enterprise) -> tuple[str, str, int]:
+    """Vietnamese reading order: "Hà Trung" before "Hoằng Hóa" (a byte sort puts it after)."""
+    base = unicodedata.normalize("NFD", row.name.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(c for c in base if not unicodedata.combining(c)).casefold()
+    return plain, row.name, row.id
+
+
 def area_choices() -> list[AreaChoice]:
     """The province's areas in tree order (parents before children), with their depth."""
-    areas = db.session.scalars(scoped_areas(select(Area)).order_by(Area.name, Area.id)).all()
+    areas = sorted(db.session.scalars(scoped_areas(select(Area))), key=_alphabetical)
     children: dict[int | None, list[Area]] = {}
     ids = {a.id for a in areas}
     for area in areas:
@@ -282,6 +290,4 @@ def area_choices() -> list[AreaChoice]:
 
 
 def enterprise_choices() -> list[Enterprise]:
-    return list(
-        db.session.scalars(scoped(select(Enterprise), Enterprise).order_by(Enterprise.name))
-    )
+    return sorted(db.session.scalars(scoped(select(Enterprise), Enterprise)), key=_alphabetical)

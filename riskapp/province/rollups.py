@@ -213,23 +213,22 @@ def recount_rows(province_id: int) -> dict[int, dict]:
         .subquery()
     )
     current = Assessment.__table__.alias("current")
+    # Driven from the latest assessments (not from enterprise), so no planner ever scans the
+    # windowed subquery once per enterprise; enterprises without one are merged below.
     statement = (
         select(
-            Enterprise.id, Enterprise.province_id, Enterprise.area_id, Enterprise.industry,
-            Enterprise.headcount, current.c.id, current.c.assessed_on, current.c.score,
+            current.c.enterprise_id, current.c.id, current.c.assessed_on, current.c.score,
             current.c.grade, func.coalesce(current.c.effective_grade, current.c.grade),
             previous.c.grade, func.coalesce(current.c.failed_critical, 0),
             func.coalesce(current.c.effective_next_due_on, current.c.next_due_on),
-            func.coalesce(counts.c.n, 0),
-            current.c.regraded_at,
+            func.coalesce(counts.c.n, 0), current.c.regraded_at,
         )
-        .select_from(Enterprise)
-        .outerjoin(latest, latest.c.enterprise_id == Enterprise.id)
-        .outerjoin(current, current.c.id == latest.c.id)
-        .outerjoin(counts, counts.c.enterprise_id == Enterprise.id)
+        .select_from(latest)
+        .join(current, current.c.id == latest.c.id)
+        .outerjoin(counts, counts.c.enterprise_id == latest.c.enterprise_id)
         .outerjoin(previous, previous.c.by == current.c.id)
-        .where(Enterprise.province_id == province_id)
     )
+    assessed = {values[0]: values[1:] for values in db.session.execute(statement)}
     # The latest finding per assessment, read apart: few rows, and SQLite cannot index a
     # windowed subquery for the join.
     findings: dict[int, tuple] = {}
@@ -239,10 +238,18 @@ def recount_rows(province_id: int) -> dict[int, dict]:
         .order_by(Finding.created_at, Finding.id)
     ):
         findings[assessment_id] = (grade, visited_on)
-    fields = [f for f in STATUS_FIELDS if f not in ("audited_grade", "audited_on")]
+    profile = ("enterprise_id", "province_id", "area_id", "industry", "headcount")
+    history = ("current_assessment_id", "assessed_on", "score", "declared_grade",
+               "effective_grade", "previous_grade", "failed_critical", "next_due_on",
+               "assessment_count", "regraded_at")
+    never = (None, None, None, None, None, None, 0, None, 0, None)
     rows = {}
-    for values in db.session.execute(statement):
-        row = dict(zip(fields, values, strict=True))
+    for values in db.session.execute(
+        select(Enterprise.id, Enterprise.province_id, Enterprise.area_id, Enterprise.industry,
+               Enterprise.headcount).where(Enterprise.province_id == province_id)
+    ):
+        row = dict(zip(profile, values, strict=True))
+        row.update(zip(history, assessed.get(row["enterprise_id"], never), strict=True))
         row["audited_grade"], row["audited_on"] = findings.get(
             row["current_assessment_id"], (None, None))
         for key in ("declared_grade", "effective_grade", "previous_grade", "audited_grade"):

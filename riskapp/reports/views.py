@@ -121,11 +121,14 @@ def _verify_upload_limit() -> str:
     return current_app.config.get("VERIFY_UPLOAD_RATE_LIMIT", "10 per minute; 100 per hour")
 
 
-def _uploaded_pdf() -> bytes | None:
+def _check_posted_pdf(expected: services.PublicReport | None = None):
+    """(check, error) for a POSTed upload; (None, None) on GET."""
+    if request.method != "POST":
+        return None, None
     upload = request.files.get("pdf")
     if upload is None or not upload.filename:
-        return None
-    return upload.read()
+        return None, _("Choose the PDF file to check.")
+    return services.check_upload(upload.read(), expected), None
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -135,13 +138,7 @@ def verify_form():
     code = request.args.get("code", "").strip()
     if code:
         return redirect(url_for("reports.verify", code=code.upper().replace(" ", "")))
-    check = error = None
-    if request.method == "POST":
-        pdf = _uploaded_pdf()
-        if pdf is None:
-            error = _("Choose the PDF file to check.")
-        else:
-            check = services.check_upload(pdf)
+    check, error = _check_posted_pdf()
     return render_template("verify/index.html", check=check, error=error), 400 if error else 200
 
 
@@ -164,13 +161,7 @@ def verify(code: str):
     if report is None:
         # Same page for every unknown code: nothing says whether something else exists.
         return render_template("verify/unknown.html", code=code[:40]), 404
-    check = error = None
-    if request.method == "POST":
-        pdf = _uploaded_pdf()
-        if pdf is None:
-            error = _("Choose the PDF file to check.")
-        else:
-            check = services.check_upload(pdf, expected=report)
+    check, error = _check_posted_pdf(expected=report)
     return (
         render_template("verify/report.html", report=report, check=check, error=error),
         400 if error else 200,

@@ -327,3 +327,18 @@ def test_another_province_user_is_404(app, client, world, login_as, method, path
                                            data={"area_ids": [world.b.district.id]})
         assert response.status_code == 404
     assert _user(app, world.b.auditor.email).is_active_account is True
+
+
+def test_area_picker_sorts_in_vietnamese_order(app, client, world, login_as):
+    from tests.factories import make_area
+
+    with app.app_context():
+        province = db.session.get(Province, world.a.province.id)
+        for name in ("Huyện Hoằng Hóa", "Huyện Hà Trung", "Huyện Đông Anh"):
+            make_area(province, name)
+        db.session.commit()
+    login_as(world.a.admin)
+    page = client.get("/admin/users/invite").get_data(as_text=True)
+    positions = [page.index(name) for name in
+                 ("Huyện Đông Anh", "Huyện Hà Trung", "Huyện Hoằng Hóa")]
+    assert positions == sorted(positions)
