@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from riskapp import create_app, migrate
 from riskapp.db import Base, db
+from riskapp.extensions import limiter
 from tests import factories
 
 TEST_PASSWORD = factories.TEST_PASSWORD
@@ -59,6 +60,8 @@ def app(tmp_path_factory):
             "SERVER_NAME": None,
             "REPORT_SIGNING_KEY": str(instance / "report-signing-key.pem"),
             "STORAGE_DIR": str(instance / "storage"),
+            # Assertions read English; tests/test_i18n.py checks the Vietnamese default itself.
+            "BABEL_DEFAULT_LOCALE": "en",
         }
     )
     if application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
@@ -124,6 +127,38 @@ def login_as(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def dedicated_app(app):
+    """Build an app on the test database with other settings; undo the limiter's global switch."""
+    made = []
+    enabled_before = limiter.enabled
+
+    def build(**overrides):
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "JOBS_INLINE": True,
+            "REDIS_URL": None,
+            "REPORT_SIGNING_KEY": app.config["REPORT_SIGNING_KEY"],
+            "STORAGE_DIR": app.config["STORAGE_DIR"],
+            "BABEL_DEFAULT_LOCALE": app.config["BABEL_DEFAULT_LOCALE"],
+            **overrides,
+        }
+        built = create_app(config)
+        made.append(built)
+        return built
+
+    yield build
+    # Flask-Limiter keeps `enabled` on the shared extension object, not per app.
+    limiter.enabled = enabled_before
+    for built in made:
+        with built.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

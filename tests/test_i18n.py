@@ -69,7 +69,18 @@ def test_vietnamese_translations_carry_diacritics():
     assert len(with_marks) >= 0.8 * len(strings)
 
 
-def test_pages_are_vietnamese_by_default_and_english_on_request(client):
+def test_pages_are_vietnamese_by_default_and_english_on_request(app):
+    from riskapp import create_app
+
+    default_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+    assert default_app.config["BABEL_DEFAULT_LOCALE"] == "vi"
+    client = default_app.test_client()
     page = client.get("/auth/login").get_data(as_text=True)
     assert 'lang="vi"' in page and "Đăng nhập" in page
     client.get("/lang/en")

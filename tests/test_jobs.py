@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 
 import pytest
 from sqlalchemy import select
 
-from riskapp import create_app, jobs, migrate
+from riskapp import jobs, migrate
 from riskapp.db import db
 from riskapp.models import Report, ReportStatus
 from tests import factories
 from tests.audit.support import report_row, submitted
 
-RQ_REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-def _settings(app, **changes) -> dict:
-    settings = {
-        "TESTING": True,
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "JOBS_INLINE": False,
-        "REDIS_URL": None,
-        "REPORT_SIGNING_KEY": app.config["REPORT_SIGNING_KEY"],
-        "STORAGE_DIR": app.config["STORAGE_DIR"],
-    }
-    settings.update(changes)
-    return settings
+RQ_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _wait_for_report(app, assessment_id: int, timeout: float = 180.0):
@@ -43,14 +28,12 @@ def _wait_for_report(app, assessment_id: int, timeout: float = 180.0):
     raise AssertionError(f"the report was not rendered within {timeout:.0f} s")
 
 
-def test_pool_path_renders_the_report_in_a_worker_process(app, tmp_path):
+def test_pool_path_renders_the_report_in_a_worker_process(dedicated_app, tmp_path):
     """No REDIS_URL, not inline: the embedded default, a spawned process pool."""
-    pooled = create_app(
-        _settings(
-            app,
-            SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "jobs.sqlite3"),
-            STORAGE_DIR=str(tmp_path / "storage"),
-        )
+    pooled = dedicated_app(
+        JOBS_INLINE=False,
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "jobs.sqlite3"),
+        STORAGE_DIR=str(tmp_path / "storage"),
     )
     migrate.upgrade(pooled)
     runner = pooled.extensions["riskapp.jobs"]
@@ -79,11 +62,11 @@ def rq_queue_name():
     Queue(name, connection=Redis.from_url(RQ_REDIS_URL)).delete(delete_jobs=True)
 
 
-def test_rq_path_renders_the_report_on_a_worker(app, world, rq_queue_name):
+def test_rq_path_renders_the_report_on_a_worker(app, dedicated_app, world, rq_queue_name):
     """With REDIS_URL the task is enqueued; an RQ worker (here in-process) runs it."""
     from rq import SimpleWorker
 
-    queued = create_app(_settings(app, REDIS_URL=RQ_REDIS_URL, RQ_QUEUE=rq_queue_name))
+    queued = dedicated_app(JOBS_INLINE=False, REDIS_URL=RQ_REDIS_URL, RQ_QUEUE=rq_queue_name)
     runner = queued.extensions["riskapp.jobs"]
     assert runner.mode == "rq"
 

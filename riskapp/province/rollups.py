@@ -198,37 +198,34 @@ def _latest_submitted(province_id: int):
 
 
 def recount_rows(province_id: int) -> dict[int, dict]:
-    """Every enterprise's roll-up as computed from assessment history alone, by enterprise id."""
+    """Every enterprise's roll-up as computed from assessment history alone, by enterprise id.
+
+    Simple queries merged here rather than one join: without statistics SQLite's planner scans
+    grouped subqueries once per row, and this must stay linear at 1,000,000 assessments."""
     latest = _latest_submitted(province_id)
-    counts = (
-        select(Assessment.enterprise_id, func.count().label("n"))
-        .where(Assessment.province_id == province_id, Assessment.status.in_(GRADED_STATUSES))
-        .group_by(Assessment.enterprise_id)
-        .subquery()
-    )
-    previous = (
-        select(Assessment.superseded_by_id.label("by"), func.max(Assessment.grade).label("grade"))
-        .where(Assessment.province_id == province_id, Assessment.superseded_by_id.is_not(None))
-        .group_by(Assessment.superseded_by_id)
-        .subquery()
-    )
     current = Assessment.__table__.alias("current")
-    # Driven from the latest assessments (not from enterprise), so no planner ever scans the
-    # windowed subquery once per enterprise; enterprises without one are merged below.
     statement = (
         select(
             current.c.enterprise_id, current.c.id, current.c.assessed_on, current.c.score,
             current.c.grade, func.coalesce(current.c.effective_grade, current.c.grade),
-            previous.c.grade, func.coalesce(current.c.failed_critical, 0),
+            func.coalesce(current.c.failed_critical, 0),
             func.coalesce(current.c.effective_next_due_on, current.c.next_due_on),
-            func.coalesce(counts.c.n, 0), current.c.regraded_at,
+            current.c.regraded_at,
         )
         .select_from(latest)
         .join(current, current.c.id == latest.c.id)
-        .outerjoin(counts, counts.c.enterprise_id == latest.c.enterprise_id)
-        .outerjoin(previous, previous.c.by == current.c.id)
     )
     assessed = {values[0]: values[1:] for values in db.session.execute(statement)}
+    counts = dict(db.session.execute(
+        select(Assessment.enterprise_id, func.count())
+        .where(Assessment.province_id == province_id, Assessment.status.in_(GRADED_STATUSES))
+        .group_by(Assessment.enterprise_id)
+    ).all())
+    previous = dict(db.session.execute(
+        select(Assessment.superseded_by_id, Assessment.grade)
+        .where(Assessment.province_id == province_id, Assessment.superseded_by_id.is_not(None))
+        .order_by(Assessment.id)
+    ).all())
     # The latest finding per assessment, read apart: few rows, and SQLite cannot index a
     # windowed subquery for the join.
     findings: dict[int, tuple] = {}
@@ -240,9 +237,8 @@ def recount_rows(province_id: int) -> dict[int, dict]:
         findings[assessment_id] = (grade, visited_on)
     profile = ("enterprise_id", "province_id", "area_id", "industry", "headcount")
     history = ("current_assessment_id", "assessed_on", "score", "declared_grade",
-               "effective_grade", "previous_grade", "failed_critical", "next_due_on",
-               "assessment_count", "regraded_at")
-    never = (None, None, None, None, None, None, 0, None, 0, None)
+               "effective_grade", "failed_critical", "next_due_on", "regraded_at")
+    never = (None, None, None, None, None, 0, None, None)
     rows = {}
     for values in db.session.execute(
         select(Enterprise.id, Enterprise.province_id, Enterprise.area_id, Enterprise.industry,
@@ -250,6 +246,8 @@ def recount_rows(province_id: int) -> dict[int, dict]:
     ):
         row = dict(zip(profile, values, strict=True))
         row.update(zip(history, assessed.get(row["enterprise_id"], never), strict=True))
+        row["previous_grade"] = previous.get(row["current_assessment_id"])
+        row["assessment_count"] = counts.get(row["enterprise_id"], 0)
         row["audited_grade"], row["audited_on"] = findings.get(
             row["current_assessment_id"], (None, None))
         for key in ("declared_grade", "effective_grade", "previous_grade", "audited_grade"):

@@ -104,6 +104,7 @@ def test_overdue_actions_stand_out(app, world, officer):
 
 def test_actions_page_shows_texts_in_the_current_language(app, world, officer):
     submit_directly(app, world.a.enterprise, world.a.officer)
+    officer.get("/lang/vi")
     page = officer.get("/enterprise/actions").get_data(as_text=True)
     assert "Giám sát việc rửa tay" in page
     officer.get("/lang/en")

@@ -219,6 +219,7 @@ def test_declared_case_is_part_of_the_snapshot(app, officer, start_draft):
 
 def test_language_switch_shows_item_texts_in_that_language(officer, start_draft):
     assessment_id, _lock, _token = start_draft()
+    officer.get("/lang/vi")
     vietnamese = officer.get(edit_url(assessment_id)).get_data(as_text=True)
     assert "Đo thân nhiệt và kiểm tra triệu chứng tại mọi lối vào" in vietnamese
     officer.get("/lang/en")

@@ -13,7 +13,6 @@ from riskapp import create_app
 from riskapp.auth.services import create_token, send_invitation
 from riskapp.config import DEFAULT_SECRET_KEY
 from riskapp.db import db
-from riskapp.extensions import limiter
 from riskapp.models import OneTimeToken, TokenPurpose, User
 from riskapp.models.types import utcnow
 from tests.conftest import TEST_PASSWORD, login
@@ -32,36 +31,6 @@ def _stored(app, user_id: int) -> User:
         user = db.session.get(User, user_id)
         db.session.expunge(user)
         return user
-
-
-@pytest.fixture
-def dedicated_app(app):
-    """Build an app on the test database with other settings; undo the limiter's global switch."""
-    made = []
-    enabled_before = limiter.enabled
-
-    def build(**overrides):
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "JOBS_INLINE": True,
-            "REPORT_SIGNING_KEY": app.config["REPORT_SIGNING_KEY"],
-            "STORAGE_DIR": app.config["STORAGE_DIR"],
-            **overrides,
-        }
-        built = create_app(config)
-        made.append(built)
-        return built
-
-    yield build
-    # Flask-Limiter keeps `enabled` on the shared extension object, not per app.
-    limiter.enabled = enabled_before
-    for built in made:
-        with built.app_context():
-            db.engine.dispose()
 
 
 # --- login ----------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ from datetime import date
 
 import pytest
 
-from riskapp import create_app
-from riskapp.extensions import limiter
 from riskapp.reports import signing
 from tests.audit.support import report_row, submitted
 
@@ -149,28 +147,13 @@ def test_cli_verify_report_exit_codes(app, world, first_and_second, tmp_path, cl
     assert offline.exit_code == 0, offline.output
 
 
-def test_upload_is_rate_limited(app, world, first_and_second, tmp_path):
+def test_upload_is_rate_limited(dedicated_app, world, first_and_second, tmp_path):
     first, _second = first_and_second
-    was_enabled = limiter.enabled
-    limited = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "VERIFY_UPLOAD_RATE_LIMIT": "2 per minute",
-            "JOBS_INLINE": True,
-            "REPORT_SIGNING_KEY": app.config["REPORT_SIGNING_KEY"],
-            "STORAGE_DIR": str(tmp_path),
-        }
+    limited = dedicated_app(
+        RATELIMIT_ENABLED=True, VERIFY_UPLOAD_RATE_LIMIT="2 per minute", STORAGE_DIR=str(tmp_path)
     )
-    try:
-        client = limited.test_client()
-        url = f"/verify/{first.verification_code}"
-        statuses = [_upload(client, url, first.pdf).status_code for _ in range(3)]
-        assert statuses == [200, 200, 429]
-        assert client.get(url).status_code == 200  # reading the page is not limited
-    finally:
-        # The limiter object is shared by every app in this process.
-        limiter.enabled = was_enabled
+    client = limited.test_client()
+    url = f"/verify/{first.verification_code}"
+    statuses = [_upload(client, url, first.pdf).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get(url).status_code == 200  # reading the page is not limited
