@@ -523,14 +523,22 @@ def actions_of(assessment: Assessment) -> list[RemediationAction]:
     )
 
 
+def findings_of(assessment: Assessment) -> list[Finding]:
+    """The auditors' findings on this assessment within the user's reach, newest first."""
+    return list(
+        db.session.scalars(
+            scoped(select(Finding), Finding)
+            .where(Finding.assessment_id == assessment.id)
+            .order_by(Finding.created_at.desc(), Finding.id.desc())
+        )
+    )
+
+
 def latest_finding(assessment: Assessment) -> Finding | None:
     """The auditor's latest finding on this assessment, if any."""
-    return db.session.scalar(
-        scoped(select(Finding), Finding)
-        .where(Finding.assessment_id == assessment.id)
-        .order_by(Finding.created_at.desc(), Finding.id.desc())
-        .limit(1)
-    )
+    findings = findings_of(assessment)
+    return findings[0] if findings else None
+
 
 __all__ = [
     "ActionLocked",
@@ -547,6 +555,7 @@ __all__ = [
     "draft_problems",
     "form_context",
     "grade_history",
+    "findings_of",
     "latest_finding",
     "list_actions",
     "list_assessments",

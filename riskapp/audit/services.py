@@ -185,16 +185,6 @@ def item_rows(assessment: Assessment, lang: str, finding: Finding | None = None)
     return rows
 
 
-def findings_of(assessment: Assessment) -> list[Finding]:
-    return list(
-        db.session.scalars(
-            scoped(select(Finding), Finding)
-            .where(Finding.assessment_id == assessment.id)
-            .order_by(Finding.created_at.desc(), Finding.id.desc())
-        )
-    )
-
-
 def enterprise_assessments(enterprise_id: int) -> list[Assessment]:
     """The enterprise's submitted and superseded assessments, newest first."""
     return list(

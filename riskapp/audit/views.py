@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from riskapp import territory
+from riskapp.assessments import services as assessment_services
 from riskapp.audit import bp, services
 from riskapp.audit.forms import FilterForm, FindingForm
 from riskapp.db import db
@@ -80,7 +81,7 @@ def _assessment_or_404(assessment_id: int) -> Assessment:
 @auditor_route("/assessments/<int:assessment_id>", roles=(Role.AUDITOR, Role.PROVINCE_ADMIN))
 def assessment(assessment_id: int):
     record = _assessment_or_404(assessment_id)
-    findings = services.findings_of(record)
+    findings = assessment_services.findings_of(record)
     latest = findings[0] if findings else None
     return render_template(
         "audit/assessment.html",

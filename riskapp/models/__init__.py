@@ -1,9 +1,11 @@
 """The models, split by aggregate; importing this package registers every table."""
 
+from riskapp.models.access import ApiToken, ReminderLog
 from riskapp.models.assessment import Assessment, EnterpriseStatus, Finding
 from riskapp.models.audit import AuditLog, AuditLogIsAppendOnly, Job
 from riskapp.models.checklist import ChecklistActivation, ChecklistVersion
 from riskapp.models.enterprise import Enterprise
+from riskapp.models.evidence import Evidence
 from riskapp.models.enums import (
     ActionStatus,
     AreaKind,
@@ -23,6 +25,7 @@ from riskapp.models.user import AuditorArea, OneTimeToken, User
 
 __all__ = [
     "ActionStatus",
+    "ApiToken",
     "Area",
     "AreaKind",
     "AreaLevel",
@@ -35,6 +38,7 @@ __all__ = [
     "ChecklistVersion",
     "Enterprise",
     "EnterpriseStatus",
+    "Evidence",
     "Finding",
     "Grade",
     "Job",
@@ -42,6 +46,7 @@ __all__ = [
     "OneTimeToken",
     "Priority",
     "Province",
+    "ReminderLog",
     "RemediationAction",
     "Report",
     "ReportStatus",
