@@ -6,7 +6,7 @@ import importlib
 
 from flask import Flask
 
-AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin", "api")
+AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin", "api", "evidence")
 
 
 def register_blueprints(app: Flask) -> None:

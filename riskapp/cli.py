@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from riskapp import migrate
+from riskapp import migrate, reminders
+from riskapp.backup import backup_command, restore_command
 from riskapp.reports.cli import verify_report
 
 
@@ -14,6 +15,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_platform_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_report)
+    app.cli.add_command(reminders.send_reminders_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("db-upgrade")

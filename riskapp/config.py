@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # nosec B105 # dev default; check_production refuses it
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -62,9 +62,12 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour"),
+        # Report renders and exports cost seconds of CPU each: a limit per user.
+        "COSTLY_RATE_LIMIT": os.environ.get("COSTLY_RATE_LIMIT", "30 per minute; 300 per hour"),
         "REPORT_SIGNING_KEY": os.environ.get("REPORT_SIGNING_KEY")
         or str(Path(instance_path) / "report-signing-key.pem"),
         "STORAGE_DIR": os.environ.get("STORAGE_DIR") or str(Path(instance_path) / "storage"),
+        "EVIDENCE_MAX_MB": int(os.environ.get("EVIDENCE_MAX_MB", "8")),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),

@@ -42,7 +42,7 @@ from riskapp.scoring import AnswerKind, Checklist, Context, Item
 
 DEMO_PROVINCE_CODE = "TH-DEMO"
 DEMO_PROVINCE_NAME = "Thanh Hóa"
-DEMO_PASSWORD = "demo12345!"
+DEMO_PASSWORD = "demo12345!"  # nosec B105 # published password of the demo seed only
 RANDOM_SEED = 2021
 # Rule R1 raises a medium grade when an item scores 7 or more; half-way answers stay below.
 MEDIUM_CAP = 6
@@ -274,7 +274,7 @@ def seed(reset: bool = False, enterprises: int = ENTERPRISES) -> list[str]:
     # Hundreds of submissions must not queue hundreds of PDF renders: reports render on download.
     config["REPORTS_AUTORENDER"] = False
     try:
-        counts = _Seeder(random.Random(RANDOM_SEED), date.today(), enterprises).run()
+        counts = _Seeder(random.Random(RANDOM_SEED), date.today(), enterprises).run()  # nosec B311 # repeatable demo data, not security
         db.session.commit()
     except BaseException:
         db.session.rollback()

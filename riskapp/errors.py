@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from riskapp.db import db
 
@@ -14,16 +15,35 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(code: int, message: str | None = None):
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, detail: str | None = None, *, errors: list[dict] | None = None,
+            type_: str = "about:blank", headers: dict | None = None):
+    """An RFC 9457 problem response: type, title, status, detail and, for 422, every error."""
+    body: dict = {"type": type_, "title": HTTP_STATUS_CODES.get(status, str(status)),
+                  "status": status}
+    if detail:
+        body["detail"] = str(detail)
+    if errors is not None:
+        body["errors"] = errors
+    return body, status, {**(headers or {}), "Content-Type": PROBLEM_JSON}
+
+
+def _render(code: int, message: str | None = None, headers: dict | None = None):
     if _wants_json():
-        body = {"type": "about:blank", "title": message or str(code), "status": code}
-        return body, code, {"Content-Type": "application/problem+json"}
+        return problem(code, message, headers=headers)
     return render_template("errors/error.html", code=code, message=message), code
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if _wants_json():
+            # Keep Allow (405), Retry-After (429) and WWW-Authenticate (401) on the problem.
+            kept = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+            detail = error.description if (error.code or 500) < 500 else None
+            return _render(error.code or 500, detail, kept)
         return _render(error.code or 500)
 
     @app.errorhandler(OperationalError)
@@ -33,7 +53,7 @@ def init_app(app: Flask) -> None:
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
-            pass
+            pass  # nosec B110 # nothing to undo on a dead connection
         message = _("The database is not reachable right now. Try again in a moment.")
         if _wants_json():
             return _render(503, message)

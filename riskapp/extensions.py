@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def costly_limit() -> str:
+    """The rate limit of report rendering and exports (COSTLY_RATE_LIMIT)."""
+    return current_app.config["COSTLY_RATE_LIMIT"]
+
+
+def user_or_address() -> str:
+    """Rate-limit key: the logged-in user (many share one office address), else the address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, AssessmentStatus, Grade, Role
+from riskapp.reminders import current_notices
 
 GRADE_LABELS = {
     Grade.VERY_LOW: _l("very low"),
@@ -136,6 +137,8 @@ def init_app(app: Flask) -> None:
             "current_app": current_app,
         }
 
+    # The officer's reminders, shown by the base layout and the officer's overview.
+    app.add_template_global(current_notices, "reminder_notices")
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_number, "number")
 

@@ -21,6 +21,15 @@ if [ -n "$missing" ]; then
     echo "setup: please install these system packages (as root):$missing" >&2
   fi
 fi
+# Browser tests (dev) drive Debian's Chromium; Playwright's own browser downloads are not used.
+if [ "${1:-}" = "dev" ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: please install the Debian package chromium (as root) for tests/browser" >&2
+  fi
+fi
 
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv

@@ -35,6 +35,7 @@ start_services
 
 echo "== ruff"
 .venv/bin/ruff check riskapp tests bench migrations
+echo "== bandit" && .venv/bin/bandit -q -c pyproject.toml -r riskapp
 
 echo "== tests on SQLite"
 env -u TEST_DATABASE_URL .venv/bin/python -m pytest "$@"
@@ -48,4 +49,5 @@ if ! pg_ready; then
   exit 1
 fi
 echo "== tests on PostgreSQL"
-TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest "$@"
+# tests/browser serves its own SQLite copy whatever the database: it ran in the SQLite pass.
+TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest --ignore=tests/browser "$@"

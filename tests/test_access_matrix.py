@@ -90,6 +90,14 @@ ROUTES = [
     route("reports.download_log", "GET", {OFFICER}, "/reports/downloads"),
     route("reports.verify_form", "GET", PUBLIC, "/verify"),
     route("reports.public_key", "GET", PUBLIC, "/verify/public-key.pem"),
+    route("evidence.attach", "GET", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
+    route("evidence.attach", "POST", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
+    route("evidence.save_and_attach", "POST", {OFFICER},
+          "/evidence/assessments/{draft}/items/ORG-2/open"),
+    route("evidence.file", "GET", {OFFICER} | READERS, "/evidence/{evidence}"),
+    route("evidence.thumbnail", "GET", {OFFICER} | READERS, "/evidence/{evidence}/thumbnail"),
+    # On a submitted assessment: refused (nothing deleted), so the routes after it still work.
+    route("evidence.delete", "POST", {OFFICER}, "/evidence/{evidence}/delete"),
     route("admin.index", "GET", {PLATFORM}, "/admin/"),
     route("admin.invite_province_admin", "POST", {PLATFORM}, "/admin/provinces/{province}/admins"),
     route("admin.users", "GET", {ADMIN}, "/admin/users"),
@@ -99,6 +107,26 @@ ROUTES = [
     route("admin.resend", "POST", {ADMIN}, "/admin/users/{user}/resend"),
     route("admin.deactivate", "POST", {ADMIN}, "/admin/users/{user}/deactivate"),
     route("admin.reactivate", "POST", {ADMIN}, "/admin/users/{user}/reactivate"),
+    route("account.api_tokens", "GET", EVERYONE, "/account/tokens"),
+    route("account.api_tokens", "POST", EVERYONE, "/account/tokens"),
+    route("api.openapi", "GET", PUBLIC, "/api/v1/openapi.json"),
+    route("api.enterprises", "GET", {OFFICER} | READERS, "/api/v1/enterprises"),
+    route("api.enterprise", "GET", {OFFICER} | READERS, "/api/v1/enterprises/{enterprise}"),
+    route("api.checklist_list", "GET", EVERYONE, "/api/v1/checklists"),
+    route("api.checklist_detail", "GET", EVERYONE, "/api/v1/checklists/vn-workplace-2021/1"),
+    route("api.assessment_list", "GET", {OFFICER} | READERS, "/api/v1/assessments"),
+    route("api.assessment_start", "POST", {OFFICER}, "/api/v1/assessments"),
+    route("api.assessment_detail", "GET", {OFFICER} | READERS,
+          "/api/v1/assessments/{assessment}"),
+    route("api.assessment_answers", "PATCH", {OFFICER}, "/api/v1/assessments/{draft}/answers"),
+    route("api.assessment_submit", "POST", {OFFICER}, "/api/v1/assessments/{draft}/submit"),
+    route("api.assessment_result", "GET", {OFFICER} | READERS,
+          "/api/v1/assessments/{assessment}/result"),
+    route("api.assessment_report", "GET", {OFFICER} | READERS,
+          "/api/v1/assessments/{assessment}/report.pdf"),
+    route("api.action_list", "GET", {OFFICER} | READERS, "/api/v1/actions"),
+    route("api.action_update", "PATCH", {OFFICER}, "/api/v1/actions/{action}"),
+    route("api.province_summary", "GET", READERS, "/api/v1/province/summary"),
 ]
 # Routes whose reach is tested elsewhere: one-time links and public verification by code.
 NOT_IN_MATRIX = {
@@ -115,6 +143,8 @@ NOT_IN_MATRIX = {
     "admin.invite:POST",
     "assessments.new:POST",
     "assessments.profile:POST",
+    # A token belongs to one user: tests/api/test_tokens.py checks others get 404.
+    "account.revoke_api_token",
 }
 
 
@@ -138,6 +168,9 @@ def _objects(tenant, app) -> dict[str, object]:
     db.session.add(job)
     db.session.flush()
     assert action is not None, "the test answers must leave a failing item"
+    from tests.evidence.support import make_evidence
+
+    evidence = make_evidence(submitted, tenant.officer)
     return {
         "assessment": submitted.id,
         "draft": draft.id,
@@ -146,6 +179,7 @@ def _objects(tenant, app) -> dict[str, object]:
         "user": tenant.viewer.id,
         "province": tenant.province.id,
         "job": job.id,
+        "evidence": evidence.id,
     }
 
 
@@ -167,8 +201,17 @@ USERS = {
 }
 
 
-def _call(client, r: Route, ids: dict) -> int:
+def _call(client, r: Route, ids: dict, user=None) -> int:
     path = r.path.format(**ids)
+    if path.startswith("/api/"):
+        # The API ignores the session: a logged-in role calls it with its own bearer token.
+        headers = {}
+        if user is not None:
+            from tests.api.helpers import bearer, make_token
+
+            headers = bearer(make_token(client.application, user))
+        return client.open(path, method=r.method, headers=headers,
+                           json=None if r.method == "GET" else {}).status_code
     if r.method == "GET":
         return client.get(path).status_code
     return client.post(path, data={}).status_code
@@ -216,13 +259,14 @@ def test_role_reach(role, matrix_world, login_as):
         if r.roles == PUBLIC:
             continue
         allowed = role in r.roles
-        status = _call(client, r, own)
+        user = USERS[role](world)
+        status = _call(client, r, own, user)
         if allowed and (status == 404 or status >= 500):
             wrong.append((r.endpoint, r.method, "own", status, "expected reachable"))
         if not allowed and status != 404:
             wrong.append((r.endpoint, r.method, "own", status, "expected 404"))
         if _has_objects(r, role):
-            status = _call(client, r, foreign)
+            status = _call(client, r, foreign, user)
             if status != 404:
                 wrong.append((r.endpoint, r.method, "foreign", status, "expected 404"))
         # Some POSTs change state (deactivate, resend); log in again so the walk goes on.

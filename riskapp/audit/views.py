@@ -14,6 +14,7 @@ from riskapp.assessments import services as assessment_services
 from riskapp.audit import bp, services
 from riskapp.audit.forms import FilterForm, FindingForm
 from riskapp.db import db
+from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.i18n import current_lang
 from riskapp.models import (
     Area,
@@ -162,6 +163,7 @@ def _problem_messages(problems: services.FindingProblems) -> dict[str | None, li
 
 
 @auditor_route("/exports", methods=["POST"])
+@limiter.limit(costly_limit, key_func=user_or_address)
 def zip_start():
     form = FilterForm(request.form, area_choices=_area_choices())
     form.validate()

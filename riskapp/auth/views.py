@@ -43,6 +43,14 @@ def enforce_session_timeouts():
     now = int(time.time())
     idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
     last_seen = session.get("last_seen", now)
+    # Every request re-signs the cookie, so its own age never exceeds the idle time: the absolute
+    # lifetime is counted from the login instead.
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - session.get("logged_in_at", now) > lifetime:
+        logout_user()
+        session.clear()
+        flash(_("Your session has ended. Please log in again."), "info")
+        return redirect(url_for("auth.login", next=request.path))
     if now - last_seen > idle_limit:
         logout_user()
         session.clear()
@@ -79,7 +87,7 @@ def login():
         if lang:
             session["lang"] = lang
         session.permanent = True
-        session["last_seen"] = int(time.time())
+        session["last_seen"] = session["logged_in_at"] = int(time.time())
         login_user(user)
         record("login", user=user)
         db.session.commit()

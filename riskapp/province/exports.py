@@ -160,24 +160,13 @@ def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
             cell.font = Font(bold=True)
             header.append(cell)
         sheet.append(header)
-        for values in frame.itertuples(index=False, name=None):
-            sheet.append([_cell(v) for v in values])
+        # Missing values become empty cells; numpy scalars become Python ones, column by column.
+        plain = frame.astype(object).where(frame.notna(), None)
+        for values in plain.itertuples(index=False, name=None):
+            sheet.append(values)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _cell(value):
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
 
 
 def _sheet_title(title: str) -> str:

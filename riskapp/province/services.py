@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, String, and_, case, cast, exists, func, or_, select
 
 from riskapp.db import db
 from riskapp.models import (
@@ -318,6 +318,18 @@ def headline(filters: Filters, scope: Scope | None = None, today: date | None = 
     for grade, count, overdue, never in db.session.execute(statement):
         tally.add(grade, count, overdue, never)
     return tally
+
+
+def fold(tallies: list[Tally]) -> Tally:
+    """The sum of some tallies (the by-area rows add up to the headline: saves a scan)."""
+    total = Tally()
+    for tally in tallies:
+        total.total += tally.total
+        total.overdue += tally.overdue
+        total.never += tally.never
+        for grade, count in tally.by_grade.items():
+            total.by_grade[grade] += count
+    return total
 
 
 def declared_counts(filters: Filters, scope: Scope | None = None,
@@ -717,18 +729,26 @@ MAP_GRADE_CODES = {grade: index for index, grade in enumerate(Grade)}  # 5 = not
 
 
 def map_markers(filters: Filters, scope: Scope | None = None, today: date | None = None) -> dict:
-    """One compact document: [id, lat, lon, grade code] per enterprise with coordinates."""
+    """One compact document: [id, lat, lon, grade code] per enterprise with coordinates.
+
+    Grade codes come from SQL (0 very low … 4 very high, 5 not assessed) and rows are read
+    through Core, so 100,000 markers never pass through ORM or enum conversion."""
+    code = case({grade.value: index for grade, index in MAP_GRADE_CODES.items()},
+                value=cast(EnterpriseStatus.effective_grade, String), else_=len(Grade))
     statement = apply_filters(
-        select(EnterpriseStatus.enterprise_id, Enterprise.latitude, Enterprise.longitude,
-               EnterpriseStatus.effective_grade)
+        select(EnterpriseStatus.enterprise_id, Enterprise.latitude, Enterprise.longitude, code)
         .join(Enterprise, Enterprise.id == EnterpriseStatus.enterprise_id)
         .where(Enterprise.latitude.is_not(None), Enterprise.longitude.is_not(None)),
         filters, scope, today,
     )
-    unassessed = len(Grade)
-    markers = [
-        [enterprise_id, round(lat, 5), round(lon, 5),
-         MAP_GRADE_CODES[Grade(grade)] if grade is not None else unassessed]
-        for enterprise_id, lat, lon, grade in db.session.execute(statement)
-    ]
+    markers = [[enterprise_id, round(lat, 5), round(lon, 5), grade]
+               for enterprise_id, lat, lon, grade in db.session.connection().execute(statement)]
     return {"fields": ["id", "lat", "lon", "grade"], "markers": markers}
+
+
+def map_markers_json(filters: Filters, scope: Scope | None = None,
+                     today: date | None = None) -> str:
+    """`map_markers` serialised compactly (no spaces): 100,000 markers in under 3 MB."""
+    import json
+
+    return json.dumps(map_markers(filters, scope, today), separators=(",", ":"))

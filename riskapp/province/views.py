@@ -22,6 +22,7 @@ from sqlalchemy import select
 from riskapp import checklists
 from riskapp.auditlog import record
 from riskapp.db import db
+from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.models import (
     ActionStatus,
     Assessment,
@@ -85,8 +86,8 @@ def _active_checklist():
 @roles_required(*READERS)
 def dashboard():
     form, filters = _filters()
-    head = services.headline(filters)
     areas = services.by_area(filters)
+    head = services.fold(areas)
     industries = services.by_industry(filters)
     trend = services.trend(filters)
     audit = services.declared_vs_audited(filters)
@@ -112,7 +113,7 @@ def reporting():
     form, filters = _filters()
     areas = services.by_area(filters)
     return render_template("province/reporting.html", form=form, filters=filters,
-                           head=services.headline(filters), areas=areas,
+                           head=services.fold(areas), areas=areas,
                            chart=figures.reporting_bars(areas),
                            page=services.enterprise_page(
                                services.replace_filters(filters, state="unreported"),
@@ -184,7 +185,7 @@ def enterprise(enterprise_id: int):
 @roles_required(*READERS)
 def map_data():
     _form, filters = _filters()
-    return jsonify(services.map_markers(filters))
+    return Response(services.map_markers_json(filters), mimetype="application/json")
 
 
 @bp.route("/map/<int:enterprise_id>.json")
@@ -206,6 +207,7 @@ def map_popup(enterprise_id: int):
 @bp.route("/export/enterprises.<fmt>")
 @login_required
 @roles_required(*READERS)
+@limiter.limit(costly_limit, key_func=user_or_address)
 def export_enterprises(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -224,6 +226,7 @@ def export_enterprises(fmt: str):
 @bp.route("/export/tables.<fmt>")
 @login_required
 @roles_required(*READERS)
+@limiter.limit(costly_limit, key_func=user_or_address)
 def export_tables(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)

@@ -228,6 +228,7 @@ def verify_url(code: str) -> str:
 
 def build_report_data(report: Report):
     """Everything the PDF shows, read from the database into plain values."""
+    from riskapp.evidence.services import report_thumbnails
     from riskapp.reports import render
 
     assessment = db.session.get(Assessment, report.assessment_id)
@@ -293,6 +294,7 @@ def build_report_data(report: Report):
             )
             for a in actions
         ),
+        evidence_thumbnails=report_thumbnails(assessment.id),
     )
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from riskapp.db import db
-from riskapp.extensions import limiter
+from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.models import Assessment, AssessmentStatus, Enterprise, ReportStatus, Role
 from riskapp.reports import bp, services
 from riskapp.tenancy import current_scope, get_or_404, roles_required
@@ -44,6 +44,7 @@ def _etag_matches(sha256: str) -> bool:
 
 @bp.route("/reports/assessment/<int:assessment_id>.pdf")
 @login_required
+@limiter.limit(costly_limit, key_func=user_or_address)
 def download(assessment_id: int):
     assessment = _submitted_assessment_or_404(assessment_id)
     lang = _report_lang()
@@ -81,6 +82,7 @@ def download(assessment_id: int):
 
 @bp.route("/reports/assessment/<int:assessment_id>/retry", methods=["POST"])
 @login_required
+@limiter.limit(costly_limit, key_func=user_or_address)
 def retry(assessment_id: int):
     assessment = _submitted_assessment_or_404(assessment_id)
     lang = _report_lang()

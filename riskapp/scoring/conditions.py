@@ -84,7 +84,7 @@ def describe(text: str) -> Text:
         }[op]
         return Text(f"{label.vi} {vi_op}", f"{label.en} {en_op}")
     match = _FLAG.match(text)
-    assert match is not None
+    assert match is not None  # nosec B101 # the caller matched _FLAG already
     label = CONTEXT_KEY_LABELS[match.group(2)]
     if match.group(1):
         return Text(f"không phải trường hợp {label.vi}", f"not: {label.en}")

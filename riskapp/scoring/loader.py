@@ -95,7 +95,7 @@ _YamlLoader.add_implicit_resolver(
 def checklist_from_text(text: str, source: str = "upload") -> Checklist:
     """Parse and validate a definition; raises ChecklistError listing every problem."""
     try:
-        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - safe loader subclass
+        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506  # nosec B506 # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -296,7 +296,7 @@ class _Parser:
         grading = self.grading(data.get("grading"))
         if self.problems:
             return None
-        assert checklist_id and version and effective_from and title and grading is not None
+        assert checklist_id and version and effective_from and title and grading is not None  # nosec B101 # type narrowing; problems returned above
         return Checklist(
             id=checklist_id,
             version=version,
@@ -487,7 +487,7 @@ class _Parser:
                            f"(the most is {max(p for _, p in scored)})")  # fmt: skip
         if len(self.problems) > errors_before:
             return None
-        assert section and question and remediation and max_points and priority
+        assert section and question and remediation and max_points and priority  # nosec B101 # type narrowing; problems returned above
         return Item(
             id=data["id"],
             section=section,
@@ -1083,7 +1083,7 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
         "next_assessment": {"days_by_area_level": dict(checklist.next_assessment_days)},
     }
     if checklist.next_assessment_cap_days is not None:
-        assert checklist.next_assessment_cap_grade is not None
+        assert checklist.next_assessment_cap_grade is not None  # nosec B101 # invariant of Checklist
         grading["next_assessment"]["at_most_days"] = checklist.next_assessment_cap_days
         grading["next_assessment"]["when_grade_at_least"] = (
             checklist.next_assessment_cap_grade.value

@@ -144,7 +144,7 @@ def unknown_context_key(key: Any) -> Text:
 
 
 def context_not_boolean(key: str, value: Any) -> Text:
-    assert key in BOOL_CONTEXT_KEYS
+    assert key in BOOL_CONTEXT_KEYS  # nosec B101 # programming-error guard, callers pass known keys
     return Text(
         f"{key} phải là true hoặc false, không phải {shown(value)}.",
         f"{key} must be true or false, not {shown(value)}.",

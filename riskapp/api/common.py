@@ -1,0 +1,194 @@
+"""What every API view shares: the bearer check, role and scope gates, bodies, paging."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import abort, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+from werkzeug.exceptions import HTTPException
+
+from riskapp.api import bp, tokens
+from riskapp.db import db
+from riskapp.errors import problem
+from riskapp.extensions import limiter
+from riskapp.i18n import current_lang
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+# Ids and pages beyond these are refused before they reach the database (PostgreSQL integer).
+MAX_ID = 2**31 - 1
+MAX_PAGE = 1_000_000
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+class Invalid(HTTPException):
+    """A request whose parameters or body break the contract: 400 (query) or 422 (body)."""
+
+    def __init__(self, errors: list[dict], code: int = 422, detail: str | None = None):
+        super().__init__()
+        self.code = code
+        self.errors = errors
+        self.detail = detail
+
+
+def error(code: str, message: str, *, field: str | None = None,
+          item_id: str | None = None) -> dict:
+    return {"item_id": item_id, "field": field, "code": code, "message": str(message)}
+
+
+@bp.errorhandler(Invalid)
+def _invalid(exc: Invalid):
+    detail = exc.detail or (_("The request has invalid parameters.") if exc.code == 400
+                            else _("The request body is not valid."))
+    return problem(exc.code, detail, errors=exc.errors)
+
+
+@bp.errorhandler(429)
+def _too_many(exc: HTTPException):
+    # The web's 429 handler (riskapp/auth) renders a page; an API client gets a problem.
+    return problem(429, _("Too many requests: slow down and retry later."),
+                   headers={k: v for k, v in exc.get_headers() if k.lower() != "content-type"})
+
+
+def _api_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", "600 per minute")
+
+
+def _limit_key() -> str:
+    token = tokens.bearer_token()
+    return f"token:{token.id}" if token is not None else f"ip:{request.remote_addr}"
+
+
+limiter.limit(_api_limit, key_func=_limit_key)(bp)
+
+
+@bp.before_request
+def authenticate():
+    """Bearer token only: the session cookie never authenticates an API call."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    token = tokens.bearer_token()
+    if token is None:
+        return problem(401, _("A valid API token is required: send 'Authorization: Bearer "
+                              "<token>'."),
+                       headers={"WWW-Authenticate": 'Bearer realm="riskapp"'})
+    # Flask-Login reads g._login_user: the token's user becomes current_user for this request
+    # (over any session user), so current_user and tenancy.current_scope() work unchanged.
+    g._login_user = token.user
+    g.pop("tenant_scope", None)
+    tokens.touch(token)
+    return None
+
+
+def api_route(rule: str, *, scope: str, roles, methods=("GET",)):
+    """A route for these roles (anyone else: 404) with a token holding `scope` (else 403)."""
+    allowed = frozenset(roles)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(404)
+            if scope not in (tokens.bearer_token().scopes or []):
+                return problem(403, _("This token lacks the '%(scope)s' scope.", scope=scope))
+            return view(*args, **kwargs)
+
+        return bp.route(rule, methods=list(methods))(wrapper)
+
+    return decorator
+
+
+# ----------------------------------------------------------------------------- bodies
+
+
+def json_body(required: bool = True) -> dict:
+    """The request's JSON object; an empty body counts as {} when the body is optional."""
+    if not required and not request.get_data(cache=True):
+        return {}
+    body = request.get_json(silent=True)
+    if body is None:
+        raise Invalid([error("invalid_json", _("The body must be JSON (application/json)."))],
+                      code=400, detail=_("The body is not valid JSON."))
+    if not isinstance(body, dict):
+        raise Invalid([error("invalid_type", _("The body must be a JSON object."))])
+    return body
+
+
+def int_arg(name: str, default: int | None, minimum: int = 1,
+            maximum: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid([error("invalid_integer", _("Must be a whole number."), field=name)],
+                      code=400) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        message = (_("Must be between %(low)d and %(high)d.", low=minimum, high=maximum)
+                   if maximum is not None else _("Must be at least %(low)d.", low=minimum))
+        raise Invalid([error("out_of_range", message, field=name)], code=400)
+    return value
+
+
+def choice_arg(name: str, choices) -> str | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in choices:
+        raise Invalid([error("invalid_choice", _("Not one of the allowed values."), field=name)],
+                      code=400)
+    return raw
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def text_in_lang(text) -> str:
+    """An engine Text ({vi, en}) in the request's language."""
+    return text.en if current_lang() == "en" else text.vi
+
+
+def _page_url(page: int, per_page: int) -> str:
+    args = request.args.to_dict()
+    args.update(page=str(page), per_page=str(per_page))
+    return request.base_url + "?" + urlencode(args)
+
+
+def paginate(statement: Select, count_statement: Select, serialize):
+    """One page of `statement` as {"items", "page", "per_page", "total"} with Link headers.
+
+    `count_statement` selects the ids of the same rows (filters applied, no ordering)."""
+    page = int_arg("page", 1, 1, MAX_PAGE)
+    per_page = int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(count_statement.subquery())) or 0
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    items = [serialize(*row) for row in rows]
+    last = max(1, math.ceil(total / per_page))
+    links = [f'<{_page_url(1, per_page)}>; rel="first"',
+             f'<{_page_url(last, per_page)}>; rel="last"']
+    if page > 1:
+        links.append(f'<{_page_url(min(page - 1, last), per_page)}>; rel="prev"')
+    if page < last:
+        links.append(f'<{_page_url(page + 1, per_page)}>; rel="next"')
+    response = jsonify(items=items, page=page, per_page=per_page, total=total)
+    response.headers["Link"] = ", ".join(links)
+    return response

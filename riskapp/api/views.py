@@ -1,0 +1,448 @@
+"""API routes: short views over the existing services; every object through tenancy helpers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from riskapp import checklists
+from riskapp.api import bp, serialize
+from riskapp.api.common import (
+    MAX_ID,
+    Invalid,
+    api_route,
+    choice_arg,
+    error,
+    int_arg,
+    json_body,
+    paginate,
+    text_in_lang,
+)
+from riskapp.api.openapi import document
+from riskapp.assessments import services as assessments
+from riskapp.db import db
+from riskapp.errors import problem
+from riskapp.models import (
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    ChecklistActivation,
+    Enterprise,
+    EnterpriseStatus,
+    Grade,
+    RemediationAction,
+    ReportStatus,
+    Role,
+)
+from riskapp.province import services as province
+from riskapp.reports import services as reports
+from riskapp.scoring import InvalidAnswers
+from riskapp.scoring.loader import shipped_checklists
+from riskapp.tenancy import area_subtree_ids, current_scope, get_area_or_404, get_or_404, scoped
+
+OFFICER = (Role.OFFICER,)
+READERS = (Role.AUDITOR, Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
+TENANT_USERS = OFFICER + READERS
+EVERYONE = tuple(Role)
+VSIC_LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+GRADE_FILTERS = (*(grade.value for grade in Grade), province.NO_GRADE)
+OFFICER_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
+MAX_ANSWER_LENGTH = 200
+MAX_NOTE_LENGTH = 2000
+REPORT_RETRY_AFTER_SECONDS = 5
+ID = f"int(max={MAX_ID})"  # a path id PostgreSQL's integer can hold, else 404
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+# ----------------------------------------------------------------------------- enterprises
+
+
+def _enterprise_filters(statement):
+    area_id = int_arg("area_id", None, maximum=MAX_ID)
+    industry = choice_arg("industry", VSIC_LETTERS)
+    grade = choice_arg("grade", GRADE_FILTERS)
+    if area_id is not None:
+        statement = statement.where(Enterprise.area_id.in_(area_subtree_ids({area_id})))
+    if industry:
+        statement = statement.where(Enterprise.industry == industry)
+    if grade == province.NO_GRADE:
+        statement = statement.where(EnterpriseStatus.effective_grade.is_(None))
+    elif grade:
+        statement = statement.where(EnterpriseStatus.effective_grade == Grade(grade))
+    return statement
+
+
+@api_route("/enterprises", scope="read", roles=TENANT_USERS)
+def enterprises():
+    def base(columns):
+        joined = select(*columns).outerjoin(
+            EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
+        return _enterprise_filters(scoped(joined, Enterprise))
+
+    return paginate(base((Enterprise, EnterpriseStatus)).order_by(Enterprise.id),
+                    base((Enterprise.id,)), serialize.enterprise)
+
+
+@api_route(f"/enterprises/<{ID}:enterprise_id>", scope="read", roles=TENANT_USERS)
+def enterprise(enterprise_id: int):
+    row = get_or_404(Enterprise, enterprise_id)
+    return serialize.enterprise(row, db.session.get(EnterpriseStatus, row.id))
+
+
+# ----------------------------------------------------------------------------- checklists
+
+
+def _tenant_province_id() -> int | None:
+    scope = current_scope()
+    if scope.province_id is not None:
+        return scope.province_id
+    enterprise = getattr(current_user, "enterprise", None)
+    return enterprise.province_id if enterprise is not None else None
+
+
+def _visible_checklists() -> dict[tuple[str, int], dict]:
+    """The shipped checklists and the versions the user's province activated, by (key, version)."""
+    today = date.today()
+    visible: dict[tuple[str, int], dict] = {}
+    for shipped in shipped_checklists():
+        visible[(shipped.id, shipped.version)] = {
+            "key": shipped.id, "version": shipped.version,
+            "title": shipped.title.to_dict(), "fingerprint": shipped.fingerprint,
+            "shipped": True, "active_from": None, "active": False, "_engine": shipped,
+        }
+    province_id = _tenant_province_id()
+    if province_id is None:
+        return visible
+    # Without an activation a province uses the shipped default.
+    active = checklists.active_version(province_id, today)
+    for activation in db.session.scalars(
+        select(ChecklistActivation).where(ChecklistActivation.province_id == province_id)
+        .order_by(ChecklistActivation.active_from, ChecklistActivation.id)
+    ):
+        version = activation.checklist_version
+        entry = visible.setdefault((version.checklist_key, version.version), {
+            "key": version.checklist_key, "version": version.version,
+            "title": {"vi": version.title_vi, "en": version.title_en},
+            "fingerprint": version.fingerprint, "shipped": False, "active": False,
+        })
+        entry["active_from"] = activation.active_from.isoformat()
+        entry["_row"] = version
+    entry = visible.get((active.checklist_key, active.version))
+    if entry is not None:
+        entry["active"] = True
+    return visible
+
+
+def _public(entry: dict) -> dict:
+    return {key: value for key, value in entry.items() if not key.startswith("_")}
+
+
+@api_route("/checklists", scope="read", roles=EVERYONE)
+def checklist_list():
+    entries = sorted(_visible_checklists().values(), key=lambda e: (e["key"], e["version"]))
+    return {"items": [_public(entry) for entry in entries]}
+
+
+@api_route(f"/checklists/<key>/<{ID}:version>", scope="read", roles=EVERYONE)
+def checklist_detail(key: str, version: int):
+    entry = _visible_checklists().get((key, version))
+    if entry is None:
+        abort(404)
+    engine = entry.get("_engine") or checklists.definition(entry["_row"])
+    return {**_public(entry), "definition": engine.to_dict()}
+
+
+# ----------------------------------------------------------------------------- assessments
+
+
+def _assessment_or_404(assessment_id: int) -> Assessment:
+    """An assessment in reach; drafts are the enterprise's own business (others get 404)."""
+    row = get_or_404(Assessment, assessment_id)
+    if row.is_draft and not current_scope().is_officer:
+        abort(404)
+    return row
+
+
+@api_route("/assessments", scope="read", roles=TENANT_USERS)
+def assessment_list():
+    status = choice_arg("status", tuple(s.value for s in AssessmentStatus))
+    enterprise_id = int_arg("enterprise_id", None, maximum=MAX_ID)
+
+    def base(columns):
+        statement = scoped(select(*columns), Assessment)
+        if not current_scope().is_officer:
+            statement = statement.where(Assessment.status != AssessmentStatus.DRAFT)
+        if status:
+            statement = statement.where(Assessment.status == AssessmentStatus(status))
+        if enterprise_id is not None:
+            statement = statement.where(Assessment.enterprise_id == enterprise_id)
+        return statement
+
+    return paginate(base((Assessment,)).order_by(Assessment.created_at.desc(),
+                                                 Assessment.id.desc()),
+                    base((Assessment.id,)), serialize.assessment)
+
+
+@api_route("/assessments", scope="write", roles=OFFICER, methods=("POST",))
+def assessment_start():
+    enterprise = get_or_404(Enterprise, current_scope().enterprise_id)
+    existing = assessments.current_draft(enterprise)
+    draft = existing or assessments.start_draft(enterprise, current_user)
+    db.session.commit()
+    return serialize.assessment(draft), 200 if existing else 201
+
+
+@api_route(f"/assessments/<{ID}:assessment_id>", scope="read", roles=TENANT_USERS)
+def assessment_detail(assessment_id: int):
+    return serialize.assessment(_assessment_or_404(assessment_id))
+
+
+def _problem_errors(problems) -> list[dict]:
+    return [error(p.code, text_in_lang(p.message), item_id=p.item_id) for p in problems]
+
+
+def _answers_from(body: dict, draft: Assessment) -> tuple[dict, dict | None, int]:
+    """Validate the PATCH body; every problem is listed at once (422), nothing is stored."""
+    errors = []
+    known = {item.id for item in assessments.checklist_of(draft).items}
+    answers = body.get("answers", {})
+    raw: dict[str, str] = {}
+    if not isinstance(answers, dict):
+        errors.append(error("invalid_type", _("Must be an object of item id → answer."),
+                            field="answers"))
+        answers = {}
+    for item_id, value in answers.items():
+        if item_id not in known:
+            errors.append(error("unknown_item", _("This checklist has no such item."),
+                                item_id=item_id, field="answers"))
+        elif value is None:
+            raw[item_id] = ""
+        elif isinstance(value, bool) or not isinstance(value, str | int | float):
+            errors.append(error("invalid_type", _("An answer is a string or a number."),
+                                item_id=item_id, field="answers"))
+        elif len(str(value)) > MAX_ANSWER_LENGTH:
+            errors.append(error("too_long", _("An answer has at most %(n)d characters.",
+                                              n=MAX_ANSWER_LENGTH),
+                                item_id=item_id, field="answers"))
+        else:
+            raw[item_id] = str(value)
+    declared = body.get("declared")
+    if declared is None:
+        # Leaving "declared" out keeps what the draft already declares.
+        declared = {key: bool((draft.context or {}).get(key, False))
+                    for key in assessments.DECLARED_CONTEXT_KEYS}
+    elif not isinstance(declared, dict):
+        errors.append(error("invalid_type", _("Must be an object."), field="declared"))
+    else:
+        for key, value in declared.items():
+            if key not in assessments.DECLARED_CONTEXT_KEYS:
+                errors.append(error("unknown_field", _("Not a declared fact."),
+                                    field=f"declared.{key}"))
+            elif not isinstance(value, bool):
+                errors.append(error("invalid_type", _("Must be true or false."),
+                                    field=f"declared.{key}"))
+    lock_version = body.get("lock_version")
+    if isinstance(lock_version, bool) or not isinstance(lock_version, int):
+        errors.append(error("required", _("Send the lock_version you read (a whole number)."),
+                            field="lock_version"))
+    if errors:
+        raise Invalid(errors)
+    return raw, declared, lock_version
+
+
+def _submitted_conflict(row: Assessment):
+    return problem(409, _("This assessment is submitted and can no longer be changed."))
+
+
+@api_route(f"/assessments/<{ID}:assessment_id>/answers", scope="write", roles=OFFICER,
+           methods=("PATCH",))
+def assessment_answers(assessment_id: int):
+    draft = _assessment_or_404(assessment_id)
+    body = json_body()
+    if not draft.is_draft:
+        return _submitted_conflict(draft)
+    raw, declared, lock_version = _answers_from(body, draft)
+    try:
+        problems = assessments.save_draft(draft, raw, declared, lock_version, user=current_user)
+    except assessments.StaleDraft as stale:
+        db.session.rollback()
+        body, status, headers = problem(
+            409, _("Someone else saved this draft since you read it: read it again and resend."))
+        return {**body, "lock_version": stale.current.lock_version}, status, headers
+    db.session.commit()
+    return {**serialize.assessment(draft), "problems": _problem_errors(problems)}
+
+
+@api_route(f"/assessments/<{ID}:assessment_id>/submit", scope="write", roles=OFFICER,
+           methods=("POST",))
+def assessment_submit(assessment_id: int):
+    row = _assessment_or_404(assessment_id)
+    body = json_body(required=False)
+    submit_token = body.get("submit_token")
+    if submit_token is not None and (not isinstance(submit_token, str)
+                                     or not 1 <= len(submit_token) <= 64):
+        raise Invalid([error("invalid_type", _("A string of 1 to 64 characters."),
+                             field="submit_token")])
+    # Repeating a submit (retry, double click) answers with what the first one made.
+    earlier = assessments.assessment_for_token(submit_token)
+    if earlier is not None:
+        return serialize.assessment(earlier)
+    if not row.is_draft:
+        return serialize.assessment(row)
+    try:
+        submitted = assessments.submit(row, current_user, submit_token)
+    except InvalidAnswers as refused:
+        db.session.rollback()
+        return problem(422, _("The assessment was not submitted: %(count)d answers need "
+                              "attention.", count=len(refused.problems)),
+                       errors=_problem_errors(refused.problems))
+    db.session.commit()
+    return serialize.assessment(submitted)
+
+
+@api_route(f"/assessments/<{ID}:assessment_id>/result", scope="read", roles=TENANT_USERS)
+def assessment_result(assessment_id: int):
+    row = _assessment_or_404(assessment_id)
+    if row.is_draft or not row.result:
+        abort(404)
+    effective = assessments.result_of(row, effective=True)
+    return {
+        "assessment": serialize.assessment(row),
+        "regraded": bool(row.effective_result),
+        "result": effective.to_dict(),
+        "submitted_result": row.result if row.effective_result else None,
+    }
+
+
+@api_route(f"/assessments/<{ID}:assessment_id>/report.pdf", scope="reports", roles=TENANT_USERS)
+def assessment_report(assessment_id: int):
+    row = _assessment_or_404(assessment_id)
+    if row.is_draft:
+        abort(404)
+    lang = choice_arg("lang", reports.REPORT_LANGS) or "vi"
+    report = reports.request_report(row, lang)
+    if report.status != ReportStatus.READY:
+        if reports.can_retry(report):
+            reports.retry_render(report)
+        db.session.commit()  # the render is queued once this commits
+        return ({"status": report.status.value, "retry_after": REPORT_RETRY_AFTER_SECONDS},
+                202, {"Retry-After": str(REPORT_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"})
+    headers = {"ETag": f'"{report.sha256}"', "Cache-Control": "private, no-cache"}
+    if request.if_none_match.contains_weak(report.sha256) or request.if_none_match.star_tag:
+        return Response(status=304, headers=headers)
+    enterprise = db.session.get(Enterprise, row.enterprise_id)
+    headers["Content-Disposition"] = reports.content_disposition(
+        reports.download_filename(report, row, enterprise),
+        reports.unicode_filename(report, row, enterprise),
+    )
+    pdf = reports.stored_pdf(report)
+    reports.record_download(report, current_user)
+    db.session.commit()
+    return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+@api_route("/actions", scope="read", roles=TENANT_USERS)
+def action_list():
+    status = choice_arg("status", tuple(s.value for s in ActionStatus))
+    assessment_id = int_arg("assessment_id", None, maximum=MAX_ID)
+
+    def base(columns):
+        statement = scoped(select(*columns), RemediationAction)
+        if status:
+            statement = statement.where(RemediationAction.status == ActionStatus(status))
+        if assessment_id is not None:
+            statement = statement.where(RemediationAction.assessment_id == assessment_id)
+        return statement
+
+    today = date.today()
+    return paginate(
+        base((RemediationAction,)).order_by(RemediationAction.assessment_id.desc(),
+                                            RemediationAction.position, RemediationAction.id),
+        base((RemediationAction.id,)),
+        lambda row: serialize.action(row, today),
+    )
+
+
+def _action_changes(body: dict, row: RemediationAction) -> dict:
+    errors = []
+    changes = {"owner": row.owner, "due_on": row.due_on, "status": row.status, "note": row.note}
+    unknown = set(body) - set(changes)
+    errors += [error("unknown_field", _("Not a field of an action."), field=key)
+               for key in sorted(unknown)]
+    for key, limit in (("owner", 255), ("note", MAX_NOTE_LENGTH)):
+        if key in body:
+            value = body[key]
+            if value is not None and not isinstance(value, str):
+                errors.append(error("invalid_type", _("Must be a string or null."), field=key))
+            elif value is not None and len(value) > limit:
+                errors.append(error("too_long", _("At most %(n)d characters.", n=limit),
+                                    field=key))
+            else:
+                changes[key] = value
+    if "due_on" in body:
+        try:
+            changes["due_on"] = date.fromisoformat(body["due_on"])
+        except (TypeError, ValueError):
+            errors.append(error("invalid_date", _("A date as YYYY-MM-DD."), field="due_on"))
+    if "status" in body:
+        allowed = {s.value: s for s in OFFICER_ACTION_STATUSES}
+        if not isinstance(body["status"], str) or body["status"] not in allowed:
+            errors.append(error("invalid_choice", _("One of open, in_progress, done."),
+                                field="status"))
+        else:
+            changes["status"] = allowed[body["status"]]
+    if errors:
+        raise Invalid(errors)
+    return changes
+
+
+@api_route(f"/actions/<{ID}:action_id>", scope="write", roles=OFFICER, methods=("PATCH",))
+def action_update(action_id: int):
+    row = get_or_404(RemediationAction, action_id)
+    changes = _action_changes(json_body(), row)
+    try:
+        assessments.update_action(row, user=current_user, **changes)
+    except assessments.ActionLocked:
+        db.session.rollback()
+        return problem(409, _("This action is verified or replaced and can no longer be "
+                              "changed."))
+    db.session.commit()
+    return serialize.action(row)
+
+
+# ----------------------------------------------------------------------------- province
+
+
+@api_route("/province/summary", scope="province", roles=READERS)
+def province_summary():
+    area_id = int_arg("area_id", None, maximum=MAX_ID)
+    if area_id is not None:
+        get_area_or_404(area_id)
+    filters = province.Filters(
+        area_id=area_id,
+        industry=choice_arg("industry", VSIC_LETTERS),
+        grade=choice_arg("grade", GRADE_FILTERS),
+    )
+    head = province.headline(filters)
+    return {
+        "as_of": date.today().isoformat(),
+        "filters": {"area_id": area_id, "industry": filters.industry, "grade": filters.grade},
+        "headline": serialize.tally(head),
+        "declared_by_grade": province.declared_counts(filters),
+        "by_area": [
+            {"area_id": row.key[0], "name": row.label, "exact": row.key[1],
+             **serialize.tally(row)}
+            for row in province.by_area(filters)
+        ],
+    }

@@ -1,0 +1,296 @@
+"""Reminders to enterprise officers: mailed daily by `flask send-reminders`, shown in the app.
+
+One query (`due_reminders`) finds what an officer should be reminded of; the cron command mails
+it and the officer's pages show it as notices. What is due:
+- the next assessment, when due within DUE_SOON_DAYS days or overdue (EnterpriseStatus.next_due_on);
+- an enterprise that never submitted an assessment (treated as due now: the province expects one);
+- every open or in-progress P1 remediation action past its due date;
+- (notice only) a due date the province's re-grading moved earlier: the re-grading mailed it
+  already, so `send_reminders` does not mail it again.
+A ReminderLog row per (officer, kind, subject, day) keeps a second run on the same day silent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+import click
+from flask import current_app, g
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, delete, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from riskapp.db import db
+from riskapp.mail import send_mail
+from riskapp.models import (
+    ActionStatus,
+    AuditLog,
+    Enterprise,
+    EnterpriseStatus,
+    Priority,
+    RemediationAction,
+    Role,
+    User,
+)
+from riskapp.models.access import ReminderLog
+
+log = logging.getLogger(__name__)
+
+DUE_SOON_DAYS = 3
+MOVED_ACTION = "due_date_moved"  # written by riskapp.province.regrade
+OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class ReminderKind(StrEnum):
+    NOT_ASSESSED = "not_assessed"
+    ASSESSMENT_DUE = "assessment_due"
+    ASSESSMENT_OVERDUE = "assessment_overdue"
+    ACTION_OVERDUE = "action_overdue"
+    DUE_DATE_MOVED = "due_date_moved"
+
+
+# Shown in the app but never mailed by send_reminders (someone else mails them).
+NOTICE_ONLY = frozenset({ReminderKind.DUE_DATE_MOVED})
+
+
+@dataclass(frozen=True)
+class Reminder:
+    user_id: int
+    email: str
+    locale: str | None
+    enterprise_id: int
+    enterprise_name: str
+    kind: ReminderKind
+    subject_key: str
+    due_on: date | None = None
+    item_id: str | None = None
+    action_vi: str | None = None
+    action_en: str | None = None
+    previous_due_on: date | None = None
+
+    @property
+    def mailed(self) -> bool:
+        return self.kind not in NOTICE_ONLY
+
+    @property
+    def overdue(self) -> bool:
+        return self.kind in (ReminderKind.ASSESSMENT_OVERDUE, ReminderKind.ACTION_OVERDUE)
+
+    def text(self, lang: str) -> str:
+        """The sentence in the active locale (the caller picks it: request or force_locale)."""
+        name, due = self.enterprise_name, _day(self.due_on)
+        if self.kind == ReminderKind.NOT_ASSESSED:
+            return _("%(name)s has not submitted a risk self-assessment yet.", name=name)
+        if self.kind == ReminderKind.ASSESSMENT_DUE:
+            return _("The next risk self-assessment of %(name)s is due on %(date)s.",
+                     name=name, date=due)
+        if self.kind == ReminderKind.ASSESSMENT_OVERDUE:
+            return _("The risk self-assessment of %(name)s is overdue: it was due on %(date)s.",
+                     name=name, date=due)
+        if self.kind == ReminderKind.ACTION_OVERDUE:
+            action = (self.action_en if lang == "en" else self.action_vi) or ""
+            return _("Priority P1 action for item %(item)s was due on %(date)s: %(action)s",
+                     item=self.item_id, date=due, action=action)
+        return _("The epidemic level of your area changed: the next risk self-assessment is now "
+                 "due on %(date)s (it was due on %(before)s).",
+                 date=due, before=_day(self.previous_due_on))
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def _officers(user_id: int | None):
+    statement = select(User).where(
+        User.role == Role.OFFICER,
+        User.enterprise_id.is_not(None),
+        User.is_active_account.is_(True),
+        User.password_hash.is_not(None),
+    )
+    if user_id is not None:
+        statement = statement.where(User.id == user_id)
+    return statement
+
+
+def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
+    """Everything officers (or one officer) should be reminded of on `today` (reads only)."""
+    officers = _officers(user_id).subquery()
+    rows = db.session.execute(
+        select(officers.c.id, officers.c.email, officers.c.locale, Enterprise.id, Enterprise.name,
+               EnterpriseStatus.current_assessment_id, EnterpriseStatus.next_due_on)
+        .join(Enterprise, Enterprise.id == officers.c.enterprise_id)
+        .outerjoin(EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
+        .order_by(Enterprise.id, officers.c.id)
+    ).all()
+    reminders: list[Reminder] = []
+    current_of: dict[int, int | None] = {}
+    for user_id_, email, locale, enterprise_id, name, current_id, next_due in rows:
+        current_of[enterprise_id] = current_id
+        base = dict(user_id=user_id_, email=email, locale=locale, enterprise_id=enterprise_id,
+                    enterprise_name=name)
+        if current_id is None:
+            reminders.append(Reminder(**base, kind=ReminderKind.NOT_ASSESSED,
+                                      subject_key=f"enterprise:{enterprise_id}"))
+        elif next_due is not None and next_due <= today + timedelta(days=DUE_SOON_DAYS):
+            kind = (ReminderKind.ASSESSMENT_OVERDUE if next_due < today
+                    else ReminderKind.ASSESSMENT_DUE)
+            reminders.append(Reminder(**base, kind=kind, due_on=next_due,
+                                      subject_key=f"assessment:{current_id}:{next_due}"))
+    if not rows:
+        return reminders
+    by_enterprise = defaultdict(list)
+    for user_id_, email, locale, enterprise_id, name, *_rest in rows:
+        by_enterprise[enterprise_id].append((user_id_, email, locale, name))
+
+    with_officers = select(officers.c.enterprise_id)
+    actions = db.session.scalars(
+        select(RemediationAction)
+        .where(RemediationAction.enterprise_id.in_(with_officers),
+               RemediationAction.priority == Priority.P1,
+               RemediationAction.status.in_(OPEN_STATUSES),
+               RemediationAction.due_on < today)
+        .order_by(RemediationAction.enterprise_id, RemediationAction.due_on,
+                  RemediationAction.id)
+    ).all()
+    for action in actions:
+        for user_id_, email, locale, name in by_enterprise[action.enterprise_id]:
+            reminders.append(Reminder(
+                user_id=user_id_, email=email, locale=locale, enterprise_id=action.enterprise_id,
+                enterprise_name=name, kind=ReminderKind.ACTION_OVERDUE,
+                subject_key=f"action:{action.id}", due_on=action.due_on, item_id=action.item_id,
+                action_vi=action.action_vi, action_en=action.action_en))
+
+    # The latest move of each enterprise's due date, while it concerns its current assessment.
+    moves = db.session.scalars(
+        select(AuditLog)
+        .where(AuditLog.enterprise_id.in_(with_officers), AuditLog.action == MOVED_ACTION)
+        .order_by(AuditLog.enterprise_id, AuditLog.at.desc(), AuditLog.id.desc())
+    ).all()
+    seen: set[int] = set()
+    for move in moves:
+        if move.enterprise_id in seen:
+            continue
+        seen.add(move.enterprise_id)
+        details = move.details or {}
+        after = date.fromisoformat(details["after"]) if details.get("after") else None
+        if (after is None or after < today
+                or details.get("assessment_id") != current_of.get(move.enterprise_id)):
+            continue
+        before = date.fromisoformat(details["before"]) if details.get("before") else None
+        for user_id_, email, locale, name in by_enterprise[move.enterprise_id]:
+            reminders.append(Reminder(
+                user_id=user_id_, email=email, locale=locale, enterprise_id=move.enterprise_id,
+                enterprise_name=name, kind=ReminderKind.DUE_DATE_MOVED,
+                subject_key=f"move:{move.id}", due_on=after, previous_due_on=before))
+    return reminders
+
+
+def current_notices() -> list[Reminder]:
+    """The logged-in officer's reminders for today (once per request); nobody else has any."""
+    if not current_user.is_authenticated or current_user.role != Role.OFFICER:
+        return []
+    if "reminder_notices" not in g:
+        try:
+            g.reminder_notices = due_reminders(date.today(), current_user.id)
+        except SQLAlchemyError:
+            # An error page must still render when the database misbehaves.
+            db.session.rollback()
+            g.reminder_notices = []
+    return g.reminder_notices
+
+
+@dataclass
+class ReminderSummary:
+    officers_mailed: int = 0
+    reminders_sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+
+
+def _mail(user_reminders: list[Reminder]) -> None:
+    first = user_reminders[0]
+    lang = first.locale if first.locale in ("vi", "en") else "vi"
+    link = current_app.config["BASE_URL"].rstrip("/") + "/enterprise/"
+    with force_locale(lang):
+        lines = [f"- {reminder.text(lang)}" for reminder in user_reminders]
+        body = "\n".join([
+            _("Hello,"),
+            "",
+            _("riskapp reminds you of the following:"),
+            "",
+            *lines,
+            "",
+            _("Open riskapp: %(link)s", link=link),
+        ])
+        subject = _("Reminder: %(name)s", name=first.enterprise_name)
+    send_mail(first.email, subject, body)
+
+
+def send_reminders(today: date) -> ReminderSummary:
+    """Mail each officer what is due and not yet sent today; commits per officer (a cron task).
+
+    The log rows are committed before the mail goes out, so two runs at once cannot both mail;
+    when sending fails they are removed again so the next run retries."""
+    summary = ReminderSummary()
+    due = [reminder for reminder in due_reminders(today) if reminder.mailed]
+    sent_today = {
+        (row.user_id, row.kind, row.subject_key)
+        for row in db.session.execute(
+            select(ReminderLog.user_id, ReminderLog.kind, ReminderLog.subject_key)
+            .where(ReminderLog.sent_on == today)
+        )
+    }
+    per_user: dict[int, list[Reminder]] = defaultdict(list)
+    for reminder in due:
+        if (reminder.user_id, reminder.kind.value, reminder.subject_key) in sent_today:
+            summary.already_sent += 1
+        else:
+            per_user[reminder.user_id].append(reminder)
+    for user_id, reminders in per_user.items():
+        rows = [ReminderLog(user_id=user_id, enterprise_id=r.enterprise_id, kind=r.kind.value,
+                            subject_key=r.subject_key, sent_on=today,
+                            details={"due_on": r.due_on.isoformat() if r.due_on else None})
+                for r in reminders]
+        db.session.add_all(rows)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # A concurrent run logged (and mails) these: nothing more to do for this officer.
+            db.session.rollback()
+            summary.already_sent += len(reminders)
+            continue
+        try:
+            _mail(reminders)
+        except Exception:  # noqa: BLE001 - one unreachable mailbox must not stop the others
+            log.exception("reminder mail to user %s failed", user_id)
+            db.session.execute(delete(ReminderLog).where(
+                and_(ReminderLog.user_id == user_id, ReminderLog.sent_on == today,
+                     ReminderLog.id.in_([row.id for row in rows]))))
+            db.session.commit()
+            summary.failed += 1
+            continue
+        summary.officers_mailed += 1
+        summary.reminders_sent += len(reminders)
+    return summary
+
+
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to remind for (default: today).")
+def send_reminders_command(on) -> None:
+    """Mail officers their due assessments and overdue P1 actions (run daily from cron)."""
+    summary = send_reminders(on.date() if on else date.today())
+    click.echo(f"officers mailed: {summary.officers_mailed}")
+    click.echo(f"reminders sent: {summary.reminders_sent}")
+    click.echo(f"already sent today: {summary.already_sent}")
+    click.echo(f"failed: {summary.failed}")
+    if summary.failed:
+        raise SystemExit(1)
