@@ -32,6 +32,12 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_production(app.config)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a proxy every request comes from its address: rate limits need the client's.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)

@@ -63,6 +63,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour"),
         # Report renders and exports cost seconds of CPU each: a limit per user.
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "COSTLY_RATE_LIMIT": os.environ.get("COSTLY_RATE_LIMIT", "30 per minute; 300 per hour"),
         "REPORT_SIGNING_KEY": os.environ.get("REPORT_SIGNING_KEY")
         or str(Path(instance_path) / "report-signing-key.pem"),

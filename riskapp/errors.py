@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from riskapp.db import db
+from riskapp.extensions import login_manager
 
 
 def _wants_json() -> bool:
@@ -16,6 +17,7 @@ def _wants_json() -> bool:
 
 
 PROBLEM_JSON = "application/problem+json"
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def problem(status: int, detail: str | None = None, *, errors: list[dict] | None = None,
@@ -37,6 +39,14 @@ def _render(code: int, message: str | None = None, headers: dict | None = None):
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL in a form field is never typed by a person, and PostgreSQL text cannot hold it."""
+        if request.method == "POST" and request.mimetype in FORM_MIMETYPES and any(
+            "\x00" in value for _key, values in request.form.lists() for value in values
+        ):
+            abort(400)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
@@ -54,6 +64,9 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
             pass  # nosec B110 # nothing to undo on a dead connection
+        # Flask-Login's template context loads the current user, a database query: render as
+        # anonymous, or the error page itself fails on the missing database.
+        g._login_user = login_manager.anonymous_user()
         message = _("The database is not reachable right now. Try again in a moment.")
         if _wants_json():
             return _render(503, message)

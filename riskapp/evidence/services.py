@@ -94,11 +94,14 @@ def path_of(stored_name: str) -> Path:
     return storage_dir() / stored_name
 
 
-def _open_image(name: str, data: bytes, content_type: str) -> Image.Image:
-    """The decoded picture, upright; refused unless Pillow reads it as the sniffed format."""
-    unreadable = EvidenceRefused(
+def _unreadable(name: str) -> EvidenceRefused:
+    return EvidenceRefused(
         _("%(name)s is not a readable picture: the file is damaged or is something else "
           "under a picture's name.", name=name))
+
+
+def _open_image(name: str, data: bytes, content_type: str) -> Image.Image:
+    """The decoded picture, upright; refused unless Pillow reads it as the sniffed format."""
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
@@ -110,10 +113,10 @@ def _open_image(name: str, data: bytes, content_type: str) -> Image.Image:
     except EvidenceRefused:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise unreadable from None
+        raise _unreadable(name) from None
     # MPO: the JPEG of phones that store a second view; its first frame is the photo.
     if image.format not in (PILLOW_FORMATS[content_type], "MPO" if content_type == JPEG else None):
-        raise unreadable
+        raise _unreadable(name)
     return ImageOps.exif_transpose(image)
 
 

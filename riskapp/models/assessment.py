@@ -28,6 +28,10 @@ class Assessment(Base):
     __table_args__ = (
         Index("ix_assessment_enterprise_status", "enterprise_id", "status"),
         Index("ix_assessment_province_status_date", "province_id", "status", "assessed_on"),
+        # Added by revision 0004: the weekly trend under an industry or size filter reads
+        # this index (a date range) instead of the assessment rows.
+        Index("ix_assessment_trend", "province_id", "assessed_on", "status", "enterprise_id",
+              "grade"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +121,6 @@ class EnterpriseStatus(Base):
     __tablename__ = "enterprise_status"
     __table_args__ = (
         Index("ix_enterprise_status_province_grade", "province_id", "effective_grade"),
-        Index("ix_enterprise_status_province_due", "province_id", "next_due_on"),
         Index("ix_enterprise_status_province_area", "province_id", "area_id"),
         Index("ix_enterprise_status_province_industry", "province_id", "industry"),
         # Added by revision 0002_province for the province dashboard.
@@ -125,6 +128,21 @@ class EnterpriseStatus(Base):
         Index("ix_enterprise_status_industry_grade", "province_id", "industry", "effective_grade"),
         Index("ix_enterprise_status_province_audited", "province_id", "audited_grade"),
         Index("ix_enterprise_status_province_assessed", "province_id", "assessed_on"),
+        # Added by revision 0004 (covering indexes: the dashboard reads indexes, not rows).
+        Index("ix_enterprise_status_dashboard", "province_id", "area_id", "effective_grade",
+              "next_due_on", "current_assessment_id", "industry", "headcount", "declared_grade",
+              "assessed_on"),
+        Index("ix_enterprise_status_industry_dashboard", "province_id", "industry",
+              "effective_grade", "next_due_on", "current_assessment_id", "headcount", "area_id",
+              "declared_grade", "assessed_on"),
+        Index("ix_enterprise_status_ranking", "province_id", "effective_grade", "failed_critical",
+              "current_assessment_id", "area_id", "industry", "headcount"),
+        Index("ix_enterprise_status_due_dashboard", "province_id", "next_due_on",
+              "current_assessment_id", "area_id", "industry", "headcount", "effective_grade"),
+        Index("ix_enterprise_status_current", "current_assessment_id", "province_id", "area_id",
+              "industry", "headcount", "effective_grade"),
+        Index("ix_enterprise_status_province_regraded", "province_id", "regraded_at"),
+        Index("ix_enterprise_status_province_updated", "province_id", "updated_at"),
     )
 
     enterprise_id: Mapped[int] = mapped_column(

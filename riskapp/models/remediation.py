@@ -17,6 +17,9 @@ class RemediationAction(Base):
     __table_args__ = (
         Index("ix_action_enterprise_status", "enterprise_id", "status"),
         Index("ix_action_province_due", "province_id", "status", "due_on"),
+        # Added by revision 0004: failing items of current assessments, read from the index.
+        Index("ix_action_assessment_item", "assessment_id", "item_id", "critical"),
+        Index("ix_action_item_assessment", "item_id", "assessment_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -102,7 +102,7 @@ def _enterprise_inserted(_mapper, connection: Connection, enterprise: Enterprise
 def _enterprise_updated(_mapper, connection: Connection, enterprise: Enterprise) -> None:
     state = inspect(enterprise)
     changed = {
-        key for key in ("area_id", "industry", "headcount", "province_id")
+        key for key in ("area_id", "industry", "headcount", "province_id", "latitude", "longitude")
         if state.attrs[key].history.has_changes()
     }
     if not changed:
@@ -110,6 +110,7 @@ def _enterprise_updated(_mapper, connection: Connection, enterprise: Enterprise)
     connection.execute(
         update(EnterpriseStatus)
         .where(EnterpriseStatus.enterprise_id == enterprise.id)
+        # Coordinates are not kept here, but touching the row moves updated_at: the map's ETag.
         .values(area_id=enterprise.area_id, industry=enterprise.industry,
                 headcount=enterprise.headcount, province_id=enterprise.province_id)
     )

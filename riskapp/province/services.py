@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Select, String, and_, case, cast, func, or_, select
 
 from riskapp.db import db
 from riskapp.models import (
@@ -237,10 +237,11 @@ def apply_filters(statement: Select, filters: Filters, scope: Scope | None = Non
     if filters.state in STATES:
         statement = statement.where(_state_condition(filters.state, today))
     if filters.item:
+        # IN (not a correlated EXISTS): the failing assessments come from one index range.
         statement = statement.where(
-            exists().where(
-                RemediationAction.assessment_id == EnterpriseStatus.current_assessment_id,
-                RemediationAction.item_id == filters.item,
+            EnterpriseStatus.current_assessment_id.in_(
+                select(RemediationAction.assessment_id)
+                .where(RemediationAction.item_id == filters.item)
             )
         )
     if filters.declared:
@@ -568,15 +569,16 @@ def declared_vs_audited(filters: Filters, scope: Scope | None = None,
 
 # ----------------------------------------------------------------------------- lists
 
-def _overdue_p1(province_id: int, today: date):
+def _overdue_p1(today: date):
+    """Overdue open P1 actions of the enterprise of the row (correlated: read per ranked row)."""
     return (
-        select(RemediationAction.enterprise_id, func.count().label("overdue_p1"))
-        .where(RemediationAction.province_id == province_id,
+        select(func.count())
+        .where(RemediationAction.enterprise_id == EnterpriseStatus.enterprise_id,
                RemediationAction.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
                RemediationAction.due_on < today,
                RemediationAction.priority == Priority.P1)
-        .group_by(RemediationAction.enterprise_id)
-        .subquery()
+        .correlate(EnterpriseStatus)
+        .scalar_subquery()
     )
 
 
@@ -612,36 +614,63 @@ class Ranked:
     critical_items: list[str]
 
 
+def _ranking_groups(filters: Filters, scope: Scope, today: date) -> list[tuple]:
+    """(grade, failed critical, enterprises) of the assessed, in ranking order."""
+    statement = apply_filters(
+        select(EnterpriseStatus.effective_grade, EnterpriseStatus.failed_critical, func.count())
+        .where(EnterpriseStatus.current_assessment_id.is_not(None))
+        .group_by(EnterpriseStatus.effective_grade, EnterpriseStatus.failed_critical),
+        filters, scope, today,
+    )
+    groups = [(grade, failed or 0, count) for grade, failed, count in db.session.execute(statement)]
+    groups.sort(key=lambda g: (-(Grade(g[0]).rank if g[0] is not None else -1), -g[1]))
+    return groups
+
+
 def inspection_ranking(filters: Filters, page: int = 1, scope: Scope | None = None,
                        today: date | None = None, per_page: int = PAGE_SIZE) -> Page:
     """Assessed enterprises ranked for inspection: final grade, failed critical items, overdue P1
-    actions, worsening trend, head-count — each entry carries what put it there."""
+    actions, worsening trend, head-count — each entry carries what put it there.
+
+    Grade and failed critical items lead the order, so the group sizes (one index scan) tell
+    which groups hold the page; only those rows get their overdue actions counted and sorted."""
     scope = scope or current_scope()
     today = today or date.today()
-    overdue = _overdue_p1(scope.province_id, today)
+    groups = _ranking_groups(filters, scope, today)
+    total = sum(count for _grade, _failed, count in groups)
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    start = (page - 1) * per_page
+    end = start + per_page
+    overdue_count = _overdue_p1(today)
     rank = _grade_rank(EnterpriseStatus.effective_grade)
     worsening = case(
         (and_(EnterpriseStatus.previous_grade.is_not(None),
               rank > _grade_rank(EnterpriseStatus.previous_grade)), 1),
         else_=0,
     )
-    base = select(func.count()).select_from(EnterpriseStatus).where(
-        EnterpriseStatus.current_assessment_id.is_not(None))
-    total = db.session.scalar(apply_filters(base, filters, scope, today)) or 0
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    overdue_count = func.coalesce(overdue.c.overdue_p1, 0)
-    statement = apply_filters(
-        select(EnterpriseStatus, Enterprise.name, Enterprise.tax_code, overdue_count, worsening)
-        .join(Enterprise, Enterprise.id == EnterpriseStatus.enterprise_id)
-        .outerjoin(overdue, overdue.c.enterprise_id == EnterpriseStatus.enterprise_id)
-        .where(EnterpriseStatus.current_assessment_id.is_not(None))
-        .order_by(rank.desc(), EnterpriseStatus.failed_critical.desc(), overdue_count.desc(),
-                  worsening.desc(), EnterpriseStatus.headcount.desc(),
-                  EnterpriseStatus.enterprise_id)
-        .limit(per_page).offset((page - 1) * per_page),
-        filters, scope, today,
-    )
-    rows = db.session.execute(statement).all()
+    rows = []
+    group_start = 0
+    for grade, failed, count in groups:
+        group_end = group_start + count
+        if group_end > start and group_start < end:
+            first = max(start, group_start)
+            statement = apply_filters(
+                select(EnterpriseStatus, Enterprise.name, Enterprise.tax_code,
+                       overdue_count.label("overdue_p1"), worsening)
+                .join(Enterprise, Enterprise.id == EnterpriseStatus.enterprise_id)
+                .where(EnterpriseStatus.current_assessment_id.is_not(None),
+                       EnterpriseStatus.failed_critical == failed,
+                       EnterpriseStatus.effective_grade.is_(None) if grade is None
+                       else EnterpriseStatus.effective_grade == grade)
+                .order_by(overdue_count.desc(), worsening.desc(),
+                          EnterpriseStatus.headcount.desc(), EnterpriseStatus.enterprise_id)
+                .limit(min(end, group_end) - first).offset(first - group_start),
+                filters, scope, today,
+            )
+            rows.extend(db.session.execute(statement).all())
+        group_start = group_end
+        if group_start >= end:
+            break
     assessment_ids = [row[0].current_assessment_id for row in rows]
     critical: dict[int, list[str]] = defaultdict(list)
     if assessment_ids:
@@ -652,9 +681,8 @@ def inspection_ranking(filters: Filters, page: int = 1, scope: Scope | None = No
             .order_by(RemediationAction.position)
         ):
             critical[assessment_id].append(item_id)
-    start = (page - 1) * per_page
     items = [
-        Ranked(start + i + 1, status, name, tax_code, int(overdue_p1), bool(worse),
+        Ranked(start + i + 1, status, name, tax_code, int(overdue_p1 or 0), bool(worse),
                critical.get(status.current_assessment_id, []))
         for i, (status, name, tax_code, overdue_p1, worse) in enumerate(rows)
     ]
@@ -741,8 +769,9 @@ def map_markers(filters: Filters, scope: Scope | None = None, today: date | None
         .where(Enterprise.latitude.is_not(None), Enterprise.longitude.is_not(None)),
         filters, scope, today,
     )
+    rows = db.session.connection().execute(statement).all()  # one fetch, not one per row
     markers = [[enterprise_id, round(lat, 5), round(lon, 5), grade]
-               for enterprise_id, lat, lon, grade in db.session.connection().execute(statement)]
+               for enterprise_id, lat, lon, grade in rows]
     return {"fields": ["id", "lat", "lon", "grade"], "markers": markers}
 
 
@@ -752,3 +781,62 @@ def map_markers_json(filters: Filters, scope: Scope | None = None,
     import json
 
     return json.dumps(map_markers(filters, scope, today), separators=(",", ":"))
+
+
+def map_version(filters: Filters, scope: Scope | None = None, today: date | None = None) -> str:
+    """An ETag for the map document: the roll-up's last change and size, the filters, the reach.
+
+    Every write to enterprise_status (submit, re-grade, recount, profile or coordinate edits)
+    moves `updated_at`; deletions change the count. Two indexed aggregates, no row read."""
+    import hashlib
+
+    scope = scope or current_scope()
+    today = today or date.today()
+    changed, rows = db.session.execute(
+        select(func.max(EnterpriseStatus.updated_at), func.count())
+        .where(EnterpriseStatus.province_id == scope.province_id)
+    ).one()
+    key = repr((scope.province_id, sorted(scope.area_ids) if scope.area_ids is not None else None,
+                sorted(filters.args().items()), today.isoformat(), str(changed), rows))
+    return hashlib.sha1(key.encode()).hexdigest()
+
+
+class MapCache:
+    """The last few map documents, plain and gzipped, by ETag (one per process, bounded)."""
+
+    def __init__(self, size: int = 8, ttl_seconds: float = 300.0) -> None:
+        from collections import OrderedDict
+        from threading import Lock
+
+        self.size, self.ttl = size, ttl_seconds
+        self.entries: OrderedDict[str, tuple[float, bytes, bytes]] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, etag: str, build) -> tuple[bytes, bytes]:
+        """(plain JSON, gzipped JSON) for an ETag, built by `build()` when missing or old.
+
+        The time limit bounds what a racing commit (an older updated_at committed after a newer
+        one) could leave stale."""
+        import gzip
+        import time
+
+        now = time.monotonic()
+        with self.lock:
+            entry = self.entries.get(etag)
+            if entry is not None and now - entry[0] < self.ttl:
+                self.entries.move_to_end(etag)
+                return entry[1], entry[2]
+        plain = build().encode()
+        packed = gzip.compress(plain, compresslevel=5)
+        with self.lock:
+            self.entries[etag] = (now, plain, packed)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return plain, packed
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+map_cache = MapCache()

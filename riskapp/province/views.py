@@ -185,7 +185,18 @@ def enterprise(enterprise_id: int):
 @roles_required(*READERS)
 def map_data():
     _form, filters = _filters()
-    return Response(services.map_markers_json(filters), mimetype="application/json")
+    etag = services.map_version(filters)
+    if etag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept-Encoding"})
+    plain, packed = services.map_cache.get(etag, lambda: services.map_markers_json(filters))
+    gzip_ok = "gzip" in request.accept_encodings
+    response = Response(packed if gzip_ok else plain, mimetype="application/json")
+    if gzip_ok:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = "private, no-cache"  # revalidate: a 304 costs ~nothing
+    response.set_etag(etag)
+    return response
 
 
 @bp.route("/map/<int:enterprise_id>.json")

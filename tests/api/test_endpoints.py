@@ -317,3 +317,19 @@ def test_rate_limit_is_429_problem(dedicated_app, world):
     assert statuses == [200, 200, 429]
     last = client.get("/api/v1/checklists", headers=token)
     assert last.headers["Content-Type"] == PROBLEM
+
+
+def test_auditor_reaches_only_assigned_areas(app, client, world):
+    with app.test_request_context():
+        inside = factories.submit_assessment(world.a.enterprise, world.a.officer).id
+        outside = factories.submit_assessment(world.a.enterprise_elsewhere, world.a.officer).id
+        db.session.commit()
+    auditor = bearer(make_token(app, world.a.auditor))
+    listed = client.get("/api/v1/enterprises", headers=auditor).json["items"]
+    assert [e["id"] for e in listed] == [world.a.enterprise.id]
+    assert client.get(f"/api/v1/assessments/{inside}", headers=auditor).status_code == 200
+    for path in (f"/api/v1/enterprises/{world.a.enterprise_elsewhere.id}",
+                 f"/api/v1/assessments/{outside}", f"/api/v1/assessments/{outside}/result"):
+        assert client.get(path, headers=auditor).status_code == 404, path
+    summary = client.get("/api/v1/province/summary", headers=auditor).json
+    assert summary["headline"]["total"] == 1

@@ -39,7 +39,7 @@ def callers(app, world):
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, database=None,
+@settings(max_examples=6, deadline=None, database=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_api_matches_its_document(case, app, callers):
     for headers in callers:

@@ -133,3 +133,10 @@ def test_another_users_token_cannot_be_revoked(app, client, world, login_as):
 def test_user_menu_links_the_token_page(client, world, login_as):
     login_as(world.a.viewer)
     assert "/account/tokens" in client.get("/auth/password").get_data(as_text=True)
+
+
+def test_api_calls_leave_no_session_cookie(app, client, world):
+    secret = make_token(app, world.a.officer)
+    response = client.get("/api/v1/enterprises", headers=bearer(secret))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers

@@ -137,5 +137,8 @@ def test_dashboard_filter_level_change_and_import(pages, live_app):
     rows = {problems.nth(i).locator("td").first.inner_text().strip()
             for i in range(problems.count())}
     assert {"2", "3"} <= rows, rows
+    first = problems.first.locator("td")
+    assert first.nth(1).inner_text().strip() == "tax code"
+    assert "12345" in first.nth(2).inner_text()
     assert page.get_by_role("button", name="Import now").count() == 0
     assert not page.js_errors

@@ -58,3 +58,16 @@ def test_report_downloads_are_rate_limited(dedicated_app, app, world):
 
 def test_costly_limit_has_a_setting(app):
     assert "per minute" in app.config["COSTLY_RATE_LIMIT"]
+
+
+def test_behind_a_trusted_proxy_limits_count_per_client(dedicated_app, world):
+    app = dedicated_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute", TRUSTED_PROXIES=1)
+    client = app.test_client()
+    wrong = {"email": world.a.viewer.email, "password": "wrong-password-1"}
+
+    def attempt(address):
+        return client.post("/auth/login", data=wrong,
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.7"), attempt("203.0.113.7")] == [401, 429]
+    assert attempt("198.51.100.9") == 401  # another client behind the same proxy

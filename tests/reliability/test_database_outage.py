@@ -1,0 +1,137 @@
+"""When PostgreSQL goes away, pages answer 503 without a traceback; when it returns, the app
+recovers by itself. The app reaches its own database through a TCP proxy this test stops and starts,
+so the real server keeps running for everyone else."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+import psycopg
+import pytest
+
+from riskapp import migrate
+from riskapp.db import db
+from tests import factories
+from tests.conftest import login
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+OUTAGE_DB = "test_reliab_outage"
+
+
+class TcpProxy:
+    """Forward 127.0.0.1:<port> to PostgreSQL; stop() drops the listener and every connection."""
+
+    def __init__(self):
+        self.port = None
+        self.listener = None
+        self.connections: list[socket.socket] = []
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port or 0))
+        listener.listen(32)
+        self.port = listener.getsockname()[1]
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone leaves it listening.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            for connection in self.connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                connection.close()
+            self.connections.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return  # the listener was closed
+            try:
+                upstream = socket.create_connection((PG_HOST, PG_PORT), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.connections += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                try:
+                    end.close()
+                except OSError:
+                    pass
+
+
+def _postgres_admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test")
+    return url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+
+
+@pytest.fixture
+def outage_database():
+    try:
+        with psycopg.connect(_postgres_admin_url(), autocommit=True, connect_timeout=3) as c:
+            c.execute(f"DROP DATABASE IF EXISTS {OUTAGE_DB} WITH (FORCE)")
+            c.execute(f"CREATE DATABASE {OUTAGE_DB}")
+    except psycopg.OperationalError as error:
+        pytest.skip(f"this test needs PostgreSQL at {PG_HOST}:{PG_PORT}: {error}")
+    yield OUTAGE_DB
+
+
+@pytest.fixture
+def proxy():
+    started = TcpProxy()
+    started.start()
+    yield started
+    started.stop()
+
+
+def test_database_outage_gives_a_clean_503_and_the_app_recovers(dedicated_app, outage_database,
+                                                                 proxy):
+    app = dedicated_app(
+        SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/"
+                                f"{outage_database}",
+        PROPAGATE_EXCEPTIONS=False, TESTING=False,
+    )
+    migrate.upgrade(app)
+    with app.app_context():
+        world = factories.build_world()
+        db.session.commit()
+    client = app.test_client()
+    assert login(client, world.a.officer).status_code == 302
+    assert client.get("/enterprise/").status_code == 200
+
+    proxy.stop()
+    for _attempt in range(2):  # the pool's dead connections, then refused new ones
+        down = client.get("/enterprise/")
+        body = down.get_data(as_text=True)
+        assert down.status_code == 503
+        assert "The database is not reachable right now" in body
+        assert "Traceback" not in body and "psycopg" not in body and "OperationalError" not in body
+
+    proxy.start()
+    assert client.get("/enterprise/").status_code == 200  # nothing restarted, same session
+    assert client.get("/enterprise/assessments").status_code == 200
