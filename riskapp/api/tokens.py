@@ -16,7 +16,7 @@ from riskapp.db import db
 from riskapp.models import ApiToken, Role, User
 from riskapp.models.types import utcnow
 
-TOKEN_PREFIX = "rk"
+TOKEN_PREFIX = "rk"  # nosec B105 # a public label in front of tokens, not a secret
 # What each scope lets a token do; the role still decides what the user may reach.
 SCOPES = {
     "read": _l("Read enterprises, checklists, assessments and actions"),

@@ -798,7 +798,7 @@ def map_version(filters: Filters, scope: Scope | None = None, today: date | None
     ).one()
     key = repr((scope.province_id, sorted(scope.area_ids) if scope.area_ids is not None else None,
                 sorted(filters.args().items()), today.isoformat(), str(changed), rows))
-    return hashlib.sha1(key.encode()).hexdigest()
+    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
 
 
 class MapCache:

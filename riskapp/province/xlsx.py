@@ -13,7 +13,7 @@ import math
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 # escapes text we write; nothing is parsed
 
 EPOCH = date(1899, 12, 30)
 _OOXML = "application/vnd.openxmlformats-officedocument.spreadsheetml"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import psycopg
@@ -15,7 +16,21 @@ from riskapp.db import db
 from riskapp.models import Province, Report
 from tests import factories
 
-TARGET_PG_DB = "test_backup_target"
+# One database per test process: two suites may run at once on one server.
+TARGET_PG_DB = f"test_backup_target_{os.getpid()}"
+
+
+def _admin_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _drop_target_database():
+    yield
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        with psycopg.connect(_admin_url(url), autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {TARGET_PG_DB} WITH (FORCE)")
 
 
 def _target_url(app, tmp_path) -> str:
@@ -23,8 +38,7 @@ def _target_url(app, tmp_path) -> str:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("postgresql"):
         return "sqlite:///" + str(tmp_path / "restored.sqlite3")
-    admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
+    with psycopg.connect(_admin_url(url), autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {TARGET_PG_DB} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {TARGET_PG_DB}")
     return url.rsplit("/", 1)[0] + "/" + TARGET_PG_DB

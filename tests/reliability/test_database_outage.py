@@ -17,7 +17,8 @@ from tests import factories
 from tests.conftest import login
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
-OUTAGE_DB = "test_reliab_outage"
+# One database per test process: two suites may run at once on one server.
+OUTAGE_DB = f"test_reliab_outage_{os.getpid()}"
 
 
 class TcpProxy:
@@ -99,6 +100,8 @@ def outage_database():
     except psycopg.OperationalError as error:
         pytest.skip(f"this test needs PostgreSQL at {PG_HOST}:{PG_PORT}: {error}")
     yield OUTAGE_DB
+    with psycopg.connect(_postgres_admin_url(), autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {OUTAGE_DB} WITH (FORCE)")
 
 
 @pytest.fixture
