@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, jsonify, request
+from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -40,6 +40,7 @@ from riskapp.models import (
 )
 from riskapp.province import services as province
 from riskapp.reports import services as reports
+from riskapp.reports.views import serve_stored_report
 from riskapp.scoring import InvalidAnswers
 from riskapp.scoring.loader import shipped_checklists
 from riskapp.tenancy import area_subtree_ids, current_scope, get_area_or_404, get_or_404, scoped
@@ -335,18 +336,7 @@ def assessment_report(assessment_id: int):
         db.session.commit()  # the render is queued once this commits
         return ({"status": report.status.value, "retry_after": REPORT_RETRY_AFTER_SECONDS},
                 202, {"Retry-After": str(REPORT_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"})
-    headers = {"ETag": f'"{report.sha256}"', "Cache-Control": "private, no-cache"}
-    if request.if_none_match.contains_weak(report.sha256) or request.if_none_match.star_tag:
-        return Response(status=304, headers=headers)
-    enterprise = db.session.get(Enterprise, row.enterprise_id)
-    headers["Content-Disposition"] = reports.content_disposition(
-        reports.download_filename(report, row, enterprise),
-        reports.unicode_filename(report, row, enterprise),
-    )
-    pdf = reports.stored_pdf(report)
-    reports.record_download(report, current_user)
-    db.session.commit()
-    return Response(pdf, mimetype="application/pdf", headers=headers)
+    return serve_stored_report(report, row)
 
 
 # ----------------------------------------------------------------------------- actions

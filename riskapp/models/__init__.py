@@ -5,7 +5,6 @@ from riskapp.models.assessment import Assessment, EnterpriseStatus, Finding
 from riskapp.models.audit import AuditLog, AuditLogIsAppendOnly, Job
 from riskapp.models.checklist import ChecklistActivation, ChecklistVersion
 from riskapp.models.enterprise import Enterprise
-from riskapp.models.evidence import Evidence
 from riskapp.models.enums import (
     ActionStatus,
     AreaKind,
@@ -17,6 +16,7 @@ from riskapp.models.enums import (
     Role,
     TokenPurpose,
 )
+from riskapp.models.evidence import Evidence
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount

@@ -62,6 +62,11 @@ def download(assessment_id: int):
             202 if report.status == ReportStatus.PENDING else 200,
             {"Cache-Control": "no-store"},
         )
+    return serve_stored_report(report, assessment)
+
+
+def serve_stored_report(report, assessment) -> Response:
+    """The stored PDF with its ETag (304 when the client has it); each download is logged."""
     headers = {
         "ETag": f'"{report.sha256}"',
         # Revalidate every time: each download is access-checked and logged.
