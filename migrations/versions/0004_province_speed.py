@@ -15,10 +15,10 @@ depends_on = None
 
 # Covering indexes: each dashboard aggregate reads one index, never the 100,000 table rows.
 STATUS_INDEXES = {
-    # by area (GROUP BY area, grade in index order) with every filter and reporting state inside.
+    # By area: GROUP BY area, grade, declared grade in index order; filters and states inside.
     "ix_enterprise_status_dashboard": [
-        "province_id", "area_id", "effective_grade", "next_due_on", "current_assessment_id",
-        "industry", "headcount", "declared_grade", "assessed_on",
+        "province_id", "area_id", "effective_grade", "declared_grade", "next_due_on",
+        "current_assessment_id", "industry", "headcount", "assessed_on",
     ],
     "ix_enterprise_status_industry_dashboard": [
         "province_id", "industry", "effective_grade", "next_due_on", "current_assessment_id",

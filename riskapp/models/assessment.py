@@ -130,7 +130,7 @@ class EnterpriseStatus(Base):
         Index("ix_enterprise_status_province_assessed", "province_id", "assessed_on"),
         # Added by revision 0004 (covering indexes: the dashboard reads indexes, not rows).
         Index("ix_enterprise_status_dashboard", "province_id", "area_id", "effective_grade",
-              "next_due_on", "current_assessment_id", "industry", "headcount", "declared_grade",
+              "declared_grade", "next_due_on", "current_assessment_id", "industry", "headcount",
               "assessed_on"),
         Index("ix_enterprise_status_industry_dashboard", "province_id", "industry",
               "effective_grade", "next_due_on", "current_assessment_id", "headcount", "area_id",

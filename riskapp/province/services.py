@@ -365,6 +365,12 @@ def by_area(filters: Filters, scope: Scope | None = None,
 
     A row's key is (area id, exact): exact rows count only the enterprises attached to that area
     itself (when the filtered area has both children and enterprises of its own)."""
+    return by_area_and_declared(filters, scope, today)[0]
+
+
+def by_area_and_declared(filters: Filters, scope: Scope | None = None,
+                         today: date | None = None) -> tuple[list[Tally], dict[str, int]]:
+    """`by_area` and `declared_counts` from one scan (the dashboard needs both)."""
     scope = scope or current_scope()
     today = today or date.today()
     tree = area_tree(scope.province_id)
@@ -376,11 +382,16 @@ def by_area(filters: Filters, scope: Scope | None = None,
         exact = area_id == parent_row
         tallies[(area_id, exact)] = Tally(key=(area_id, exact), label=tree.names[area_id])
     statement = apply_filters(
-        select(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade, *_tally_columns(today))
-        .group_by(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade),
+        select(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade,
+               EnterpriseStatus.declared_grade, *_tally_columns(today))
+        .group_by(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade,
+                  EnterpriseStatus.declared_grade),
         filters, scope, today,
     )
-    for area_id, grade, count, overdue, never in db.session.execute(statement):
+    declared = {grade.value: 0 for grade in Grade}
+    for area_id, grade, declared_grade, count, overdue, never in db.session.execute(statement):
+        if declared_grade is not None:
+            declared[Grade(declared_grade).value] += count
         target = None
         for ancestor in tree.ancestors(area_id):
             if ancestor in children_shown:
@@ -390,7 +401,7 @@ def by_area(filters: Filters, scope: Scope | None = None,
             continue
         tallies[target].add(grade, count, overdue, never)
     rows = list(tallies.values())
-    return [row for row in rows if row.total or row.key[0] != parent_row]
+    return [row for row in rows if row.total or row.key[0] != parent_row], declared
 
 
 def by_industry(filters: Filters, scope: Scope | None = None,

@@ -86,7 +86,7 @@ def _active_checklist():
 @roles_required(*READERS)
 def dashboard():
     form, filters = _filters()
-    areas = services.by_area(filters)
+    areas, declared = services.by_area_and_declared(filters)
     head = services.fold(areas)
     industries = services.by_industry(filters)
     trend = services.trend(filters)
@@ -101,7 +101,7 @@ def dashboard():
     return render_template(
         "province/dashboard.html", form=form, filters=filters, head=head, areas=areas,
         industries=industries, trend=trend, audit=audit, charts=charts,
-        declared=services.declared_counts(filters),
+        declared=declared,
         regrade=services.last_regrade(current_scope().province_id),
     )
 

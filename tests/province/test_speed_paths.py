@@ -46,6 +46,20 @@ def test_ranking_pages_join_up_to_the_whole_ranking(app, generated, filters):
             (r.overdue_p1, r.worsening, r.critical_items) for r in whole.items]
 
 
+@pytest.mark.parametrize("filters", [Filters(), Filters(industry="C"), Filters(grade="high"),
+                                     Filters(grade="none"), Filters(size_band="100-499")])
+def test_by_area_and_declared_equal_the_separate_figures(app, generated, filters):
+    with app.test_request_context():
+        scope = scope_for(db.session.get(User, generated.world.a.admin.id))
+        areas, declared = services.by_area_and_declared(filters, scope, TODAY)
+        separate = services.by_area(filters, scope, TODAY)
+        assert declared == services.declared_counts(filters, scope, TODAY)
+        assert [(t.key, t.total, t.overdue, t.never, t.by_grade) for t in areas] == [
+            (t.key, t.total, t.overdue, t.never, t.by_grade) for t in separate]
+    if not filters.grade:
+        assert sum(declared.values()) > 0
+
+
 def test_ranking_past_the_last_page_shows_the_last_page(app, generated):
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
