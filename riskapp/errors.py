@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, g, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -56,14 +56,21 @@ def init_app(app: Flask) -> None:
             return _render(error.code or 500, detail, kept)
         return _render(error.code or 500)
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
-    def database_unavailable(error):
-        app.logger.error("database error: %s", error)
+    def _rollback_quietly() -> None:
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
             pass  # nosec B110 # nothing to undo on a dead connection
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        # Only a lost or refused connection is "unavailable"; a constraint or data error is a bug.
+        if not (
+            isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+        ):
+            return unexpected(error)
+        app.logger.error("database unavailable: %s", error)
+        _rollback_quietly()
         # Flask-Login's template context loads the current user, a database query: render as
         # anonymous, or the error page itself fails on the missing database.
         g._login_user = login_manager.anonymous_user()
@@ -76,4 +83,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unhandled error: %s", error)
+        # A failed statement leaves the transaction aborted; the page's own queries need it clean.
+        _rollback_quietly()
         return _render(500)
