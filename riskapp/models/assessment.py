@@ -27,6 +27,8 @@ class Assessment(Base):
     __tablename__ = "assessment"
     __table_args__ = (
         Index("ix_assessment_enterprise_status", "enterprise_id", "status"),
+        # Revision 0005: the roll-up finds the assessment a submit replaced without a full scan.
+        Index("ix_assessment_superseded_by", "superseded_by_id"),
         Index("ix_assessment_province_status_date", "province_id", "status", "assessed_on"),
         # Added by revision 0004: the weekly trend under an industry or size filter reads
         # this index (a date range) instead of the assessment rows.

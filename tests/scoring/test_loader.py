@@ -276,7 +276,7 @@ def test_yes_and_no_stay_answer_ids_unquoted():
 
 
 def test_not_yaml_and_not_a_mapping_are_reported():
-    with pytest.raises(ChecklistError, match=r"up.yaml: line 1, column \d+: not valid YAML"):
+    with pytest.raises(ChecklistError, match=r"up.yaml: line \d+, column \d+: not valid YAML"):
         checklist_from_text("id: [unclosed", source="up.yaml")
     with pytest.raises(ChecklistError, match="must be a mapping"):
         checklist_from_text("- just\n- a list\n", source="up.yaml")
