@@ -6,5 +6,5 @@ bash scripts/setup.sh
 export FLASK_APP=wsgi
 .venv/bin/flask db-upgrade
 .venv/bin/flask seed-demo
-echo "riskapp: http://127.0.0.1:5000  (demo logins in README.md)"
+echo "riskapp: http://127.0.0.1:${PORT:-5000}  (demo logins in README.md)"
 exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"

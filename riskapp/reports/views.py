@@ -44,7 +44,10 @@ def _etag_matches(sha256: str) -> bool:
 
 @bp.route("/reports/assessment/<int:assessment_id>.pdf")
 @login_required
-@limiter.limit(costly_limit, key_func=user_or_address)
+# Only a delivered file counts: waiting on the "being prepared" page (202) or a 304 costs nothing.
+@limiter.limit(
+    costly_limit, key_func=user_or_address, deduct_when=lambda response: response.status_code == 200
+)
 def download(assessment_id: int):
     assessment = _submitted_assessment_or_404(assessment_id)
     lang = _report_lang()
