@@ -1,7 +1,8 @@
 """Everything the app imports at run time is a runtime requirement, not only a dev one.
 
-A module that only requirements-dev.txt installs works in the test suite and fails in production
-(seen: report signing imported pypdf inside a function, so a fresh `scripts/dev.sh` could not render).
+A module that only requirements-dev.txt installs works in the test suite and fails in
+production (seen: report signing imported pypdf inside a function, so a fresh
+`scripts/dev.sh` could not render).
 """
 
 from __future__ import annotations
