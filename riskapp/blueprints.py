@@ -11,12 +11,4 @@ AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin",
 
 def register_blueprints(app: Flask) -> None:
     for area in AREAS:
-        try:
-            module = importlib.import_module(f"riskapp.{area}")
-        except ModuleNotFoundError as error:
-            # Areas land one by one; a missing area is skipped, a broken one is not.
-            if error.name != f"riskapp.{area}":
-                raise
-            continue
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(f"riskapp.{area}").bp)

@@ -244,15 +244,13 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
 
 
 def _after_submit(assessment: Assessment) -> None:
-    """Queue the report rendering, when the reports area is installed."""
+    """Queue the report rendering."""
+    # Imported here: the reports services import this module.
+    from riskapp.reports.services import schedule_render
+
     # Bulk loaders (the demo seed) switch this off: reports then render on first download.
-    if not current_app.config.get("REPORTS_AUTORENDER", True):
-        return
-    try:
-        from riskapp.reports.services import schedule_render
-    except ImportError:
-        return
-    schedule_render(assessment)
+    if current_app.config.get("REPORTS_AUTORENDER", True):
+        schedule_render(assessment)
 
 
 def current_submitted_except(enterprise_id: int, assessment_id: int) -> Assessment | None:

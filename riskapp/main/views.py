@@ -22,10 +22,7 @@ HOME_BY_ROLE = {
 @bp.route("/")
 @login_required
 def home():
-    endpoint = HOME_BY_ROLE.get(current_user.role, "auth.login")
-    if endpoint not in current_app.view_functions:
-        endpoint = "auth.change_password"
-    return redirect(url_for(endpoint))
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
 
 
 @bp.route("/lang/<code>")
