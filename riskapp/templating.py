@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from riskapp.i18n import current_lang
@@ -97,11 +99,16 @@ def fmt_date(value) -> str:
     return format_date(value, "short" if current_lang() == "en" else "dd/MM/yyyy")
 
 
+@lru_cache(maxsize=8)
+def _number_pattern(digits: int) -> NumberPattern:
+    # Parsed once: a dashboard formats hundreds of figures, and Babel re-parses each time.
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+
+
 def fmt_number(value, digits: int = 0) -> str:
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern)
+    return _number_pattern(digits).apply(value, get_locale())
 
 
 def _csp(app: Flask) -> str:

@@ -1,13 +1,17 @@
 """Load test: gunicorn on 127.0.0.1, officers assessing and submitting, a province on its dashboard.
 
-    python bench/load/run.py --db sqlite|postgres --users 16,64 --seconds 30
+    python bench/load/run.py --db sqlite|postgres --users 16,64 [--seconds 60] [--think 1-3]
 
 The first run builds a 100,000-enterprise province with bench/generate_province.py (about 1.5 min)
 in its own database (bench/out/load.sqlite3, or PostgreSQL database `bench_load`); later runs reuse
 it (--regenerate builds it again). Then, per user count: gunicorn starts on a free loopback port,
-client processes log every user in (not timed), and for --seconds each virtual user loops without
-think time. Officers (7 of 8 users): start a draft, open the form, save a partial draft, submit the
-whole form. Province users (1 of 8, at least 1): the dashboard, then a page of the enterprise list.
+client processes log every user in (not timed), and for --seconds each virtual user loops, pausing
+between two requests for a think time drawn uniformly from --think (seconds, "1-3" by default, as
+locust's `between(1, 3)`: a person reads a page before the next click; a real officer spends minutes
+on the form, so this is a harsh model). `--think 0` removes the pauses: a saturation run that
+measures capacity (requests per second) rather than what a user waits. Officers (7 of 8 users):
+start a draft, open the form, save a partial draft, submit the whole form. Province users (1 of 8,
+at least 1): the dashboard, then a page of the enterprise list.
 Prints, per page: count, p50 and p95 latency; requests per second; errors; the client's submit count
 against the assessments the database gained; the load average before and after. Loopback only.
 
@@ -24,6 +28,7 @@ import json
 import math
 import multiprocessing
 import os
+import random
 import re
 import secrets
 import shutil
@@ -213,15 +218,29 @@ def _hidden(html: str) -> dict[str, str]:
 
 
 class VirtualUser:
-    def __init__(self, base: str, email: str, password: str, samples: list, stop: threading.Event):
+    def __init__(self, base: str, email: str, password: str, samples: list, stop: threading.Event,
+                 think: tuple[float, float] = (0.0, 0.0)):
         import requests
 
         self.http = requests.Session()
         self.base, self.email, self.password = base, email, password
-        self.samples, self.stop = samples, stop
+        self.samples, self.stop, self.think = samples, stop, think
+        self.random = random.Random(email)  # the same pauses for the same user on every run
         self.submitted = 0
 
+    def pause(self) -> None:
+        """The user reads the page before the next click (returns at once when the run stops)."""
+        if self.think[1] > 0:
+            self.stop.wait(self.random.uniform(*self.think))
+
+    def start(self) -> None:
+        """Spread the first requests over one think time, as users do not all click at once."""
+        if self.think[1] > 0:
+            self.stop.wait(self.random.uniform(0, self.think[1]))
+
     def call(self, label: str, method: str, path: str, expect: tuple[int, ...], **kwargs):
+        if self.stop.is_set():
+            return None
         started = time.perf_counter()
         try:
             response = self.http.request(method, self.base + path, allow_redirects=False,
@@ -231,6 +250,7 @@ class VirtualUser:
             response, ok, status = None, False, type(error).__name__
         if not self.stop.is_set():
             self.samples.append((label, (time.perf_counter() - started) * 1000, ok, status))
+        self.pause()
         return response if ok else None
 
     def login(self) -> bool:
@@ -249,6 +269,7 @@ class VirtualUser:
 
 class Officer(VirtualUser):
     def loop(self) -> None:
+        self.start()
         while not self.stop.is_set():
             created = self.call("new draft", "POST", "/enterprise/assessments/new", (302,),
                                 data={"csrf_token": self.csrf})
@@ -278,6 +299,7 @@ class Officer(VirtualUser):
 
 class ProvinceUser(VirtualUser):
     def loop(self) -> None:
+        self.start()
         page = 1
         while not self.stop.is_set():
             self.call("dashboard", "GET", "/province/", (200,))
@@ -286,14 +308,14 @@ class ProvinceUser(VirtualUser):
 
 
 def client_process(base: str, roles: list[tuple[str, str, str]], seconds: float, start_at: float,
-                   out) -> None:
+                   think: tuple[float, float], out) -> None:
     """Log in every user of this process, wait for the common start, run, report samples."""
     samples: list = []
     stop = threading.Event()
     users = []
     for kind, email, password in roles:
         cls = Officer if kind == "officer" else ProvinceUser
-        user = cls(base, email, password, samples, stop)
+        user = cls(base, email, password, samples, stop, think)
         if not user.login():
             out.put({"login_failed": email})
             return
@@ -317,7 +339,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_configuration(url: str, users: int, seconds: float, officers: list[str],
-                      workers: int, threads: int, processes: int) -> dict:
+                      workers: int, threads: int, processes: int,
+                      think: tuple[float, float] = (0.0, 0.0)) -> dict:
     province_users = max(1, users // 8)
     roles = [("province", PROVINCE_EMAIL, PROVINCE_PASSWORD)] * province_users
     roles += [("officer", email, OFFICER_PASSWORD) for email in officers[:users - province_users]]
@@ -332,7 +355,7 @@ def run_configuration(url: str, users: int, seconds: float, officers: list[str],
         start_at = time.time() + 5 + users * 0.15
         children = [multiprocessing.get_context("spawn").Process(
             target=client_process,
-            args=(base, roles[i * share:(i + 1) * share], seconds, start_at, queue))
+            args=(base, roles[i * share:(i + 1) * share], seconds, start_at, think, queue))
             for i in range(processes) if roles[i * share:(i + 1) * share]]
         for child in children:
             child.start()
@@ -366,12 +389,14 @@ def run_configuration(url: str, users: int, seconds: float, officers: list[str],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "gunicorn": f"{workers} workers x {threads} threads (gthread)",
+        "think_seconds": list(think),
     }
 
 
 def print_result(db_name: str, result: dict) -> None:
     print(f"\n== {db_name}, {result['users']} users ({result['officers']} officers, "
-          f"{result['province_users']} province), {result['seconds']:.0f} s, {result['gunicorn']}")
+          f"{result['province_users']} province), {result['seconds']:.0f} s, {result['gunicorn']}, "
+          f"think time {describe_think(result['think_seconds'])}")
     print(f"   {result['requests']} requests, {result['requests_per_second']} req/s, "
           f"{result['errors']} errors")
     print(f"   {'page':<16}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}  target p95")
@@ -391,11 +416,30 @@ def print_result(db_name: str, result: dict) -> None:
           f"after {result['load_average_after']}")
 
 
+def think_range(text: str) -> tuple[float, float]:
+    """ "1-3" → (1.0, 3.0); "0" → no pause."""
+    low, _dash, high = text.partition("-")
+    try:
+        pair = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a think time: {text!r} (say 1-3 or 0)") from None
+    if pair[0] < 0 or pair[1] < pair[0]:
+        raise argparse.ArgumentTypeError(f"not a think time: {text!r} (say 1-3 or 0)")
+    return pair
+
+
+def describe_think(think) -> str:
+    low, high = think
+    return "none (saturation)" if high == 0 else f"{low:g}–{high:g} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--users", default="16,64", help="comma-separated user counts")
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", default="1-3", type=think_range,
+                        help='pause between two requests of a user, seconds: "1-3" or "0"')
     parser.add_argument("--enterprises", type=int, default=100_000)
     # Few workers: on 2 cores more processes only add contention (and SQLite lock waits).
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
@@ -411,10 +455,11 @@ def main() -> None:
     results = []
     for users in counts:
         result = run_configuration(url, users, args.seconds, officers, args.workers,
-                                   args.threads, args.client_processes)
+                                   args.threads, args.client_processes, args.think)
         print_result(args.db, result)
         results.append(result)
-    out = os.path.join(ROOT, "bench", "out", f"load_{args.db}.json")
+    mode = "saturation" if args.think[1] == 0 else "think"
+    out = os.path.join(ROOT, "bench", "out", f"load_{args.db}_{mode}.json")
     with open(out, "w", encoding="utf-8") as handle:
         json.dump({"db": args.db, "cpus": os.cpu_count(), "results": results}, handle, indent=2)
     print(f"\nfigures written to {os.path.relpath(out, ROOT)}")

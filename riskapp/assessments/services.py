@@ -9,7 +9,7 @@ import secrets
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from riskapp import checklists, territory
 from riskapp.auditlog import record
@@ -116,9 +116,12 @@ def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessm
     return draft
 
 
-def build_context(enterprise: Enterprise, declared: dict | None, on: date) -> Context:
-    """The context at assessment time: profile flags, area level, what the officer declared."""
-    level, _row = territory.level_of(enterprise.area, on)
+def build_context(enterprise: Enterprise, declared: dict | None, on: date,
+                  level: int | None = None) -> Context:
+    """The context at assessment time: profile flags, area level (looked up unless given), what
+    the officer declared."""
+    if level is None:
+        level, _row = territory.level_of(enterprise.area, on)
     declared = declared or {}
     return Context(
         area_level=level,
@@ -187,9 +190,9 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     returns the assessment that was made the first time. Raises InvalidAnswers when the
     answers are incomplete or wrong (nothing is stored then)."""
     if submit_token:
-        earlier = db.session.scalar(
-            select(Assessment).where(Assessment.submit_token == submit_token)
-        )
+        earlier = _by_submit_token(
+            select(Assessment.id).where(Assessment.enterprise_id == draft.enterprise_id),
+            submit_token)
         if earlier is not None:
             return earlier
     if draft.status != AssessmentStatus.DRAFT:
@@ -379,13 +382,21 @@ def section_progress(checklist: Checklist, context: Context, answers: dict) -> d
     return progress
 
 
+def _by_submit_token(ids: Select, submit_token: str) -> Assessment | None:
+    """The assessment of a token, looked up by id first.
+
+    The id-only query is a seek in the token's unique index. Selecting the whole row brings the
+    eager joins, and SQLite then scans the table when most tokens are NULL (history imported
+    without one: ANALYZE then rates the index useless): 150 ms a submit at 1,000,000 rows."""
+    found = db.session.scalar(ids.where(Assessment.submit_token == submit_token))
+    return db.session.get(Assessment, found) if found is not None else None
+
+
 def assessment_for_token(submit_token: str | None) -> Assessment | None:
     """The assessment a submit token already produced, within the caller's reach."""
     if not submit_token:
         return None
-    return db.session.scalar(
-        scoped(select(Assessment).where(Assessment.submit_token == submit_token), Assessment)
-    )
+    return _by_submit_token(scoped(select(Assessment.id), Assessment), submit_token)
 
 
 def list_assessments() -> list[Assessment]:

@@ -161,10 +161,11 @@ def _draft_form_values(assessment: Assessment) -> dict:
 def _render_form(assessment: Assessment, form, *, status: int = 200, saved_values=None,
                  stale: bool = False):
     checklist = services.checklist_of(assessment)
-    context = services.build_context(assessment.enterprise, form.declared_context(), date.today())
+    today = date.today()
+    level, level_row = territory.level_of(assessment.enterprise.area, today)
+    context = services.build_context(assessment.enterprise, form.declared_context(), today, level)
     lang = current_lang()
     typed = form.raw_answers() if request.method == "POST" else (assessment.answers or {})
-    _level, level_row = territory.level_of(assessment.enterprise.area)
     items = {}
     for item in checklist.items:
         applies = checklist.applies(item, context)
