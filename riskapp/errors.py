@@ -41,7 +41,10 @@ def _render(code: int, message: str | None = None, headers: dict | None = None):
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
-        """A NUL in a form field is never typed by a person, and PostgreSQL text cannot hold it."""
+        """A NUL in a form field or the query string is never typed by a person, and PostgreSQL
+        text cannot hold it (the API checks its JSON bodies the same way)."""
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400, _("The address contains a NUL character."))
         if request.method == "POST" and request.mimetype in FORM_MIMETYPES and any(
             "\x00" in value for _key, values in request.form.lists() for value in values
         ):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from riskapp.i18n import current_lang
@@ -99,6 +99,11 @@ def fmt_date(value) -> str:
     return format_date(value, "short" if current_lang() == "en" else "dd/MM/yyyy")
 
 
+def fmt_time(value: datetime) -> str:
+    """Hours, minutes and seconds in the user's time zone (e.g. how old the figures are)."""
+    return format_time(value, "HH:mm:ss")
+
+
 @lru_cache(maxsize=8)
 def _number_pattern(digits: int) -> NumberPattern:
     # Parsed once: a dashboard formats hundreds of figures, and Babel re-parses each time.
@@ -148,6 +153,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(current_notices, "reminder_notices")
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_number, "number")
+    app.add_template_filter(fmt_time, "time")
 
     @app.after_request
     def security_headers(response):

@@ -62,6 +62,9 @@ def app(tmp_path_factory):
             "STORAGE_DIR": str(instance / "storage"),
             # Assertions read English; tests/test_i18n.py checks the Vietnamese default itself.
             "BABEL_DEFAULT_LOCALE": "en",
+            # Figures follow every change at once; tests/province/test_figures_cache.py checks
+            # the lag allowed in production.
+            "FIGURES_STALE_SECONDS": 0,
         }
     )
     if application.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
@@ -147,6 +150,7 @@ def dedicated_app(app):
             "REPORT_SIGNING_KEY": app.config["REPORT_SIGNING_KEY"],
             "STORAGE_DIR": app.config["STORAGE_DIR"],
             "BABEL_DEFAULT_LOCALE": app.config["BABEL_DEFAULT_LOCALE"],
+            "FIGURES_STALE_SECONDS": 0,
             **overrides,
         }
         built = create_app(config)

@@ -77,6 +77,8 @@ def test_pages_are_vietnamese_by_default_and_english_on_request(app):
             "TESTING": True,
             "SECRET_KEY": app.config["SECRET_KEY"],
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            # Flask-Limiter's switch is global: left on, later tests' logins would hit 429.
+            "RATELIMIT_ENABLED": False,
         }
     )
     assert default_app.config["BABEL_DEFAULT_LOCALE"] == "vi"

@@ -333,6 +333,32 @@ def client_process(base: str, roles: list[tuple[str, str, str]], seconds: float,
     out.put({"samples": samples, "submitted": sum(getattr(u, "submitted", 0) for u in users)})
 
 
+def cpu_by_side(server_pid: int, client_pids: set[int]) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (master and workers), the database server's processes
+    and the load client's processes: where the two cores went during the window."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "database": 0.0, "client": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue  # ended meanwhile
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        pid, parent = int(entry), int(fields[1])
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if pid == server_pid or parent == server_pid:
+            used["server"] += seconds
+        elif pid in client_pids:
+            used["client"] += seconds
+        elif name.startswith("postgres"):
+            used["database"] += seconds
+    return used
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -359,6 +385,10 @@ def run_configuration(url: str, users: int, seconds: float, officers: list[str],
             for i in range(processes) if roles[i * share:(i + 1) * share]]
         for child in children:
             child.start()
+        time.sleep(max(0.0, start_at - time.time()))
+        cpu_before = cpu_by_side(server.pid, {child.pid for child in children})
+        time.sleep(seconds)
+        cpu_after = cpu_by_side(server.pid, {child.pid for child in children})
         reports = [queue.get(timeout=start_at - time.time() + seconds + 400) for _ in children]
         for child in children:
             child.join(timeout=30)
@@ -388,6 +418,7 @@ def run_configuration(url: str, users: int, seconds: float, officers: list[str],
         "submitted_by_client": submitted, "assessments_added_in_db": after - before,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
+        "cpu_seconds": {side: round(cpu_after[side] - cpu_before[side], 1) for side in cpu_after},
         "gunicorn": f"{workers} workers x {threads} threads (gthread)",
         "think_seconds": list(think),
     }
@@ -412,6 +443,9 @@ def print_result(db_name: str, result: dict) -> None:
     same = result["submitted_by_client"] == result["assessments_added_in_db"]
     print(f"   submits: client {result['submitted_by_client']}, database gained "
           f"{result['assessments_added_in_db']} -> {'equal' if same else 'DIFFERENT'}")
+    cpu, cores = result["cpu_seconds"], os.cpu_count() or 1
+    print(f"   CPU seconds in the window: server {cpu['server']}, database {cpu['database']}, "
+          f"load client {cpu['client']} (of {cores * result['seconds']:.0f} on {cores} cores)")
     print(f"   load average before {result['load_average_before']}, "
           f"after {result['load_average_after']}")
 

@@ -117,7 +117,32 @@ def json_body(required: bool = True) -> dict:
                       code=400, detail=_("The body is not valid JSON."))
     if not isinstance(body, dict):
         raise Invalid([error("invalid_type", _("The body must be a JSON object."))])
+    where = _nul_path(body)
+    if where is not None:
+        # PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database.
+        raise Invalid([error("nul_character", _("Text may not contain the NUL character "
+                                                "(U+0000)."), field=where)])
     return body
+
+
+def _nul_path(value, path: str = "") -> str | None:
+    """The dotted path of the first key or string holding a NUL character, else None."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = _nul_path(inner, here)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _nul_path(inner, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def int_arg(name: str, default: int | None, minimum: int = 1,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 
 from flask import (
     Response,
@@ -13,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -23,6 +25,7 @@ from riskapp import checklists
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
+from riskapp.i18n import current_lang
 from riskapp.models import (
     ActionStatus,
     Assessment,
@@ -81,27 +84,53 @@ def _active_checklist():
     return checklists.definition(checklists.active_version(current_scope().province_id))
 
 
+def _dashboard_figures(filters: services.Filters) -> dict:
+    areas, declared = services.by_area_and_declared(filters)
+    head = services.fold(areas)
+    industries = services.by_industry(filters)
+    trend = services.trend(filters)
+    return {
+        "head": head, "areas": areas, "industries": industries, "trend": trend,
+        "declared": declared, "audit": services.declared_vs_audited(filters),
+        "charts": {
+            "donut": figures.grade_donut(head),
+            "areas": figures.grade_stack(areas, _("Final grade by area")),
+            "industries": figures.grade_stack(industries, _("Final grade by industry")),
+            "trend": figures.trend_chart(trend),
+            "reporting": figures.reporting_bars(areas),
+        },
+    }
+
+
+# The session key holding when this user last changed province data: their dashboard then shows
+# figures built after it, whatever other viewers are served.
+FIGURES_AFTER = "figures_after"
+
+
+@bp.after_app_request
+def _remember_own_change(response):
+    if (request.method in ("POST", "PUT", "PATCH", "DELETE") and response.status_code < 400
+            and not request.path.startswith("/api/") and current_user.is_authenticated
+            and current_user.role in (*READERS, Role.PLATFORM_ADMIN)):
+        session[FIGURES_AFTER] = time.time()
+    return response
+
+
 @bp.route("/")
 @login_required
 @roles_required(*READERS)
 def dashboard():
     form, filters = _filters()
-    areas, declared = services.by_area_and_declared(filters)
-    head = services.fold(areas)
-    industries = services.by_industry(filters)
-    trend = services.trend(filters)
-    audit = services.declared_vs_audited(filters)
-    charts = {
-        "donut": figures.grade_donut(head),
-        "areas": figures.grade_stack(areas, _("Final grade by area")),
-        "industries": figures.grade_stack(industries, _("Final grade by industry")),
-        "trend": figures.trend_chart(trend),
-        "reporting": figures.reporting_bars(areas),
-    }
+    refresh = request.args.get("refresh") == "1"
+    cached = services.figures_cache().get(
+        services.figures_key(filters, current_lang()), services.figures_version(),
+        lambda: _dashboard_figures(filters),
+        stale_seconds=current_app.config["FIGURES_STALE_SECONDS"],
+        not_before=time.time() if refresh else session.get(FIGURES_AFTER, 0.0),
+    )
     return render_template(
-        "province/dashboard.html", form=form, filters=filters, head=head, areas=areas,
-        industries=industries, trend=trend, audit=audit, charts=charts,
-        declared=declared,
+        "province/dashboard.html", form=form, filters=filters, **cached.value,
+        figures_built_at=datetime.fromtimestamp(cached.built_at, UTC),
         regrade=services.last_regrade(current_scope().province_id),
     )
 

@@ -333,3 +333,33 @@ def test_auditor_reaches_only_assigned_areas(app, client, world):
         assert client.get(path, headers=auditor).status_code == 404, path
     summary = client.get("/api/v1/province/summary", headers=auditor).json
     assert summary["headline"]["total"] == 1
+
+
+def test_nul_characters_are_a_clear_problem_and_change_nothing(client, officer, submitted):
+    """PostgreSQL text cannot hold U+0000: the API names the field instead of failing."""
+    own, _foreign = submitted
+    action = client.get(f"/api/v1/actions?assessment_id={own}", headers=officer).json["items"][0]
+    refused = client.patch(f"/api/v1/actions/{action['id']}", headers=officer,
+                           json={"owner": "Phạm\x00Hải", "note": "Đã xong"})
+    assert refused.status_code == 422
+    assert refused.headers["Content-Type"] == PROBLEM
+    assert [(e["field"], e["code"]) for e in refused.json["errors"]] == [("owner", "nul_character")]
+    after = client.get(f"/api/v1/actions?assessment_id={own}", headers=officer).json["items"][0]
+    assert after["owner"] == action["owner"] and after["note"] == action["note"]
+
+    draft = client.post("/api/v1/assessments", headers=officer).json
+    nested = client.patch(f"/api/v1/assessments/{draft['id']}/answers", headers=officer,
+                          json={"answers": {"ORG-1": "yes", "ORG-2": "n\x00o"},
+                                "lock_version": draft["lock_version"]})
+    assert nested.status_code == 422
+    assert nested.json["errors"][0]["field"] == "answers.ORG-2"
+
+    in_query = client.get("/api/v1/enterprises?industry=C%00", headers=officer)
+    assert in_query.status_code == 400
+    assert in_query.headers["Content-Type"] == PROBLEM
+
+
+def test_nul_in_a_page_address_is_a_400_page(login_as, world):
+    response = login_as(world.a.admin).get("/province/enterprises?q=x%00y")
+    assert response.status_code == 400
+    assert b"Traceback" not in response.data

@@ -79,6 +79,8 @@ def live_app(tmp_path_factory):
         "MAP_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png",
         # English text keeps the selectors readable; tests/test_i18n.py covers Vietnamese.
         "BABEL_DEFAULT_LOCALE": "en",
+        # An officer's submit shows on the province's dashboard at once.
+        "FIGURES_STALE_SECONDS": 0,
     })
     migrate.upgrade(application)
     with application.app_context():
