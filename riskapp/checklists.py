@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -11,16 +10,22 @@ from riskapp.db import db
 from riskapp.models import ChecklistActivation, ChecklistVersion
 from riskapp.scoring import DEFAULT_CHECKLIST_ID, Checklist, checklist_from_text, get_checklist
 
-
-@lru_cache(maxsize=64)
-def _parse(source_text: str, fingerprint: str) -> Checklist:
-    # Keyed by fingerprint too so two rows with equal text share one parsed checklist.
-    return checklist_from_text(source_text, source=fingerprint[:12])
+# Parsed checklists by (row id, fingerprint): a stored version never changes, so its text (a
+# deferred column, ~34 KB) is read from the database only the first time a process needs it.
+_PARSED: dict[tuple[int, str], Checklist] = {}
+_PARSED_LIMIT = 64
 
 
 def definition(version: ChecklistVersion) -> Checklist:
     """The engine's checklist for a stored version (parsed once per process)."""
-    return _parse(version.source_text, version.fingerprint)
+    key = (version.id, version.fingerprint)
+    checklist = _PARSED.get(key)
+    if checklist is None:
+        checklist = checklist_from_text(version.source_text, source=version.fingerprint[:12])
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()  # many versions in one process is rare: start over, stay bounded
+        _PARSED[key] = checklist
+    return checklist
 
 
 def register(checklist: Checklist, created_by_id: int | None = None) -> ChecklistVersion:

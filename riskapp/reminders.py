@@ -107,28 +107,45 @@ def _day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
 
 
-def _officers(user_id: int | None):
-    statement = select(User).where(
+def _officers():
+    """Officers who can log in (`_one_officer` checks the same for one user)."""
+    return select(User).where(
         User.role == Role.OFFICER,
         User.enterprise_id.is_not(None),
         User.is_active_account.is_(True),
         User.password_hash.is_not(None),
     )
-    if user_id is not None:
-        statement = statement.where(User.id == user_id)
-    return statement
+
+
+def _one_officer(user_id: int) -> list[tuple]:
+    """The row `due_reminders` reads for one officer, from the session's identity map where it
+    can (every officer page asks, and the logged-in user is already loaded)."""
+    user = db.session.get(User, user_id)
+    if (user is None or user.role != Role.OFFICER or user.enterprise_id is None
+            or not user.is_active_account or user.password_hash is None):
+        return []
+    status = db.session.get(EnterpriseStatus, user.enterprise_id)
+    return [(user.id, user.email, user.locale, user.enterprise_id, user.enterprise.name,
+             status.current_assessment_id if status else None,
+             status.next_due_on if status else None)]
 
 
 def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
     """Everything officers (or one officer) should be reminded of on `today` (reads only)."""
-    officers = _officers(user_id).subquery()
-    rows = db.session.execute(
-        select(officers.c.id, officers.c.email, officers.c.locale, Enterprise.id, Enterprise.name,
-               EnterpriseStatus.current_assessment_id, EnterpriseStatus.next_due_on)
-        .join(Enterprise, Enterprise.id == officers.c.enterprise_id)
-        .outerjoin(EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
-        .order_by(Enterprise.id, officers.c.id)
-    ).all()
+    if user_id is not None:
+        rows = _one_officer(user_id)
+        with_officers = [row[3] for row in rows]
+    else:
+        officers = _officers().subquery()
+        rows = db.session.execute(
+            select(officers.c.id, officers.c.email, officers.c.locale, Enterprise.id,
+                   Enterprise.name, EnterpriseStatus.current_assessment_id,
+                   EnterpriseStatus.next_due_on)
+            .join(Enterprise, Enterprise.id == officers.c.enterprise_id)
+            .outerjoin(EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
+            .order_by(Enterprise.id, officers.c.id)
+        ).all()
+        with_officers = select(officers.c.enterprise_id)
     reminders: list[Reminder] = []
     current_of: dict[int, int | None] = {}
     for user_id_, email, locale, enterprise_id, name, current_id, next_due in rows:
@@ -149,7 +166,6 @@ def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
     for user_id_, email, locale, enterprise_id, name, *_rest in rows:
         by_enterprise[enterprise_id].append((user_id_, email, locale, name))
 
-    with_officers = select(officers.c.enterprise_id)
     actions = db.session.scalars(
         select(RemediationAction)
         .where(RemediationAction.enterprise_id.in_(with_officers),
