@@ -5,15 +5,17 @@
 The first run builds a 100,000-enterprise province with bench/generate_province.py (about 1.5 min)
 in its own database (bench/out/load.sqlite3, or PostgreSQL database `bench_load`); later runs reuse
 it (--regenerate builds it again). Then, per user count: gunicorn starts on a free loopback port,
-client processes log every user in (not timed), and for --seconds each virtual user loops, pausing
-between two requests for a think time drawn uniformly from --think (seconds, "1-3" by default, as
-locust's `between(1, 3)`: a person reads a page before the next click; a real officer spends minutes
-on the form, so this is a harsh model). `--think 0` removes the pauses: a saturation run that
-measures capacity (requests per second) rather than what a user waits. Officers (7 of 8 users):
-start a draft, open the form, save a partial draft, submit the whole form. Province users (1 of 8,
-at least 1): the dashboard, then a page of the enterprise list.
-Prints, per page: count, p50 and p95 latency; requests per second; errors; the client's submit count
-against the assessments the database gained; the load average before and after. Loopback only.
+client processes log every user in (not timed), the users run for --warmup seconds (10, not
+counted: every worker process loads its templates and caches, as on a server that has been up) and
+then for --seconds, counted. Each virtual user loops, pausing between two requests for a think time
+drawn uniformly from --think (seconds; "1-3" by default, as locust's `between(1, 3)`: a person reads
+a page before the next click; a real officer spends minutes on the form, so this is a harsh model).
+`--think 0` removes the pauses: a saturation run that measures capacity (requests per second)
+rather than what a user waits. Officers (7 of 8 users): start a draft, open the form, save a partial
+draft, submit the whole form. Province users (1 of 8, at least 1): the dashboard, then a page of the
+enterprise list. Prints, per page: count, p50 and p95 latency; requests per second; errors; the
+client's submit count against the assessments the database gained; CPU seconds of the server, the
+database and the client in the window; the load average before and after. Loopback only.
 
 CSRF protection stays on (the client reads the token like a browser). The login rate limit is off:
 every virtual user comes from 127.0.0.1. Report renders are queued to a Redis queue no worker reads
@@ -227,6 +229,7 @@ class VirtualUser:
         self.samples, self.stop, self.think = samples, stop, think
         self.random = random.Random(email)  # the same pauses for the same user on every run
         self.submitted = 0
+        self.record_from = 0.0  # requests started earlier are the warm-up: not counted
 
     def pause(self) -> None:
         """The user reads the page before the next click (returns at once when the run stops)."""
@@ -241,6 +244,7 @@ class VirtualUser:
     def call(self, label: str, method: str, path: str, expect: tuple[int, ...], **kwargs):
         if self.stop.is_set():
             return None
+        counted = time.time() >= self.record_from
         started = time.perf_counter()
         try:
             response = self.http.request(method, self.base + path, allow_redirects=False,
@@ -248,7 +252,7 @@ class VirtualUser:
             ok, status = response.status_code in expect, str(response.status_code)
         except Exception as error:  # noqa: BLE001 - a refused or timed-out request is an error
             response, ok, status = None, False, type(error).__name__
-        if not self.stop.is_set():
+        if counted and not self.stop.is_set():
             self.samples.append((label, (time.perf_counter() - started) * 1000, ok, status))
         self.pause()
         return response if ok else None
@@ -308,8 +312,8 @@ class ProvinceUser(VirtualUser):
 
 
 def client_process(base: str, roles: list[tuple[str, str, str]], seconds: float, start_at: float,
-                   think: tuple[float, float], out) -> None:
-    """Log in every user of this process, wait for the common start, run, report samples."""
+                   warmup: float, think: tuple[float, float], out) -> None:
+    """Log in every user of this process, wait for the common start, warm up, run, report."""
     samples: list = []
     stop = threading.Event()
     users = []
@@ -319,12 +323,13 @@ def client_process(base: str, roles: list[tuple[str, str, str]], seconds: float,
         if not user.login():
             out.put({"login_failed": email})
             return
+        user.record_from = start_at + warmup
         users.append(user)
     threads = [threading.Thread(target=u.loop, daemon=True) for u in users]
     time.sleep(max(0.0, start_at - time.time()))
     for thread in threads:
         thread.start()
-    time.sleep(seconds)
+    time.sleep(max(0.0, start_at + warmup + seconds - time.time()))
     stop.set()
     # Wait for the requests in flight: a submit that lands after the window still counts on both
     # sides (client and database).
@@ -366,7 +371,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def run_configuration(url: str, users: int, seconds: float, officers: list[str],
                       workers: int, threads: int, processes: int,
-                      think: tuple[float, float] = (0.0, 0.0)) -> dict:
+                      think: tuple[float, float] = (0.0, 0.0), warmup: float = 10.0) -> dict:
     province_users = max(1, users // 8)
     roles = [("province", PROVINCE_EMAIL, PROVINCE_PASSWORD)] * province_users
     roles += [("officer", email, OFFICER_PASSWORD) for email in officers[:users - province_users]]
@@ -381,15 +386,17 @@ def run_configuration(url: str, users: int, seconds: float, officers: list[str],
         start_at = time.time() + 5 + users * 0.15
         children = [multiprocessing.get_context("spawn").Process(
             target=client_process,
-            args=(base, roles[i * share:(i + 1) * share], seconds, start_at, think, queue))
+            args=(base, roles[i * share:(i + 1) * share], seconds, start_at, warmup, think,
+                  queue))
             for i in range(processes) if roles[i * share:(i + 1) * share]]
         for child in children:
             child.start()
-        time.sleep(max(0.0, start_at - time.time()))
+        time.sleep(max(0.0, start_at + warmup - time.time()))
         cpu_before = cpu_by_side(server.pid, {child.pid for child in children})
-        time.sleep(seconds)
+        time.sleep(max(0.0, start_at + warmup + seconds - time.time()))
         cpu_after = cpu_by_side(server.pid, {child.pid for child in children})
-        reports = [queue.get(timeout=start_at - time.time() + seconds + 400) for _ in children]
+        reports = [queue.get(timeout=start_at + warmup - time.time() + seconds + 400)
+                   for _ in children]
         for child in children:
             child.join(timeout=30)
     finally:
@@ -421,6 +428,7 @@ def run_configuration(url: str, users: int, seconds: float, officers: list[str],
         "cpu_seconds": {side: round(cpu_after[side] - cpu_before[side], 1) for side in cpu_after},
         "gunicorn": f"{workers} workers x {threads} threads (gthread)",
         "think_seconds": list(think),
+        "warmup_seconds": warmup,
     }
 
 
@@ -472,6 +480,8 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--users", default="16,64", help="comma-separated user counts")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=10,
+                        help="seconds of load before the measured window (not counted)")
     parser.add_argument("--think", default="1-3", type=think_range,
                         help='pause between two requests of a user, seconds: "1-3" or "0"')
     parser.add_argument("--enterprises", type=int, default=100_000)
@@ -489,7 +499,8 @@ def main() -> None:
     results = []
     for users in counts:
         result = run_configuration(url, users, args.seconds, officers, args.workers,
-                                   args.threads, args.client_processes, args.think)
+                                   args.threads, args.client_processes, args.think,
+                                   args.warmup)
         print_result(args.db, result)
         results.append(result)
     mode = "saturation" if args.think[1] == 0 else "think"
