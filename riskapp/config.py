@@ -71,7 +71,7 @@ def from_environment(instance_path: str) -> dict:
         "STORAGE_DIR": os.environ.get("STORAGE_DIR") or str(Path(instance_path) / "storage"),
         "EVIDENCE_MAX_MB": int(os.environ.get("EVIDENCE_MAX_MB", "8")),
         # How long dashboard figures may lag behind new submissions (seconds; 0: never).
-        "FIGURES_STALE_SECONDS": float(os.environ.get("FIGURES_STALE_SECONDS", "10")),
+        "FIGURES_STALE_SECONDS": float(os.environ.get("FIGURES_STALE_SECONDS", "30")),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),
