@@ -121,8 +121,7 @@ def _one_officer(user_id: int) -> list[tuple]:
     """The row `due_reminders` reads for one officer, from the session's identity map where it
     can (every officer page asks, and the logged-in user is already loaded)."""
     user = db.session.get(User, user_id)
-    if (user is None or user.role != Role.OFFICER or user.enterprise_id is None
-            or not user.is_active_account or user.password_hash is None):
+    if user is None or user.role != Role.OFFICER or not user.enterprise_id or not user.is_active:
         return []
     status = db.session.get(EnterpriseStatus, user.enterprise_id)
     return [(user.id, user.email, user.locale, user.enterprise_id, user.enterprise.name,

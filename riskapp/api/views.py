@@ -292,13 +292,8 @@ def assessment_submit(assessment_id: int):
                                      or not 1 <= len(submit_token) <= 64):
         raise Invalid([error("invalid_type", _("A string of 1 to 64 characters."),
                              field="submit_token")])
-    # Repeating a submit (retry, double click) answers with what the first one made.
-    earlier = assessments.assessment_for_token(submit_token)
-    if earlier is not None:
-        return serialize.assessment(earlier)
-    if not row.is_draft:
-        return serialize.assessment(row)
     try:
+        # Idempotent: a repeated token or an already submitted draft returns what was made first.
         submitted = assessments.submit(row, current_user, submit_token)
     except InvalidAnswers as refused:
         db.session.rollback()

@@ -234,12 +234,12 @@ def _newer_values(assessment: Assessment, typed: dict[str, str]) -> dict[str, st
 @officer_route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
 def edit(assessment_id: int):
     assessment = get_or_404(Assessment, assessment_id)
-    if request.method == "POST":
-        # A repeated submit (double click, back + resubmit) lands on what the first one made.
-        earlier = services.assessment_for_token(request.form.get("submit_token"))
-        if earlier is not None:
-            return redirect(url_for(".result", assessment_id=earlier.id))
     if not assessment.is_draft:
+        if request.method == "POST":
+            # A repeated submit (double click, back + resubmit) lands on what the first one made.
+            earlier = services.assessment_for_token(request.form.get("submit_token"))
+            if earlier is not None:
+                return redirect(url_for(".result", assessment_id=earlier.id))
         flash(_("This assessment is submitted and can no longer be changed. Start a new "
                 "assessment to record changes."), "info")
         return redirect(url_for(".result", assessment_id=assessment.id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any
@@ -861,11 +861,11 @@ class FiguresCache:
         from threading import Lock
 
         self.size, self.ttl = size, ttl_seconds
-        self.entries: OrderedDict[tuple, CachedFigures] = OrderedDict()
+        self.entries: OrderedDict[Hashable, CachedFigures] = OrderedDict()
         self.lock = Lock()
         self.builds = 0
 
-    def get(self, key: tuple, version: tuple, build: Callable[[], Any], *,
+    def get(self, key: Hashable, version: tuple, build: Callable[[], Any], *,
             stale_seconds: float = 0.0, not_before: float = 0.0) -> CachedFigures:
         import time
 
@@ -898,41 +898,31 @@ def figures_cache() -> FiguresCache:
 
 
 class MapCache:
-    """The last few map documents, plain and gzipped, by ETag (one per process, bounded)."""
+    """The last few map documents, plain and gzipped, by ETag (one per process, bounded): the
+    figures cache keyed by ETag, which already names the data version."""
 
     def __init__(self, size: int = 8, ttl_seconds: float = 300.0) -> None:
-        from collections import OrderedDict
-        from threading import Lock
+        self.documents = FiguresCache(size, ttl_seconds)
 
-        self.size, self.ttl = size, ttl_seconds
-        self.entries: OrderedDict[str, tuple[float, bytes, bytes]] = OrderedDict()
-        self.lock = Lock()
+    @property
+    def entries(self):
+        return self.documents.entries
 
-    def get(self, etag: str, build) -> tuple[bytes, bytes]:
+    def get(self, etag: str, build: Callable[[], str]) -> tuple[bytes, bytes]:
         """(plain JSON, gzipped JSON) for an ETag, built by `build()` when missing or old.
 
         The time limit bounds what a racing commit (an older updated_at committed after a newer
         one) could leave stale."""
         import gzip
-        import time
 
-        now = time.monotonic()
-        with self.lock:
-            entry = self.entries.get(etag)
-            if entry is not None and now - entry[0] < self.ttl:
-                self.entries.move_to_end(etag)
-                return entry[1], entry[2]
-        plain = build().encode()
-        packed = gzip.compress(plain, compresslevel=5)
-        with self.lock:
-            self.entries[etag] = (now, plain, packed)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return plain, packed
+        def packed() -> tuple[bytes, bytes]:
+            plain = build().encode()
+            return plain, gzip.compress(plain, compresslevel=5)
+
+        return self.documents.get(etag, (), packed).value
 
     def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
+        self.documents.clear()
 
 
 map_cache = MapCache()
