@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import ChecklistActivation, ChecklistVersion
 from riskapp.scoring import DEFAULT_CHECKLIST_ID, Checklist, checklist_from_text, get_checklist
@@ -57,17 +58,25 @@ def default_version() -> ChecklistVersion:
     return register(get_checklist(DEFAULT_CHECKLIST_ID))
 
 
-def activate(
-    province_id: int, version: ChecklistVersion, active_from: date, created_by_id: int | None = None
-) -> ChecklistActivation:
+def activate(version: ChecklistVersion, province_id: int, active_from: date,
+             user=None) -> ChecklistActivation:
+    """Make a version the province's checklist from a date (the audit log says who)."""
     activation = ChecklistActivation(
         province_id=province_id,
         checklist_version_id=version.id,
         active_from=active_from,
-        created_by_id=created_by_id,
+        created_by_id=getattr(user, "id", None),
     )
     db.session.add(activation)
     db.session.flush()
+    record(
+        "checklist_activated",
+        activation,
+        details={"key": version.checklist_key,
+                                          "version": version.version,
+                                          "active_from": active_from.isoformat()},
+        user=user,
+    )
     return activation
 
 
@@ -85,3 +94,17 @@ def active_version(province_id: int, on: date | None = None) -> ChecklistVersion
     if activation is not None:
         return activation.checklist_version
     return default_version()
+
+
+def answer_words(checklist: Checklist, item_id: str, answer, lang: str) -> str:
+    """An answer as people read it: the option's words, or the number with its unit."""
+    if answer is None or answer == "":
+        return "—"
+    if not checklist.has_item(item_id):
+        return str(answer)
+    item = checklist.item(item_id)
+    option = item.option(str(answer)) if item.options else None
+    if option is not None:
+        return option.label.get(lang)
+    unit = f" {item.unit.get(lang)}" if item.unit else ""
+    return f"{answer}{unit}"

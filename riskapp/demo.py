@@ -330,7 +330,7 @@ class _Seeder:
         db.session.add(self.province)
         db.session.flush()
         version = checklists.default_version()
-        checklists.activate(self.province.id, version, self.start - timedelta(days=20))
+        checklists.activate(version, self.province.id, self.start - timedelta(days=20))
         self.checklist = checklists.definition(version)
         self._areas()
         self._users()

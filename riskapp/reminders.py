@@ -40,6 +40,7 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.access import ReminderLog
+from riskapp.tenancy import OFFICERS, allows
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
 
 def current_notices() -> list[Reminder]:
     """The logged-in officer's reminders for today (once per request); nobody else has any."""
-    if not current_user.is_authenticated or current_user.role != Role.OFFICER:
+    if not allows(OFFICERS):
         return []
     if "reminder_notices" not in g:
         try:

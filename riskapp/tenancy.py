@@ -1,8 +1,10 @@
-"""Tenant scoping in one place: every query of tenant data goes through these helpers.
+"""Who may reach what, in one place: role groups, the route decorator, scoped queries, loaders.
 
 A user's reach (product brief): an officer sees one enterprise; an auditor the enterprises of
 the areas assigned to them and everything below those areas; province staff their whole
-province; a platform admin no tenant data. Anything outside the reach answers 404, never 403.
+province; a platform admin no tenant data. A draft assessment (and its evidence) is its
+enterprise's own business until it is submitted. Personal objects (export jobs, API tokens)
+belong to the user who made them. Anything outside the reach answers 404, never 403.
 """
 
 from __future__ import annotations
@@ -15,7 +17,35 @@ from flask_login import current_user
 from sqlalchemy import Select, false, select
 
 from riskapp.db import db
-from riskapp.models import Area, AuditorArea, Enterprise, Role
+from riskapp.extensions import login_manager
+from riskapp.models import (
+    ApiToken,
+    Area,
+    Assessment,
+    AssessmentStatus,
+    AuditorArea,
+    Enterprise,
+    Evidence,
+    Job,
+    Role,
+)
+
+# Role groups: each name means one thing on every route, web and API.
+OFFICERS = frozenset({Role.OFFICER})
+AUDITORS = frozenset({Role.AUDITOR})
+PROVINCE_ADMINS = frozenset({Role.PROVINCE_ADMIN})
+PROVINCE_STAFF = frozenset({Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN})
+PLATFORM_ADMINS = frozenset({Role.PLATFORM_ADMIN})
+# Read the province's enterprises, figures and submitted assessments (within their areas).
+READERS = PROVINCE_STAFF | AUDITORS
+# Record on-site findings: auditors, and the province's administrators.
+FINDING_RECORDERS = AUDITORS | PROVINCE_ADMINS
+# Everyone who reaches tenant data.
+TENANT_USERS = OFFICERS | READERS
+EVERYONE = frozenset(Role)
+
+# The column that names the owner of a personal object.
+OWNER_COLUMNS = {Job: Job.created_by_id, ApiToken: ApiToken.user_id}
 
 
 @dataclass(frozen=True)
@@ -37,7 +67,7 @@ class Scope:
 
     @property
     def is_province_staff(self) -> bool:
-        return self.role in (Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
+        return self.role in PROVINCE_STAFF
 
     @property
     def is_province_admin(self) -> bool:
@@ -46,7 +76,12 @@ class Scope:
     @property
     def sees_province_data(self) -> bool:
         """Province dashboards: province staff, and auditors within their areas."""
-        return self.is_province_staff or self.is_auditor
+        return self.role in READERS
+
+    def reach_key(self) -> tuple:
+        """What distinguishes this reach from another's, for cache keys."""
+        areas = tuple(sorted(self.area_ids)) if self.area_ids is not None else None
+        return self.province_id, self.enterprise_id, areas
 
 
 ANONYMOUS = Scope(user_id=None, role=None)
@@ -71,11 +106,15 @@ def scope_for(user) -> Scope:
             db.session.scalars(select(AuditorArea.area_id).where(AuditorArea.user_id == user.id))
         )
         area_ids = area_subtree_ids(assigned)
+    officer = user.role == Role.OFFICER
+    province_id = user.province_id
+    if province_id is None and officer and user.enterprise is not None:
+        province_id = user.enterprise.province_id
     return Scope(
         user_id=user.id,
         role=user.role,
-        province_id=user.province_id,
-        enterprise_id=user.enterprise_id if user.role == Role.OFFICER else None,
+        province_id=province_id,
+        enterprise_id=user.enterprise_id if officer else None,
         area_ids=area_ids,
     )
 
@@ -87,33 +126,97 @@ def current_scope() -> Scope:
     return g.tenant_scope
 
 
-def scoped(statement: Select, model, scope: Scope | None = None) -> Select:
-    """Restrict a select over a tenant-owned model (with province_id, enterprise_id) to a scope."""
-    scope = scope or current_scope()
+def reset_scope() -> None:
+    """Forget the request's scope (the API swaps the session user for the token's)."""
+    g.pop("tenant_scope", None)
+
+
+def current_province_id() -> int:
+    """The current user's province; 404 for a user without one."""
+    province_id = current_scope().province_id
+    if province_id is None:
+        abort(404)
+    return province_id
+
+
+# ----------------------------------------------------------------------------- routes
+
+
+def allows(roles: frozenset[Role]) -> bool:
+    """Is the logged-in user in one of these roles?"""
+    return current_user.is_authenticated and current_user.role in roles
+
+
+def require_roles(roles: frozenset[Role]):
+    """Let only these roles in: a visitor is sent to log in, any other role gets 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def route(blueprint, rule: str, *, roles: frozenset[Role], **options):
+    """A route of `blueprint` for these roles only (see require_roles)."""
+
+    def decorator(view):
+        return blueprint.route(rule, **options)(require_roles(roles)(view))
+
+    return decorator
+
+
+# ----------------------------------------------------------------------------- scoped queries
+
+
+def _keys(model):
+    """(enterprise, province, area) columns of a tenant-owned model; None where it has none."""
     if model is Enterprise:
-        enterprise_key, province_key, area_key = (
-            Enterprise.id,
-            Enterprise.province_id,
-            Enterprise.area_id,
+        return Enterprise.id, Enterprise.province_id, Enterprise.area_id
+    return (getattr(model, "enterprise_id", None), model.province_id,
+            getattr(model, "area_id", None))
+
+
+def _drafts_hidden(statement: Select, model) -> Select:
+    """Drafts and their evidence are their enterprise's own until submitted."""
+    if model is Assessment:
+        return statement.where(Assessment.status != AssessmentStatus.DRAFT)
+    if model is Evidence:
+        return statement.where(
+            select(Assessment.id)
+            .where(Assessment.id == Evidence.assessment_id,
+                   Assessment.status != AssessmentStatus.DRAFT)
+            .exists()
         )
-    else:
-        enterprise_key, province_key = model.enterprise_id, model.province_id
-        area_key = getattr(model, "area_id", None)
-    if scope.role == Role.OFFICER and scope.enterprise_id is not None:
-        return statement.where(enterprise_key == scope.enterprise_id)
-    if scope.province_id is None or scope.role not in (
-        Role.AUDITOR,
-        Role.PROVINCE_VIEWER,
-        Role.PROVINCE_ADMIN,
-    ):
-        return statement.where(false())
-    statement = statement.where(province_key == scope.province_id)
-    if scope.area_ids is not None:
-        if area_key is not None:
-            return statement.where(area_key.in_(scope.area_ids))
-        in_areas = select(Enterprise.id).where(Enterprise.area_id.in_(scope.area_ids))
-        return statement.where(enterprise_key.in_(in_areas))
     return statement
+
+
+def scoped(statement: Select, model, scope: Scope | None = None) -> Select:
+    """Restrict a select over a tenant-owned model (with province_id) to a scope."""
+    scope = scope or current_scope()
+    enterprise_key, province_key, area_key = _keys(model)
+    if scope.is_officer and scope.enterprise_id is not None:
+        if enterprise_key is None:
+            return statement.where(false())
+        return statement.where(enterprise_key == scope.enterprise_id)
+    if scope.province_id is None or not scope.sees_province_data:
+        return statement.where(false())
+    statement = _drafts_hidden(statement.where(province_key == scope.province_id), model)
+    if scope.area_ids is None:
+        return statement
+    if area_key is not None:
+        return statement.where(area_key.in_(scope.area_ids))
+    if enterprise_key is None:
+        return statement.where(false())
+    in_areas = select(Enterprise.id).where(Enterprise.area_id.in_(scope.area_ids))
+    return statement.where(enterprise_key.in_(in_areas))
 
 
 def scoped_areas(statement: Select, scope: Scope | None = None) -> Select:
@@ -127,35 +230,43 @@ def scoped_areas(statement: Select, scope: Scope | None = None) -> Select:
     return statement
 
 
-def get_or_404(model, object_id, scope: Scope | None = None):
-    """Load one tenant-owned object within the scope, or answer 404."""
-    obj = db.session.scalar(scoped(select(model).where(model.id == object_id), model, scope))
+# ----------------------------------------------------------------------------- loaders
+
+
+def _found_or_404(obj):
     if obj is None:
         abort(404)
     return obj
 
 
+def get_or_404(model, object_id, scope: Scope | None = None):
+    """Load one tenant-owned object within the scope, or answer 404."""
+    statement = scoped(select(model).where(model.id == object_id), model, scope)
+    return _found_or_404(db.session.scalar(statement))
+
+
+def get_assessment_or_404(assessment_id: int, *, submitted: bool = False) -> Assessment:
+    """An assessment in reach; with `submitted`, a draft answers 404 even to its officer."""
+    assessment = get_or_404(Assessment, assessment_id)
+    if submitted and assessment.is_draft:
+        abort(404)
+    return assessment
+
+
+def own_enterprise_or_404() -> Enterprise:
+    """The officer's own enterprise."""
+    return get_or_404(Enterprise, current_scope().enterprise_id)
+
+
 def get_area_or_404(area_id, scope: Scope | None = None) -> Area:
     area = db.session.scalar(scoped_areas(select(Area).where(Area.id == area_id), scope))
-    if area is None:
-        abort(404)
-    return area
+    return _found_or_404(area)
 
 
-def roles_required(*roles: Role):
-    """Let only these roles in; everyone else (logged in) gets 404 so nothing leaks."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                from riskapp.extensions import login_manager
-
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(404)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+def get_own_or_404(model, object_id, **criteria):
+    """A personal object (export job, API token) of the logged-in user, or 404."""
+    owner = OWNER_COLUMNS[model]
+    statement = select(model).where(model.id == object_id, owner == current_scope().user_id)
+    for name, value in criteria.items():
+        statement = statement.where(getattr(model, name) == value)
+    return _found_or_404(db.session.scalar(statement))

@@ -70,7 +70,7 @@ ROUTES = [
     route("province.export_enterprises", "GET", READERS, "/province/export/enterprises.csv"),
     route("province.export_tables", "GET", READERS, "/province/export/tables.xlsx"),
     route("province.areas", "GET", {VIEWER, ADMIN}, "/province/areas"),
-    route("province.areas", "POST", {ADMIN}, "/province/areas"),
+    route("province.set_area_level", "POST", {ADMIN}, "/province/areas"),
     route("province.imports", "GET", {ADMIN}, "/province/imports"),
     route("province.imports", "POST", {ADMIN}, "/province/imports"),
     route("province.apply_import", "POST", {ADMIN}, "/province/imports/apply"),
@@ -92,8 +92,6 @@ ROUTES = [
     route("reports.public_key", "GET", PUBLIC, "/verify/public-key.pem"),
     route("evidence.attach", "GET", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
     route("evidence.attach", "POST", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
-    route("evidence.save_and_attach", "POST", {OFFICER},
-          "/evidence/assessments/{draft}/items/ORG-2/open"),
     route("evidence.file", "GET", {OFFICER} | READERS, "/evidence/{evidence}"),
     route("evidence.thumbnail", "GET", {OFFICER} | READERS, "/evidence/{evidence}/thumbnail"),
     # On a submitted assessment: refused (nothing deleted), so the routes after it still work.

@@ -6,13 +6,13 @@ riskapp.tenancy, so another province's user, area or enterprise answers 404.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from riskapp import territory
 from riskapp.auditlog import record
 from riskapp.auth.services import find_user_by_email, normalise_email, send_invitation
 from riskapp.db import db
@@ -27,7 +27,7 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.types import utcnow
-from riskapp.tenancy import get_area_or_404, get_or_404, scoped, scoped_areas
+from riskapp.tenancy import current_scope, get_area_or_404, get_or_404, scoped
 
 # The roles a province admin may hand out inside their own province.
 INVITABLE_ROLES = (Role.OFFICER, Role.AUDITOR, Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
@@ -52,7 +52,8 @@ class ProvinceRow:
 class AreaChoice:
     """One line of the indented area picker."""
 
-    area: Area
+    id: int
+    name: str
     depth: int
 
 
@@ -100,8 +101,7 @@ def create_province(code: str, name: str, admin_email: str, admin_name: str,
     province = Province(code=code, name=name)
     db.session.add(province)
     db.session.flush()
-    record("province_created", province_id=province.id, object_type="province",
-           object_id=province.id, details={"code": code, "name": name}, user=inviter)
+    record("province_created", province, details={"code": code, "name": name}, user=inviter)
     admin, link = _invite(province.id, Role.PROVINCE_ADMIN, email, admin_name, inviter)
     return province, admin, link
 
@@ -134,10 +134,7 @@ def _invite(province_id: int, role: Role, email: str, name: str, inviter: User,
     link = send_invitation(user, inviter.name or inviter.email)
     record(
         "user_invited",
-        province_id=province_id,
-        enterprise_id=user.enterprise_id,
-        object_type="user",
-        object_id=user.id,
+        user,
         details={
             "email": email,
             "role": role.value,
@@ -222,8 +219,7 @@ def resend_invitation(user: User, inviter: User) -> str:
         .execution_options(synchronize_session=False)
     )
     link = send_invitation(user, inviter.name or inviter.email)
-    record("invitation_resent", province_id=user.province_id, object_type="user",
-           object_id=user.id, details={"email": user.email}, user=inviter)
+    record("invitation_resent", user, details={"email": user.email}, user=inviter)
     return link
 
 
@@ -236,8 +232,12 @@ def set_active(user: User, active: bool, actor: User) -> None:
     user.is_active_account = active
     user.session_version += 1
     db.session.flush()
-    record("user_reactivated" if active else "user_deactivated", province_id=user.province_id,
-           object_type="user", object_id=user.id, details={"email": user.email}, user=actor)
+    record(
+        "user_reactivated" if active else "user_deactivated",
+        user,
+        details={"email": user.email},
+        user=actor,
+    )
 
 
 def set_auditor_areas(user: User, area_ids: list[int], actor: User) -> None:
@@ -255,39 +255,25 @@ def set_auditor_areas(user: User, area_ids: list[int], actor: User) -> None:
     for area_id in sorted(wanted - current):
         db.session.add(AuditorArea(user_id=user.id, area_id=area_id))
     db.session.flush()
-    record("auditor_areas_changed", province_id=user.province_id, object_type="user",
-           object_id=user.id,
-           details={"before": sorted(current), "after": sorted(wanted)}, user=actor)
+    record(
+        "auditor_areas_changed",
+        user,
+        details={"before": sorted(current), "after": sorted(wanted)},
+        user=actor,
+    )
 
 
 # --- pickers --------------------------------------------------------------------------------
 
-def _alphabetical(row: Area | Enterprise) -> tuple[str, str, int]:
-    """Vietnamese reading order: "Hà Trung" before "Hoằng Hóa" (a byte sort puts it after)."""
-    base = unicodedata.normalize("NFD", row.name.replace("Đ", "D").replace("đ", "d"))
-    plain = "".join(c for c in base if not unicodedata.combining(c)).casefold()
-    return plain, row.name, row.id
-
-
 def area_choices() -> list[AreaChoice]:
-    """The province's areas in tree order (parents before children), with their depth."""
-    areas = sorted(db.session.scalars(scoped_areas(select(Area))), key=_alphabetical)
-    children: dict[int | None, list[Area]] = {}
-    ids = {a.id for a in areas}
-    for area in areas:
-        # A parent outside the list (cannot happen for admins) would hide the child: treat as root.
-        parent = area.parent_id if area.parent_id in ids else None
-        children.setdefault(parent, []).append(area)
-    ordered: list[AreaChoice] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for area in children.get(parent_id, []):
-            ordered.append(AreaChoice(area, depth))
-            walk(area.id, depth + 1)
-
-    walk(None, 0)
-    return ordered
+    """The areas in reach in tree order (parents before children), with their depth."""
+    scope = current_scope()
+    tree = territory.area_tree(scope.province_id)
+    roots = territory.visible_roots(tree, scope.area_ids)
+    return [AreaChoice(area_id, tree.names[area_id], depth)
+            for area_id, depth in tree.depth_first(roots)]
 
 
 def enterprise_choices() -> list[Enterprise]:
-    return sorted(db.session.scalars(scoped(select(Enterprise), Enterprise)), key=_alphabetical)
+    return sorted(db.session.scalars(scoped(select(Enterprise), Enterprise)),
+                  key=lambda e: (territory.reading_order(e.name), e.name, e.id))

@@ -17,7 +17,7 @@ from riskapp.admin.forms import (
 from riskapp.admin.services import AdminError
 from riskapp.db import db
 from riskapp.models import Role
-from riskapp.tenancy import roles_required
+from riskapp.tenancy import PLATFORM_ADMINS, PROVINCE_ADMINS, current_province_id, route
 
 # The last invitation link, shown once on the next page as a fallback when e-mail fails.
 _LINK_KEY = "admin_invite_link"
@@ -45,8 +45,7 @@ def _actor():
 
 # --- platform admin -------------------------------------------------------------------------
 
-@bp.route("/", methods=["GET", "POST"])
-@roles_required(Role.PLATFORM_ADMIN)
+@route(bp, "/", roles=PLATFORM_ADMINS, methods=["GET", "POST"])
 def index():
     form = ProvinceForm()
     if form.validate_on_submit():
@@ -72,8 +71,7 @@ def index():
     ), status
 
 
-@bp.route("/provinces/<int:province_id>/admins", methods=["POST"])
-@roles_required(Role.PLATFORM_ADMIN)
+@route(bp, "/provinces/<int:province_id>/admins", roles=PLATFORM_ADMINS, methods=["POST"])
 def invite_province_admin(province_id: int):
     form = ProvinceAdminForm()
     if form.validate_on_submit():
@@ -95,12 +93,11 @@ def invite_province_admin(province_id: int):
 
 # --- province admin -------------------------------------------------------------------------
 
-@bp.route("/users")
-@roles_required(Role.PROVINCE_ADMIN)
+@route(bp, "/users", roles=PROVINCE_ADMINS)
 def users():
     return render_template(
         "admin/users.html",
-        rows=services.province_users(current_user.province_id),
+        rows=services.province_users(current_province_id()),
         invite_link=_pop_link(),
         action_form=ConfirmForm(),
     )
@@ -112,12 +109,11 @@ def _fill_pickers(form) -> list[services.AreaChoice]:
             (e.id, f"{e.name} — {e.tax_code}") for e in services.enterprise_choices()
         ]
     tree = services.area_choices()
-    form.area_ids.choices = [(choice.area.id, choice.area.name) for choice in tree]
+    form.area_ids.choices = [(choice.id, choice.name) for choice in tree]
     return tree
 
 
-@bp.route("/users/invite", methods=["GET", "POST"])
-@roles_required(Role.PROVINCE_ADMIN)
+@route(bp, "/users/invite", roles=PROVINCE_ADMINS, methods=["GET", "POST"])
 def invite():
     form = InviteForm()
     tree = _fill_pickers(form)
@@ -138,8 +134,7 @@ def invite():
     return render_template("admin/invite.html", form=form, tree=tree), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(Role.PROVINCE_ADMIN)
+@route(bp, "/users/<int:user_id>", roles=PROVINCE_ADMINS, methods=["GET", "POST"])
 def user(user_id: int):
     """One user's page; for an auditor its POST replaces the assigned areas."""
     target = services.province_user_or_404(user_id)
@@ -168,8 +163,7 @@ def user(user_id: int):
     ), status
 
 
-@bp.route("/users/<int:user_id>/resend", methods=["POST"])
-@roles_required(Role.PROVINCE_ADMIN)
+@route(bp, "/users/<int:user_id>/resend", roles=PROVINCE_ADMINS, methods=["POST"])
 def resend(user_id: int):
     target = services.province_user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
@@ -185,14 +179,12 @@ def resend(user_id: int):
     return redirect(url_for("admin.user", user_id=target.id))
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@roles_required(Role.PROVINCE_ADMIN)
+@route(bp, "/users/<int:user_id>/deactivate", roles=PROVINCE_ADMINS, methods=["POST"])
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
-@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-@roles_required(Role.PROVINCE_ADMIN)
+@route(bp, "/users/<int:user_id>/reactivate", roles=PROVINCE_ADMINS, methods=["POST"])
 def reactivate(user_id: int):
     return _set_active(user_id, True)
 

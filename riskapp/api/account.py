@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length
 
 from riskapp.api import tokens
 from riskapp.db import db
+from riskapp.models import ApiToken
+from riskapp.tenancy import EVERYONE, get_own_or_404, route
 
 account_bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -37,8 +39,7 @@ def _render(form: TokenForm, created: tokens.NewToken | None = None, status: int
                            usable=tokens.is_usable), status, {"Cache-Control": "no-store"}
 
 
-@account_bp.route("/tokens", methods=["GET", "POST"])
-@login_required
+@route(account_bp, "/tokens", roles=EVERYONE, methods=["GET", "POST"])
 def api_tokens():
     form = TokenForm().setup(current_user.role)
     if not form.is_submitted():
@@ -53,12 +54,10 @@ def api_tokens():
     return _render(TokenForm(formdata=None).setup(current_user.role), created=created)
 
 
-@account_bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@route(account_bp, "/tokens/<int:token_id>/revoke", roles=EVERYONE,
+       methods=["POST"])
 def revoke_api_token(token_id: int):
-    token = tokens.own_token(current_user, token_id)
-    if token is None:
-        abort(404)
+    token = get_own_or_404(ApiToken, token_id)
     tokens.revoke_token(token, current_user)
     db.session.commit()
     flash(_("Token revoked."), "success")

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
 from functools import wraps
 from urllib.parse import urlencode
 
-from flask import abort, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException
 
+from riskapp import pagination
 from riskapp.api import bp, tokens
-from riskapp.db import db
 from riskapp.errors import problem
 from riskapp.extensions import limiter
 from riskapp.i18n import current_lang
+from riskapp.models import Role
+from riskapp.tenancy import require_roles, reset_scope
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -81,25 +81,22 @@ def authenticate():
     # Flask-Login reads g._login_user: the token's user becomes current_user for this request
     # (over any session user), so current_user and tenancy.current_scope() work unchanged.
     g._login_user = token.user
-    g.pop("tenant_scope", None)
+    reset_scope()
     tokens.touch(token)
     return None
 
 
-def api_route(rule: str, *, scope: str, roles, methods=("GET",)):
+def api_route(rule: str, *, scope: str, roles: frozenset[Role], methods=("GET",)):
     """A route for these roles (anyone else: 404) with a token holding `scope` (else 403)."""
-    allowed = frozenset(roles)
 
     def decorator(view):
         @wraps(view)
-        def wrapper(*args, **kwargs):
-            if current_user.role not in allowed:
-                abort(404)
+        def with_token_scope(*args, **kwargs):
             if scope not in (tokens.bearer_token().scopes or []):
                 return problem(403, _("This token lacks the '%(scope)s' scope.", scope=scope))
             return view(*args, **kwargs)
 
-        return bp.route(rule, methods=list(methods))(wrapper)
+        return bp.route(rule, methods=list(methods))(require_roles(roles)(with_token_scope))
 
     return decorator
 
@@ -198,22 +195,20 @@ def _page_url(page: int, per_page: int) -> str:
     return request.base_url + "?" + urlencode(args)
 
 
-def paginate(statement: Select, count_statement: Select, serialize):
-    """One page of `statement` as {"items", "page", "per_page", "total"} with Link headers.
-
-    `count_statement` selects the ids of the same rows (filters applied, no ordering)."""
-    page = int_arg("page", 1, 1, MAX_PAGE)
-    per_page = int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-    total = db.session.scalar(select(func.count()).select_from(count_statement.subquery())) or 0
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    items = [serialize(*row) for row in rows]
-    last = max(1, math.ceil(total / per_page))
-    links = [f'<{_page_url(1, per_page)}>; rel="first"',
-             f'<{_page_url(last, per_page)}>; rel="last"']
-    if page > 1:
-        links.append(f'<{_page_url(min(page - 1, last), per_page)}>; rel="prev"')
-    if page < last:
-        links.append(f'<{_page_url(page + 1, per_page)}>; rel="next"')
-    response = jsonify(items=items, page=page, per_page=per_page, total=total)
+def paginate(statement: Select, serialize):
+    """One page of an ordered select as {"items", "page", "per_page", "total"} with Link headers
+    (pages past the end are empty)."""
+    page = pagination.paginate(statement, int_arg("page", 1, 1, MAX_PAGE),
+                               int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+                               row=serialize, clamp=False)
+    last = page.pages
+    links = [f'<{_page_url(1, page.per_page)}>; rel="first"',
+             f'<{_page_url(last, page.per_page)}>; rel="last"']
+    if page.number > 1:
+        links.append(f'<{_page_url(min(page.number - 1, last), page.per_page)}>; rel="prev"')
+    if page.number < last:
+        links.append(f'<{_page_url(page.number + 1, page.per_page)}>; rel="next"')
+    response = jsonify(items=page.items, page=page.number, per_page=page.per_page,
+                       total=page.total)
     response.headers["Link"] = ", ".join(links)
     return response

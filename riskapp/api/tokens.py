@@ -62,9 +62,7 @@ def create_token(user: User, name: str, scopes, expires_in_days: int | None = 90
                    token_hash=hash_token(token), scopes=chosen, expires_at=expires_at)
     db.session.add(row)
     db.session.flush()
-    record("api_token_created", province_id=user.province_id,
-           enterprise_id=user.enterprise_id, object_type="api_token",
-           object_id=row.id, details={"name": row.name, "scopes": chosen}, user=user)
+    record("api_token_created", row, details={"name": row.name, "scopes": chosen}, user=user)
     return NewToken(row, token)
 
 
@@ -75,18 +73,11 @@ def tokens_of(user: User) -> list[ApiToken]:
     ))
 
 
-def own_token(user: User, token_id: int) -> ApiToken | None:
-    return db.session.scalar(
-        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
-
-
 def revoke_token(token: ApiToken, user: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
-        record("api_token_revoked", province_id=user.province_id,
-               enterprise_id=user.enterprise_id, object_type="api_token",
-               object_id=token.id, details={"name": token.name}, user=user)
+        record("api_token_revoked", token, details={"name": token.name}, user=user)
     return token
 
 

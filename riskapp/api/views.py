@@ -26,6 +26,8 @@ from riskapp.api.openapi import document
 from riskapp.assessments import services as assessments
 from riskapp.db import db
 from riskapp.errors import problem
+from riskapp.filters import GRADE_FILTERS, VSIC_LETTERS, Filters
+from riskapp.filters import enterprises as filtered_enterprises
 from riskapp.models import (
     ActionStatus,
     Assessment,
@@ -33,24 +35,27 @@ from riskapp.models import (
     ChecklistActivation,
     Enterprise,
     EnterpriseStatus,
-    Grade,
     RemediationAction,
     ReportStatus,
-    Role,
 )
 from riskapp.province import services as province
 from riskapp.reports import services as reports
 from riskapp.reports.views import serve_stored_report
 from riskapp.scoring import InvalidAnswers
 from riskapp.scoring.loader import shipped_checklists
-from riskapp.tenancy import area_subtree_ids, current_scope, get_area_or_404, get_or_404, scoped
+from riskapp.tenancy import (
+    EVERYONE,
+    OFFICERS,
+    READERS,
+    TENANT_USERS,
+    current_scope,
+    get_area_or_404,
+    get_assessment_or_404,
+    get_or_404,
+    own_enterprise_or_404,
+    scoped,
+)
 
-OFFICER = (Role.OFFICER,)
-READERS = (Role.AUDITOR, Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
-TENANT_USERS = OFFICER + READERS
-EVERYONE = tuple(Role)
-VSIC_LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTU")
-GRADE_FILTERS = (*(grade.value for grade in Grade), province.NO_GRADE)
 OFFICER_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
 MAX_ANSWER_LENGTH = 200
 MAX_NOTE_LENGTH = 2000
@@ -66,30 +71,16 @@ def openapi():
 # ----------------------------------------------------------------------------- enterprises
 
 
-def _enterprise_filters(statement):
-    area_id = int_arg("area_id", None, maximum=MAX_ID)
-    industry = choice_arg("industry", VSIC_LETTERS)
-    grade = choice_arg("grade", GRADE_FILTERS)
-    if area_id is not None:
-        statement = statement.where(Enterprise.area_id.in_(area_subtree_ids({area_id})))
-    if industry:
-        statement = statement.where(Enterprise.industry == industry)
-    if grade == province.NO_GRADE:
-        statement = statement.where(EnterpriseStatus.effective_grade.is_(None))
-    elif grade:
-        statement = statement.where(EnterpriseStatus.effective_grade == Grade(grade))
-    return statement
+def _list_filters() -> Filters:
+    return Filters(area_id=int_arg("area_id", None, maximum=MAX_ID),
+                   industry=choice_arg("industry", VSIC_LETTERS),
+                   grade=choice_arg("grade", GRADE_FILTERS))
 
 
 @api_route("/enterprises", scope="read", roles=TENANT_USERS)
 def enterprises():
-    def base(columns):
-        joined = select(*columns).outerjoin(
-            EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
-        return _enterprise_filters(scoped(joined, Enterprise))
-
-    return paginate(base((Enterprise, EnterpriseStatus)).order_by(Enterprise.id),
-                    base((Enterprise.id,)), serialize.enterprise)
+    return paginate(filtered_enterprises(_list_filters()).order_by(Enterprise.id),
+                    serialize.enterprise)
 
 
 @api_route(f"/enterprises/<{ID}:enterprise_id>", scope="read", roles=TENANT_USERS)
@@ -99,14 +90,6 @@ def enterprise(enterprise_id: int):
 
 
 # ----------------------------------------------------------------------------- checklists
-
-
-def _tenant_province_id() -> int | None:
-    scope = current_scope()
-    if scope.province_id is not None:
-        return scope.province_id
-    enterprise = getattr(current_user, "enterprise", None)
-    return enterprise.province_id if enterprise is not None else None
 
 
 def _visible_checklists() -> dict[tuple[str, int], dict]:
@@ -119,7 +102,7 @@ def _visible_checklists() -> dict[tuple[str, int], dict]:
             "title": shipped.title.to_dict(), "fingerprint": shipped.fingerprint,
             "shipped": True, "active_from": None, "active": False, "_engine": shipped,
         }
-    province_id = _tenant_province_id()
+    province_id = current_scope().province_id
     if province_id is None:
         return visible
     # Without an activation a province uses the shipped default.
@@ -164,37 +147,22 @@ def checklist_detail(key: str, version: int):
 # ----------------------------------------------------------------------------- assessments
 
 
-def _assessment_or_404(assessment_id: int) -> Assessment:
-    """An assessment in reach; drafts are the enterprise's own business (others get 404)."""
-    row = get_or_404(Assessment, assessment_id)
-    if row.is_draft and not current_scope().is_officer:
-        abort(404)
-    return row
-
-
 @api_route("/assessments", scope="read", roles=TENANT_USERS)
 def assessment_list():
     status = choice_arg("status", tuple(s.value for s in AssessmentStatus))
     enterprise_id = int_arg("enterprise_id", None, maximum=MAX_ID)
-
-    def base(columns):
-        statement = scoped(select(*columns), Assessment)
-        if not current_scope().is_officer:
-            statement = statement.where(Assessment.status != AssessmentStatus.DRAFT)
-        if status:
-            statement = statement.where(Assessment.status == AssessmentStatus(status))
-        if enterprise_id is not None:
-            statement = statement.where(Assessment.enterprise_id == enterprise_id)
-        return statement
-
-    return paginate(base((Assessment,)).order_by(Assessment.created_at.desc(),
-                                                 Assessment.id.desc()),
-                    base((Assessment.id,)), serialize.assessment)
+    statement = scoped(select(Assessment), Assessment)
+    if status:
+        statement = statement.where(Assessment.status == AssessmentStatus(status))
+    if enterprise_id is not None:
+        statement = statement.where(Assessment.enterprise_id == enterprise_id)
+    return paginate(statement.order_by(Assessment.created_at.desc(), Assessment.id.desc()),
+                    serialize.assessment)
 
 
-@api_route("/assessments", scope="write", roles=OFFICER, methods=("POST",))
+@api_route("/assessments", scope="write", roles=OFFICERS, methods=("POST",))
 def assessment_start():
-    enterprise = get_or_404(Enterprise, current_scope().enterprise_id)
+    enterprise = own_enterprise_or_404()
     existing = assessments.current_draft(enterprise)
     draft = existing or assessments.start_draft(enterprise, current_user)
     db.session.commit()
@@ -203,7 +171,7 @@ def assessment_start():
 
 @api_route(f"/assessments/<{ID}:assessment_id>", scope="read", roles=TENANT_USERS)
 def assessment_detail(assessment_id: int):
-    return serialize.assessment(_assessment_or_404(assessment_id))
+    return serialize.assessment(get_assessment_or_404(assessment_id))
 
 
 def _problem_errors(problems) -> list[dict]:
@@ -263,10 +231,10 @@ def _submitted_conflict(row: Assessment):
     return problem(409, _("This assessment is submitted and can no longer be changed."))
 
 
-@api_route(f"/assessments/<{ID}:assessment_id>/answers", scope="write", roles=OFFICER,
+@api_route(f"/assessments/<{ID}:assessment_id>/answers", scope="write", roles=OFFICERS,
            methods=("PATCH",))
 def assessment_answers(assessment_id: int):
-    draft = _assessment_or_404(assessment_id)
+    draft = get_assessment_or_404(assessment_id)
     body = json_body()
     if not draft.is_draft:
         return _submitted_conflict(draft)
@@ -282,10 +250,10 @@ def assessment_answers(assessment_id: int):
     return {**serialize.assessment(draft), "problems": _problem_errors(problems)}
 
 
-@api_route(f"/assessments/<{ID}:assessment_id>/submit", scope="write", roles=OFFICER,
+@api_route(f"/assessments/<{ID}:assessment_id>/submit", scope="write", roles=OFFICERS,
            methods=("POST",))
 def assessment_submit(assessment_id: int):
-    row = _assessment_or_404(assessment_id)
+    row = get_assessment_or_404(assessment_id)
     body = json_body(required=False)
     submit_token = body.get("submit_token")
     if submit_token is not None and (not isinstance(submit_token, str)
@@ -306,7 +274,7 @@ def assessment_submit(assessment_id: int):
 
 @api_route(f"/assessments/<{ID}:assessment_id>/result", scope="read", roles=TENANT_USERS)
 def assessment_result(assessment_id: int):
-    row = _assessment_or_404(assessment_id)
+    row = get_assessment_or_404(assessment_id)
     if row.is_draft or not row.result:
         abort(404)
     effective = assessments.result_of(row, effective=True)
@@ -320,7 +288,7 @@ def assessment_result(assessment_id: int):
 
 @api_route(f"/assessments/<{ID}:assessment_id>/report.pdf", scope="reports", roles=TENANT_USERS)
 def assessment_report(assessment_id: int):
-    row = _assessment_or_404(assessment_id)
+    row = get_assessment_or_404(assessment_id)
     if row.is_draft:
         abort(404)
     lang = choice_arg("lang", reports.REPORT_LANGS) or "vi"
@@ -341,20 +309,15 @@ def assessment_report(assessment_id: int):
 def action_list():
     status = choice_arg("status", tuple(s.value for s in ActionStatus))
     assessment_id = int_arg("assessment_id", None, maximum=MAX_ID)
-
-    def base(columns):
-        statement = scoped(select(*columns), RemediationAction)
-        if status:
-            statement = statement.where(RemediationAction.status == ActionStatus(status))
-        if assessment_id is not None:
-            statement = statement.where(RemediationAction.assessment_id == assessment_id)
-        return statement
-
+    statement = scoped(select(RemediationAction), RemediationAction)
+    if status:
+        statement = statement.where(RemediationAction.status == ActionStatus(status))
+    if assessment_id is not None:
+        statement = statement.where(RemediationAction.assessment_id == assessment_id)
     today = date.today()
     return paginate(
-        base((RemediationAction,)).order_by(RemediationAction.assessment_id.desc(),
-                                            RemediationAction.position, RemediationAction.id),
-        base((RemediationAction.id,)),
+        statement.order_by(RemediationAction.assessment_id.desc(), RemediationAction.position,
+                           RemediationAction.id),
         lambda row: serialize.action(row, today),
     )
 
@@ -392,7 +355,7 @@ def _action_changes(body: dict, row: RemediationAction) -> dict:
     return changes
 
 
-@api_route(f"/actions/<{ID}:action_id>", scope="write", roles=OFFICER, methods=("PATCH",))
+@api_route(f"/actions/<{ID}:action_id>", scope="write", roles=OFFICERS, methods=("PATCH",))
 def action_update(action_id: int):
     row = get_or_404(RemediationAction, action_id)
     changes = _action_changes(json_body(), row)
@@ -414,11 +377,8 @@ def province_summary():
     area_id = int_arg("area_id", None, maximum=MAX_ID)
     if area_id is not None:
         get_area_or_404(area_id)
-    filters = province.Filters(
-        area_id=area_id,
-        industry=choice_arg("industry", VSIC_LETTERS),
-        grade=choice_arg("grade", GRADE_FILTERS),
-    )
+    filters = Filters(area_id=area_id, industry=choice_arg("industry", VSIC_LETTERS),
+                      grade=choice_arg("grade", GRADE_FILTERS))
     head = province.headline(filters)
     return {
         "as_of": date.today().isoformat(),

@@ -21,8 +21,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from riskapp.checklists import answer_words
 from riskapp.models import ActionStatus
-from riskapp.scoring import Checklist, Item, parse_number
+from riskapp.scoring import AnswerKind, Checklist, Context, Item, parse_number
+from riskapp.scoring.conditions import describe
 
 # Field names carry a prefix so an item id can never shadow an attribute of the form class.
 ITEM_FIELD_PREFIX = "item-"
@@ -142,6 +144,51 @@ def assessment_form_class(checklist: Checklist, lang: str) -> type[AssessmentFor
     attributes.update(checklist=checklist, lang=lang)
     return type(f"AssessmentForm_{checklist.fingerprint[:12]}_{lang}", (AssessmentFormBase,),
                 attributes)
+
+
+def item_settings(checklist: Checklist, context: Context, lang: str) -> dict[str, dict]:
+    """Per item: whether it applies (and why not), whether "not applicable" is allowed, and the
+    limits of its number input."""
+    settings = {}
+    for item in checklist.items:
+        applies = checklist.applies(item, context)
+        settings[item.id] = {
+            "applies": applies,
+            "na_allowed": checklist.na_allowed(item, context),
+            "why_not": None if applies else describe(item.applies_if).get(lang),
+            **_number_limits(item, lang),
+        }
+    return settings
+
+
+def _number_limits(item: Item, lang: str) -> dict:
+    """min/max/step/unit of a numeric item's input (HTML limits are inclusive: open ones are left
+    to the server's message)."""
+    if not item.kind.is_numeric:
+        return {}
+    unit = item.unit.get(lang) if item.unit else ("%" if item.kind == AnswerKind.PERCENT else "")
+    return {
+        "min": plain_number(item.min_value)
+        if item.min_value is not None and item.min_inclusive else None,
+        "max": plain_number(item.max_value)
+        if item.max_value is not None and item.max_inclusive else None,
+        "step": "1" if item.integer_only else "any",
+        "unit": unit,
+    }
+
+
+def newer_answers(checklist: Checklist, saved: dict | None, typed: dict[str, str],
+                  lang: str) -> dict[str, str]:
+    """What someone else saved, in words, for the items where it differs from what was typed."""
+    saved = saved or {}
+    newer = {}
+    for item_id, value in saved.items():
+        if checklist.has_item(item_id) and typed.get(item_id, "") != str(value):
+            newer[item_id] = answer_words(checklist, item_id, value, lang)
+    for item_id, value in typed.items():
+        if item_id not in saved and value:
+            newer[item_id] = _("(no answer)")
+    return newer
 
 
 class ProfileForm(FlaskForm):

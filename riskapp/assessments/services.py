@@ -15,7 +15,9 @@ from riskapp import checklists, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
+    GRADED_STATUSES,
     ActionStatus,
+    AreaLevel,
     Assessment,
     AssessmentStatus,
     Enterprise,
@@ -105,14 +107,7 @@ def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessm
     )
     db.session.add(draft)
     db.session.flush()
-    record(
-        "assessment_started",
-        province_id=enterprise.province_id,
-        enterprise_id=enterprise.id,
-        object_type="assessment",
-        object_id=draft.id,
-        user=user,
-    )
+    record("assessment_started", draft, user=user)
     return draft
 
 
@@ -235,15 +230,21 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     refresh_enterprise_status(draft.enterprise_id)
     record(
         "assessment_submitted",
-        province_id=draft.province_id,
-        enterprise_id=draft.enterprise_id,
-        object_type="assessment",
-        object_id=draft.id,
+        draft,
         details={"grade": result.grade.value, "score": result.score},
         user=user,
     )
     _after_submit(draft)
     return draft
+
+
+def submit_form(draft: Assessment, user, submit_token: str | None,
+                form_is_valid: bool) -> Assessment:
+    """Submit from the web form: a form whose fields did not validate is refused with every
+    problem of the stored draft (InvalidAnswers), else `submit`."""
+    if not form_is_valid:
+        raise InvalidAnswers(check_submission(draft, date.today()))
+    return submit(draft, user, submit_token)
 
 
 def _after_submit(assessment: Assessment) -> None:
@@ -344,7 +345,7 @@ def refresh_enterprise_status(enterprise_id: int) -> EnterpriseStatus:
         .select_from(Assessment)
         .where(
             Assessment.enterprise_id == enterprise_id,
-            Assessment.status.in_((AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)),
+            Assessment.status.in_(GRADED_STATUSES),
         )
     )
     finding = None
@@ -367,9 +368,14 @@ def refresh_enterprise_status(enterprise_id: int) -> EnterpriseStatus:
 # List queries go through tenancy.scoped so they stay inside the caller's reach.
 
 
-def form_context(draft: Assessment, on: date | None = None) -> Context:
-    """The context a draft is filled in under today (profile, area level, declared facts)."""
-    return build_context(draft.enterprise, draft.context, on or date.today())
+def form_context(draft: Assessment, declared: dict | None = None,
+                 on: date | None = None) -> tuple[Context, AreaLevel | None]:
+    """The context a draft is filled in under (profile, area level in force, the declared facts:
+    the draft's unless given), and the area level row in force."""
+    on = on or date.today()
+    level, level_row = territory.level_of(draft.enterprise.area, on)
+    declared = draft.context if declared is None else declared
+    return build_context(draft.enterprise, declared, on, level), level_row
 
 
 def section_progress(checklist: Checklist, context: Context, answers: dict) -> dict[str, dict]:
@@ -415,7 +421,7 @@ def grade_history() -> list[tuple[date, Grade]]:
     rows = db.session.execute(
         scoped(select(Assessment.assessed_on, Assessment.grade), Assessment)
         .where(
-            Assessment.status.in_((AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)),
+            Assessment.status.in_(GRADED_STATUSES),
             Assessment.assessed_on.is_not(None),
         )
         .order_by(Assessment.assessed_on, Assessment.id)
@@ -424,6 +430,16 @@ def grade_history() -> list[tuple[date, Grade]]:
 
 
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+# The officer's action list filters: name → statuses (empty: all).
+ACTION_FILTERS = {
+    "active": OPEN_ACTION_STATUSES,
+    "open": (ActionStatus.OPEN,),
+    "in_progress": (ActionStatus.IN_PROGRESS,),
+    "done": (ActionStatus.DONE,),
+    "verified": (ActionStatus.VERIFIED,),
+    "superseded": (ActionStatus.SUPERSEDED,),
+    "all": (),
+}
 
 
 def open_actions_by_priority(today: date | None = None) -> dict[Priority, dict[str, int]]:
@@ -463,7 +479,7 @@ class ActionLocked(Exception):
 def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
                   status: ActionStatus, note: str | None, user=None) -> RemediationAction:
     """Change owner, due date, status and note; "verified" is not the officer's to set."""
-    if action.status in (ActionStatus.VERIFIED, ActionStatus.SUPERSEDED):
+    if action.status.is_locked:
         raise ActionLocked()
     if status == ActionStatus.VERIFIED:
         raise ValueError("the officer cannot verify an action")
@@ -478,10 +494,7 @@ def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
     db.session.flush()
     record(
         "action_updated",
-        province_id=action.province_id,
-        enterprise_id=action.enterprise_id,
-        object_type="remediation_action",
-        object_id=action.id,
+        action,
         details={"before": before, "status": status.value, "due_on": due_on.isoformat(),
                  "owner": action.owner},
         user=user,
@@ -509,15 +522,7 @@ def update_profile(enterprise: Enterprise, values: dict, user=None) -> list[str]
     if changed:
         db.session.flush()
         refresh_enterprise_status(enterprise.id)
-        record(
-            "profile_updated",
-            province_id=enterprise.province_id,
-            enterprise_id=enterprise.id,
-            object_type="enterprise",
-            object_id=enterprise.id,
-            details={"changed": changed},
-            user=user,
-        )
+        record("profile_updated", enterprise, details={"changed": changed}, user=user)
     return changed
 
 

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import (
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from riskapp import charts, territory
 from riskapp.assessments import bp, services
@@ -24,36 +14,18 @@ from riskapp.assessments.forms import (
     ProfileForm,
     assessment_form_class,
     field_name,
-    plain_number,
+    item_settings,
+    newer_answers,
 )
+from riskapp.checklists import answer_words
 from riskapp.db import db
 from riskapp.i18n import current_lang
-from riskapp.models import (
-    ActionStatus,
-    Assessment,
-    Enterprise,
-    Grade,
-    RemediationAction,
-    Role,
-)
+from riskapp.models import ActionStatus, Assessment, Grade, RemediationAction
 from riskapp.models.types import utcnow
-from riskapp.scoring import AnswerKind, InvalidAnswers, Result
-from riskapp.scoring.conditions import describe
+from riskapp.reports import services as reports
+from riskapp.scoring import InvalidAnswers, Result
 from riskapp.templating import ACTION_STATUS_LABELS, grade_label
-from riskapp.tenancy import get_or_404, roles_required
-
-
-def officer_route(rule: str, **options):
-    """A route of this area: logged in, officers only (anyone else gets 404)."""
-
-    def decorator(view):
-        return bp.route(rule, **options)(login_required(roles_required(Role.OFFICER)(view)))
-
-    return decorator
-
-
-def _enterprise() -> Enterprise:
-    return get_or_404(Enterprise, current_user.enterprise_id)
+from riskapp.tenancy import OFFICERS, get_or_404, own_enterprise_or_404, route
 
 
 def _grade_words() -> dict[str, str]:
@@ -63,9 +35,9 @@ def _grade_words() -> dict[str, str]:
 # --- overview ---------------------------------------------------------------------------------
 
 
-@officer_route("/")
+@route(bp, "/", roles=OFFICERS)
 def home():
-    enterprise = _enterprise()
+    enterprise = own_enterprise_or_404()
     current = services.current_submitted(enterprise.id)
     history = services.grade_history()
     history_chart = charts.grade_history_chart(
@@ -86,26 +58,17 @@ def home():
         actions_by_priority=services.open_actions_by_priority(),
         history=history,
         history_chart=history_chart,
-        downloads=_recent_downloads(enterprise.id),
+        downloads=reports.download_log(enterprise.id, limit=5),
         area_level=level,
     )
-
-
-def _recent_downloads(enterprise_id: int) -> list:
-    """The latest report downloads, when the reports area (which keeps that log) is installed."""
-    if "reports.download_log" not in current_app.view_functions:
-        return []
-    from riskapp.reports.services import download_log
-
-    return download_log(enterprise_id, limit=5)
 
 
 # --- enterprise profile -----------------------------------------------------------------------
 
 
-@officer_route("/profile", methods=["GET", "POST"])
+@route(bp, "/profile", roles=OFFICERS, methods=["GET", "POST"])
 def profile():
-    enterprise = _enterprise()
+    enterprise = own_enterprise_or_404()
     form = ProfileForm(obj=enterprise)
     if form.validate_on_submit():
         values = {name: form[name].data for name in services.PROFILE_FIELDS}
@@ -132,9 +95,9 @@ def profile():
 # --- assessments ------------------------------------------------------------------------------
 
 
-@officer_route("/assessments")
+@route(bp, "/assessments", roles=OFFICERS)
 def list_assessments():
-    enterprise = _enterprise()
+    enterprise = own_enterprise_or_404()
     return render_template(
         "assessments/list.html",
         assessments=services.list_assessments(),
@@ -142,9 +105,9 @@ def list_assessments():
     )
 
 
-@officer_route("/assessments/new", methods=["POST"])
+@route(bp, "/assessments/new", roles=OFFICERS, methods=["POST"])
 def new():
-    draft = services.start_draft(_enterprise(), current_user)
+    draft = services.start_draft(own_enterprise_or_404(), current_user)
     db.session.commit()
     return redirect(url_for(".edit", assessment_id=draft.id))
 
@@ -161,20 +124,8 @@ def _draft_form_values(assessment: Assessment) -> dict:
 def _render_form(assessment: Assessment, form, *, status: int = 200, saved_values=None,
                  stale: bool = False):
     checklist = services.checklist_of(assessment)
-    today = date.today()
-    level, level_row = territory.level_of(assessment.enterprise.area, today)
-    context = services.build_context(assessment.enterprise, form.declared_context(), today, level)
-    lang = current_lang()
+    context, level_row = services.form_context(assessment, form.declared_context())
     typed = form.raw_answers() if request.method == "POST" else (assessment.answers or {})
-    items = {}
-    for item in checklist.items:
-        applies = checklist.applies(item, context)
-        items[item.id] = {
-            "applies": applies,
-            "na_allowed": checklist.na_allowed(item, context),
-            "why_not": None if applies else describe(item.applies_if).get(lang),
-            **_number_limits(item, lang),
-        }
     return render_template(
         "assessments/edit.html",
         assessment=assessment,
@@ -182,7 +133,7 @@ def _render_form(assessment: Assessment, form, *, status: int = 200, saved_value
         form=form,
         context=context,
         area_level_row=level_row,
-        items=items,
+        items=item_settings(checklist, context, current_lang()),
         progress=services.section_progress(checklist, context, {**(assessment.answers or {}),
                                                                  **typed}),
         saved_values=saved_values or {},
@@ -191,97 +142,74 @@ def _render_form(assessment: Assessment, form, *, status: int = 200, saved_value
     ), status
 
 
-def _number_limits(item, lang: str) -> dict:
-    """min/max/step/unit of a numeric item's input (HTML limits are inclusive: open ones are left
-    to the server's message)."""
-    if not item.kind.is_numeric:
-        return {}
-    unit = item.unit.get(lang) if item.unit else ("%" if item.kind == AnswerKind.PERCENT else "")
-    return {
-        "min": plain_number(item.min_value)
-        if item.min_value is not None and item.min_inclusive else None,
-        "max": plain_number(item.max_value)
-        if item.max_value is not None and item.max_inclusive else None,
-        "step": "1" if item.integer_only else "any",
-        "unit": unit,
-    }
-
-
-def _answer_words(checklist, item_id: str, value) -> str:
-    """An answer as the officer chose it: the option's words, or the number."""
-    if value is None or value == "":
-        return "—"
-    if not checklist.has_item(item_id):
-        return str(value)
-    item = checklist.item(item_id)
-    option = None if item.kind.is_numeric else item.option(str(value))
-    return option.label.get(current_lang()) if option else str(value)
-
-
-def _newer_values(assessment: Assessment, typed: dict[str, str]) -> dict[str, str]:
-    """What the other person saved, for the items where it differs from what this user typed."""
-    checklist = services.checklist_of(assessment)
-    newer = {}
-    for item_id, saved in (assessment.answers or {}).items():
-        if checklist.has_item(item_id) and typed.get(item_id, "") != str(saved):
-            newer[item_id] = _answer_words(checklist, item_id, saved)
-    for item_id in typed:
-        if item_id not in (assessment.answers or {}) and typed[item_id]:
-            newer[item_id] = _("(no answer)")
-    return newer
-
-
-@officer_route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+@route(bp, "/assessments/<int:assessment_id>/edit", roles=OFFICERS, methods=["GET", "POST"])
 def edit(assessment_id: int):
     assessment = get_or_404(Assessment, assessment_id)
     if not assessment.is_draft:
-        if request.method == "POST":
-            # A repeated submit (double click, back + resubmit) lands on what the first one made.
-            earlier = services.assessment_for_token(request.form.get("submit_token"))
-            if earlier is not None:
-                return redirect(url_for(".result", assessment_id=earlier.id))
-        flash(_("This assessment is submitted and can no longer be changed. Start a new "
-                "assessment to record changes."), "info")
-        return redirect(url_for(".result", assessment_id=assessment.id))
+        return _already_submitted(assessment)
     form_class = assessment_form_class(services.checklist_of(assessment), current_lang())
     if request.method == "GET":
         form = form_class(formdata=None, data=_draft_form_values(assessment))
         if assessment.answers:
             form.add_problems(services.draft_problems(assessment))
         return _render_form(assessment, form)
-
     form = form_class()
     form.validate()
-    submitting = request.form.get("action") == "submit"
     try:
         problems = services.save_draft(assessment, form.raw_answers(), form.declared_context(),
                                        form.lock_version_value(), user=current_user)
     except services.StaleDraft as stale:
         db.session.rollback()
-        current = stale.current
-        if not current.is_draft:
-            return redirect(url_for(".result", assessment_id=current.id))
-        form.lock_version.data = str(current.lock_version)
-        flash(_("Someone else saved this draft while you were editing it. Nothing of yours was "
-                "saved: your answers are still in the form, and the answers saved meanwhile are "
-                "shown under each question that differs. Save again to keep yours."), "warning")
-        return _render_form(current, form, status=409, stale=True,
-                            saved_values=_newer_values(current, form.raw_answers()))
+        return _stale_draft(stale.current, form)
     form.lock_version.data = str(assessment.lock_version)
-
-    if not submitting:
-        db.session.commit()
-        form.add_problems(problems)
-        if form.errors or problems:
-            flash(_("Draft saved. Some answers need attention before you can submit."), "warning")
-            return _render_form(assessment, form)
+    action = request.form.get("action", "save")
+    if action == "submit":
+        return _submit(assessment, form)
+    db.session.commit()
+    if action.startswith(ATTACH_ACTION):
+        # The form's "attach evidence" button: what was typed is saved, then the attach page.
         flash(_("Draft saved."), "success")
-        return redirect(url_for(".edit", assessment_id=assessment.id))
+        return redirect(url_for("evidence.attach", assessment_id=assessment.id,
+                                item_id=action.removeprefix(ATTACH_ACTION)))
+    form.add_problems(problems)
+    if form.errors or problems:
+        flash(_("Draft saved. Some answers need attention before you can submit."), "warning")
+        return _render_form(assessment, form)
+    flash(_("Draft saved."), "success")
+    return redirect(url_for(".edit", assessment_id=assessment.id))
 
+
+ATTACH_ACTION = "attach:"
+
+
+def _already_submitted(assessment: Assessment):
+    if request.method == "POST":
+        # A repeated submit (double click, back + resubmit) lands on what the first one made.
+        earlier = services.assessment_for_token(request.form.get("submit_token"))
+        if earlier is not None:
+            return redirect(url_for(".result", assessment_id=earlier.id))
+    flash(_("This assessment is submitted and can no longer be changed. Start a new "
+            "assessment to record changes."), "info")
+    return redirect(url_for(".result", assessment_id=assessment.id))
+
+
+def _stale_draft(current: Assessment, form):
+    """Someone saved meanwhile: nothing of this user's is stored; both versions are shown."""
+    if not current.is_draft:
+        return redirect(url_for(".result", assessment_id=current.id))
+    form.lock_version.data = str(current.lock_version)
+    flash(_("Someone else saved this draft while you were editing it. Nothing of yours was "
+            "saved: your answers are still in the form, and the answers saved meanwhile are "
+            "shown under each question that differs. Save again to keep yours."), "warning")
+    return _render_form(current, form, status=409, stale=True,
+                        saved_values=newer_answers(services.checklist_of(current), current.answers,
+                                                    form.raw_answers(), current_lang()))
+
+
+def _submit(assessment: Assessment, form):
     try:
-        if form.errors:
-            raise InvalidAnswers(services.check_submission(assessment, date.today()))
-        submitted = services.submit(assessment, current_user, form.submit_token.data or None)
+        submitted = services.submit_form(assessment, current_user, form.submit_token.data or None,
+                                         form_is_valid=not form.errors)
     except InvalidAnswers as refused:
         db.session.commit()  # keep what was typed as the draft
         form.add_problems(refused.problems)
@@ -294,7 +222,7 @@ def edit(assessment_id: int):
     return redirect(url_for(".result", assessment_id=submitted.id))
 
 
-@officer_route("/assessments/<int:assessment_id>/autosave", methods=["POST"])
+@route(bp, "/assessments/<int:assessment_id>/autosave", roles=OFFICERS, methods=["POST"])
 def autosave(assessment_id: int):
     """Save the posted form as the draft (the page's script calls this); answers JSON."""
     assessment = get_or_404(Assessment, assessment_id)
@@ -317,7 +245,7 @@ def autosave(assessment_id: int):
         ), 409
     db.session.commit()
     form.add_problems(problems)
-    context = services.form_context(assessment)
+    context, _level_row = services.form_context(assessment)
     return jsonify(
         lock_version=assessment.lock_version,
         message=_("Draft saved at %(time)s", time=format_time(utcnow(), "HH:mm")),
@@ -325,16 +253,6 @@ def autosave(assessment_id: int):
         problems={item.id: form.item_field(item).errors[0]
                   for item in checklist.items if form.item_field(item).errors},
     )
-
-
-def _report_url(assessment: Assessment) -> str | None:
-    """The PDF link, when the reports area is installed."""
-    if "reports.download" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("reports.download", assessment_id=assessment.id)
-    except Exception:  # noqa: BLE001 - the reports area may name its argument differently
-        return None
 
 
 def _section_chart(result: Result, title: str) -> str:
@@ -353,7 +271,7 @@ def _section_chart(result: Result, title: str) -> str:
                             description=_("Risk points of each section out of its maximum."))
 
 
-@officer_route("/assessments/<int:assessment_id>")
+@route(bp, "/assessments/<int:assessment_id>", roles=OFFICERS)
 def result(assessment_id: int):
     assessment = get_or_404(Assessment, assessment_id)
     if assessment.is_draft:
@@ -363,34 +281,22 @@ def result(assessment_id: int):
                  if assessment.effective_result else None)
     finding = services.latest_finding(assessment)
     checklist = services.checklist_of(assessment)
+    lang = current_lang()
     return render_template(
         "assessments/result.html",
         assessment=assessment,
         checklist=checklist,
-        answer_words=lambda item_id, value: _answer_words(checklist, item_id, value),
+        answer_words=lambda item_id, value: answer_words(checklist, item_id, value, lang),
         result=graded,
         effective=effective,
         finding=finding,
         section_chart=_section_chart(graded, _("Risk points per section")),
-        report_url=_report_url(assessment),
+        report_url=url_for("reports.download", assessment_id=assessment.id),
         actions_by_item={action.item_id: action for action in services.actions_of(assessment)},
     )
 
 
 # --- remediation actions ----------------------------------------------------------------------
-
-# Verified by an auditor, or replaced by the action of a newer assessment.
-LOCKED_ACTION_STATUSES = (ActionStatus.VERIFIED, ActionStatus.SUPERSEDED)
-ACTION_FILTERS = {
-    "active": (ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
-    "open": (ActionStatus.OPEN,),
-    "in_progress": (ActionStatus.IN_PROGRESS,),
-    "done": (ActionStatus.DONE,),
-    "verified": (ActionStatus.VERIFIED,),
-    "superseded": (ActionStatus.SUPERSEDED,),
-    "all": (),
-}
-
 
 def _action_form(action: RemediationAction, formdata=None) -> ActionForm:
     stored = {"owner": action.owner, "due_on": action.due_on, "status": action.status.value,
@@ -404,9 +310,9 @@ def _action_form(action: RemediationAction, formdata=None) -> ActionForm:
 
 
 def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, status: int = 200):
-    actions = services.list_actions(ACTION_FILTERS[show])
+    actions = services.list_actions(services.ACTION_FILTERS[show])
     forms = {action.id: _action_form(action) for action in actions
-             if action.status not in LOCKED_ACTION_STATUSES}
+             if not action.status.is_locked}
     if failed is not None:
         forms[failed[0]] = failed[1]
     return render_template(
@@ -414,7 +320,7 @@ def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, sta
         actions=actions,
         forms=forms,
         show=show,
-        filters=ACTION_FILTERS,
+        filters=services.ACTION_FILTERS,
         filter_labels={
             "active": _("Open and in progress"),
             **{status.value: ACTION_STATUS_LABELS[status] for status in ActionStatus},
@@ -426,19 +332,19 @@ def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, sta
 
 def _show_filter() -> str:
     show = request.args.get("show", "active")
-    return show if show in ACTION_FILTERS else "active"
+    return show if show in services.ACTION_FILTERS else "active"
 
 
-@officer_route("/actions")
+@route(bp, "/actions", roles=OFFICERS)
 def actions():
     return _render_actions(_show_filter())
 
 
-@officer_route("/actions/<int:action_id>", methods=["POST"])
+@route(bp, "/actions/<int:action_id>", roles=OFFICERS, methods=["POST"])
 def update_action(action_id: int):
     action = get_or_404(RemediationAction, action_id)
     show = _show_filter()
-    if action.status in LOCKED_ACTION_STATUSES:
+    if action.status.is_locked:
         flash(_("This action is verified or replaced and can no longer be changed."), "error")
         return redirect(url_for(".actions", show=show))
     form = _action_form(action, formdata=request.form)

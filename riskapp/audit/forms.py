@@ -1,4 +1,4 @@
-"""Auditor forms: the list filters (GET) and the on-site finding."""
+"""Auditor forms: the on-site finding (the list filters are riskapp.filters.FilterForm)."""
 
 from __future__ import annotations
 
@@ -6,41 +6,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-
-from riskapp.models import Grade
-from riskapp.templating import GRADE_LABELS, VSIC_SECTIONS
-
-
-class FilterForm(FlaskForm):
-    """Read from the query string; a filter that does not validate is ignored, and says so."""
-
-    class Meta:
-        csrf = False
-
-    area = SelectField(_l("Area"), choices=[], validators=[Optional()], validate_choice=False)
-    grade = SelectField(_l("Current grade"), validators=[Optional()])
-    industry = SelectField(_l("Industry"), validators=[Optional()])
-    date_from = DateField(_l("Assessed from"), validators=[Optional()])
-    date_to = DateField(_l("Assessed until"), validators=[Optional()])
-
-    def __init__(self, *args, area_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.area.choices = [SelectChoice("", _l("All my areas"))] + [
-            SelectChoice(value, label) for value, label in area_choices
-        ]
-        self.grade.choices = [SelectChoice("", _l("All grades"))] + [
-            SelectChoice(g.value, GRADE_LABELS[g]) for g in Grade
-        ]
-        self.industry.choices = [SelectChoice("", _l("All industries"))] + [
-            SelectChoice(letter, f"{letter} – {label}") for letter, label in VSIC_SECTIONS.items()
-        ]
-
-    def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date is before the start date."))
 
 
 class FindingForm(FlaskForm):

@@ -15,20 +15,21 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
 
 from riskapp import checklists
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
+from riskapp.filters import Filters, enterprises
 from riskapp.jobs import submit_after_commit
 from riskapp.models import (
+    GRADED_STATUSES,
     Assessment,
     AssessmentStatus,
     Enterprise,
-    EnterpriseStatus,
     Finding,
-    Grade,
     Job,
     JobStatus,
     Report,
@@ -36,6 +37,7 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.types import utcnow
+from riskapp.pagination import Page, paginate
 from riskapp.reports import services as reports
 from riskapp.scoring import (
     Checklist,
@@ -47,7 +49,7 @@ from riskapp.scoring import (
     score,
     validate,
 )
-from riskapp.tenancy import Scope, area_subtree_ids, scope_for, scoped
+from riskapp.tenancy import Scope, scope_for, scoped
 
 log = logging.getLogger(__name__)
 
@@ -59,73 +61,13 @@ PAGE_SIZE = 50
 # --------------------------------------------------------------------------- the filtered list
 
 
-@dataclass(frozen=True)
-class Filters:
-    area_id: int | None = None
-    grade: Grade | None = None
-    industry: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-    def to_params(self) -> dict[str, str]:
-        """Plain strings, for URLs and the job's stored parameters."""
-        values = {
-            "area": self.area_id,
-            "grade": self.grade.value if self.grade else None,
-            "industry": self.industry,
-            "date_from": self.date_from.isoformat() if self.date_from else None,
-            "date_to": self.date_to.isoformat() if self.date_to else None,
-        }
-        return {key: str(value) for key, value in values.items() if value is not None}
-
-    @classmethod
-    def from_params(cls, params: dict) -> Filters:
-        def day(key):
-            return date.fromisoformat(params[key]) if params.get(key) else None
-
-        return cls(
-            area_id=int(params["area"]) if params.get("area") else None,
-            grade=Grade(params["grade"]) if params.get("grade") else None,
-            industry=params.get("industry") or None,
-            date_from=day("date_from"),
-            date_to=day("date_to"),
-        )
-
-
 def enterprise_query(filters: Filters, scope: Scope | None = None) -> Select:
     """Enterprises within the scope and the filters, with their roll-up row, by name."""
-    statement = select(Enterprise, EnterpriseStatus).outerjoin(
-        EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id
-    )
-    statement = scoped(statement, Enterprise, scope)
-    if filters.area_id is not None:
-        statement = statement.where(Enterprise.area_id.in_(area_subtree_ids({filters.area_id})))
-    if filters.grade is not None:
-        statement = statement.where(EnterpriseStatus.effective_grade == filters.grade)
-    if filters.industry:
-        statement = statement.where(Enterprise.industry == filters.industry)
-    if filters.date_from is not None:
-        statement = statement.where(EnterpriseStatus.assessed_on >= filters.date_from)
-    if filters.date_to is not None:
-        statement = statement.where(EnterpriseStatus.assessed_on <= filters.date_to)
-    return statement.order_by(Enterprise.name, Enterprise.id)
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    pages: int
-    total: int
+    return enterprises(filters, scope).order_by(Enterprise.name, Enterprise.id)
 
 
 def enterprise_page(filters: Filters, number: int = 1, scope: Scope | None = None) -> Page:
-    statement = enterprise_query(filters, scope)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    number = min(max(number, 1), pages)
-    rows = db.session.execute(statement.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
-    return Page(rows=list(rows), number=number, pages=pages, total=total)
+    return paginate(enterprise_query(filters, scope), number, PAGE_SIZE)
 
 
 # --------------------------------------------------------------------------- read-only assessment
@@ -186,14 +128,12 @@ def item_rows(assessment: Assessment, lang: str, finding: Finding | None = None)
 
 
 def enterprise_assessments(enterprise_id: int) -> list[Assessment]:
-    """The enterprise's submitted and superseded assessments, newest first."""
+    """The enterprise's graded assessments in reach, newest first."""
     return list(
         db.session.scalars(
             scoped(select(Assessment), Assessment)
-            .where(
-                Assessment.enterprise_id == enterprise_id,
-                Assessment.status != AssessmentStatus.DRAFT,
-            )
+            .where(Assessment.enterprise_id == enterprise_id,
+                   Assessment.status.in_(GRADED_STATUSES))
             .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
         )
     )
@@ -223,6 +163,41 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def _observed_changes(assessment: Assessment, checklist: Checklist, declared: dict,
+                      observed_raw: dict[str, str]) -> dict:
+    """The typed observed answers that differ from the declared ones (at least one)."""
+    given = {k: v for k, v in observed_raw.items() if v not in ("", None)}
+    typed = coerce_answers(checklist, given)
+    applicable = {item.id for item in applicable_items(assessment)}
+    observed = {
+        item_id: value
+        for item_id, value in typed.items()
+        if item_id in applicable and not _same(value, declared.get(item_id))
+    }
+    if not observed:
+        raise FindingProblems(())
+    return observed
+
+
+def _grade(checklist: Checklist, context: Context, answers: dict, on: date) -> Result:
+    problems = validate(checklist, context, answers)
+    if problems:
+        raise FindingProblems(problems)
+    try:
+        return score(checklist, context, answers, on)
+    except InvalidAnswers as error:
+        raise FindingProblems(error.problems) from error
+
+
+class VisitBeforeAssessment(ValueError):
+    """A visit dated before the assessment it checks."""
+
+
+def takes_findings(assessment: Assessment) -> bool:
+    """Findings are recorded on the enterprise's current submitted assessment only."""
+    return assessment.status == AssessmentStatus.SUBMITTED
+
+
 def record_finding(
     assessment: Assessment,
     auditor: User,
@@ -235,32 +210,18 @@ def record_finding(
 
     Only the items whose observed answer differs from the declared one are kept. Confirmed means
     the auditor saw what was declared. Raises FindingProblems when the observed answers cannot be
-    graded, and ValueError when the assessment is not the current submitted one."""
-    if assessment.status != AssessmentStatus.SUBMITTED:
+    graded, VisitBeforeAssessment for a visit dated before the assessment, and ValueError when
+    the assessment is not the current submitted one."""
+    if not takes_findings(assessment):
         raise ValueError("findings are recorded on the current submitted assessment")
+    if assessment.assessed_on and visited_on < assessment.assessed_on:
+        raise VisitBeforeAssessment(_("The visit cannot be before the assessment date."))
     checklist = checklists.definition(assessment.checklist_version)
     context = Context.from_dict(assessment.context)
     declared = dict(assessment.answers or {})
-    observed: dict = {}
-    if not confirmed:
-        given = {k: v for k, v in observed_raw.items() if v not in ("", None)}
-        typed = coerce_answers(checklist, given)
-        applicable = {item.id for item in applicable_items(assessment)}
-        observed = {
-            item_id: value
-            for item_id, value in typed.items()
-            if item_id in applicable and not _same(value, declared.get(item_id))
-        }
-        if not observed:
-            raise FindingProblems(())
-    merged = {**declared, **observed}
-    problems = validate(checklist, context, merged)
-    if problems:
-        raise FindingProblems(problems)
-    try:
-        result = score(checklist, context, merged, visited_on)
-    except InvalidAnswers as error:
-        raise FindingProblems(error.problems) from error
+    observed = {} if confirmed else _observed_changes(assessment, checklist, declared,
+                                                      observed_raw)
+    result = _grade(checklist, context, {**declared, **observed}, visited_on)
     finding = Finding(
         assessment_id=assessment.id,
         enterprise_id=assessment.enterprise_id,
@@ -279,10 +240,7 @@ def record_finding(
     refresh_enterprise_status(assessment.enterprise_id)
     record(
         "finding_recorded",
-        province_id=assessment.province_id,
-        enterprise_id=assessment.enterprise_id,
-        object_type="finding",
-        object_id=finding.id,
+        finding,
         details={
             "assessment_id": assessment.id,
             "confirmed": confirmed,
@@ -306,31 +264,15 @@ def start_zip(filters: Filters, user: User) -> Job:
         status=JobStatus.QUEUED,
         progress=0,
         total=0,
-        params={"filters": filters.to_params()},
+        params={"filters": filters.args()},
         created_by_id=user.id,
         province_id=user.province_id,
     )
     db.session.add(job)
     db.session.flush()
-    record(
-        "zip_export_started",
-        province_id=user.province_id,
-        object_type="job",
-        object_id=job.id,
-        details={"filters": filters.to_params()},
-        user=user,
-    )
+    record("zip_export_started", job, details={"filters": filters.args()}, user=user)
     submit_after_commit(ZIP_TASK, job.id)
     return job
-
-
-def job_of(job_id: str, user: User) -> Job | None:
-    """A ZIP job, only for the user who started it."""
-    return db.session.scalar(
-        select(Job).where(
-            Job.id == job_id, Job.kind == ZIP_JOB_KIND, Job.created_by_id == user.id
-        )
-    )
 
 
 def job_status(job: Job) -> dict:
@@ -380,7 +322,7 @@ def _build_zip(job: Job) -> str:
     user = db.session.get(User, job.created_by_id) if job.created_by_id else None
     # The requesting user's reach, rebuilt here: the export never holds more than they could open.
     scope = scope_for(user) if user else None
-    filters = Filters.from_params((job.params or {}).get("filters", {}))
+    filters = Filters.from_args((job.params or {}).get("filters", {}))
     rows = db.session.execute(enterprise_query(filters, scope)).all() if scope else []
     targets = [
         (enterprise, status.current_assessment_id)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from riskapp.auditlog import record
 from riskapp.auth import bp, services
@@ -21,6 +21,7 @@ from riskapp.auth.forms import (
 from riskapp.db import db
 from riskapp.extensions import limiter, login_manager
 from riskapp.models import TokenPurpose, User
+from riskapp.tenancy import EVERYONE, route
 
 
 @login_manager.user_loader
@@ -96,8 +97,7 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/logout", methods=["POST"])
-@login_required
+@route(bp, "/logout", roles=EVERYONE, methods=["POST"])
 def logout():
     user = current_user._get_current_object()
     # A new session version invalidates copies of this session cookie too.
@@ -160,8 +160,7 @@ def reset_password(token: str):
     return render_template("auth/reset.html", form=form)
 
 
-@bp.route("/password", methods=["GET", "POST"])
-@login_required
+@route(bp, "/password", roles=EVERYONE, methods=["GET", "POST"])
 def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()

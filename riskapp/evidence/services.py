@@ -212,10 +212,7 @@ def store_evidence(assessment: Assessment, item_id: str, upload: Upload, user=No
     db.session.flush()
     record(
         "evidence_uploaded",
-        province_id=assessment.province_id,
-        enterprise_id=assessment.enterprise_id,
-        object_type="evidence",
-        object_id=evidence.id,
+        evidence,
         details={"assessment_id": assessment.id, "item_id": item_id,
                  "name": evidence.original_name, "content_type": content_type,
                  "size_bytes": evidence.size_bytes, "sha256": evidence.sha256},
@@ -258,10 +255,7 @@ def delete(evidence: Evidence, user=None) -> list[Path]:
     paths = [path_of(name) for name in (evidence.stored_name, evidence.thumbnail_name) if name]
     record(
         "evidence_deleted",
-        province_id=evidence.province_id,
-        enterprise_id=evidence.enterprise_id,
-        object_type="evidence",
-        object_id=evidence.id,
+        evidence,
         details={"assessment_id": evidence.assessment_id, "item_id": evidence.item_id,
                  "name": evidence.original_name, "sha256": evidence.sha256},
         user=user,

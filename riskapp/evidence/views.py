@@ -14,27 +14,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from riskapp.assessments import services as assessment_services
-from riskapp.assessments.forms import assessment_form_class
 from riskapp.db import db
 from riskapp.evidence import bp, services
-from riskapp.i18n import current_lang
-from riskapp.models import Assessment, Evidence, Role
+from riskapp.models import Assessment, Evidence
 from riskapp.reports.services import content_disposition
-from riskapp.tenancy import get_or_404, roles_required
-
-READERS = (Role.OFFICER, Role.AUDITOR, Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
-
-
-def evidence_route(rule: str, roles=(Role.OFFICER,), **options):
-    """A route of this area: logged in, the given roles only (anyone else gets 404)."""
-
-    def decorator(view):
-        return bp.route(rule, **options)(login_required(roles_required(*roles)(view)))
-
-    return decorator
+from riskapp.tenancy import OFFICERS, TENANT_USERS, get_or_404, route
 
 
 @bp.app_template_global("evidence_by_item")
@@ -63,7 +50,8 @@ def _render_attach(assessment: Assessment, item_id: str, refused=(), status: int
     ), status
 
 
-@evidence_route("/assessments/<int:assessment_id>/items/<item_id>", methods=["GET", "POST"])
+@route(bp, "/assessments/<int:assessment_id>/items/<item_id>", roles=OFFICERS,
+       methods=["GET", "POST"])
 def attach(assessment_id: int, item_id: str):
     assessment = _draft_item_or_404(assessment_id, item_id)
     if request.method == "GET":
@@ -87,27 +75,7 @@ def attach(assessment_id: int, item_id: str):
     return redirect(url_for(".attach", assessment_id=assessment.id, item_id=item_id))
 
 
-@evidence_route("/assessments/<int:assessment_id>/items/<item_id>/open", methods=["POST"])
-def save_and_attach(assessment_id: int, item_id: str):
-    """The draft form's "attach" button: save what was typed, then open the attach page."""
-    assessment = _draft_item_or_404(assessment_id, item_id)
-    if not assessment.is_draft:
-        return redirect(url_for("assessments.result", assessment_id=assessment.id))
-    form = assessment_form_class(assessment_services.checklist_of(assessment), current_lang())()
-    form.validate()
-    try:
-        assessment_services.save_draft(assessment, form.raw_answers(), form.declared_context(),
-                                       form.lock_version_value(), user=current_user)
-    except assessment_services.StaleDraft:
-        db.session.rollback()
-        # The draft page shows both versions and keeps what was typed.
-        return current_app.view_functions["assessments.edit"](assessment_id=assessment_id)
-    db.session.commit()
-    flash(_("Draft saved."), "success")
-    return redirect(url_for(".attach", assessment_id=assessment.id, item_id=item_id))
-
-
-@evidence_route("/<int:evidence_id>/delete", methods=["POST"])
+@route(bp, "/<int:evidence_id>/delete", roles=OFFICERS, methods=["POST"])
 def delete(evidence_id: int):
     evidence = get_or_404(Evidence, evidence_id)
     back = url_for(".attach", assessment_id=evidence.assessment_id, item_id=evidence.item_id)
@@ -120,16 +88,6 @@ def delete(evidence_id: int):
     services.unlink(paths)
     flash(_("The file was removed."), "success")
     return redirect(back)
-
-
-def _readable_or_404(evidence_id: int) -> Evidence:
-    """The evidence within reach; a draft's files are the officer's alone until submitted."""
-    evidence = get_or_404(Evidence, evidence_id)
-    if current_user.role != Role.OFFICER:
-        assessment = db.session.get(Assessment, evidence.assessment_id)
-        if assessment.is_draft:
-            abort(404)
-    return evidence
 
 
 def _send(evidence: Evidence, data: bytes | None, content_type: str, inline: bool):
@@ -146,14 +104,14 @@ def _send(evidence: Evidence, data: bytes | None, content_type: str, inline: boo
     return response
 
 
-@evidence_route("/<int:evidence_id>", roles=READERS)
+@route(bp, "/<int:evidence_id>", roles=TENANT_USERS)
 def file(evidence_id: int):
-    evidence = _readable_or_404(evidence_id)
+    evidence = get_or_404(Evidence, evidence_id)
     is_image = evidence.content_type.startswith("image/")
     return _send(evidence, services.read(evidence), evidence.content_type, inline=is_image)
 
 
-@evidence_route("/<int:evidence_id>/thumbnail", roles=READERS)
+@route(bp, "/<int:evidence_id>/thumbnail", roles=TENANT_USERS)
 def thumbnail(evidence_id: int):
-    evidence = _readable_or_404(evidence_id)
+    evidence = get_or_404(Evidence, evidence_id)
     return _send(evidence, services.read(evidence, thumbnail=True), services.JPEG, inline=True)

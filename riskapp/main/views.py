@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import text
 
 from riskapp.db import db
 from riskapp.main import bp
 from riskapp.models import Role
+from riskapp.tenancy import EVERYONE, route
 
 HOME_BY_ROLE = {
     Role.OFFICER: "assessments.home",
@@ -19,8 +20,7 @@ HOME_BY_ROLE = {
 }
 
 
-@bp.route("/")
-@login_required
+@route(bp, "/", roles=EVERYONE)
 def home():
     return redirect(url_for(HOME_BY_ROLE[current_user.role]))
 

@@ -1,7 +1,7 @@
 """The models, split by aggregate; importing this package registers every table."""
 
 from riskapp.models.access import ApiToken, ReminderLog
-from riskapp.models.assessment import Assessment, EnterpriseStatus, Finding
+from riskapp.models.assessment import GRADED_STATUSES, Assessment, EnterpriseStatus, Finding
 from riskapp.models.audit import AuditLog, AuditLogIsAppendOnly, Job
 from riskapp.models.checklist import ChecklistActivation, ChecklistVersion
 from riskapp.models.enterprise import Enterprise
@@ -24,6 +24,7 @@ from riskapp.models.territory import Area, AreaLevel, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 
 __all__ = [
+    "GRADED_STATUSES",
     "ActionStatus",
     "ApiToken",
     "Area",

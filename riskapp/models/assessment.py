@@ -22,6 +22,9 @@ from riskapp.models.enterprise import Enterprise
 from riskapp.models.enums import AssessmentStatus, Grade
 from riskapp.models.types import TZDateTime, enum_column, utcnow
 
+# Assessments that carry a grade: the current one and those it replaced (never a draft).
+GRADED_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)
+
 
 class Assessment(Base):
     __tablename__ = "assessment"

@@ -47,6 +47,11 @@ class ActionStatus(enum.StrEnum):
     def is_closed(self) -> bool:
         return self in (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.SUPERSEDED)
 
+    @property
+    def is_locked(self) -> bool:
+        """Verified by an auditor or replaced by a newer assessment's action: no more edits."""
+        return self in (ActionStatus.VERIFIED, ActionStatus.SUPERSEDED)
+
 
 class TokenPurpose(enum.StrEnum):
     INVITE = "invite"

@@ -79,3 +79,6 @@ class AreaLevel(Base):
     )
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     regraded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    def is_in_force(self, on: date) -> bool:
+        return self.effective_from <= on

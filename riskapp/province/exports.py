@@ -13,28 +13,24 @@ from flask_babel import gettext as _
 from sqlalchemy import String, cast, select
 
 from riskapp.db import db
+from riskapp.filters import Filters, apply_filters
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
-from riskapp.province import services, xlsx
-from riskapp.province.services import Filters
-from riskapp.tenancy import Scope
+from riskapp.province import lists, services, xlsx
+from riskapp.templating import grade_label
+from riskapp.tenancy import Scope, current_scope
+from riskapp.territory import area_tree
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _grade_words(value) -> str:
-    from riskapp.templating import grade_label
-
     return grade_label(value) if value else ""
 
 
-def enterprise_frame(filters: Filters, scope: Scope | None = None,
-                     today: date | None = None) -> pd.DataFrame:
-    """The filtered enterprise list with current grades, one query.
-
-    Grades and dates are read as text and converted by column (pandas), not value by value."""
-    today = today or date.today()
-    statement = services.apply_filters(
+def _enterprise_rows(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
+    """The filtered enterprises with their roll-up, one query, grades and dates as text."""
+    statement = apply_filters(
         select(
             Enterprise.tax_code, Enterprise.name, EnterpriseStatus.area_id,
             Enterprise.industry, Enterprise.headcount, Enterprise.address,
@@ -52,30 +48,38 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
         filters, scope, today,
     )
     result = db.session.connection().execute(statement)
-    frame = pd.DataFrame.from_records(list(result), columns=list(result.keys()))
-    scope_province = (scope or services.current_scope()).province_id
-    tree = services.area_tree(scope_province)
+    return pd.DataFrame.from_records(list(result), columns=list(result.keys()))
+
+
+def _day(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column, format="%Y-%m-%d", errors="coerce").dt.date
+
+
+def enterprise_frame(filters: Filters, scope: Scope | None = None,
+                     today: date | None = None) -> pd.DataFrame:
+    """The filtered enterprise list with current grades, one query.
+
+    Grades and dates are read as text and converted by column (pandas), not value by value."""
+    today = today or date.today()
+    scope = scope or current_scope()
+    frame = _enterprise_rows(filters, scope, today)
+    tree = area_tree(scope.province_id)
     paths = {area_id: tree.path(area_id) for area_id in frame["area_id"].unique()}
     labels = {g.value: _grade_words(g) for g in Grade}
-
-    def day(column: str) -> pd.Series:
-        return pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce").dt.date
-
     next_due = pd.to_datetime(frame["next_due_on"], format="%Y-%m-%d", errors="coerce")
     never = frame["current_assessment_id"].isna()
     overdue = ~never & (next_due < pd.Timestamp(today))
     state = pd.Series(_("current"), index=frame.index, dtype=object)
     state[overdue] = _("overdue")
     state[never] = _("never assessed")
-
-    out = pd.DataFrame({
+    return pd.DataFrame({
         _("Tax code"): frame["tax_code"],
         _("Enterprise"): frame["name"],
         _("Area"): frame["area_id"].map(paths),
         _("Industry"): frame["industry"],
         _("Head-count"): frame["headcount"],
         _("Address"): frame["address"],
-        _("Assessed on"): day("assessed_on"),
+        _("Assessed on"): _day(frame["assessed_on"]),
         _("Score"): frame["score"],
         _("Declared grade"): frame["declared_grade"].map(labels),
         _("Final grade"): frame["effective_grade"].map(labels),
@@ -84,50 +88,52 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
         _("Next assessment due"): next_due.dt.date,
         _("Reporting"): state,
     })
-    return out
 
 
 def _rate(value) -> float | None:
     return None if value is None else round(value * 100, 1)
 
 
-def table_frames(filters: Filters, scope: Scope | None = None,
-                 today: date | None = None, checklist=None) -> dict[str, pd.DataFrame]:
-    """Every aggregated table of the dashboard, as frames named for their sheet."""
-    grade_headers = [_grade_words(g) for g in Grade]
+def _grade_headers() -> list[str]:
+    return [_grade_words(g) for g in Grade]
 
-    def tally_frame(tallies, first: str) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                [t.label, t.total, t.current, t.overdue, t.never, _rate(t.reporting_rate),
-                 _rate(t.on_time_rate), *[t.by_grade[g.value] for g in Grade]]
-                for t in tallies
-            ],
-            columns=[first, _("Registered"), _("Current"), _("Overdue"), _("Never assessed"),
-                     _("Reporting rate %"), _("On-time rate %"), *grade_headers],
-        )
 
+def _tally_frame(tallies, first: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            [t.label, t.total, t.current, t.overdue, t.never, _rate(t.reporting_rate),
+             _rate(t.on_time_rate), *[t.by_grade[g.value] for g in Grade]]
+            for t in tallies
+        ],
+        columns=[first, _("Registered"), _("Current"), _("Overdue"), _("Never assessed"),
+                 _("Reporting rate %"), _("On-time rate %"), *_grade_headers()],
+    )
+
+
+def _headline_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
     head = services.headline(filters, scope, today)
     declared = services.declared_counts(filters, scope, today)
-    frames = {
-        _("Headline"): pd.DataFrame(
-            [[_("Registered"), head.total], [_("Current"), head.current],
-             [_("Overdue"), head.overdue], [_("Never assessed"), head.never]]
-            + [[_("Final grade") + ": " + _grade_words(g), head.by_grade[g.value]] for g in Grade]
-            + [[_("Declared grade") + ": " + _grade_words(g), declared[g.value]] for g in Grade],
-            columns=[_("Figure"), _("Enterprises")],
-        ),
-        _("By area"): tally_frame(services.by_area(filters, scope, today), _("Area")),
-        _("By industry"): tally_frame(services.by_industry(filters, scope, today), _("Industry")),
-    }
+    return pd.DataFrame(
+        [[_("Registered"), head.total], [_("Current"), head.current],
+         [_("Overdue"), head.overdue], [_("Never assessed"), head.never]]
+        + [[_("Final grade") + ": " + _grade_words(g), head.by_grade[g.value]] for g in Grade]
+        + [[_("Declared grade") + ": " + _grade_words(g), declared[g.value]] for g in Grade],
+        columns=[_("Figure"), _("Enterprises")],
+    )
+
+
+def _trend_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
     trend = services.trend(filters, scope, today)
-    frames[_("Weekly trend")] = pd.DataFrame(
+    return pd.DataFrame(
         [[week, total, *[trend.counts[g.value][i] for g in Grade]]
          for i, (week, total) in enumerate(zip(trend.weeks, trend.totals, strict=True))],
-        columns=[_("Week from"), _("Assessments"), *grade_headers],
+        columns=[_("Week from"), _("Assessments"), *_grade_headers()],
     )
-    ranking = services.inspection_ranking(filters, 1, scope, today, per_page=500)
-    frames[_("Inspect first")] = pd.DataFrame(
+
+
+def _ranking_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
+    ranking = lists.inspection_ranking(filters, 1, scope, today, per_page=500)
+    return pd.DataFrame(
         [[r.position, r.tax_code, r.name, _grade_words(r.status.effective_grade),
           r.status.failed_critical, ", ".join(r.critical_items), r.overdue_p1,
           _("yes") if r.worsening else "", r.status.headcount] for r in ranking.items],
@@ -135,19 +141,40 @@ def table_frames(filters: Filters, scope: Scope | None = None,
                  _("Failed critical items"), _("Critical items"), _("Overdue P1 actions"),
                  _("Worsening"), _("Head-count")],
     )
+
+
+def _gaps_frame(filters: Filters, scope: Scope | None, today: date, checklist) -> pd.DataFrame:
     gaps, assessed = services.gaps(filters, scope, today, checklist)
-    frames[_("Missing most")] = pd.DataFrame(
+    return pd.DataFrame(
         [[gap.item_id, gap.section, gap.label, gap.failing, assessed,
           round(gap.share * 100, 1)] for gap in gaps],
         columns=[_("Item"), _("Section"), _("Question"), _("Enterprises failing"),
                  _("Enterprises assessed"), _("Share failing %")],
     )
+
+
+def _audit_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
     audit = services.declared_vs_audited(filters, scope, today)
-    frames[_("Declared vs audited")] = pd.DataFrame(
+    return pd.DataFrame(
         [[_grade_words(d), *[audit["matrix"][d.value][a.value] for a in Grade]] for d in Grade],
-        columns=[_("Declared grade") + " \\ " + _("Audited grade"), *grade_headers],
+        columns=[_("Declared grade") + " \\ " + _("Audited grade"), *_grade_headers()],
     )
-    return frames
+
+
+def table_frames(filters: Filters, scope: Scope | None = None,
+                 today: date | None = None, checklist=None) -> dict[str, pd.DataFrame]:
+    """Every aggregated table of the dashboard, as frames named for their sheet."""
+    today = today or date.today()
+    return {
+        _("Headline"): _headline_frame(filters, scope, today),
+        _("By area"): _tally_frame(services.by_area(filters, scope, today), _("Area")),
+        _("By industry"): _tally_frame(services.by_industry(filters, scope, today),
+                                       _("Industry")),
+        _("Weekly trend"): _trend_frame(filters, scope, today),
+        _("Inspect first"): _ranking_frame(filters, scope, today),
+        _("Missing most"): _gaps_frame(filters, scope, today, checklist),
+        _("Declared vs audited"): _audit_frame(filters, scope, today),
+    }
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import Enterprise, Role, User
-from riskapp.province.services import area_tree
+from riskapp.territory import area_tree
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -366,13 +366,15 @@ def apply_import(plan: ImportPlan, province_id: int, user) -> dict[str, int]:
     inviter = getattr(user, "name", "") or getattr(user, "email", "")
     for officer in invited:
         send_invitation(officer, inviter)
-        record("user_invited", province_id=province_id, enterprise_id=officer.enterprise_id,
-               object_type="user", object_id=officer.id, details={"email": officer.email},
-               user=user)
+        record("user_invited", officer, details={"email": officer.email}, user=user)
     summary = {"new": plan.count("new"), "updated": plan.count("updated"),
                "unchanged": plan.count("unchanged"), "invited": len(invited)}
-    record("enterprises_imported", province_id=province_id, object_type="import",
-           details={**summary, "file": plan.filename}, user=user)
+    record(
+        "enterprises_imported",
+        object_type="import",
+        details={**summary, "file": plan.filename},
+        user=user,
+    )
     return summary
 
 
@@ -408,3 +410,34 @@ def drop_upload(token: str) -> None:
     path = os.path.join(_upload_dir(), os.path.basename(token))
     if os.path.exists(path):
         os.remove(path)
+
+
+class UploadExpired(Exception):
+    """The file kept by a dry run is gone, or was never this user's."""
+
+
+class PlanChanged(Exception):
+    """The kept file no longer imports cleanly (the data changed since the dry run)."""
+
+    def __init__(self, plan: ImportPlan):
+        super().__init__("the import plan changed since the dry run")
+        self.plan = plan
+
+
+def dry_run(data: bytes, filename: str, province_id: int, user) -> tuple[ImportPlan, str | None]:
+    """Check an upload without changing anything; a clean plan keeps the file for applying and
+    comes with the token naming it. Raises ImportFileError for an unreadable file."""
+    plan = plan_import(read_table(data, filename), province_id, filename)
+    token = keep_upload(data, filename, province_id, user.id) if plan.ok else None
+    return plan, token
+
+
+def apply_kept_upload(token: str | None, filename: str, province_id: int, user) -> dict[str, int]:
+    """Apply the file a dry run kept, planned again against today's data."""
+    data = load_upload(token or "", province_id, user.id)
+    if data is None:
+        raise UploadExpired()
+    plan = plan_import(read_table(data, token), province_id, filename)
+    if not plan.ok:
+        raise PlanChanged(plan)
+    return apply_import(plan, province_id, user)

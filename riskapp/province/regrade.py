@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from riskapp import checklists, jobs
 from riskapp.assessments.services import refresh_enterprise_status
@@ -28,10 +28,10 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.types import utcnow
-from riskapp.province.services import current_levels
 from riskapp.scoring import Result
 from riskapp.scoring import regrade as engine_regrade
-from riskapp.tenancy import area_subtree_ids
+from riskapp.tenancy import Scope, area_subtree_ids, scoped
+from riskapp.territory import levels_in_force
 
 REGRADE_TASK = "riskapp.province.regrade:regrade_area_task"
 BATCH = 500
@@ -46,9 +46,13 @@ def set_area_level(area: Area, level: int, effective_from: date, user,
                     note=note or None, set_by_id=getattr(user, "id", None))
     db.session.add(row)
     db.session.flush()
-    record("area_level_set", province_id=area.province_id, object_type="area", object_id=area.id,
-           details={"level": level, "effective_from": effective_from.isoformat(),
-                    "area_level_id": row.id}, user=user)
+    record(
+        "area_level_set",
+        area,
+        details={"level": level, "effective_from": effective_from.isoformat(),
+                    "area_level_id": row.id},
+        user=user,
+    )
     if effective_from <= date.today():
         jobs.submit_after_commit(REGRADE_TASK, area.id, row.id)
     return row
@@ -82,7 +86,7 @@ def regrade_area(area_id: int, area_level_id: int, on: date | None = None) -> di
     level_row = db.session.get(AreaLevel, area_level_id)
     if area is None or level_row is None:
         return {"regraded": 0, "moved_earlier": 0}
-    levels = current_levels(area.province_id, on)
+    levels = levels_in_force(area.province_id, on)
     # Only areas whose level in force is this row: a child area with its own later level keeps it.
     areas = [a for a in area_subtree_ids({area.id}) if levels.get(a, (None, None))[1] is level_row]
     regraded = moved = 0
@@ -137,8 +141,7 @@ def _tell_due_date_moved(assessment: Assessment, level_row: AreaLevel, before: d
     details = {"before": before.isoformat(), "after": after.isoformat(),
                "level": level_row.level, "area_level_id": level_row.id,
                "assessment_id": assessment.id}
-    record("due_date_moved", province_id=enterprise.province_id, enterprise_id=enterprise.id,
-           object_type="assessment", object_id=assessment.id, details=details, user=None)
+    record("due_date_moved", assessment, details=details)
     for officer in officers:
         with force_locale(officer.locale or "vi"):
             send_mail(
@@ -151,3 +154,25 @@ def _tell_due_date_moved(assessment: Assessment, level_row: AreaLevel, before: d
                     after=after.strftime("%d/%m/%Y"), before=before.strftime("%d/%m/%Y"),
                 ),
             )
+
+
+def last_regrade(province_id: int, scope: Scope | None = None):
+    """When re-grading last ran for the province, and how many level changes still wait."""
+    ran = db.session.scalar(
+        select(func.max(AreaLevel.regraded_at))
+        .join(Area, Area.id == AreaLevel.area_id)
+        .where(Area.province_id == province_id)
+    )
+    pending = db.session.scalar(
+        select(func.count()).select_from(AreaLevel)
+        .join(Area, Area.id == AreaLevel.area_id)
+        .where(Area.province_id == province_id, AreaLevel.regraded_at.is_(None),
+               AreaLevel.effective_from <= date.today(),
+               AreaLevel.created_at.is_not(None),
+               AreaLevel.set_by_id.is_not(None))
+    ) or 0
+    regraded = db.session.scalar(
+        scoped(select(func.count()).select_from(EnterpriseStatus)
+               .where(EnterpriseStatus.regraded_at.is_not(None)), EnterpriseStatus, scope)
+    ) or 0
+    return {"ran_at": ran, "pending": pending, "regraded": regraded}

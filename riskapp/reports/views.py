@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -13,23 +12,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
-from riskapp.models import Assessment, AssessmentStatus, Enterprise, ReportStatus, Role
+from riskapp.models import Enterprise, ReportStatus
 from riskapp.reports import bp, services
-from riskapp.tenancy import current_scope, get_or_404, roles_required
+from riskapp.tenancy import (
+    OFFICERS,
+    TENANT_USERS,
+    get_assessment_or_404,
+    own_enterprise_or_404,
+    route,
+)
 
 PDF_MIMETYPE = "application/pdf"
-DOWNLOAD_LOG_PAGE_SIZE = 50
-
-
-def _submitted_assessment_or_404(assessment_id: int) -> Assessment:
-    assessment = get_or_404(Assessment, assessment_id)
-    if assessment.status == AssessmentStatus.DRAFT:
-        abort(404)
-    return assessment
 
 
 def _report_lang() -> str:
@@ -42,14 +39,13 @@ def _etag_matches(sha256: str) -> bool:
     return request.if_none_match.contains_weak(sha256) or request.if_none_match.star_tag
 
 
-@bp.route("/reports/assessment/<int:assessment_id>.pdf")
-@login_required
+@route(bp, "/reports/assessment/<int:assessment_id>.pdf", roles=TENANT_USERS)
 # Only a delivered file counts: waiting on the "being prepared" page (202) or a 304 costs nothing.
 @limiter.limit(
     costly_limit, key_func=user_or_address, deduct_when=lambda response: response.status_code == 200
 )
 def download(assessment_id: int):
-    assessment = _submitted_assessment_or_404(assessment_id)
+    assessment = get_assessment_or_404(assessment_id, submitted=True)
     lang = _report_lang()
     report = services.request_report(assessment, lang)
     if report.status != ReportStatus.READY:
@@ -88,11 +84,11 @@ def serve_stored_report(report, assessment) -> Response:
     return Response(body, mimetype=PDF_MIMETYPE, headers=headers)
 
 
-@bp.route("/reports/assessment/<int:assessment_id>/retry", methods=["POST"])
-@login_required
+@route(bp, "/reports/assessment/<int:assessment_id>/retry", roles=TENANT_USERS,
+       methods=["POST"])
 @limiter.limit(costly_limit, key_func=user_or_address)
 def retry(assessment_id: int):
-    assessment = _submitted_assessment_or_404(assessment_id)
+    assessment = get_assessment_or_404(assessment_id, submitted=True)
     lang = _report_lang()
     report = services.report_of(assessment.id, lang)
     if report is None or not services.can_retry(report):
@@ -104,24 +100,11 @@ def retry(assessment_id: int):
     return redirect(url_for("reports.download", assessment_id=assessment.id, lang=lang))
 
 
-@bp.route("/reports/downloads")
-@roles_required(Role.OFFICER)
+@route(bp, "/reports/downloads", roles=OFFICERS)
 def download_log():
-    enterprise_id = current_scope().enterprise_id
-    if enterprise_id is None:
-        abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = services.download_count(enterprise_id)
-    entries = services.download_log(
-        enterprise_id, limit=DOWNLOAD_LOG_PAGE_SIZE, offset=(page - 1) * DOWNLOAD_LOG_PAGE_SIZE
-    )
-    pages = max((total + DOWNLOAD_LOG_PAGE_SIZE - 1) // DOWNLOAD_LOG_PAGE_SIZE, 1)
-    return render_template(
-        "reports_web/download_log.html",
-        entries=entries,
-        total=total,
-        page={"number": page, "pages": pages},
-    )
+    enterprise = own_enterprise_or_404()
+    page = services.download_page(enterprise.id, request.args.get("page", 1, type=int))
+    return render_template("reports_web/download_log.html", page=page)
 
 
 # --------------------------------------------------------------------------- public verification

@@ -57,12 +57,12 @@ def test_filters(world, assessed, auditor, query, listed):
 def test_area_filter_takes_the_subtree_and_refuses_areas_outside_the_reach(
     world, assessed, auditor
 ):
-    district = auditor.get("/audit/", query_string={"area": world.a.district.id})
+    district = auditor.get("/audit/", query_string={"area_id": world.a.district.id})
     assert "Công ty May Đông Hòa TH" in district.get_data(as_text=True)
-    commune = auditor.get("/audit/", query_string={"area": world.a.commune.id})
+    commune = auditor.get("/audit/", query_string={"area_id": world.a.commune.id})
     assert "Công ty May Đông Hòa TH" in commune.get_data(as_text=True)
     for outside in (world.a.other_district, world.b.district):
-        assert auditor.get("/audit/", query_string={"area": outside.id}).status_code == 404
+        assert auditor.get("/audit/", query_string={"area_id": outside.id}).status_code == 404
 
 
 def test_a_bad_date_is_reported_and_ignored(world, assessed, auditor):

@@ -181,12 +181,12 @@ def test_an_unknown_item_answers_404(world, login_as, draft_id):
 def test_the_attach_button_saves_what_was_typed_first(app, world, login_as, draft_id):
     client = login_as(world.a.officer)
     form_page = client.get(f"/enterprise/assessments/{draft_id}/edit").get_data(as_text=True)
-    attach_url = f"/evidence/assessments/{draft_id}/items/{ITEM}/open"
-    assert f'formaction="{attach_url}"' in form_page
+    assert f'name="action" value="attach:{ITEM}"' in form_page
     with app.app_context():
         lock = db.session.get(Assessment, draft_id).lock_version
-    response = client.post(attach_url, data={field_name("ORG-1"): "yes", field_name("CTX-1"): "250",
-                                             "lock_version": str(lock)})
+    response = client.post(f"/enterprise/assessments/{draft_id}/edit",
+                           data={field_name("ORG-1"): "yes", field_name("CTX-1"): "250",
+                                 "lock_version": str(lock), "action": f"attach:{ITEM}"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/evidence/assessments/{draft_id}/items/{ITEM}")
     with app.app_context():
@@ -200,8 +200,9 @@ def test_the_attach_button_on_a_stale_draft_keeps_what_was_typed(app, world, log
         stale_lock = draft.lock_version
         assessment_services.save_draft(draft, {"ORG-1": "no"}, {}, stale_lock, world.a.officer)
         db.session.commit()
-    response = client.post(f"/evidence/assessments/{draft_id}/items/{ITEM}/open",
-                           data={field_name("ORG-1"): "yes", "lock_version": str(stale_lock)})
+    response = client.post(f"/enterprise/assessments/{draft_id}/edit",
+                           data={field_name("ORG-1"): "yes", "lock_version": str(stale_lock),
+                                 "action": f"attach:{ITEM}"})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert re.search(r'value="yes"[^>]*checked', page)

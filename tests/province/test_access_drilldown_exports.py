@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from riskapp.db import db
+from riskapp.filters import Filters
 from riskapp.models import User
 from riskapp.province import services
-from riskapp.province.services import Filters
 from riskapp.tenancy import scope_for
 
 
@@ -139,7 +139,7 @@ def test_checklist_upload_shows_every_problem_then_activates(app, world, client,
     page = client.post("/province/checklists", content_type="multipart/form-data", data={
         "file": (io.BytesIO(bad), "broken.yaml"), "active_from": "2026-03-01"})
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'id="checklist-problems"' in html
+    assert page.status_code == 422 and 'id="checklist-problems"' in html
     assert html.split('id="checklist-problems"')[1].count("<li>") >= 1
     source = get_checklist().source_text.replace("version: 1", "version: 2", 1)
     assert "version: 2" in source

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from riskapp.db import db
+from riskapp.filters import Filters
 from riskapp.models import User
-from riskapp.province import services
-from riskapp.province.services import Filters
+from riskapp.province import lists, services
 from riskapp.tenancy import scope_for
 from tests.province import expected
 
@@ -169,7 +169,7 @@ def test_inspection_ranking_order_and_reasons(app, generated, admin_scope):
         assessed = assessed.sort_values(
             ["rank", "failed_critical", "n", "worse", "headcount", "id"],
             ascending=[False, False, False, False, False, True])
-        page = services.inspection_ranking(Filters(), 1, scope, TODAY, per_page=1000)
+        page = lists.inspection_ranking(Filters(), 1, scope, TODAY, per_page=1000)
         assert [r.status.enterprise_id for r in page.items] == list(assessed.id)
         assert [r.overdue_p1 for r in page.items] == list(assessed.n)
         assert page.total == len(assessed)

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from riskapp.db import db
+from riskapp.filters import Filters
 from riskapp.models import Enterprise, User
-from riskapp.province import services, xlsx
-from riskapp.province.services import Filters
+from riskapp.province import lists, maps, services, xlsx
 from riskapp.tenancy import scope_for
 from tests.province.conftest import submit
 
@@ -29,10 +29,10 @@ def test_ranking_pages_join_up_to_the_whole_ranking(app, generated, filters):
     """Small pages cut across the (grade, failed critical) groups yet add up to one order."""
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
-        whole = services.inspection_ranking(filters, 1, scope, TODAY, per_page=1000)
+        whole = lists.inspection_ranking(filters, 1, scope, TODAY, per_page=1000)
         pages, number = [], 1
         while True:
-            page = services.inspection_ranking(filters, number, scope, TODAY, per_page=3)
+            page = lists.inspection_ranking(filters, number, scope, TODAY, per_page=3)
             assert page.total == whole.total
             pages.extend(page.items)
             if number >= page.pages:
@@ -63,7 +63,7 @@ def test_by_area_and_declared_equal_the_separate_figures(app, generated, filters
 def test_ranking_past_the_last_page_shows_the_last_page(app, generated):
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
-        last = services.inspection_ranking(Filters(), 10_000, scope, TODAY, per_page=4)
+        last = lists.inspection_ranking(Filters(), 10_000, scope, TODAY, per_page=4)
     assert last.number == last.pages and 0 < len(last.items) <= 4
 
 
@@ -90,7 +90,7 @@ def test_map_answers_304_while_nothing_changes_and_a_new_document_after(
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
-        assert changed.get_json() == services.map_markers(Filters(), scope)
+        assert changed.get_json() == maps.map_markers(Filters(), scope)
 
 
 def test_map_moves_when_coordinates_change(app, generated, client, login_as):
