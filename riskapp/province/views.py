@@ -38,7 +38,7 @@ from riskapp.models import (
     RemediationAction,
     Role,
 )
-from riskapp.province import bp, exports, figures, imports, regrade, services, versions
+from riskapp.province import bp, cache, exports, figures, imports, regrade, services, versions
 from riskapp.province.forms import (
     AreaLevelForm,
     ChecklistActivateForm,
@@ -122,7 +122,7 @@ def _remember_own_change(response):
 def dashboard():
     form, filters = _filters()
     refresh = request.args.get("refresh") == "1"
-    cached = services.figures_cache().get(
+    cached = cache.figures(
         services.figures_key(filters, current_lang()), services.figures_version(),
         lambda: _dashboard_figures(filters),
         stale_seconds=current_app.config["FIGURES_STALE_SECONDS"],
@@ -217,7 +217,7 @@ def map_data():
     etag = services.map_version(filters)
     if etag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept-Encoding"})
-    plain, packed = services.map_cache.get(etag, lambda: services.map_markers_json(filters))
+    plain, packed = cache.map_document(etag, lambda: services.map_markers_json(filters))
     gzip_ok = "gzip" in request.accept_encodings
     response = Response(packed if gzip_ok else plain, mimetype="application/json")
     if gzip_ok:
