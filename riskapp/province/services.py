@@ -832,7 +832,12 @@ def figures_key(filters: Filters, lang: str, scope: Scope | None = None,
 
 
 def figures_version(scope: Scope | None = None) -> tuple:
-    """The data version, and the area tree's names (a rename changes the tables' labels)."""
+    """The data version, and the area tree's names (a rename changes the tables' labels).
+
+    A digest, not hash(): that differs between processes, which share the figures cache."""
+    import hashlib
+
     scope = scope or current_scope()
     tree = area_tree(scope.province_id)
-    return data_version(scope.province_id), hash(frozenset(tree.names.items()))
+    names = repr(sorted(tree.names.items())).encode()
+    return data_version(scope.province_id), hashlib.sha1(names, usedforsecurity=False).hexdigest()

@@ -8,6 +8,8 @@ import logging
 import os
 import re
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from datetime import date
@@ -18,10 +20,12 @@ from flask_babel import force_locale, lazy_gettext
 from riskapp.db import db
 from riskapp.models import Enterprise, User
 from riskapp.province import cache, services, views
+from riskapp.tenancy import scope_for
 from tests import factories
 
 CURRENT = re.compile(r"With a current assessment</p>\s*<p class=\"stat\"><a [^>]*>([\d,.]+)</a>")
 AS_OF = re.compile(r'id="figures-as-of">([^<]*)<')
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -281,6 +285,33 @@ def test_apps_sharing_one_redis_build_once(dedicated_app, world, redis_prefix, b
     with app.app_context():
         cache.clear()
     assert connection.keys(prefix + "*") == []
+
+
+VERSION_IN_A_PROCESS = """
+import sys
+from riskapp import create_app
+from riskapp.province import services
+from riskapp.tenancy import scope_for
+from riskapp.db import db
+from riskapp.models import User
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "JOBS_INLINE": True})
+with app.app_context():
+    print(services.figures_version(scope_for(db.session.get(User, int(sys.argv[2])))))
+"""
+
+
+def test_every_process_computes_the_same_version(app, world):
+    """Another process (another string hash seed) must find the figures' version unchanged."""
+    versions = {
+        subprocess.run([sys.executable, "-c", VERSION_IN_A_PROCESS,
+                        app.config["SQLALCHEMY_DATABASE_URI"], str(world.a.admin.id)],
+                       env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True,
+                       text=True, check=True, cwd=ROOT).stdout
+        for seed in ("1", "2")
+    }
+    with app.app_context():
+        here = services.figures_version(scope_for(db.session.get(User, world.a.admin.id)))
+    assert versions == {f"{here}\n"}
 
 
 def _closed_port() -> int:
