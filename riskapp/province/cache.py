@@ -43,6 +43,8 @@ MAP_DOCUMENTS = 8  # kept per process; one is megabytes (2.9 MB plain + 1 MB gzi
 
 @dataclass(frozen=True)
 class CachedFigures:
+    """One dashboard's figures, the data version they were built from, and when."""
+
     value: Any
     version: tuple
     built_at: float  # time.time() when built: the page's "as of"
