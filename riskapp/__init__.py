@@ -16,9 +16,9 @@ def create_app(config: dict | None = None) -> Flask:
     from flask_babel import lazy_gettext
 
     from riskapp import cli, errors, jobs, templating
-    from riskapp.config import check_production, from_environment
+    from riskapp.config import cache_settings, check_production, from_environment
     from riskapp.db import db
-    from riskapp.extensions import babel, csrf, limiter, login_manager
+    from riskapp.extensions import babel, cache, csrf, limiter, login_manager
     from riskapp.i18n import select_locale
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_production(app.config)
+    for key, value in cache_settings(app.config).items():
+        app.config.setdefault(key, value)  # a CACHE_* setting passed in wins
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -52,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.login_message = lazy_gettext("Please log in to open this page.")
     limiter.init_app(app)
+    cache.init_app(app)
     jobs.init_app(app, config)
     templating.init_app(app)
     errors.init_app(app)

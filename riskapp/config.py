@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def from_environment(instance_path: str) -> dict:
         "EVIDENCE_MAX_MB": int(os.environ.get("EVIDENCE_MAX_MB", "8")),
         # How long dashboard figures may lag behind new submissions (seconds; 0: never).
         "FIGURES_STALE_SECONDS": float(os.environ.get("FIGURES_STALE_SECONDS", "30")),
+        # Names the figures cache's keys in a Redis shared with other apps (cache_settings).
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "riskapp:"),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),
@@ -80,6 +83,17 @@ def from_environment(instance_path: str) -> dict:
         ),
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
     }
+
+
+def cache_settings(config: Mapping) -> dict:
+    """Flask-Caching settings for the figures cache: Redis at REDIS_URL, shared by every web
+    process, else a bounded cache inside each process."""
+    if config.get("REDIS_URL"):
+        # Short socket timeouts: a Redis that stopped answering costs one request a second or so;
+        # riskapp/province/cache.py then builds uncached for a while.
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config["REDIS_URL"],
+                "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 100}
 
 
 def check_production(config: dict) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
 babel = Babel()
+# The province figures (riskapp/province/cache.py): Redis at REDIS_URL, else in-process.
+cache = Cache(with_jinja2_ext=False)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -3,12 +3,10 @@ the weekly roll-up), restricted by the user's scope and the filters (riskapp.fil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, case, func, select
 
 from riskapp import territory
@@ -365,95 +363,10 @@ def figures_key(filters: Filters, lang: str, scope: Scope | None = None,
 
 
 def figures_version(scope: Scope | None = None) -> tuple:
-    """The data version, and the area tree's names (a rename changes the tables' labels)."""
+    """The data version, and the area tree's names (a rename changes the tables' labels).
+
+    A digest, not hash(): that differs between processes, which share the figures cache."""
     scope = scope or current_scope()
     tree = territory.area_tree(scope.province_id)
-    return data_version(scope.province_id), hash(frozenset(tree.names.items()))
-
-
-@dataclass(frozen=True)
-class CachedFigures:
-    value: Any
-    version: tuple
-    built_at: float  # time.time() when built
-
-
-class FiguresCache:
-    """Dashboard figures by key, one cache per process, bounded.
-
-    An entry serves while the data version it was built from is current. With `stale_seconds`,
-    it also serves for that long after the data moved: a province with submissions every second
-    would otherwise rebuild for every viewer (about 0.1 s of scans over 100,000 enterprises each),
-    and the page says how old its figures are. `not_before` (a time) refuses older entries: the
-    viewer's own change, or a refresh asked for, is always shown."""
-
-    def __init__(self, size: int = 64, ttl_seconds: float = 300.0) -> None:
-        from collections import OrderedDict
-        from threading import Lock
-
-        self.size, self.ttl = size, ttl_seconds
-        self.entries: OrderedDict[Hashable, CachedFigures] = OrderedDict()
-        self.lock = Lock()
-        self.builds = 0
-
-    def get(self, key: Hashable, version: tuple, build: Callable[[], Any], *,
-            stale_seconds: float = 0.0, not_before: float = 0.0) -> CachedFigures:
-        import time
-
-        now = time.time()
-        with self.lock:
-            entry = self.entries.get(key)
-        if entry is not None and not_before <= entry.built_at and now - entry.built_at < self.ttl \
-                and (entry.version == version or now - entry.built_at < stale_seconds):
-            with self.lock:
-                if key in self.entries:
-                    self.entries.move_to_end(key)
-            return entry
-        entry = CachedFigures(build(), version, now)
-        with self.lock:
-            self.builds += 1
-            self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return entry
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-def figures_cache() -> FiguresCache:
-    """This app's dashboard cache (one per app, so tests and apps never share figures)."""
-    return current_app.extensions.setdefault("riskapp.figures_cache", FiguresCache())
-
-
-class MapCache:
-    """The last few map documents, plain and gzipped, by ETag (one per process, bounded): the
-    figures cache keyed by ETag, which already names the data version."""
-
-    def __init__(self, size: int = 8, ttl_seconds: float = 300.0) -> None:
-        self.documents = FiguresCache(size, ttl_seconds)
-
-    @property
-    def entries(self):
-        return self.documents.entries
-
-    def get(self, etag: str, build: Callable[[], str]) -> tuple[bytes, bytes]:
-        """(plain JSON, gzipped JSON) for an ETag, built by `build()` when missing or old.
-
-        The time limit bounds what a racing commit (an older updated_at committed after a newer
-        one) could leave stale."""
-        import gzip
-
-        def packed() -> tuple[bytes, bytes]:
-            plain = build().encode()
-            return plain, gzip.compress(plain, compresslevel=5)
-
-        return self.documents.get(etag, (), packed).value
-
-    def clear(self) -> None:
-        self.documents.clear()
-
-
-map_cache = MapCache()
+    names = repr(sorted(tree.names.items())).encode()
+    return data_version(scope.province_id), hashlib.sha1(names, usedforsecurity=False).hexdigest()

@@ -31,6 +31,7 @@ from riskapp.i18n import current_lang
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
 from riskapp.province import (
     bp,
+    cache,
     exports,
     figures,
     imports,
@@ -105,7 +106,7 @@ def _remember_own_change(response):
 def dashboard():
     form, filters = read_filters()
     refresh = request.args.get("refresh") == "1"
-    cached = services.figures_cache().get(
+    cached = cache.figures(
         services.figures_key(filters, current_lang()), services.figures_version(),
         lambda: _dashboard_figures(filters),
         stale_seconds=current_app.config["FIGURES_STALE_SECONDS"],
@@ -171,7 +172,7 @@ def map_data():
     etag = maps.map_version(filters)
     if etag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept-Encoding"})
-    plain, packed = services.map_cache.get(etag, lambda: maps.map_markers_json(filters))
+    plain, packed = cache.map_document(etag, lambda: maps.map_markers_json(filters))
     gzip_ok = "gzip" in request.accept_encodings
     response = Response(packed if gzip_ok else plain, mimetype="application/json")
     if gzip_ok:

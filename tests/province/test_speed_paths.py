@@ -16,7 +16,7 @@ import pytest
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import Enterprise, User
-from riskapp.province import lists, maps, services, xlsx
+from riskapp.province import cache, lists, maps, services, xlsx
 from riskapp.tenancy import scope_for
 from tests.province.conftest import submit
 
@@ -69,7 +69,8 @@ def test_ranking_past_the_last_page_shows_the_last_page(app, generated):
 
 def test_map_answers_304_while_nothing_changes_and_a_new_document_after(
         app, generated, client, login_as):
-    services.map_cache.clear()
+    with app.app_context():
+        cache.clear()
     login_as(generated.world.a.admin)
     first = client.get("/province/map.json")
     etag = first.headers["ETag"]
@@ -116,22 +117,24 @@ def test_map_is_gzipped_when_the_client_accepts_it(generated, client, login_as):
     assert "Content-Encoding" not in plain.headers
 
 
-def test_map_cache_is_bounded_and_rebuilds_when_cleared():
-    cache = services.MapCache(size=2)
+def test_map_documents_are_bounded_and_rebuilt_when_cleared(app, monkeypatch):
+    monkeypatch.setattr(cache, "MAP_DOCUMENTS", 2)
     built = []
 
     def build(text):
         return lambda: built.append(text) or text
 
-    assert cache.get("a", build('"a"'))[0] == b'"a"'
-    assert cache.get("a", build('"other"'))[0] == b'"a"'  # served from the cache
-    cache.get("b", build('"b"'))
-    cache.get("c", build('"c"'))
-    assert list(cache.entries) == ["b", "c"]
-    assert gzip.decompress(cache.get("c", build('"x"'))[1]) == b'"c"'
-    cache.clear()
-    assert cache.get("c", build('"new"'))[0] == b'"new"'
-    assert built == ['"a"', '"b"', '"c"', '"new"']
+    with app.app_context():
+        cache.clear()
+        assert cache.map_document("a", build('"a"'))[0] == b'"a"'
+        assert cache.map_document("a", build('"other"'))[0] == b'"a"'  # served from the cache
+        cache.map_document("b", build('"b"'))
+        cache.map_document("c", build('"c"'))
+        assert cache.map_document("a", build('"a again"'))[0] == b'"a again"'  # "a" was dropped
+        assert gzip.decompress(cache.map_document("c", build('"x"'))[1]) == b'"c"'
+        cache.clear()
+        assert cache.map_document("c", build('"new"'))[0] == b'"new"'
+    assert built == ['"a"', '"b"', '"c"', '"a again"', '"new"']
 
 
 def test_xlsx_writer_round_trip_keeps_text_numbers_dates_and_vietnamese():
