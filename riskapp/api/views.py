@@ -38,7 +38,7 @@ from riskapp.models import (
     RemediationAction,
     ReportStatus,
 )
-from riskapp.province import services as province
+from riskapp.province import aggregates as province
 from riskapp.reports import services as reports
 from riskapp.reports.views import serve_stored_report
 from riskapp.scoring import InvalidAnswers

@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, select
 from riskapp.db import db
 from riskapp.filters import Filters, apply_filters
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
-from riskapp.province import lists, services, xlsx
+from riskapp.province import aggregates, lists, xlsx
 from riskapp.templating import grade_label
 from riskapp.tenancy import Scope, current_scope
 from riskapp.territory import area_tree
@@ -111,8 +111,8 @@ def _tally_frame(tallies, first: str) -> pd.DataFrame:
 
 
 def _headline_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
-    head = services.headline(filters, scope, today)
-    declared = services.declared_counts(filters, scope, today)
+    head = aggregates.headline(filters, scope, today)
+    declared = aggregates.declared_counts(filters, scope, today)
     return pd.DataFrame(
         [[_("Registered"), head.total], [_("Current"), head.current],
          [_("Overdue"), head.overdue], [_("Never assessed"), head.never]]
@@ -123,7 +123,7 @@ def _headline_frame(filters: Filters, scope: Scope | None, today: date) -> pd.Da
 
 
 def _trend_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
-    trend = services.trend(filters, scope, today)
+    trend = aggregates.trend(filters, scope, today)
     return pd.DataFrame(
         [[week, total, *[trend.counts[g.value][i] for g in Grade]]
          for i, (week, total) in enumerate(zip(trend.weeks, trend.totals, strict=True))],
@@ -144,7 +144,7 @@ def _ranking_frame(filters: Filters, scope: Scope | None, today: date) -> pd.Dat
 
 
 def _gaps_frame(filters: Filters, scope: Scope | None, today: date, checklist) -> pd.DataFrame:
-    gaps, assessed = services.gaps(filters, scope, today, checklist)
+    gaps, assessed = aggregates.gaps(filters, scope, today, checklist)
     return pd.DataFrame(
         [[gap.item_id, gap.section, gap.label, gap.failing, assessed,
           round(gap.share * 100, 1)] for gap in gaps],
@@ -154,7 +154,7 @@ def _gaps_frame(filters: Filters, scope: Scope | None, today: date, checklist) -
 
 
 def _audit_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
-    audit = services.declared_vs_audited(filters, scope, today)
+    audit = aggregates.declared_vs_audited(filters, scope, today)
     return pd.DataFrame(
         [[_grade_words(d), *[audit["matrix"][d.value][a.value] for a in Grade]] for d in Grade],
         columns=[_("Declared grade") + " \\ " + _("Audited grade"), *_grade_headers()],
@@ -167,8 +167,8 @@ def table_frames(filters: Filters, scope: Scope | None = None,
     today = today or date.today()
     return {
         _("Headline"): _headline_frame(filters, scope, today),
-        _("By area"): _tally_frame(services.by_area(filters, scope, today), _("Area")),
-        _("By industry"): _tally_frame(services.by_industry(filters, scope, today),
+        _("By area"): _tally_frame(aggregates.by_area(filters, scope, today), _("Area")),
+        _("By industry"): _tally_frame(aggregates.by_industry(filters, scope, today),
                                        _("Industry")),
         _("Weekly trend"): _trend_frame(filters, scope, today),
         _("Inspect first"): _ranking_frame(filters, scope, today),

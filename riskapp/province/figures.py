@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from riskapp import charts
 from riskapp.models import Grade
-from riskapp.province.services import Tally, Trend
+from riskapp.province.aggregates import Tally, Trend
 
 
 def _grade_words() -> dict[str, str]:

@@ -30,6 +30,7 @@ from riskapp.filters import STATE_LABELS, Filters, area_choices, read_filters
 from riskapp.i18n import current_lang
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
 from riskapp.province import (
+    aggregates,
     bp,
     cache,
     exports,
@@ -38,7 +39,6 @@ from riskapp.province import (
     lists,
     maps,
     regrade,
-    services,
     versions,
 )
 from riskapp.province.forms import (
@@ -72,13 +72,13 @@ def _active_checklist():
 
 
 def _dashboard_figures(filters: Filters) -> dict:
-    areas, declared = services.by_area_and_declared(filters)
-    head = services.fold(areas)
-    industries = services.by_industry(filters)
-    trend = services.trend(filters)
+    areas, declared = aggregates.by_area_and_declared(filters)
+    head = aggregates.fold(areas)
+    industries = aggregates.by_industry(filters)
+    trend = aggregates.trend(filters)
     return {
         "head": head, "areas": areas, "industries": industries, "trend": trend,
-        "declared": declared, "audit": services.declared_vs_audited(filters),
+        "declared": declared, "audit": aggregates.declared_vs_audited(filters),
         "charts": {
             "donut": figures.grade_donut(head),
             "areas": figures.grade_stack(areas, _("Final grade by area")),
@@ -107,7 +107,7 @@ def dashboard():
     form, filters = read_filters()
     refresh = request.args.get("refresh") == "1"
     cached = cache.figures(
-        services.figures_key(filters, current_lang()), services.figures_version(),
+        aggregates.figures_key(filters, current_lang()), aggregates.figures_version(),
         lambda: _dashboard_figures(filters),
         stale_seconds=current_app.config["FIGURES_STALE_SECONDS"],
         not_before=time.time() if refresh else session.get(FIGURES_AFTER, 0.0),
@@ -122,9 +122,9 @@ def dashboard():
 @route(bp, "/reporting", roles=READERS)
 def reporting():
     form, filters = read_filters()
-    areas = services.by_area(filters)
+    areas = aggregates.by_area(filters)
     return render_template("province/reporting.html", form=form, filters=filters,
-                           head=services.fold(areas), areas=areas,
+                           head=aggregates.fold(areas), areas=areas,
                            chart=figures.reporting_bars(areas),
                            page=lists.enterprise_page(filters.but(state="unreported"),
                                                       _page_number()))
@@ -140,7 +140,7 @@ def inspect_first():
 @route(bp, "/gaps", roles=READERS)
 def gaps():
     form, filters = read_filters()
-    rows, assessed = services.gaps(filters, checklist=_active_checklist())
+    rows, assessed = aggregates.gaps(filters, checklist=_active_checklist())
     return render_template("province/gaps.html", form=form, filters=filters, gaps=rows,
                            assessed=assessed, chart=figures.gap_bars(rows))
 

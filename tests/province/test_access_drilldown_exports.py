@@ -12,7 +12,7 @@ import pytest
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import User
-from riskapp.province import services
+from riskapp.province import aggregates
 from riskapp.tenancy import scope_for
 
 
@@ -58,9 +58,9 @@ def test_auditor_figures_are_restricted_to_their_areas(app, generated):
         auditor = scope_for(db.session.get(User, generated.world.a.auditor.id))
         admin = scope_for(db.session.get(User, generated.world.a.admin.id))
         district = Filters(area_id=generated.world.a.district.id)
-        assert services.headline(Filters(), auditor).total == \
-            services.headline(district, admin).total
-        assert services.headline(Filters(), auditor).total < services.headline(Filters(),
+        assert aggregates.headline(Filters(), auditor).total == \
+            aggregates.headline(district, admin).total
+        assert aggregates.headline(Filters(), auditor).total < aggregates.headline(Filters(),
                                                                                  admin).total
 
 
@@ -70,9 +70,9 @@ def test_drill_down_totals_equal_the_headline(app, generated, client, login_as, 
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
         filters = Filters(**extra)
-        head = services.headline(filters, scope)
-        rows = services.by_area(filters, scope)
-        items, _assessed = services.gaps(filters, scope)
+        head = aggregates.headline(filters, scope)
+        rows = aggregates.by_area(filters, scope)
+        items, _assessed = aggregates.gaps(filters, scope)
     figures = {"": head.total, "state=current": head.current, "state=overdue": head.overdue,
                "state=never": head.never, "state=unreported": head.overdue + head.never,
                **{f"grade={g}": n for g, n in head.by_grade.items()}}
@@ -113,7 +113,7 @@ def test_exports_keep_vietnamese_and_match_the_list(app, generated, client, logi
     assert len(tables) == 7
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
-        total = services.headline(Filters(), scope).total
+        total = aggregates.headline(Filters(), scope).total
     headline = list(tables.values())[0]
     assert int(headline.iloc[0, 1]) == total
     assert client.get("/province/export/tables.csv?table=1").status_code == 200

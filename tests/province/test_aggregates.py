@@ -9,7 +9,7 @@ import pytest
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import User
-from riskapp.province import lists, services
+from riskapp.province import aggregates, lists
 from riskapp.tenancy import scope_for
 from tests.province import expected
 
@@ -46,7 +46,7 @@ def test_headline_by_area_and_industry_match_pandas(app, generated, admin_scope)
         assert base.state.value_counts().get("overdue", 0) > 0
         for filters in _filter_cases(generated):
             frame = expected.apply(base, filters, areas)
-            head = services.headline(filters, scope, TODAY)
+            head = aggregates.headline(filters, scope, TODAY)
             assert head.total == len(frame), filters
             assert head.never == (frame.state == "never").sum(), filters
             assert head.overdue == (frame.state == "overdue").sum(), filters
@@ -54,10 +54,10 @@ def test_headline_by_area_and_industry_match_pandas(app, generated, admin_scope)
             counts = frame.final.value_counts()
             assert head.by_grade == {g: int(counts.get(g, 0)) for g in head.by_grade}, filters
             declared = frame.declared.value_counts()
-            assert services.declared_counts(filters, scope, TODAY) == {
+            assert aggregates.declared_counts(filters, scope, TODAY) == {
                 g: int(declared.get(g, 0)) for g in head.by_grade}
 
-            rows = services.by_area(filters, scope, TODAY)
+            rows = aggregates.by_area(filters, scope, TODAY)
             if filters.area_id is None:
                 frame = frame.assign(top=frame.area_id.map(lambda a: expected.top_area(a, areas)))
                 got = {row.key[0]: (row.total, row.never, row.overdue, row.by_grade["high"])
@@ -68,11 +68,11 @@ def test_headline_by_area_and_industry_match_pandas(app, generated, admin_scope)
                     for top, g in frame.groupby("top")
                 }
                 assert got == want, filters
-            folded = services.fold(rows)
+            folded = aggregates.fold(rows)
             assert (folded.total, folded.never, folded.overdue, folded.by_grade) == (
                 head.total, head.never, head.overdue, head.by_grade), filters
 
-            industries = services.by_industry(filters, scope, TODAY)
+            industries = aggregates.by_industry(filters, scope, TODAY)
             want = frame.groupby("industry").size().to_dict()
             assert {row.key: row.total for row in industries} == want
 
@@ -82,7 +82,7 @@ def test_trend_matches_pandas(app, generated, admin_scope):
         scope = admin_scope()
         areas = expected.areas_of(scope.province_id)
         for filters in _filter_cases(generated):
-            trend = services.trend(filters, scope, TODAY)
+            trend = aggregates.trend(filters, scope, TODAY)
             if filters.grade == "none":
                 assert sum(trend.totals) == 0
                 continue
@@ -97,15 +97,15 @@ def test_trend_matches_pandas(app, generated, admin_scope):
                     want = int(pivot.loc[week, grade]) if (
                         week in pivot.index and grade in pivot.columns) else 0
                     assert counts[i] == want, (filters, week, grade)
-        assert sum(services.trend(Filters(), scope, TODAY).totals) > 0
+        assert sum(aggregates.trend(Filters(), scope, TODAY).totals) > 0
 
 
 def test_trend_history_path_equals_rollup_path(app, generated, admin_scope):
     """Industry filters group the history; summed over industries they equal the roll-up."""
     with app.test_request_context():
         scope = admin_scope()
-        rollup = services.trend(Filters(), scope, TODAY)
-        per_industry = [services.trend(Filters(industry=code), scope, TODAY)
+        rollup = aggregates.trend(Filters(), scope, TODAY)
+        per_industry = [aggregates.trend(Filters(industry=code), scope, TODAY)
                         for code in "ABCDEFGHIJKLMNOPQRSTU"]
         assert {p.source for p in per_industry} == {"assessment history"}
         for grade in rollup.counts:
@@ -126,7 +126,7 @@ def test_gaps_match_pandas(app, generated, admin_scope):
             frame = expected.apply(base, filters, areas)
             current_ids = set(frame.current_id.dropna().astype(int))
             want = expected.failing_items(current_ids)
-            gaps, assessed = services.gaps(filters, scope, TODAY, checklist)
+            gaps, assessed = aggregates.gaps(filters, scope, TODAY, checklist)
             assert assessed == len(current_ids)
             assert {g.item_id: g.failing for g in gaps if g.failing} == {
                 k: int(v) for k, v in want.items()}
@@ -140,7 +140,7 @@ def test_declared_vs_audited_matches_pandas(app, generated, admin_scope):
         base = expected.enterprises(scope.province_id, TODAY)
         audited = base[base.audited.notna()]
         assert len(audited) > 0
-        result = services.declared_vs_audited(Filters(), scope, TODAY)
+        result = aggregates.declared_vs_audited(Filters(), scope, TODAY)
         assert result["total"] == len(audited)
         pairs = audited.groupby(["declared", "audited"]).size()
         for (declared, found), count in pairs.items():

@@ -19,7 +19,7 @@ from flask_babel import force_locale, lazy_gettext
 
 from riskapp.db import db
 from riskapp.models import Enterprise, User
-from riskapp.province import cache, services, views
+from riskapp.province import aggregates, cache, views
 from riskapp.province import maps as province_maps
 from riskapp.tenancy import scope_for
 from tests import factories
@@ -292,13 +292,13 @@ def test_apps_sharing_one_redis_build_once(dedicated_app, world, redis_prefix, b
 VERSION_IN_A_PROCESS = """
 import sys
 from riskapp import create_app
-from riskapp.province import services
+from riskapp.province import aggregates
 from riskapp.tenancy import scope_for
 from riskapp.db import db
 from riskapp.models import User
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "JOBS_INLINE": True})
 with app.app_context():
-    print(services.figures_version(scope_for(db.session.get(User, int(sys.argv[2])))))
+    print(aggregates.figures_version(scope_for(db.session.get(User, int(sys.argv[2])))))
 """
 
 
@@ -312,7 +312,7 @@ def test_every_process_computes_the_same_version(app, world):
         for seed in ("1", "2")
     }
     with app.app_context():
-        here = services.figures_version(scope_for(db.session.get(User, world.a.admin.id)))
+        here = aggregates.figures_version(scope_for(db.session.get(User, world.a.admin.id)))
     assert versions == {f"{here}\n"}
 
 

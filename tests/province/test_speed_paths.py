@@ -16,7 +16,7 @@ import pytest
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import Enterprise, User
-from riskapp.province import cache, lists, maps, services, xlsx
+from riskapp.province import aggregates, cache, lists, maps, xlsx
 from riskapp.tenancy import scope_for
 from tests.province.conftest import submit
 
@@ -51,9 +51,9 @@ def test_ranking_pages_join_up_to_the_whole_ranking(app, generated, filters):
 def test_by_area_and_declared_equal_the_separate_figures(app, generated, filters):
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
-        areas, declared = services.by_area_and_declared(filters, scope, TODAY)
-        separate = services.by_area(filters, scope, TODAY)
-        assert declared == services.declared_counts(filters, scope, TODAY)
+        areas, declared = aggregates.by_area_and_declared(filters, scope, TODAY)
+        separate = aggregates.by_area(filters, scope, TODAY)
+        assert declared == aggregates.declared_counts(filters, scope, TODAY)
         assert [(t.key, t.total, t.overdue, t.never, t.by_grade) for t in areas] == [
             (t.key, t.total, t.overdue, t.never, t.by_grade) for t in separate]
     if not filters.grade:
