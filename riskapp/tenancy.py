@@ -263,10 +263,14 @@ def get_area_or_404(area_id, scope: Scope | None = None) -> Area:
     return _found_or_404(area)
 
 
+def owned(statement: Select, model) -> Select:
+    """Restrict a select over personal objects (export jobs, API tokens) to the user's own."""
+    return statement.where(OWNER_COLUMNS[model] == current_scope().user_id)
+
+
 def get_own_or_404(model, object_id, **criteria):
-    """A personal object (export job, API token) of the logged-in user, or 404."""
-    owner = OWNER_COLUMNS[model]
-    statement = select(model).where(model.id == object_id, owner == current_scope().user_id)
+    """A personal object of the logged-in user, or 404."""
+    statement = owned(select(model).where(model.id == object_id), model)
     for name, value in criteria.items():
         statement = statement.where(getattr(model, name) == value)
     return _found_or_404(db.session.scalar(statement))

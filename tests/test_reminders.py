@@ -11,6 +11,7 @@ from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
     ActionStatus,
+    Assessment,
     EnterpriseStatus,
     Priority,
     RemediationAction,
@@ -147,8 +148,7 @@ def test_the_mail_speaks_the_officers_language_with_diacritics(app, world, remin
 def test_a_due_date_moved_earlier_is_a_notice_not_a_second_mail(app, world, reminded, outbox):
     with app.test_request_context():
         current = _current(world.a)
-        record("due_date_moved", province_id=world.a.province.id,
-               enterprise_id=world.a.enterprise.id, object_type="assessment", object_id=current,
+        record("due_date_moved", db.session.get(Assessment, current),
                details={"before": "2026-04-01", "after": "2026-03-13", "level": 3,
                         "assessment_id": current})
         db.session.commit()

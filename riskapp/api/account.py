@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 from riskapp.api import tokens
 from riskapp.db import db
 from riskapp.models import ApiToken
-from riskapp.tenancy import EVERYONE, get_own_or_404, route
+from riskapp.tenancy import EVERYONE, current_scope, get_own_or_404, route
 
 account_bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -35,13 +35,13 @@ class TokenForm(FlaskForm):
 
 def _render(form: TokenForm, created: tokens.NewToken | None = None, status: int = 200):
     return render_template("api/tokens.html", form=form, created=created,
-                           tokens=tokens.tokens_of(current_user), scope_labels=tokens.SCOPES,
+                           tokens=tokens.own_tokens(), scope_labels=tokens.SCOPES,
                            usable=tokens.is_usable), status, {"Cache-Control": "no-store"}
 
 
 @route(account_bp, "/tokens", roles=EVERYONE, methods=["GET", "POST"])
 def api_tokens():
-    form = TokenForm().setup(current_user.role)
+    form = TokenForm().setup(current_scope().role)
     if not form.is_submitted():
         return _render(form)
     if not form.validate():
@@ -51,7 +51,7 @@ def api_tokens():
     db.session.commit()
     flash(_("Token created. Copy it now: it will not be shown again."), "success")
     # Rendered, not redirected: the secret exists only in this response.
-    return _render(TokenForm(formdata=None).setup(current_user.role), created=created)
+    return _render(TokenForm(formdata=None).setup(current_scope().role), created=created)
 
 
 @route(account_bp, "/tokens/<int:token_id>/revoke", roles=EVERYONE,

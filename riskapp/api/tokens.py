@@ -15,6 +15,7 @@ from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import ApiToken, Role, User
 from riskapp.models.types import utcnow
+from riskapp.tenancy import owned
 
 TOKEN_PREFIX = "rk"  # nosec B105 # a public label in front of tokens, not a secret
 # What each scope lets a token do; the role still decides what the user may reach.
@@ -66,9 +67,10 @@ def create_token(user: User, name: str, scopes, expires_in_days: int | None = 90
     return NewToken(row, token)
 
 
-def tokens_of(user: User) -> list[ApiToken]:
+def own_tokens() -> list[ApiToken]:
+    """The logged-in user's tokens, usable ones first, newest first."""
     return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id)
+        owned(select(ApiToken), ApiToken)
         .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
     ))
 

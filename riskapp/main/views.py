@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, request, session, url_for
-from flask_login import current_user
 from sqlalchemy import text
 
 from riskapp.db import db
 from riskapp.main import bp
 from riskapp.models import Role
-from riskapp.tenancy import EVERYONE, route
+from riskapp.tenancy import EVERYONE, current_scope, route
 
 HOME_BY_ROLE = {
     Role.OFFICER: "assessments.home",
@@ -22,7 +21,7 @@ HOME_BY_ROLE = {
 
 @route(bp, "/", roles=EVERYONE)
 def home():
-    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    return redirect(url_for(HOME_BY_ROLE[current_scope().role]))
 
 
 @bp.route("/lang/<code>")

@@ -23,7 +23,7 @@ BULK_CHANGE = re.compile(
 @pytest.fixture
 def entry_id(app, world):
     with app.test_request_context():
-        record("test_action", province_id=world.a.province.id, details={"k": "v"})
+        record("test_action", world.a.province, details={"k": "v"})
         db.session.commit()
         return db.session.scalar(select(AuditLog.id).where(AuditLog.action == "test_action"))
 

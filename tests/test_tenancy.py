@@ -1,0 +1,199 @@
+"""riskapp.tenancy decides reach for every tenant-owned model, and nothing else decides it.
+
+The expected rows are worked out here from each row's own province, enterprise and area, so a
+model added later with a `province_id` is checked without being listed; the drafts rule (a draft
+and its evidence are its enterprise's own until submitted) and personal objects are checked too.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask_login import login_user
+from sqlalchemy import inspect, select
+from werkzeug.exceptions import NotFound
+
+from riskapp import checklists
+from riskapp.api.tokens import create_token
+from riskapp.assessments import services as assessments
+from riskapp.audit.services import record_finding
+from riskapp.db import Base, db
+from riskapp.models import (
+    ApiToken,
+    Area,
+    Assessment,
+    AssessmentStatus,
+    Enterprise,
+    Evidence,
+    Job,
+    JobStatus,
+    Role,
+)
+from riskapp.tenancy import (
+    READERS,
+    TENANT_USERS,
+    area_subtree_ids,
+    get_own_or_404,
+    scope_for,
+    scoped,
+)
+from tests import factories
+from tests.evidence.support import make_evidence
+
+RISKAPP = Path(__file__).resolve().parents[1] / "riskapp"
+TENANT_MODELS = sorted(
+    (mapper.class_ for mapper in Base.registry.mappers
+     if "province_id" in mapper.columns and mapper.class_ is not Area),
+    key=lambda model: model.__name__,
+)
+
+
+@pytest.fixture
+def populated(app, world):
+    """In both provinces: a submitted assessment inside and outside the auditor's areas, a draft,
+    evidence on each, a ZIP job and an API token."""
+    with app.test_request_context():
+        for tenant in (world.a, world.b):
+            inside = factories.submit_assessment(tenant.enterprise, tenant.officer)
+            outside = factories.submit_assessment(tenant.enterprise_elsewhere, tenant.officer)
+            record_finding(inside, tenant.auditor, date.today(), {}, confirmed=True)
+            checklists.activate(checklists.default_version(), tenant.province.id, date.today(),
+                                tenant.admin)
+            draft = assessments.start_draft(tenant.enterprise, tenant.officer)
+            for assessment in (inside, outside, draft):
+                make_evidence(assessment, tenant.officer)
+            db.session.add(Job(id=str(uuid.uuid4()), kind="audit_zip", status=JobStatus.DONE,
+                               created_by_id=tenant.auditor.id, province_id=tenant.province.id))
+        db.session.commit()
+    return world
+
+
+def _key(row) -> tuple:
+    return inspect(row).identity
+
+
+def _enterprise_of(row) -> int | None:
+    if isinstance(row, Enterprise):
+        return row.id
+    return getattr(row, "enterprise_id", None)
+
+
+def _area_of(row) -> int | None:
+    if getattr(row, "area_id", None) is not None:
+        return row.area_id
+    enterprise = _enterprise_of(row)
+    return db.session.get(Enterprise, enterprise).area_id if enterprise else None
+
+
+def _is_draft_business(row) -> bool:
+    if isinstance(row, Assessment):
+        return row.is_draft
+    if isinstance(row, Evidence):
+        return db.session.get(Assessment, row.assessment_id).is_draft
+    return False
+
+
+def _expected(model, user) -> set[int]:
+    """The rows of `model` the user may reach, from each row's own attributes."""
+    rows = db.session.scalars(select(model)).all()
+    if user.role == Role.OFFICER:
+        return {_key(r) for r in rows if _enterprise_of(r) == user.enterprise_id}
+    if user.role not in READERS:
+        return set()
+    scope = scope_for(user)
+    reach = set()
+    for row in rows:
+        if row.province_id != user.province_id or _is_draft_business(row):
+            continue
+        if scope.area_ids is not None and _area_of(row) not in scope.area_ids:
+            continue
+        reach.add(_key(row))
+    return reach
+
+
+def test_the_world_has_rows_of_every_tenant_model_to_check(app, populated):
+    with app.app_context():
+        empty = [m.__name__ for m in TENANT_MODELS if not db.session.scalars(select(m)).first()]
+    # Rows that only background work or other features make are checked by their own tests.
+    assert set(empty) <= {"ReminderLog"}
+    assert {"Assessment", "Evidence", "EnterpriseStatus", "RemediationAction", "User",
+            "WeeklyGradeCount", "Enterprise", "AuditLog", "Job"} <= {m.__name__
+                                                                     for m in TENANT_MODELS}
+
+
+@pytest.mark.parametrize("model", TENANT_MODELS, ids=lambda m: m.__name__)
+def test_scoped_reaches_exactly_the_rows_of_the_reach(app, populated, model):
+    users = [populated.a.officer, populated.a.auditor, populated.a.viewer, populated.a.admin,
+             populated.platform_admin]
+    with app.test_request_context():
+        for user in users:
+            statement = scoped(select(model), model, scope_for(user))
+            got = {_key(row) for row in db.session.scalars(statement)}
+            assert got == _expected(model, user), user.role
+
+
+def test_the_auditor_reaches_less_than_the_province_and_nothing_of_drafts(app, populated):
+    with app.test_request_context():
+        auditor, viewer = scope_for(populated.a.auditor), scope_for(populated.a.viewer)
+        seen = set(db.session.scalars(scoped(select(Evidence.id), Evidence, auditor)))
+        province = set(db.session.scalars(scoped(select(Evidence.id), Evidence, viewer)))
+        assert seen and seen < province
+        drafts = select(Assessment.id).where(Assessment.status == AssessmentStatus.DRAFT)
+        assert db.session.scalars(scoped(drafts, Assessment, viewer)).all() == []
+        officer = scope_for(populated.a.officer)
+        assert len(db.session.scalars(scoped(drafts, Assessment, officer)).all()) == 1
+        assert auditor.area_ids == area_subtree_ids({populated.a.district.id})
+
+
+def test_personal_objects_belong_to_their_maker(app, populated, login_as):
+    auditor = populated.a.auditor
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id).where(Job.created_by_id == auditor.id))
+        token_id = create_token(populated.a.viewer, "viewer's", ["read"]).row.id
+        db.session.commit()
+    with app.test_request_context():
+        login_user(db.session.get(type(auditor), auditor.id))
+        assert get_own_or_404(Job, job_id, kind="audit_zip").id == job_id
+        for model, object_id, criteria in ((Job, job_id, {"kind": "other"}),
+                                           (ApiToken, token_id, {})):
+            with pytest.raises(NotFound):
+                get_own_or_404(model, object_id, **criteria)
+
+
+# Reach is decided in riskapp/tenancy.py: request code asks it rather than comparing ids or roles.
+ACCESS_RULES = re.compile(
+    r"current_user\.(province_id|enterprise_id|role)\b"
+    r"|\b(login_required|roles_required)\b"
+    r"|\b(Job\.created_by_id|ApiToken\.user_id)\s*=="
+)
+
+
+def _offenders(text: str) -> list[str]:
+    return [m.group(0) for m in ACCESS_RULES.finditer(text)]
+
+
+def test_no_request_code_spells_out_an_access_rule():
+    found = []
+    for path in sorted(RISKAPP.rglob("*.py")):
+        relative = path.relative_to(RISKAPP).as_posix()
+        if relative == "tenancy.py":
+            continue
+        found += [f"{relative}: {hit}" for hit in _offenders(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+@pytest.mark.parametrize("snippet", [
+    "if current_user.role != Role.OFFICER:", "scope = current_user.province_id",
+    "@login_required", "Job.created_by_id == user.id", "ApiToken.user_id == user.id",
+])
+def test_the_rule_scan_catches_what_it_looks_for(snippet):
+    assert _offenders(snippet)
+
+
+def test_every_role_group_is_a_set_of_roles():
+    assert TENANT_USERS == READERS | {Role.OFFICER}
+    assert Role.PLATFORM_ADMIN not in TENANT_USERS
