@@ -26,9 +26,9 @@ from riskapp.reports.render import (  # noqa: E402
     build_report_html,
     render_pdf,
     render_report,
-    sample_report_data,
 )
 from riskapp.reports.signing import canonical_payload, sign_report, verify_report  # noqa: E402
+from tests.reports.sample import sample_report_data  # noqa: E402
 
 TARGET_P50_MS = 400
 TARGET_RATIO = 1.1

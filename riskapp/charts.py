@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from html import escape
+
+from riskapp import formatting
 
 # One family for web and PDF; the report's @font-face ships DejaVu Sans under this name.
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -292,14 +294,18 @@ def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str,
 
 
 def grade_history_chart(history: Sequence[tuple[date, object]], *, title: str,
-                        grade_words: Mapping[str, str], date_format: str = "%d/%m/%Y",
+                        grade_words: Mapping[str, str],
+                        date_label: Callable[[date], str] | None = None,
                         description: str = "", width: int = 520, height: int = 170,
                         empty_text: str = "—") -> str:
     """An enterprise's grades over time, oldest first, on a five-step axis labelled in words.
 
     ``grade_words`` maps each grade ('very_low' … 'very_high') to its words in the page's language;
     each axis label carries its colour swatch, and each dot the colour and words of its grade.
+    ``date_label`` writes a date (e.g. ``lambda d: formatting.format_date(d, lang)``; Vietnamese
+    when not given).
     """
+    label = date_label or (lambda day: formatting.format_date(day, "vi"))
     chart_id = _chart_id("history", title, tuple(history), tuple(grade_words.items()))
     left = 24 + int(max(len(w) for w in grade_words.values()) * FONT_SIZE * 0.6)
     top, bottom, right = 10, height - 24, width - 14
@@ -329,11 +335,10 @@ def grade_history_chart(history: Sequence[tuple[date, object]], *, title: str,
         key = grade_key(grade)
         body.append(
             f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="5" fill="{GRADE_COLOURS[key]}" '
-            f'stroke="{TEXT_COLOUR}" stroke-width="0.8"><title>{day.strftime(date_format)}: '
+            f'stroke="{TEXT_COLOUR}" stroke-width="0.8"><title>{escape(label(day))}: '
             f"{escape(grade_words[key])}</title></circle>"
         )
-    body += _x_labels([day.strftime(date_format) for day, _ in history], xs, height - 8,
-                      right - left)
+    body += _x_labels([label(day) for day, _ in history], xs, height - 8, right - left)
     return _svg(width, height, title, description, body, chart_id)
 
 

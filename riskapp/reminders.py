@@ -28,6 +28,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from riskapp.db import db
+from riskapp.formatting import format_date
 from riskapp.mail import send_mail
 from riskapp.models import (
     ActionStatus,
@@ -86,7 +87,7 @@ class Reminder:
 
     def text(self, lang: str) -> str:
         """The sentence in the active locale (the caller picks it: request or force_locale)."""
-        name, due = self.enterprise_name, _day(self.due_on)
+        name, due = self.enterprise_name, format_date(self.due_on, lang)
         if self.kind == ReminderKind.NOT_ASSESSED:
             return _("%(name)s has not submitted a risk self-assessment yet.", name=name)
         if self.kind == ReminderKind.ASSESSMENT_DUE:
@@ -101,11 +102,7 @@ class Reminder:
                      item=self.item_id, date=due, action=action)
         return _("The epidemic level of your area changed: the next risk self-assessment is now "
                  "due on %(date)s (it was due on %(before)s).",
-                 date=due, before=_day(self.previous_due_on))
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
+                 date=due, before=format_date(self.previous_due_on, lang))
 
 
 def _officers():

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
+from riskapp import formatting
 from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, AssessmentStatus, Grade, Role
 from riskapp.reminders import current_notices
@@ -90,30 +89,19 @@ def grade_colour(grade) -> str:
 
 
 def fmt_date(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
+    """A date (or a datetime, with its time) in the request's language and time zone."""
     if isinstance(value, datetime):
-        return format_datetime(value, "short")
-    return format_date(value, "short" if current_lang() == "en" else "dd/MM/yyyy")
+        return formatting.format_datetime(value, current_lang(), get_timezone())
+    return formatting.format_date(value, current_lang(), get_timezone())
 
 
 def fmt_time(value: datetime) -> str:
     """Hours, minutes and seconds in the user's time zone (e.g. how old the figures are)."""
-    return format_time(value, "HH:mm:ss")
-
-
-@lru_cache(maxsize=8)
-def _number_pattern(digits: int) -> NumberPattern:
-    # Parsed once: a dashboard formats hundreds of figures, and Babel re-parses each time.
-    return parse_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+    return formatting.format_time(value, current_lang(), get_timezone(), seconds=True)
 
 
 def fmt_number(value, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return _number_pattern(digits).apply(value, get_locale())
+    return formatting.format_number(value, current_lang(), digits)
 
 
 def _csp(app: Flask) -> str:

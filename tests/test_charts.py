@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from riskapp import charts
+from riskapp import charts, formatting
 from riskapp.charts import Bar, Segment, Series, StackedRow
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -133,6 +133,18 @@ def test_grade_history_places_each_assessment_on_its_grade():
         assert words in texts(root)  # the axis names every grade
 
 
+def test_grade_history_dates_are_written_by_the_caller():
+    history = [(date(2021, 8, 1), "medium")]
+    english = parse(charts.grade_history_chart(
+        history, title="t", grade_words=WORDS,
+        date_label=lambda day: formatting.format_date(day, "en")))
+    assert "01 Aug 2021" in texts(english)
+    assert list(english.iter(f"{SVG}circle"))[0].find(f"{SVG}title").text == (
+        "01 Aug 2021: trung bình")
+    vietnamese = parse(charts.grade_history_chart(history, title="t", grade_words=WORDS))
+    assert "01/08/2021" in texts(vietnamese)
+
+
 def test_grade_history_without_points_says_so():
     root = parse(charts.grade_history_chart([], title="t", grade_words=WORDS,
                                             empty_text="Chưa có"))
@@ -164,3 +176,19 @@ def test_donut_with_one_slice_is_a_full_ring():
     root = parse(charts.donut_chart([Segment("a", "A", "#111111")], {"a": 5}, title="t"))
     rings = [c for c in root.iter(f"{SVG}circle") if c.get("stroke") == "#111111"]
     assert len(rings) == 1
+
+
+def test_province_trend_weeks_are_labelled_in_the_pages_language(app):
+    from flask import session
+
+    from riskapp.models import Grade
+    from riskapp.province.figures import trend_chart
+    from riskapp.province.services import Trend
+
+    trend = Trend(weeks=[date(2026, 11, 30), date(2026, 12, 7)],
+                  counts={g.value: [1, 2] for g in Grade}, source="weekly roll-up")
+    for lang, week in (("vi", "07/12"), ("en", "07 Dec")):
+        with app.test_request_context():
+            session["lang"] = lang
+            assert week in texts(parse(trend_chart(trend)))
+    assert "07/12" in texts(parse(trend_chart(trend, "vi")))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_time
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from riskapp import charts, territory
+from riskapp import charts, formatting, territory
 from riskapp.assessments import bp, services
 from riskapp.assessments.forms import (
     ActionForm,
@@ -45,7 +45,7 @@ def home():
         title=_("Grade history"),
         description=_("The grade of each submitted assessment, oldest first."),
         grade_words=_grade_words(),
-        date_format="%d/%m/%Y" if current_lang() == "vi" else "%d %b %Y",
+        date_label=lambda day: formatting.format_date(day, current_lang()),
         empty_text=_("No submitted assessment yet"),
     )
     level, _level_row = territory.level_of(enterprise.area)
@@ -248,7 +248,8 @@ def autosave(assessment_id: int):
     context, _level_row = services.form_context(assessment)
     return jsonify(
         lock_version=assessment.lock_version,
-        message=_("Draft saved at %(time)s", time=format_time(utcnow(), "HH:mm")),
+        message=_("Draft saved at %(time)s", time=formatting.format_time(
+            utcnow(), current_lang(), get_timezone())),
         progress=services.section_progress(checklist, context, assessment.answers or {}),
         problems={item.id: form.item_field(item).errors[0]
                   for item in checklist.items if form.item_field(item).errors},

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from riskapp import charts
+from riskapp import charts, formatting
+from riskapp.i18n import current_lang
 from riskapp.models import Grade
 from riskapp.province.aggregates import Tally, Trend
 
@@ -36,13 +37,15 @@ def grade_stack(tallies: list[Tally], title: str) -> str:
     )
 
 
-def trend_chart(trend: Trend, date_format: str = "%d/%m") -> str:
+def trend_chart(trend: Trend, lang: str | None = None) -> str:
+    """Weekly shares of each grade; weeks labelled by day and month in ``lang`` (the page's)."""
     words = _grade_words()
     shares = trend.shares()
     series = [charts.Series(words[g.value], shares[g.value], charts.grade_colour(g))
               for g in reversed(Grade)]
+    lang = lang or current_lang()
     return charts.line_chart(
-        [week.strftime(date_format) for week in trend.weeks], series,
+        [formatting.format_day_month(week, lang) for week in trend.weeks], series,
         title=_("Weekly share of each grade"),
         description=_("Share of the assessments submitted each week, by submitted grade, %%"),
         width=640, height=240, y_min=0, y_max=100,

@@ -17,6 +17,7 @@ from riskapp import checklists, jobs
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
+from riskapp.formatting import format_date
 from riskapp.mail import send_mail
 from riskapp.models import (
     Area,
@@ -143,7 +144,8 @@ def _tell_due_date_moved(assessment: Assessment, level_row: AreaLevel, before: d
                "assessment_id": assessment.id}
     record("due_date_moved", assessment, details=details)
     for officer in officers:
-        with force_locale(officer.locale or "vi"):
+        lang = officer.locale or "vi"
+        with force_locale(lang):
             send_mail(
                 officer.email,
                 _("Your next assessment is due sooner"),
@@ -151,7 +153,7 @@ def _tell_due_date_moved(assessment: Assessment, level_row: AreaLevel, before: d
                     "The epidemic level of your area is now %(level)d. The next self-assessment "
                     "of %(name)s is now due on %(after)s (it was due on %(before)s).",
                     level=level_row.level, name=enterprise.name,
-                    after=after.strftime("%d/%m/%Y"), before=before.strftime("%d/%m/%Y"),
+                    after=format_date(after, lang), before=format_date(before, lang),
                 ),
             )
 

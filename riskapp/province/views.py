@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from riskapp import checklists, territory
+from riskapp import checklists, formatting, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
@@ -279,7 +279,7 @@ def set_area_level():
               "success")
     else:
         flash(_("Level saved; enterprises will be re-graded from %(day)s.",
-                day=form.effective_from.data.strftime("%d/%m/%Y")), "success")
+                day=formatting.format_date(form.effective_from.data, current_lang())), "success")
     return redirect(url_for("province.areas"))
 
 
@@ -354,7 +354,7 @@ def checklists_page():
     version = activation.checklist_version
     flash(_("Checklist %(key)s version %(version)d is active from %(day)s.",
             key=version.checklist_key, version=version.version,
-            day=activation.active_from.strftime("%d/%m/%Y")), "success")
+            day=formatting.format_date(activation.active_from, current_lang())), "success")
     return redirect(url_for("province.checklists"))
 
 
@@ -369,7 +369,7 @@ def activate_checklist():
     db.session.commit()
     flash(_("Checklist %(key)s version %(version)d is active from %(day)s.",
             key=version.checklist_key, version=version.version,
-            day=form.active_from.data.strftime("%d/%m/%Y")), "success")
+            day=formatting.format_date(form.active_from.data, current_lang())), "success")
     return redirect(url_for("province.checklists"))
 
 

@@ -11,7 +11,7 @@ import base64
 import mimetypes
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from numbers import Real
 from pathlib import Path
@@ -25,7 +25,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from riskapp import charts
+from riskapp import charts, formatting
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -82,121 +82,113 @@ class ReportData:
     evidence_thumbnails: tuple[str, ...] = ()  # data: URLs of images, shown when present
 
 
-_LABELS: dict[str, dict[str, str]] = {
-    "doc_title": {
-        "vi": "Báo cáo đánh giá nguy cơ lây nhiễm tại nơi làm việc",
-        "en": "Workplace infection risk assessment report",
-    },
-    "enterprise": {"vi": "Doanh nghiệp", "en": "Enterprise"},
-    "name": {"vi": "Tên doanh nghiệp", "en": "Name"},
-    "tax_code": {"vi": "Mã số thuế", "en": "Tax code"},
-    "address": {"vi": "Địa chỉ", "en": "Address"},
-    "area": {"vi": "Địa bàn", "en": "Area"},
-    "industry": {"vi": "Ngành nghề", "en": "Industry"},
-    "headcount": {"vi": "Số lao động", "en": "Head-count"},
-    "assessment": {"vi": "Thông tin đánh giá", "en": "Assessment"},
-    "assessed_on": {"vi": "Ngày đánh giá", "en": "Assessment date"},
-    "submitted_by": {"vi": "Người nộp", "en": "Submitted by"},
-    "checklist": {"vi": "Bộ tiêu chí", "en": "Checklist"},
-    "version": {"vi": "phiên bản", "en": "version"},
-    "area_level": {"vi": "Cấp độ dịch địa bàn", "en": "Area epidemic level"},
-    "level_1": {"vi": "Cấp 1 – nguy cơ thấp (xanh)", "en": "Level 1 – low (green)"},
-    "level_2": {"vi": "Cấp 2 – nguy cơ trung bình (vàng)", "en": "Level 2 – medium (yellow)"},
-    "level_3": {"vi": "Cấp 3 – nguy cơ cao (cam)", "en": "Level 3 – high (orange)"},
-    "level_4": {"vi": "Cấp 4 – nguy cơ rất cao (đỏ)", "en": "Level 4 – very high (red)"},
-    "next_due": {"vi": "Hạn đánh giá lại", "en": "Next assessment due"},
-    "engine": {"vi": "Phiên bản chấm điểm", "en": "Scoring engine version"},
-    "result": {"vi": "Kết quả đánh giá", "en": "Result"},
-    "grade": {"vi": "Mức nguy cơ", "en": "Risk grade"},
-    "score": {"vi": "Điểm nguy cơ", "en": "Risk score"},
-    "score_band": {"vi": "Mức theo điểm", "en": "Score band"},
-    "decision": {"vi": "Quyết định", "en": "Decision"},
-    "points_by_section": {"vi": "Điểm nguy cơ theo nhóm tiêu chí", "en": "Risk points by section"},
-    "points_by_section_desc": {
-        "vi": "Điểm nguy cơ đạt được trên điểm tối đa của từng nhóm tiêu chí.",
-        "en": "Risk points scored out of the maximum of each section.",
-    },
-    "grade_history": {"vi": "Lịch sử mức nguy cơ", "en": "Grade history"},
-    "grade_history_desc": {
-        "vi": "Mức nguy cơ của doanh nghiệp qua các lần đánh giá, cũ nhất trước.",
-        "en": "The enterprise's grade at each assessment, oldest first.",
-    },
-    "no_history": {"vi": "Chưa có lần đánh giá nào", "en": "No assessment yet"},
-    "escalations": {"vi": "Quy tắc nâng mức nguy cơ", "en": "Escalations"},
-    "no_escalations": {
-        "vi": "Không có quy tắc nào nâng mức: mức nguy cơ là mức theo điểm.",
-        "en": "No rule raised the grade: the grade is the score band.",
-    },
-    "rule": {"vi": "Quy tắc", "en": "Rule"},
-    "change": {"vi": "Thay đổi", "en": "Change"},
-    "reason": {"vi": "Lý do", "en": "Reason"},
-    "items_title": {"vi": "Kết quả từng tiêu chí", "en": "Items"},
-    "item": {"vi": "Mã", "en": "Item"},
-    "question": {"vi": "Tiêu chí", "en": "Question"},
-    "answer": {"vi": "Trả lời", "en": "Answer"},
-    "points": {"vi": "Điểm", "en": "Points"},
-    "outcome": {"vi": "Kết quả", "en": "Outcome"},
-    "failed": {"vi": "Không đạt", "en": "Failed"},
-    "passed": {"vi": "Đạt", "en": "Passed"},
-    "not_counted": {"vi": "Không tính", "en": "Not counted"},
-    "critical": {"vi": "trọng yếu", "en": "critical"},
-    "reason_na": {"vi": "Trả lời: không áp dụng", "en": "Answered: not applicable"},
-    "reason_not_applicable": {
-        "vi": "Không áp dụng với doanh nghiệp này",
-        "en": "Does not apply to this enterprise",
-    },
-    "total": {"vi": "Tổng", "en": "Total"},
-    "remediation": {"vi": "Kế hoạch khắc phục", "en": "Remediation plan"},
-    "priority": {"vi": "Ưu tiên", "en": "Priority"},
-    "action": {"vi": "Biện pháp", "en": "Action"},
-    "due_on": {"vi": "Hạn", "en": "Due"},
-    "status": {"vi": "Trạng thái khi lập báo cáo", "en": "Status at the time"},
-    "priority_legend": {
-        "vi": "P1: trước ca làm việc tiếp theo (1 ngày) · P2: trong 7 ngày · P3: trong 30 ngày.",
-        "en": "P1: before the next shift (1 day) · P2: within 7 days · P3: within 30 days.",
-    },
-    "no_remediation": {
-        "vi": "Không có tiêu chí nào cần khắc phục.",
-        "en": "No item needs remediation.",
-    },
-    "improvement": {"vi": "Phương án hạ mức nguy cơ", "en": "Improvement plan"},
-    "fix_items": {"vi": "Tiêu chí cần khắc phục", "en": "Items to fix"},
-    "grade_after": {"vi": "Mức nguy cơ sau khắc phục", "en": "Grade after the fixes"},
-    "score_after": {"vi": "Điểm sau khắc phục", "en": "Score after the fixes"},
-    "blocked_by": {"vi": "Bị chặn bởi", "en": "Blocked by"},
-    "no_improvement": {
-        "vi": "Không cần phương án: mức nguy cơ đã ở mức thấp nhất.",
-        "en": "No plan needed: the grade is already the lowest.",
-    },
-    "evidence": {"vi": "Ảnh minh chứng", "en": "Evidence"},
-    "signoff": {"vi": "Xác nhận", "en": "Sign-off"},
-    "prepared_by": {"vi": "Người lập báo cáo", "en": "Prepared by"},
-    "representative": {"vi": "Đại diện doanh nghiệp", "en": "Enterprise representative"},
-    "sign_hint": {"vi": "(Ký, ghi rõ họ tên)", "en": "(Signature and full name)"},
-    "sign_date": {"vi": "Ngày ….. tháng ….. năm ……", "en": "Date: ………………………"},
-    "verify_title": {"vi": "Xác minh báo cáo", "en": "Verify this report"},
-    "verify_text": {
-        "vi": "Quét mã QR hoặc mở địa chỉ dưới đây để kiểm tra báo cáo. Báo cáo được ký số "
-        "(Ed25519); khóa công khai được công bố trên trang xác minh.",
-        "en": "Scan the QR code or open the address below to check this report. The report is "
-        "digitally signed (Ed25519); the public key is published on the verification site.",
-    },
-    "report_id": {"vi": "Mã báo cáo", "en": "Report"},
-    "generated_at": {"vi": "Lập lúc", "en": "Generated"},
-    "verification_code": {"vi": "Mã xác minh", "en": "Verification code"},
-    "page": {"vi": "Trang", "en": "Page"},
-    "page_of": {"vi": "/", "en": "of"},
-    "qr_alt": {"vi": "Mã QR dẫn tới trang xác minh", "en": "QR code to the verification page"},
+# msgctxt of the report's labels: the printed wording is its own (the web pages say "Tên" where the
+# report says "Tên doanh nghiệp"), so a label never shares a catalogue entry with a page.
+REPORT_CONTEXT = "report"
+
+
+def N_(context: str, msgid: str) -> str:
+    """Mark ``msgid`` for extraction under ``context`` (babel.cfg); labels() translates it."""
+    return msgid
+
+
+_LABELS: dict[str, str] = {
+    "doc_title": N_("report", "Workplace infection risk assessment report"),
+    "enterprise": N_("report", "Enterprise"),
+    "name": N_("report", "Name"),
+    "tax_code": N_("report", "Tax code"),
+    "address": N_("report", "Address"),
+    "area": N_("report", "Area"),
+    "industry": N_("report", "Industry"),
+    "headcount": N_("report", "Head-count"),
+    "assessment": N_("report", "Assessment"),
+    "assessed_on": N_("report", "Assessment date"),
+    "submitted_by": N_("report", "Submitted by"),
+    "checklist": N_("report", "Checklist"),
+    "version": N_("report", "version"),
+    "area_level": N_("report", "Area epidemic level"),
+    "level_1": N_("report", "Level 1 – low (green)"),
+    "level_2": N_("report", "Level 2 – medium (yellow)"),
+    "level_3": N_("report", "Level 3 – high (orange)"),
+    "level_4": N_("report", "Level 4 – very high (red)"),
+    "next_due": N_("report", "Next assessment due"),
+    "engine": N_("report", "Scoring engine version"),
+    "result": N_("report", "Result"),
+    "grade": N_("report", "Risk grade"),
+    "score": N_("report", "Risk score"),
+    "score_band": N_("report", "Score band"),
+    "decision": N_("report", "Decision"),
+    "points_by_section": N_("report", "Risk points by section"),
+    "points_by_section_desc": N_(
+        "report",
+        "Risk points scored out of the maximum of each section."
+    ),
+    "grade_history": N_("report", "Grade history"),
+    "grade_history_desc": N_("report", "The enterprise's grade at each assessment, oldest first."),
+    "no_history": N_("report", "No assessment yet"),
+    "escalations": N_("report", "Escalations"),
+    "no_escalations": N_("report", "No rule raised the grade: the grade is the score band."),
+    "rule": N_("report", "Rule"),
+    "change": N_("report", "Change"),
+    "reason": N_("report", "Reason"),
+    "items_title": N_("report", "Items"),
+    "item": N_("report", "Item"),
+    "question": N_("report", "Question"),
+    "answer": N_("report", "Answer"),
+    "points": N_("report", "Points"),
+    "outcome": N_("report", "Outcome"),
+    "failed": N_("report", "Failed"),
+    "passed": N_("report", "Passed"),
+    "not_counted": N_("report", "Not counted"),
+    "critical": N_("report", "critical"),
+    "reason_na": N_("report", "Answered: not applicable"),
+    "reason_not_applicable": N_("report", "Does not apply to this enterprise"),
+    "total": N_("report", "Total"),
+    "remediation": N_("report", "Remediation plan"),
+    "priority": N_("report", "Priority"),
+    "action": N_("report", "Action"),
+    "due_on": N_("report", "Due"),
+    "status": N_("report", "Status at the time"),
+    "priority_legend": N_(
+        "report",
+        "P1: before the next shift (1 day) · P2: within 7 days · P3: within 30 days."
+    ),
+    "no_remediation": N_("report", "No item needs remediation."),
+    "improvement": N_("report", "Improvement plan"),
+    "fix_items": N_("report", "Items to fix"),
+    "grade_after": N_("report", "Grade after the fixes"),
+    "score_after": N_("report", "Score after the fixes"),
+    "blocked_by": N_("report", "Blocked by"),
+    "no_improvement": N_("report", "No plan needed: the grade is already the lowest."),
+    "evidence": N_("report", "Evidence"),
+    "signoff": N_("report", "Sign-off"),
+    "prepared_by": N_("report", "Prepared by"),
+    "representative": N_("report", "Enterprise representative"),
+    "sign_hint": N_("report", "(Signature and full name)"),
+    "sign_date": N_("report", "Date: ………………………"),
+    "verify_title": N_("report", "Verify this report"),
+    "verify_text": N_(
+        "report",
+        "Scan the QR code or open the address below to check this report. The report is "
+        "digitally signed (Ed25519); the public key is published on the verification site."
+    ),
+    "report_id": N_("report", "Report"),
+    "generated_at": N_("report", "Generated"),
+    "verification_code": N_("report", "Verification code"),
+    "page": N_("report", "Page"),
+    "page_of": N_("report", "of"),
+    "qr_alt": N_("report", "QR code to the verification page"),
 }
 
 SUPPORTED_LANGS = ("vi", "en")
 
 
 def labels(lang: str) -> dict[str, str]:
-    """Every fixed string of the report in ``lang`` ('vi' or 'en')."""
+    """Every fixed string of the report in ``lang`` ('vi' or 'en'), from the Babel catalogue."""
     if lang not in SUPPORTED_LANGS:
         raise ValueError(f"unsupported report language: {lang!r}")
-    return {key: texts[lang] for key, texts in _LABELS.items()}
+    catalogue = formatting.translations(lang)
+    return {key: catalogue.pgettext(REPORT_CONTEXT, msgid) for key, msgid in _LABELS.items()}
 
 
 def _text(value: Any, lang: str) -> str:
@@ -210,26 +202,20 @@ def _text(value: Any, lang: str) -> str:
     return str(value)
 
 
-def format_number(value: float | int, lang: str, decimals: int | None = None) -> str:
-    """A number as the language writes it: 1.250,5 in Vietnamese, 1,250.5 in English."""
-    value = float(value)
-    if decimals is None:
-        decimals = 0 if value.is_integer() else 1
-    text = f"{value:,.{decimals}f}"
-    if lang == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+def _number(value: float | int, lang: str) -> str:
+    """A count or measure as the report writes it: no decimals when whole, else one (1.250,5)."""
+    return formatting.format_number(value, lang, 1, trim_whole=True)
 
 
-def format_date(value: date, lang: str) -> str:
-    return value.strftime("%d/%m/%Y") if lang == "vi" else value.strftime("%d %b %Y")
+def _out_of(points: float | int, maximum: float | int, lang: str) -> str:
+    return f"{_number(points, lang)} / {_number(maximum, lang)}"
 
 
-def format_datetime(value: datetime, lang: str) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(REPORT_TIMEZONE)
-    zone = " (GMT+7)" if value.tzinfo is not None else ""
-    return f"{format_date(value.date(), lang)} {value:%H:%M}{zone}"
+def _report_time(value: datetime, lang: str) -> str:
+    """Vietnam time with its zone named; a naive value is shown as it is."""
+    if value.tzinfo is None:
+        return formatting.format_datetime(value, lang)
+    return f"{formatting.format_datetime(value, lang, REPORT_TIMEZONE)} (GMT+7)"
 
 
 def priority_text(priority: Any) -> str:
@@ -254,7 +240,7 @@ def _answer_text(item: Any, answer: Any, lang: str) -> str:
             suffix = " " + _text(unit, lang)
         else:
             suffix = " %" if "percent" in str(getattr(item, "kind", "")).lower() else ""
-        return format_number(answer, lang) + suffix
+        return _number(answer, lang) + suffix
     return str(answer)
 
 
@@ -281,150 +267,187 @@ def _grade_view(grade: Any, lang: str) -> dict[str, str]:
     }
 
 
-def _build_view(data: ReportData) -> dict[str, Any]:
-    """Turn the report data into the flat strings and rows the template prints."""
-    lang, result, checklist = data.lang, data.result, data.checklist
-    text = labels(lang)
-    grade_words = _grade_words(lang, type(result.grade))
-    section_titles = {s.id: _text(s.title, lang) for s in checklist.sections}
+def _item_row(outcome: Any, item: Any, text: dict[str, str], lang: str) -> dict[str, Any]:
+    if not outcome.counted:
+        state, state_key = text["not_counted"], "not-counted"
+    elif outcome.failed:
+        state, state_key = text["failed"], "failed"
+    else:
+        state, state_key = text["passed"], "passed"
+    return {
+        "id": outcome.item_id,
+        "question": _text(item.question, lang),
+        "critical": bool(outcome.critical),
+        "answer": _answer_text(item, outcome.answer, lang),
+        "points": _out_of(outcome.points, outcome.max_points, lang) if outcome.counted else "—",
+        "state": state,
+        "state_key": state_key,
+        "note": text.get(f"reason_{outcome.not_counted_reason}", "") if not outcome.counted else "",
+    }
 
+
+def _item_sections(data: ReportData, text: dict[str, str]) -> list[dict[str, Any]]:
+    """The items table: each section's title and its rows, in the checklist's order."""
+    lang, checklist = data.lang, data.checklist
+    titles = {s.id: _text(s.title, lang) for s in checklist.sections}
     rows_by_section: dict[str, list[dict[str, Any]]] = {s.id: [] for s in checklist.sections}
-    for outcome in result.items:
-        item = checklist.item(outcome.item_id)
-        if not outcome.counted:
-            state, state_key = text["not_counted"], "not-counted"
-        elif outcome.failed:
-            state, state_key = text["failed"], "failed"
-        else:
-            state, state_key = text["passed"], "passed"
-        rows_by_section.setdefault(outcome.section, []).append({
-            "id": outcome.item_id,
-            "question": _text(item.question, lang),
-            "critical": bool(outcome.critical),
-            "answer": _answer_text(item, outcome.answer, lang),
-            "points": (
-                f"{format_number(outcome.points, lang)} / {format_number(outcome.max_points, lang)}"
-                if outcome.counted else "—"
-            ),
-            "state": state,
-            "state_key": state_key,
-            "note": (
-                text.get(f"reason_{outcome.not_counted_reason}", "")
-                if not outcome.counted else ""
-            ),
-        })
-    item_sections = [
-        {"title": section_titles.get(section_id, section_id), "rows": rows}
+    for outcome in data.result.items:
+        row = _item_row(outcome, checklist.item(outcome.item_id), text, lang)
+        rows_by_section.setdefault(outcome.section, []).append(row)
+    return [
+        {"title": titles.get(section_id, section_id), "rows": rows}
         for section_id, rows in rows_by_section.items() if rows
     ]
 
+
+def _section_chart(data: ReportData, text: dict[str, str]) -> str:
+    lang = data.lang
     bars = [
         charts.Bar(
             label=_text(s.title, lang),
             value=float(s.points),
             maximum=float(s.max_points),
             colour="#455a64",
-            value_text=f"{format_number(s.points, lang)} / {format_number(s.max_points, lang)}",
+            value_text=_out_of(s.points, s.max_points, lang),
         )
-        for s in result.sections if s.max_points
+        for s in data.result.sections if s.max_points
     ]
-    section_chart = charts.bar_chart(
+    return charts.bar_chart(
         bars, title=text["points_by_section"], description=text["points_by_section_desc"],
         width=340, label_width=162, bar_height=11, gap=5,
     )
-    history = [(p.assessed_on, p.grade) for p in data.history]
-    history_chart = charts.grade_history_chart(
-        history, title=text["grade_history"], description=text["grade_history_desc"],
-        grade_words=grade_words, width=340, height=150, empty_text=text["no_history"],
-        date_format="%d/%m/%y" if lang == "vi" else "%d %b %y",
+
+
+def _history_chart(data: ReportData, text: dict[str, str]) -> str:
+    lang = data.lang
+    return charts.grade_history_chart(
+        [(p.assessed_on, p.grade) for p in data.history],
+        title=text["grade_history"], description=text["grade_history_desc"],
+        grade_words=_grade_words(lang, type(data.result.grade)), width=340, height=150,
+        empty_text=text["no_history"],
+        date_label=lambda day: formatting.format_short_date(day, lang),
     )
 
-    escalations = [
+
+def _escalations(data: ReportData) -> list[dict[str, Any]]:
+    lang = data.lang
+    return [
         {
             "rule": e.rule,
             "from": _grade_view(e.from_grade, lang),
             "to": _grade_view(e.to_grade, lang),
             "reason": _text(e.reason, lang),
         }
-        for e in result.escalations
+        for e in data.result.escalations
     ]
 
+
+def _actions(data: ReportData) -> list[dict[str, str]]:
+    """The remediation plan: the stored actions with their status, else the engine's list."""
+    lang = data.lang
     if data.actions:
-        actions = [
+        return [
             {"priority": priority_text(a.priority), "item_id": a.item_id, "action": a.action,
-             "due_on": format_date(a.due_on, lang), "status": a.status}
+             "due_on": formatting.format_date(a.due_on, lang), "status": a.status}
             for a in data.actions
         ]
-    else:
-        actions = [
-            {"priority": priority_text(r.priority), "item_id": r.item_id,
-             "action": _text(r.action, lang), "due_on": format_date(r.due_on, lang), "status": "—"}
-            for r in result.remediation
-        ]
+    return [
+        {"priority": priority_text(r.priority), "item_id": r.item_id,
+         "action": _text(r.action, lang), "due_on": formatting.format_date(r.due_on, lang),
+         "status": "—"}
+        for r in data.result.remediation
+    ]
 
-    plan = result.improvement_plan
-    improvement = None
-    if plan is not None and (plan.item_ids or plan.message):
-        blocked = plan.blocked_by
-        if isinstance(blocked, list | tuple | set | frozenset):
-            blocked = ", ".join(str(b) for b in blocked)
-        improvement = {
-            "message": _text(plan.message, lang),
-            "fixes": [
-                {"id": item_id, "question": _text(checklist.item(item_id).question, lang)}
-                for item_id in plan.item_ids
-            ],
-            "grade_after": _grade_view(plan.grade_after, lang) if plan.grade_after else None,
-            "score_after": (
-                format_number(plan.score_after, lang, 1) if plan.score_after is not None else ""
-            ),
-            "blocked_by": _text(blocked, lang) if blocked else "",
-        }
 
+def _improvement(data: ReportData) -> dict[str, Any] | None:
+    """The plan to lower the grade, or None when the engine has nothing to say."""
+    lang, plan = data.lang, data.result.improvement_plan
+    if plan is None or not (plan.item_ids or plan.message):
+        return None
+    blocked = plan.blocked_by
+    if isinstance(blocked, list | tuple | set | frozenset):
+        blocked = ", ".join(str(b) for b in blocked)
+    return {
+        "message": _text(plan.message, lang),
+        "fixes": [
+            {"id": item_id, "question": _text(data.checklist.item(item_id).question, lang)}
+            for item_id in plan.item_ids
+        ],
+        "grade_after": _grade_view(plan.grade_after, lang) if plan.grade_after else None,
+        "score_after": (
+            formatting.format_number(plan.score_after, lang, 1)
+            if plan.score_after is not None else ""
+        ),
+        "blocked_by": _text(blocked, lang) if blocked else "",
+    }
+
+
+def _enterprise(data: ReportData) -> dict[str, str]:
     enterprise = data.enterprise
+    return {
+        "name": enterprise.name,
+        "tax_code": enterprise.tax_code,
+        "address": enterprise.address,
+        "area": enterprise.area,
+        "industry": enterprise.industry,
+        "headcount": _number(enterprise.headcount, data.lang),
+    }
+
+
+AREA_LEVEL_COLOURS = {1: "#1b7f3b", 2: "#f2c12e", 3: "#ef7d1a", 4: "#c62828"}
+
+
+def _header(data: ReportData, text: dict[str, str]) -> dict[str, Any]:
+    """The report's identity and the facts of the assessment (masthead, facts table, footer)."""
+    lang, result = data.lang, data.result
     return {
         "lang": lang,
         "t": text,
         "report_id": data.report_id,
         "verification_code": data.verification_code,
         "verify_url": data.verify_url,
-        "generated_at": format_datetime(data.generated_at, lang),
-        "enterprise": {
-            "name": enterprise.name,
-            "tax_code": enterprise.tax_code,
-            "address": enterprise.address,
-            "area": enterprise.area,
-            "industry": enterprise.industry,
-            "headcount": format_number(enterprise.headcount, lang),
-        },
-        "assessed_on": format_date(data.assessed_on, lang),
+        "generated_at": _report_time(data.generated_at, lang),
+        "enterprise": _enterprise(data),
+        "assessed_on": formatting.format_date(data.assessed_on, lang),
         "submitted_by": data.submitted_by,
         "area_level": data.area_level,
         "area_level_text": text.get(f"level_{data.area_level}", str(data.area_level)),
-        "area_level_colour": {1: "#1b7f3b", 2: "#f2c12e", 3: "#ef7d1a", 4: "#c62828"}.get(
-            data.area_level, "#607d8b"),
+        "area_level_colour": AREA_LEVEL_COLOURS.get(data.area_level, "#607d8b"),
         "checklist_id": result.checklist_id,
         "checklist_version": result.checklist_version,
-        "checklist_title": _text(checklist.title, lang),
+        "checklist_title": _text(data.checklist.title, lang),
         "engine_version": result.engine_version,
-        "next_due": (
-            format_date(result.next_assessment_due_on, lang)
-            if result.next_assessment_due_on else "—"
-        ),
+        "next_due": formatting.format_date(result.next_assessment_due_on, lang),
+        "qr_svg": qr_svg(data.verify_url),
+    }
+
+
+def _outcome(data: ReportData) -> dict[str, Any]:
+    """The grade, the score and the totals."""
+    lang, result = data.lang, data.result
+    return {
         "grade": _grade_view(result.grade, lang),
         "band": _grade_view(result.band, lang),
-        "score": format_number(result.score, lang, 1),
+        "score": formatting.format_number(result.score, lang, 1),
         "decision": _text(result.decision, lang),
-        "section_chart": section_chart,
-        "history_chart": history_chart,
-        "escalations": escalations,
-        "item_sections": item_sections,
-        "total_points": format_number(result.score_points, lang),
-        "total_max": format_number(result.score_max, lang),
-        "actions": actions,
-        "improvement": improvement,
+        "total_points": _number(result.score_points, lang),
+        "total_max": _number(result.score_max, lang),
+    }
+
+
+def _build_view(data: ReportData) -> dict[str, Any]:
+    """Turn the report data into the flat strings and rows the template prints."""
+    text = labels(data.lang)
+    return {
+        **_header(data, text),
+        **_outcome(data),
+        "section_chart": _section_chart(data, text),
+        "history_chart": _history_chart(data, text),
+        "escalations": _escalations(data),
+        "item_sections": _item_sections(data, text),
+        "actions": _actions(data),
+        "improvement": _improvement(data),
         "evidence": [url for url in data.evidence_thumbnails if url.startswith("data:image/")],
-        "qr_svg": qr_svg(data.verify_url),
     }
 
 
@@ -524,62 +547,3 @@ def render_pdf(html: str) -> bytes:
 def render_report(data: ReportData) -> bytes:
     """The unsigned PDF of a report; sign it with ``riskapp.reports.signing.sign_report``."""
     return render_pdf(build_report_html(data))
-
-
-# A typical garment factory in Nghi Sơn at epidemic level 3: medium by score, raised by the rules.
-SAMPLE_ANSWERS: dict[str, Any] = {
-    "ORG-1": "yes", "ORG-2": "no", "ORG-3": "yes", "ORG-4": "yes",
-    "CTX-1": 620, "CTX-2": 4200, "CTX-3": "coworkers", "CTX-4": "no",
-    "SCR-1": "partial", "SCR-2": "all", "SCR-3": "yes", "SCR-4": "no", "SCR-5": "no",
-    "HYG-1": "yes", "HYG-2": 85, "HYG-3": "some", "HYG-4": "incomplete",
-    "MSK-1": "yes", "MSK-2": "yes", "MSK-3": "partial", "MSK-4": "yes", "MSK-5": "na",
-    "VEN-1": "partial", "CAN-1": "one_to_two", "CAN-2": "no",
-    "TRN-1": 40, "TRN-2": 2, "TRN-3": "all", "VAC-1": 72, "COM-1": "yes",
-}
-
-
-def sample_report_data(lang: str = "vi") -> ReportData:
-    """A realistic report scored by the real engine, for previews, tests and benchmarks."""
-    from riskapp.scoring import DEFAULT_CHECKLIST_ID, Grade, get_checklist, score
-
-    checklist = get_checklist(DEFAULT_CHECKLIST_ID)
-    assessed_on = date(2021, 10, 18)
-    context = {"area_level": 3, "has_canteen": True, "has_shuttle": True}
-    result = score(checklist, context, SAMPLE_ANSWERS, assessed_on)
-    status = {"vi": ("Đang thực hiện", "Chưa thực hiện"), "en": ("In progress", "Open")}[lang]
-    actions = tuple(
-        ActionInfo(entry.item_id, entry.priority, entry.action.get(lang), entry.due_on,
-                   status[0] if index < 2 else status[1])
-        for index, entry in enumerate(result.remediation)
-    )
-    history = (
-        HistoryPoint(date(2021, 7, 5), Grade.HIGH),
-        HistoryPoint(date(2021, 8, 2), Grade.MEDIUM),
-        HistoryPoint(date(2021, 9, 6), Grade.LOW),
-        HistoryPoint(date(2021, 9, 27), Grade.MEDIUM),
-        HistoryPoint(assessed_on, result.grade),
-    )
-    code = "7KQ2-9XHD"
-    return ReportData(
-        report_id="RPT-2021-000123",
-        verification_code=code,
-        verify_url=f"https://riskapp.thanhhoa.gov.vn/verify/{code}",
-        generated_at=datetime(2021, 10, 18, 2, 30, tzinfo=UTC),
-        lang=lang,
-        enterprise=EnterpriseInfo(
-            name="Công ty TNHH May mặc Hải Hà – Nghi Sơn",
-            tax_code="2801234567",
-            address="Lô C4, Khu kinh tế Nghi Sơn, phường Hải Hòa",
-            area="Thanh Hóa › Thị xã Nghi Sơn",
-            industry=("C14 – Sản xuất trang phục" if lang == "vi"
-                      else "C14 – Manufacture of wearing apparel"),
-            headcount=1250,
-        ),
-        assessed_on=assessed_on,
-        submitted_by="Nguyễn Thị Hương",
-        area_level=3,
-        checklist=checklist,
-        result=result,
-        history=history,
-        actions=actions,
-    )

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +25,6 @@ from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
     GRADED_STATUSES,
-    ActionStatus,
     Assessment,
     AssessmentStatus,
     AuditLog,
@@ -39,6 +39,7 @@ from riskapp.models.types import utcnow
 from riskapp.pagination import Page, paginate
 from riskapp.reports import signing
 from riskapp.scoring import Result
+from riskapp.templating import ACTION_STATUS_LABELS, VSIC_SECTIONS
 
 log = logging.getLogger(__name__)
 
@@ -47,73 +48,6 @@ REPORT_LANGS = ("vi", "en")
 DOWNLOAD_ACTION = "report_downloaded"
 # A pending report older than this is taken as lost (worker died) and may be scheduled again.
 STALE_PENDING = timedelta(minutes=10)
-
-# The PDF is written in its own language whatever the web catalogue holds: VSIC 2018 section names
-# (Decision 27/2018/QĐ-TTg) and the action states, in both report languages.
-VSIC_SECTION_NAMES = {
-    "A": ("Nông nghiệp, lâm nghiệp và thủy sản", "Agriculture, forestry and fishing"),
-    "B": ("Khai khoáng", "Mining and quarrying"),
-    "C": ("Công nghiệp chế biến, chế tạo", "Manufacturing"),
-    "D": (
-        "Sản xuất và phân phối điện, khí đốt, nước nóng, hơi nước và điều hòa không khí",
-        "Electricity, gas, steam and air conditioning supply",
-    ),
-    "E": (
-        "Cung cấp nước; hoạt động quản lý và xử lý rác thải, nước thải",
-        "Water supply; sewerage, waste management and remediation",
-    ),
-    "F": ("Xây dựng", "Construction"),
-    "G": (
-        "Bán buôn và bán lẻ; sửa chữa ô tô, mô tô, xe máy và xe có động cơ khác",
-        "Wholesale and retail trade; repair of motor vehicles and motorcycles",
-    ),
-    "H": ("Vận tải kho bãi", "Transportation and storage"),
-    "I": ("Dịch vụ lưu trú và ăn uống", "Accommodation and food service activities"),
-    "J": ("Thông tin và truyền thông", "Information and communication"),
-    "K": (
-        "Hoạt động tài chính, ngân hàng và bảo hiểm",
-        "Financial, banking and insurance activities",
-    ),
-    "L": ("Hoạt động kinh doanh bất động sản", "Real estate activities"),
-    "M": (
-        "Hoạt động chuyên môn, khoa học và công nghệ",
-        "Professional, scientific and technical activities",
-    ),
-    "N": (
-        "Hoạt động hành chính và dịch vụ hỗ trợ",
-        "Administrative and support service activities",
-    ),
-    "O": (
-        "Hoạt động của Đảng Cộng sản, tổ chức chính trị - xã hội, quản lý Nhà nước, an ninh quốc "
-        "phòng; bảo đảm xã hội bắt buộc",
-        "Party, socio-political organisations, public administration and defence; compulsory "
-        "social security",
-    ),
-    "P": ("Giáo dục và đào tạo", "Education and training"),
-    "Q": ("Y tế và hoạt động trợ giúp xã hội", "Human health and social work activities"),
-    "R": ("Nghệ thuật, vui chơi và giải trí", "Arts, entertainment and recreation"),
-    "S": ("Hoạt động dịch vụ khác", "Other service activities"),
-    "T": (
-        "Hoạt động làm thuê các công việc trong các hộ gia đình, sản xuất sản phẩm vật chất và "
-        "dịch vụ tự tiêu dùng của hộ gia đình",
-        "Activities of households as employers and for own use",
-    ),
-    "U": (
-        "Hoạt động của các tổ chức và cơ quan quốc tế",
-        "Activities of extraterritorial organisations and bodies",
-    ),
-}
-ACTION_STATUS_NAMES = {
-    ActionStatus.OPEN: ("chưa thực hiện", "open"),
-    ActionStatus.IN_PROGRESS: ("đang thực hiện", "in progress"),
-    ActionStatus.DONE: ("đã hoàn thành", "done"),
-    ActionStatus.VERIFIED: ("đã xác nhận", "verified"),
-    ActionStatus.SUPERSEDED: ("đã chuyển sang lần đánh giá mới", "carried to a newer assessment"),
-}
-
-
-def _in_lang(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
 
 
 # --------------------------------------------------------------------------- scheduling
@@ -228,6 +162,58 @@ def verify_url(code: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + "/verify/" + code
 
 
+def _industry_text(enterprise: Enterprise) -> str:
+    """'C – Manufacturing (14)': the VSIC section in the active locale, then the division."""
+    name = VSIC_SECTIONS.get(enterprise.industry)
+    text = enterprise.industry + (f" – {name!s}" if name is not None else "")
+    if enterprise.industry_division:
+        text += f" ({enterprise.industry_division})"
+    return text
+
+
+def _report_history(assessment: Assessment) -> tuple:
+    """The enterprise's submitted grades up to this assessment, oldest first."""
+    from riskapp.reports import render
+
+    rows = db.session.execute(
+        select(Assessment.assessed_on, Assessment.grade)
+        .where(
+            Assessment.enterprise_id == assessment.enterprise_id,
+            Assessment.status.in_(GRADED_STATUSES),
+            or_(
+                Assessment.assessed_on < assessment.assessed_on,
+                and_(
+                    Assessment.assessed_on == assessment.assessed_on,
+                    Assessment.id <= assessment.id,
+                ),
+            ),
+        )
+        .order_by(Assessment.assessed_on, Assessment.id)
+    ).all()
+    return tuple(render.HistoryPoint(on, grade) for on, grade in rows if grade)
+
+
+def _report_actions(assessment: Assessment, lang: str) -> tuple:
+    """The assessment's actions, each status worded in the active locale as it is now."""
+    from riskapp.reports import render
+
+    actions = db.session.scalars(
+        select(RemediationAction)
+        .where(RemediationAction.assessment_id == assessment.id)
+        .order_by(RemediationAction.position, RemediationAction.id)
+    ).all()
+    return tuple(
+        render.ActionInfo(
+            item_id=a.item_id,
+            priority=a.priority,
+            action=a.action_text(lang),
+            due_on=a.due_on,
+            status=str(ACTION_STATUS_LABELS.get(a.status, a.status.value)),
+        )
+        for a in actions
+    )
+
+
 def build_report_data(report: Report):
     """Everything the PDF shows, read from the database into plain values."""
     from riskapp.evidence.services import report_thumbnails
@@ -240,30 +226,10 @@ def build_report_data(report: Report):
     submitter = (
         db.session.get(User, assessment.submitted_by_id) if assessment.submitted_by_id else None
     )
-    history = db.session.execute(
-        select(Assessment.assessed_on, Assessment.grade)
-        .where(
-            Assessment.enterprise_id == enterprise.id,
-            Assessment.status.in_(GRADED_STATUSES),
-            or_(
-                Assessment.assessed_on < assessment.assessed_on,
-                and_(
-                    Assessment.assessed_on == assessment.assessed_on,
-                    Assessment.id <= assessment.id,
-                ),
-            ),
-        )
-        .order_by(Assessment.assessed_on, Assessment.id)
-    ).all()
-    actions = db.session.scalars(
-        select(RemediationAction)
-        .where(RemediationAction.assessment_id == assessment.id)
-        .order_by(RemediationAction.position, RemediationAction.id)
-    ).all()
-    industry = VSIC_SECTION_NAMES.get(enterprise.industry)
-    industry_text = enterprise.industry + (f" – {_in_lang(industry, lang)}" if industry else "")
-    if enterprise.industry_division:
-        industry_text += f" ({enterprise.industry_division})"
+    # The web's catalogue words the industry and the action states, in the report's language.
+    with force_locale(lang):
+        industry = _industry_text(enterprise)
+        actions = _report_actions(assessment, lang)
     return render.ReportData(
         report_id=report.public_id,
         verification_code=report.verification_code,
@@ -275,7 +241,7 @@ def build_report_data(report: Report):
             tax_code=enterprise.tax_code,
             address=enterprise.address or "",
             area=f"{province.name} › {territory.area_path(enterprise.area)}",
-            industry=industry_text,
+            industry=industry,
             headcount=enterprise.headcount,
         ),
         assessed_on=assessment.assessed_on,
@@ -283,19 +249,8 @@ def build_report_data(report: Report):
         area_level=int((assessment.context or {}).get("area_level", 1)),
         checklist=checklists.definition(assessment.checklist_version),
         result=Result.from_dict(assessment.result),
-        history=tuple(render.HistoryPoint(on, grade) for on, grade in history if grade),
-        actions=tuple(
-            render.ActionInfo(
-                item_id=a.item_id,
-                priority=a.priority,
-                action=a.action_text(lang),
-                due_on=a.due_on,
-                status=_in_lang(
-                    ACTION_STATUS_NAMES.get(a.status, (a.status.value, a.status.value)), lang
-                ),
-            )
-            for a in actions
-        ),
+        history=_report_history(assessment),
+        actions=actions,
         evidence_thumbnails=report_thumbnails(assessment.id),
     )
 

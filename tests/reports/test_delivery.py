@@ -38,7 +38,9 @@ def test_submit_renders_and_stores_a_signed_pdf_with_vietnamese_text(app, world,
     assert "Báo cáo đánh giá nguy cơ lây nhiễm" in text
     assert "Thấp" in text  # the grade, in Vietnamese
     assert "Thành lập Tổ an toàn COVID" in text  # the ORG-2 remediation action
-    assert "chưa thực hiện" in text  # the action's status when the report was made
+    # The industry and the action's status (when the report was made) in the web's words.
+    assert "C – Công nghiệp chế biến, chế tạo (14)" in text
+    assert "chưa làm" in text
     assert "Huyện Đông Sơn TH" in text and "Xã Đông Hòa TH" in text  # the area path
     assert report.verification_code in text
 
@@ -172,6 +174,8 @@ def test_english_report_is_queued_not_rendered_in_the_request(
     text = pdf_text(ready.data)
     assert "Workplace infection risk assessment report" in text
     assert "Appoint a COVID-safety team" in text
+    assert "C – Manufacturing (14)" in text and "Công nghiệp" not in text
+    assert "Assessment date" in text and "Ngày đánh giá" not in text
     assert report_row(app, assessment_id, "vi").verification_code != en.verification_code
 
 

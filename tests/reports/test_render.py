@@ -13,8 +13,12 @@ from dataclasses import replace
 
 import pytest
 import weasyprint
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.support import Translations
 from pypdf import PdfReader
 
+from riskapp import formatting
 from riskapp.reports.render import (
     STATIC_BASE_URL,
     STATIC_DIR,
@@ -23,8 +27,8 @@ from riskapp.reports.render import (
     render_pdf,
     render_report,
     safe_url_fetcher,
-    sample_report_data,
 )
+from tests.reports.sample import sample_report_data
 
 # A 1×1 red PNG.
 RED_PIXEL = (
@@ -170,8 +174,41 @@ def test_labels_exist_in_both_languages():
     assert vi.keys() == en.keys()
     assert all(vi.values()) and all(en.values())
     assert vi["remediation"] == "Kế hoạch khắc phục" and en["remediation"] == "Remediation plan"
+    # Every label has its Vietnamese text: none falls back to the English msgid.
+    assert [key for key in vi if vi[key] == en[key]] == []
     with pytest.raises(ValueError):
         labels("fr")
+
+
+def test_labels_come_from_the_catalogue(monkeypatch, data_vi):
+    catalogue = Catalog(locale="vi")
+    catalogue.add("Risk grade", "Mức rủi ro", context="report")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    edited = Translations(compiled)
+    monkeypatch.setattr(formatting, "translations", lambda lang: edited)
+    assert labels("vi")["grade"] == "Mức rủi ro"
+    assert "Mức rủi ro" in build_report_html(data_vi)
+
+
+def test_pdf_labels_are_in_the_reports_language(pdf_vi, pdf_en):
+    vi, en = flat(pdftotext(pdf_vi)), flat(pdftotext(pdf_en))
+    # The badge's label is upper-cased by the stylesheet.
+    assert "MỨC NGUY CƠ" in vi and "Ngày đánh giá" in vi and "Tên doanh nghiệp" in vi
+    assert "RISK GRADE" in en and "Assessment date" in en and "Name" in en
+    assert "RISK GRADE" not in vi and "MỨC NGUY CƠ" not in en
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("vi", ["18/10/2021", "25/10/2021", "1.250", "Lập lúc 18/10/2021 09:30 (GMT+7)", "4.200 m²",
+            "37,8 / 100", "05/07/21", "18/10/21", "10 / 10"]),
+    ("en", ["18 Oct 2021", "25 Oct 2021", "1,250", "Generated 18 Oct 2021 09:30 (GMT+7)",
+            "4,200 m²", "37.8 / 100", "05 Jul 21", "18 Oct 21", "10 / 10"]),
+])
+def test_numbers_and_dates_read_as_before(lang, expected, pdf_vi, pdf_en):
+    text = flat(pdftotext(pdf_vi if lang == "vi" else pdf_en))
+    assert [s for s in expected if s not in text] == []
 
 
 def test_report_html_has_both_charts_and_the_qr_code(data_vi):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from riskapp.reports.render import render_report, sample_report_data
+from riskapp.reports.render import render_report
 from riskapp.reports.signing import (
     ATTACHMENT_NAME,
     CODE_ALPHABET,
@@ -28,6 +28,7 @@ from riskapp.reports.signing import (
     verify_report,
     verify_report_file,
 )
+from tests.reports.sample import sample_report_data
 
 
 @pytest.fixture(scope="module")
