@@ -21,12 +21,8 @@ import weasyprint  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from riskapp.reports.render import (  # noqa: E402
-    STATIC_BASE_URL,
-    build_report_html,
-    render_pdf,
-    render_report,
-)
+from riskapp.reports.pdf import STATIC_BASE_URL, render_pdf  # noqa: E402
+from riskapp.reports.render import build_report_html, render_report  # noqa: E402
 from riskapp.reports.signing import canonical_payload, sign_report, verify_report  # noqa: E402
 from tests.reports.sample import sample_report_data  # noqa: E402
 

@@ -8,26 +8,31 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def create_app(config: dict | None = None) -> Flask:
     """Configure the app, initialise the extensions and register the blueprints."""
-    # Imported here so that `import riskapp.scoring` alone stays free of Flask.
+    # Imported here, as everything below: `import riskapp.scoring` alone stays free of Flask.
     from flask import Flask
-    from flask_babel import lazy_gettext
 
-    from riskapp import cli, errors, jobs, templating
-    from riskapp.config import cache_settings, check_production, from_environment
-    from riskapp.db import db
-    from riskapp.extensions import babel, cache, csrf, limiter, login_manager
-    from riskapp.i18n import select_locale
+    from riskapp.blueprints import register_blueprints
 
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
         __name__,
-        instance_path=os.environ.get("RISKAPP_INSTANCE") or os.path.join(root, "instance"),
-        template_folder=os.path.join(root, "templates"),
-        static_folder=os.path.join(root, "static"),
+        instance_path=os.environ.get("RISKAPP_INSTANCE") or os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
     )
+    _configure(app, config)
+    _init_extensions(app, config)
+    register_blueprints(app)
+    return app
+
+
+def _configure(app: Flask, config: dict | None) -> None:
+    from riskapp.config import cache_settings, check_production, from_environment
+
     app.config.from_mapping(from_environment(app.instance_path))
     if config:
         app.config.from_mapping(config)
@@ -42,12 +47,18 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     os.makedirs(app.instance_path, exist_ok=True)
 
+
+def _init_extensions(app: Flask, config: dict | None) -> None:
+    from flask_babel import lazy_gettext
+
+    from riskapp import cli, errors, jobs, templating
+    from riskapp.db import db
+    from riskapp.extensions import babel, cache, csrf, limiter, login_manager
+    from riskapp.i18n import select_locale
+
     db.init_app(app)
-    babel.init_app(
-        app,
-        locale_selector=select_locale,
-        default_translation_directories=os.path.join(root, "translations"),
-    )
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(ROOT, "translations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -59,8 +70,3 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-
-    from riskapp.blueprints import register_blueprints
-
-    register_blueprints(app)
-    return app

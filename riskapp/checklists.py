@@ -95,16 +95,3 @@ def active_version(province_id: int, on: date | None = None) -> ChecklistVersion
         return activation.checklist_version
     return default_version()
 
-
-def answer_words(checklist: Checklist, item_id: str, answer, lang: str) -> str:
-    """An answer as people read it: the option's words, or the number with its unit."""
-    if answer is None or answer == "":
-        return "—"
-    if not checklist.has_item(item_id):
-        return str(answer)
-    item = checklist.item(item_id)
-    option = item.option(str(answer)) if item.options else None
-    if option is not None:
-        return option.label.get(lang)
-    unit = f" {item.unit.get(lang)}" if item.unit else ""
-    return f"{answer}{unit}"

@@ -17,71 +17,98 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def from_environment(instance_path: str) -> dict:
-    """Settings from the environment; the instance folder holds the SQLite file."""
-    env = os.environ.get("RISKAPP_ENV", "development")
-    database_url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(
         Path(instance_path) / "riskapp.sqlite3"
     )
-    if database_url.startswith("postgres://"):
-        # Heroku-style URLs name the old scheme, which SQLAlchemy 2 refuses.
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
-    production = env == "production"
+    # Heroku-style URLs name the old scheme, which SQLAlchemy 2 refuses; psycopg 3 is the driver.
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
+def _session_settings(production: bool) -> dict:
+    secure = production or _bool("SESSION_COOKIE_SECURE")
     return {
-        "ENV_NAME": env,
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "riskapp"),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
+        "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_SECURE": secure,
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
         ),
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
-        "BABEL_DEFAULT_LOCALE": "vi",
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Ho_Chi_Minh"),
-        "LANGUAGES": ("vi", "en"),
+        "INVITE_TTL_HOURS": int(os.environ.get("INVITE_TTL_HOURS", "72")),
+        "RESET_TTL_MINUTES": int(os.environ.get("RESET_TTL_MINUTES", "60")),
+    }
+
+
+def _mail_settings() -> dict:
+    return {
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "riskapp <no-reply@riskapp.local>"),
-        "INVITE_TTL_HOURS": int(os.environ.get("INVITE_TTL_HOURS", "72")),
-        "RESET_TTL_MINUTES": int(os.environ.get("RESET_TTL_MINUTES", "60")),
+    }
+
+
+def _limit_settings() -> dict:
+    return {
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour"),
-        # Report renders and exports cost seconds of CPU each: a limit per user.
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Report renders and exports cost seconds of CPU each: a limit per user.
         "COSTLY_RATE_LIMIT": os.environ.get("COSTLY_RATE_LIMIT", "30 per minute; 300 per hour"),
+        "EVIDENCE_MAX_MB": int(os.environ.get("EVIDENCE_MAX_MB", "8")),
+    }
+
+
+def _storage_settings(instance_path: str) -> dict:
+    return {
         "REPORT_SIGNING_KEY": os.environ.get("REPORT_SIGNING_KEY")
         or str(Path(instance_path) / "report-signing-key.pem"),
         "STORAGE_DIR": os.environ.get("STORAGE_DIR") or str(Path(instance_path) / "storage"),
-        "EVIDENCE_MAX_MB": int(os.environ.get("EVIDENCE_MAX_MB", "8")),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "riskapp"),
+        "JOBS_INLINE": _bool("JOBS_INLINE", False),
         # How long dashboard figures may lag behind new submissions (seconds; 0: never).
         "FIGURES_STALE_SECONDS": float(os.environ.get("FIGURES_STALE_SECONDS", "30")),
         # Names the figures cache's keys in a Redis shared with other apps (cache_settings).
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "riskapp:"),
+    }
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings from the environment; the instance folder holds the SQLite file."""
+    env = os.environ.get("RISKAPP_ENV", "development")
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ("vi", "en"),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         ),
         "MAP_TILE_ATTRIBUTION": os.environ.get(
             "MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors"
         ),
-        "JOBS_INLINE": _bool("JOBS_INLINE", False),
+        **_session_settings(env == "production"),
+        **_mail_settings(),
+        **_limit_settings(),
+        **_storage_settings(instance_path),
     }
 
 

@@ -121,6 +121,23 @@ def format_number(value, lang: str, digits: int = 0, trim_whole: bool = False) -
     return _number_pattern(digits).apply(value, _locale(lang))
 
 
+def answer_words(item, answer, lang: str) -> str:
+    """A checklist answer as people read it: the option's words, or the number (in the
+    language's notation) with its unit. `item` is the engine's checklist item."""
+    if answer is None or answer == "":
+        return MISSING
+    for option in item.options or ():
+        if option.id == str(answer):
+            return option.label.get(lang)
+    if isinstance(answer, bool):
+        return str(answer)
+    text = (format_number(answer, lang, 1, trim_whole=True)
+            if isinstance(answer, int | float | Decimal) else str(answer))
+    if item.unit is not None:
+        return f"{text} {item.unit.get(lang)}"
+    return f"{text} %" if item.kind.value == "percent" else text
+
+
 def _load_catalogue(lang: str) -> NullTranslations:
     folder = TRANSLATIONS_DIR / lang / "LC_MESSAGES"
     mo, po = folder / "messages.mo", folder / "messages.po"

@@ -87,6 +87,7 @@ def test_a_stale_compiled_catalogue_gives_way_to_the_po(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("module", ["riskapp/formatting.py", "riskapp/reports/render.py",
+                                    "riskapp/reports/labels.py", "riskapp/reports/pdf.py",
                                     "riskapp/charts.py"])
 def test_the_pdf_path_imports_no_flask(module):
     tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))

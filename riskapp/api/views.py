@@ -23,6 +23,7 @@ from riskapp.api.common import (
     text_in_lang,
 )
 from riskapp.api.openapi import document
+from riskapp.assessments import actions as remediation
 from riskapp.assessments import services as assessments
 from riskapp.db import db
 from riskapp.errors import problem
@@ -360,8 +361,8 @@ def action_update(action_id: int):
     row = get_or_404(RemediationAction, action_id)
     changes = _action_changes(json_body(), row)
     try:
-        assessments.update_action(row, user=current_user, **changes)
-    except assessments.ActionLocked:
+        remediation.update_action(row, user=current_user, **changes)
+    except remediation.ActionLocked:
         db.session.rollback()
         return problem(409, _("This action is verified or replaced and can no longer be "
                               "changed."))

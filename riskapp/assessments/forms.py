@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from riskapp.checklists import answer_words
+from riskapp.formatting import answer_words
 from riskapp.models import ActionStatus
 from riskapp.scoring import AnswerKind, Checklist, Context, Item, parse_number
 from riskapp.scoring.conditions import describe
@@ -184,7 +184,7 @@ def newer_answers(checklist: Checklist, saved: dict | None, typed: dict[str, str
     newer = {}
     for item_id, value in saved.items():
         if checklist.has_item(item_id) and typed.get(item_id, "") != str(value):
-            newer[item_id] = answer_words(checklist, item_id, value, lang)
+            newer[item_id] = answer_words(checklist.item(item_id), value, lang)
     for item_id, value in typed.items():
         if item_id not in saved and value:
             newer[item_id] = _("(no answer)")

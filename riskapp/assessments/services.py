@@ -12,11 +12,11 @@ from flask import current_app
 from sqlalchemy import Select, func, select, update
 
 from riskapp import checklists, territory
+from riskapp.assessments import actions
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
     GRADED_STATUSES,
-    ActionStatus,
     AreaLevel,
     Assessment,
     AssessmentStatus,
@@ -24,10 +24,9 @@ from riskapp.models import (
     EnterpriseStatus,
     Finding,
     Grade,
-    Priority,
-    RemediationAction,
 )
 from riskapp.models.types import utcnow
+from riskapp.reports.services import schedule_render
 from riskapp.scoring import (
     Checklist,
     Context,
@@ -184,21 +183,43 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     Idempotent: submitting a draft that is already submitted, or reusing a submit token,
     returns the assessment that was made the first time. Raises InvalidAnswers when the
     answers are incomplete or wrong (nothing is stored then)."""
+    earlier = _made_before(draft, submit_token)
+    if earlier is not None:
+        return earlier
+    on = on or date.today()
+    checklist = checklist_of(draft)
+    context = build_context(draft.enterprise, draft.context, on)
+    result = score(checklist, context, coerce_answers(checklist, draft.answers or {}), on)
+    if not _claim(draft, submit_token):
+        return draft
+    previous = current_submitted_except(draft.enterprise_id, draft.id)
+    _freeze(draft, result, context, on, user)
+    if previous is not None:
+        previous.status = AssessmentStatus.SUPERSEDED
+        previous.superseded_at = utcnow()
+        previous.superseded_by_id = draft.id
+    actions.create_actions(draft, result, replacing=previous)
+    db.session.flush()
+    refresh_enterprise_status(draft.enterprise_id)
+    record("assessment_submitted", draft,
+           details={"grade": result.grade.value, "score": result.score}, user=user)
+    _after_submit(draft)
+    return draft
+
+
+def _made_before(draft: Assessment, submit_token: str | None) -> Assessment | None:
+    """What an earlier submit of this draft (or with this token) made, if any."""
     if submit_token:
         earlier = _by_submit_token(
             select(Assessment.id).where(Assessment.enterprise_id == draft.enterprise_id),
             submit_token)
         if earlier is not None:
             return earlier
-    if draft.status != AssessmentStatus.DRAFT:
-        return draft
-    on = on or date.today()
-    checklist = checklist_of(draft)
-    context = build_context(draft.enterprise, draft.context, on)
-    typed = coerce_answers(checklist, draft.answers or {})
-    result = score(checklist, context, typed, on)  # raises InvalidAnswers
+    return None if draft.is_draft else draft
 
-    # Claim the draft atomically: a concurrent submit of the same draft loses here.
+
+def _claim(draft: Assessment, submit_token: str | None) -> bool:
+    """Mark the draft submitted atomically: a concurrent submit of the same draft loses here."""
     claimed = db.session.execute(
         update(Assessment)
         .where(Assessment.id == draft.id, Assessment.status == AssessmentStatus.DRAFT)
@@ -206,10 +227,11 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(draft)
-    if claimed != 1:
-        return draft
+    return claimed == 1
 
-    previous = current_submitted_except(draft.enterprise_id, draft.id)
+
+def _freeze(draft: Assessment, result: Result, context: Context, on: date, user) -> None:
+    """The immutable snapshot: typed answers, context, result and its headline figures."""
     draft.answers = result.answers_dict()
     draft.context = context.to_dict()
     draft.result = result.to_dict()
@@ -221,21 +243,6 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     draft.next_due_on = result.next_assessment_due_on
     draft.submitted_at = utcnow()
     draft.submitted_by_id = getattr(user, "id", None)
-    if previous is not None:
-        previous.status = AssessmentStatus.SUPERSEDED
-        previous.superseded_at = utcnow()
-        previous.superseded_by_id = draft.id
-    create_actions(draft, result, replacing=previous)
-    db.session.flush()
-    refresh_enterprise_status(draft.enterprise_id)
-    record(
-        "assessment_submitted",
-        draft,
-        details={"grade": result.grade.value, "score": result.score},
-        user=user,
-    )
-    _after_submit(draft)
-    return draft
 
 
 def submit_form(draft: Assessment, user, submit_token: str | None,
@@ -249,9 +256,6 @@ def submit_form(draft: Assessment, user, submit_token: str | None,
 
 def _after_submit(assessment: Assessment) -> None:
     """Queue the report rendering."""
-    # Imported here: the reports services import this module.
-    from riskapp.reports.services import schedule_render
-
     # Bulk loaders (the demo seed) switch this off: reports then render on first download.
     if current_app.config.get("REPORTS_AUTORENDER", True):
         schedule_render(assessment)
@@ -268,48 +272,6 @@ def current_submitted_except(enterprise_id: int, assessment_id: int) -> Assessme
         .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
         .limit(1)
     )
-
-
-def create_actions(
-    assessment: Assessment, result: Result, replacing: Assessment | None = None
-) -> list[RemediationAction]:
-    """One remediation action per entry of the result's remediation list, in its order.
-
-    The still-open actions of the assessment being replaced end as "superseded"; where the same
-    item fails again, its owner, note and progress carry over so no follow-up is lost."""
-    carried: dict[str, tuple[RemediationAction, ActionStatus]] = {}
-    if replacing is not None:
-        for old in db.session.scalars(
-            select(RemediationAction).where(
-                RemediationAction.assessment_id == replacing.id,
-                RemediationAction.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
-            )
-        ):
-            carried[old.item_id] = (old, old.status)
-            old.status = ActionStatus.SUPERSEDED
-    actions = []
-    for position, entry in enumerate(result.remediation):
-        action = RemediationAction(
-            assessment_id=assessment.id,
-            enterprise_id=assessment.enterprise_id,
-            province_id=assessment.province_id,
-            item_id=entry.item_id,
-            priority=entry.priority,
-            critical=entry.critical,
-            points=float(entry.points),
-            position=position,
-            action_vi=entry.action.vi,
-            action_en=entry.action.en,
-            due_on=entry.due_on,
-        )
-        if entry.item_id in carried:
-            old, old_status = carried[entry.item_id]
-            action.owner, action.note, action.status = old.owner, old.note, old_status
-            # An earlier deadline stays the deadline.
-            action.due_on = min(old.due_on, entry.due_on)
-        db.session.add(action)
-        actions.append(action)
-    return actions
 
 
 def refresh_enterprise_status(enterprise_id: int) -> EnterpriseStatus:
@@ -429,79 +391,6 @@ def grade_history() -> list[tuple[date, Grade]]:
     return [(row.assessed_on, row.grade) for row in rows]
 
 
-OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
-# The officer's action list filters: name → statuses (empty: all).
-ACTION_FILTERS = {
-    "active": OPEN_ACTION_STATUSES,
-    "open": (ActionStatus.OPEN,),
-    "in_progress": (ActionStatus.IN_PROGRESS,),
-    "done": (ActionStatus.DONE,),
-    "verified": (ActionStatus.VERIFIED,),
-    "superseded": (ActionStatus.SUPERSEDED,),
-    "all": (),
-}
-
-
-def open_actions_by_priority(today: date | None = None) -> dict[Priority, dict[str, int]]:
-    """Per priority: open (or in progress) actions and how many of them are overdue."""
-    today = today or date.today()
-    counts = {priority: {"open": 0, "overdue": 0} for priority in Priority}
-    rows = db.session.execute(
-        scoped(select(RemediationAction.priority, RemediationAction.due_on), RemediationAction)
-        .where(RemediationAction.status.in_(OPEN_ACTION_STATUSES))
-    ).all()
-    for priority, due_on in rows:
-        counts[priority]["open"] += 1
-        if due_on < today:
-            counts[priority]["overdue"] += 1
-    return counts
-
-
-def list_actions(statuses=OPEN_ACTION_STATUSES) -> list[RemediationAction]:
-    """Actions in reach with these statuses, in the remediation order of their assessment."""
-    statement = scoped(select(RemediationAction), RemediationAction)
-    if statuses:
-        statement = statement.where(RemediationAction.status.in_(tuple(statuses)))
-    return list(
-        db.session.scalars(
-            statement.order_by(
-                RemediationAction.assessment_id.desc(), RemediationAction.position,
-                RemediationAction.id,
-            )
-        )
-    )
-
-
-class ActionLocked(Exception):
-    """A verified action is closed by an auditor or the province; the officer cannot change it."""
-
-
-def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
-                  status: ActionStatus, note: str | None, user=None) -> RemediationAction:
-    """Change owner, due date, status and note; "verified" is not the officer's to set."""
-    if action.status.is_locked:
-        raise ActionLocked()
-    if status == ActionStatus.VERIFIED:
-        raise ValueError("the officer cannot verify an action")
-    before = {"status": action.status.value, "due_on": action.due_on.isoformat(),
-              "owner": action.owner}
-    action.owner = (owner or "").strip() or None
-    action.due_on = due_on
-    action.note = (note or "").strip() or None
-    if status != action.status:
-        action.completed_at = utcnow() if status == ActionStatus.DONE else None
-        action.status = status
-    db.session.flush()
-    record(
-        "action_updated",
-        action,
-        details={"before": before, "status": status.value, "due_on": due_on.isoformat(),
-                 "owner": action.owner},
-        user=user,
-    )
-    return action
-
-
 PROFILE_FIELDS = ("name", "address", "headcount", "has_canteen", "has_shuttle", "has_dormitory")
 
 
@@ -526,17 +415,6 @@ def update_profile(enterprise: Enterprise, values: dict, user=None) -> list[str]
     return changed
 
 
-def actions_of(assessment: Assessment) -> list[RemediationAction]:
-    """The remediation actions born from one assessment, in its remediation order."""
-    return list(
-        db.session.scalars(
-            scoped(select(RemediationAction), RemediationAction)
-            .where(RemediationAction.assessment_id == assessment.id)
-            .order_by(RemediationAction.position, RemediationAction.id)
-        )
-    )
-
-
 def findings_of(assessment: Assessment) -> list[Finding]:
     """The auditors' findings on this assessment within the user's reach, newest first."""
     return list(
@@ -552,35 +430,3 @@ def latest_finding(assessment: Assessment) -> Finding | None:
     """The auditor's latest finding on this assessment, if any."""
     findings = findings_of(assessment)
     return findings[0] if findings else None
-
-
-__all__ = [
-    "ActionLocked",
-    "InvalidAnswers",
-    "actions_of",
-    "StaleDraft",
-    "assessment_for_token",
-    "build_context",
-    "check_submission",
-    "checklist_of",
-    "create_actions",
-    "current_draft",
-    "current_submitted",
-    "draft_problems",
-    "form_context",
-    "grade_history",
-    "findings_of",
-    "latest_finding",
-    "list_actions",
-    "list_assessments",
-    "new_submit_token",
-    "open_actions_by_priority",
-    "refresh_enterprise_status",
-    "result_of",
-    "save_draft",
-    "section_progress",
-    "start_draft",
-    "submit",
-    "update_action",
-    "update_profile",
-]

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from riskapp import charts, formatting, territory
+from riskapp.assessments import actions as remediation
 from riskapp.assessments import bp, services
 from riskapp.assessments.forms import (
     ActionForm,
@@ -17,7 +18,6 @@ from riskapp.assessments.forms import (
     item_settings,
     newer_answers,
 )
-from riskapp.checklists import answer_words
 from riskapp.db import db
 from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, Assessment, Grade, RemediationAction
@@ -55,7 +55,7 @@ def home():
         current=current,
         draft=services.current_draft(enterprise),
         next_due=(current.effective_next_due_on or current.next_due_on) if current else None,
-        actions_by_priority=services.open_actions_by_priority(),
+        actions_by_priority=remediation.open_actions_by_priority(),
         history=history,
         history_chart=history_chart,
         downloads=reports.download_log(enterprise.id, limit=5),
@@ -287,13 +287,14 @@ def result(assessment_id: int):
         "assessments/result.html",
         assessment=assessment,
         checklist=checklist,
-        answer_words=lambda item_id, value: answer_words(checklist, item_id, value, lang),
+        answer_words=lambda item_id, value: formatting.answer_words(checklist.item(item_id),
+                                                                    value, lang),
         result=graded,
         effective=effective,
         finding=finding,
         section_chart=_section_chart(graded, _("Risk points per section")),
         report_url=url_for("reports.download", assessment_id=assessment.id),
-        actions_by_item={action.item_id: action for action in services.actions_of(assessment)},
+        actions_by_item={action.item_id: action for action in remediation.actions_of(assessment)},
     )
 
 
@@ -311,7 +312,7 @@ def _action_form(action: RemediationAction, formdata=None) -> ActionForm:
 
 
 def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, status: int = 200):
-    actions = services.list_actions(services.ACTION_FILTERS[show])
+    actions = remediation.list_actions(remediation.ACTION_FILTERS[show])
     forms = {action.id: _action_form(action) for action in actions
              if not action.status.is_locked}
     if failed is not None:
@@ -321,7 +322,7 @@ def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, sta
         actions=actions,
         forms=forms,
         show=show,
-        filters=services.ACTION_FILTERS,
+        filters=remediation.ACTION_FILTERS,
         filter_labels={
             "active": _("Open and in progress"),
             **{status.value: ACTION_STATUS_LABELS[status] for status in ActionStatus},
@@ -333,7 +334,7 @@ def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, sta
 
 def _show_filter() -> str:
     show = request.args.get("show", "active")
-    return show if show in services.ACTION_FILTERS else "active"
+    return show if show in remediation.ACTION_FILTERS else "active"
 
 
 @route(bp, "/actions", roles=OFFICERS)
@@ -352,7 +353,7 @@ def update_action(action_id: int):
     if not form.validate():
         flash(_("The action was not saved: check the fields marked below."), "error")
         return _render_actions(show, failed=(action.id, form), status=422)
-    services.update_action(
+    remediation.update_action(
         action,
         owner=form.owner.data,
         due_on=form.due_on.data,

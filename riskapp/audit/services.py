@@ -23,6 +23,7 @@ from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.filters import Filters, enterprises
+from riskapp.formatting import answer_words
 from riskapp.jobs import submit_after_commit
 from riskapp.models import (
     GRADED_STATUSES,
@@ -87,17 +88,6 @@ class ItemRow:
     observed: str | None = None  # the latest finding's answer, when it differs
 
 
-def answer_text(checklist: Checklist, item_id: str, answer, lang: str) -> str:
-    if answer is None or answer == "":
-        return "—"
-    item = checklist.item(item_id)
-    option = item.option(str(answer)) if item.options else None
-    if option is not None:
-        return option.label.get(lang)
-    unit = f" {item.unit.get(lang)}" if item.unit else ""
-    return f"{answer}{unit}"
-
-
 def item_rows(assessment: Assessment, lang: str, finding: Finding | None = None) -> list[ItemRow]:
     """Every item of a submitted assessment with the declared answer and its outcome."""
     checklist = checklists.definition(assessment.checklist_version)
@@ -111,14 +101,14 @@ def item_rows(assessment: Assessment, lang: str, finding: Finding | None = None)
                 item_id=outcome.item_id,
                 section=checklist.section(item.section).title.get(lang),
                 question=item.question.get(lang),
-                declared=answer_text(checklist, outcome.item_id, outcome.answer, lang),
+                declared=answer_words(item, outcome.answer, lang),
                 points=outcome.points,
                 max_points=outcome.max_points,
                 counted=outcome.counted,
                 failed=outcome.failed,
                 critical=outcome.critical,
                 observed=(
-                    answer_text(checklist, outcome.item_id, observed[outcome.item_id], lang)
+                    answer_words(item, observed[outcome.item_id], lang)
                     if outcome.item_id in observed
                     else None
                 ),
@@ -223,17 +213,10 @@ def record_finding(
                                                       observed_raw)
     result = _grade(checklist, context, {**declared, **observed}, visited_on)
     finding = Finding(
-        assessment_id=assessment.id,
-        enterprise_id=assessment.enterprise_id,
-        province_id=assessment.province_id,
-        auditor_id=auditor.id,
-        visited_on=visited_on,
-        confirmed=confirmed,
-        answers=observed,
-        note=(note or "").strip() or None,
-        result=result.to_dict(),
-        score=result.score,
-        grade=result.grade,
+        assessment_id=assessment.id, enterprise_id=assessment.enterprise_id,
+        province_id=assessment.province_id, auditor_id=auditor.id, visited_on=visited_on,
+        confirmed=confirmed, answers=observed, note=(note or "").strip() or None,
+        result=result.to_dict(), score=result.score, grade=result.grade,
     )
     db.session.add(finding)
     db.session.flush()

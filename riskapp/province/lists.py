@@ -95,38 +95,51 @@ def inspection_ranking(filters: Filters, page: int = 1, scope: Scope | None = No
     total = sum(count for _grade, _failed, count in groups)
     page = page_number(page, total, per_page)
     start = (page - 1) * per_page
-    end = start + per_page
-    overdue_count = _overdue_p1(today)
-    rank = grade_rank(EnterpriseStatus.effective_grade)
-    worsening = case(
-        (and_(EnterpriseStatus.previous_grade.is_not(None),
-              rank > grade_rank(EnterpriseStatus.previous_grade)), 1),
-        else_=0,
-    )
-    rows = []
-    group_start = 0
+    rows, group_start = [], 0
     for grade, failed, count in groups:
         group_end = group_start + count
-        if group_end > start and group_start < end:
+        if group_end > start and group_start < start + per_page:
             first = max(start, group_start)
-            statement = apply_filters(
-                select(EnterpriseStatus, Enterprise.name, Enterprise.tax_code,
-                       overdue_count.label("overdue_p1"), worsening)
-                .join(Enterprise, Enterprise.id == EnterpriseStatus.enterprise_id)
-                .where(EnterpriseStatus.current_assessment_id.is_not(None),
-                       EnterpriseStatus.failed_critical == failed,
-                       EnterpriseStatus.effective_grade.is_(None) if grade is None
-                       else EnterpriseStatus.effective_grade == grade)
-                .order_by(overdue_count.desc(), worsening.desc(),
-                          EnterpriseStatus.headcount.desc(), EnterpriseStatus.enterprise_id)
-                .limit(min(end, group_end) - first).offset(first - group_start),
-                filters, scope, today,
-            )
+            statement = _ranked_rows(filters, scope, today, grade, failed).limit(
+                min(start + per_page, group_end) - first).offset(first - group_start)
             rows.extend(db.session.execute(statement).all())
         group_start = group_end
-        if group_start >= end:
+        if group_start >= start + per_page:
             break
-    assessment_ids = [row[0].current_assessment_id for row in rows]
+    critical = _critical_items([row[0].current_assessment_id for row in rows])
+    items = [
+        Ranked(start + i + 1, status, name, tax_code, int(overdue_p1 or 0), bool(worse),
+               critical.get(status.current_assessment_id, []))
+        for i, (status, name, tax_code, overdue_p1, worse) in enumerate(rows)
+    ]
+    return Page(items, total, page, per_page)
+
+
+def _ranked_rows(filters: Filters, scope: Scope, today: date, grade, failed: int):
+    """One (grade, failed critical items) group, in ranking order within it."""
+    overdue_count = _overdue_p1(today)
+    worsening = case(
+        (and_(EnterpriseStatus.previous_grade.is_not(None),
+              grade_rank(EnterpriseStatus.effective_grade)
+              > grade_rank(EnterpriseStatus.previous_grade)), 1),
+        else_=0,
+    )
+    return apply_filters(
+        select(EnterpriseStatus, Enterprise.name, Enterprise.tax_code,
+               overdue_count.label("overdue_p1"), worsening)
+        .join(Enterprise, Enterprise.id == EnterpriseStatus.enterprise_id)
+        .where(EnterpriseStatus.current_assessment_id.is_not(None),
+               EnterpriseStatus.failed_critical == failed,
+               EnterpriseStatus.effective_grade.is_(None) if grade is None
+               else EnterpriseStatus.effective_grade == grade)
+        .order_by(overdue_count.desc(), worsening.desc(),
+                  EnterpriseStatus.headcount.desc(), EnterpriseStatus.enterprise_id),
+        filters, scope, today,
+    )
+
+
+def _critical_items(assessment_ids: list[int]) -> dict[int, list[str]]:
+    """The failed critical items of each assessment, in remediation order."""
     critical: dict[int, list[str]] = defaultdict(list)
     if assessment_ids:
         for assessment_id, item_id in db.session.execute(
@@ -136,12 +149,7 @@ def inspection_ranking(filters: Filters, page: int = 1, scope: Scope | None = No
             .order_by(RemediationAction.position)
         ):
             critical[assessment_id].append(item_id)
-    items = [
-        Ranked(start + i + 1, status, name, tax_code, int(overdue_p1 or 0), bool(worse),
-               critical.get(status.current_assessment_id, []))
-        for i, (status, name, tax_code, overdue_p1, worse) in enumerate(rows)
-    ]
-    return Page(items, total, page, per_page)
+    return critical
 
 
 

@@ -7,31 +7,19 @@ The template (``templates/reports/assessment.html``, autoescaped) and the print 
 
 from __future__ import annotations
 
-import base64
-import mimetypes
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
-from numbers import Real
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from riskapp import charts, formatting
+from riskapp.reports.labels import labels
+from riskapp.reports.pdf import PROJECT_ROOT, render_pdf
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = PROJECT_ROOT / "static"
-# Base URL of the report: relative references (css/report.css, fonts/…) resolve inside static/.
-STATIC_BASE_URL = STATIC_DIR.as_uri() + "/"
 TEMPLATE_NAME = "reports/assessment.html"
 # Reports show Vietnam time (UTC+7 all year, no daylight saving).
 REPORT_TIMEZONE = timezone(timedelta(hours=7), "GMT+7")
@@ -82,115 +70,6 @@ class ReportData:
     evidence_thumbnails: tuple[str, ...] = ()  # data: URLs of images, shown when present
 
 
-# msgctxt of the report's labels: the printed wording is its own (the web pages say "Tên" where the
-# report says "Tên doanh nghiệp"), so a label never shares a catalogue entry with a page.
-REPORT_CONTEXT = "report"
-
-
-def N_(context: str, msgid: str) -> str:
-    """Mark ``msgid`` for extraction under ``context`` (babel.cfg); labels() translates it."""
-    return msgid
-
-
-_LABELS: dict[str, str] = {
-    "doc_title": N_("report", "Workplace infection risk assessment report"),
-    "enterprise": N_("report", "Enterprise"),
-    "name": N_("report", "Name"),
-    "tax_code": N_("report", "Tax code"),
-    "address": N_("report", "Address"),
-    "area": N_("report", "Area"),
-    "industry": N_("report", "Industry"),
-    "headcount": N_("report", "Head-count"),
-    "assessment": N_("report", "Assessment"),
-    "assessed_on": N_("report", "Assessment date"),
-    "submitted_by": N_("report", "Submitted by"),
-    "checklist": N_("report", "Checklist"),
-    "version": N_("report", "version"),
-    "area_level": N_("report", "Area epidemic level"),
-    "level_1": N_("report", "Level 1 – low (green)"),
-    "level_2": N_("report", "Level 2 – medium (yellow)"),
-    "level_3": N_("report", "Level 3 – high (orange)"),
-    "level_4": N_("report", "Level 4 – very high (red)"),
-    "next_due": N_("report", "Next assessment due"),
-    "engine": N_("report", "Scoring engine version"),
-    "result": N_("report", "Result"),
-    "grade": N_("report", "Risk grade"),
-    "score": N_("report", "Risk score"),
-    "score_band": N_("report", "Score band"),
-    "decision": N_("report", "Decision"),
-    "points_by_section": N_("report", "Risk points by section"),
-    "points_by_section_desc": N_(
-        "report",
-        "Risk points scored out of the maximum of each section."
-    ),
-    "grade_history": N_("report", "Grade history"),
-    "grade_history_desc": N_("report", "The enterprise's grade at each assessment, oldest first."),
-    "no_history": N_("report", "No assessment yet"),
-    "escalations": N_("report", "Escalations"),
-    "no_escalations": N_("report", "No rule raised the grade: the grade is the score band."),
-    "rule": N_("report", "Rule"),
-    "change": N_("report", "Change"),
-    "reason": N_("report", "Reason"),
-    "items_title": N_("report", "Items"),
-    "item": N_("report", "Item"),
-    "question": N_("report", "Question"),
-    "answer": N_("report", "Answer"),
-    "points": N_("report", "Points"),
-    "outcome": N_("report", "Outcome"),
-    "failed": N_("report", "Failed"),
-    "passed": N_("report", "Passed"),
-    "not_counted": N_("report", "Not counted"),
-    "critical": N_("report", "critical"),
-    "reason_na": N_("report", "Answered: not applicable"),
-    "reason_not_applicable": N_("report", "Does not apply to this enterprise"),
-    "total": N_("report", "Total"),
-    "remediation": N_("report", "Remediation plan"),
-    "priority": N_("report", "Priority"),
-    "action": N_("report", "Action"),
-    "due_on": N_("report", "Due"),
-    "status": N_("report", "Status at the time"),
-    "priority_legend": N_(
-        "report",
-        "P1: before the next shift (1 day) · P2: within 7 days · P3: within 30 days."
-    ),
-    "no_remediation": N_("report", "No item needs remediation."),
-    "improvement": N_("report", "Improvement plan"),
-    "fix_items": N_("report", "Items to fix"),
-    "grade_after": N_("report", "Grade after the fixes"),
-    "score_after": N_("report", "Score after the fixes"),
-    "blocked_by": N_("report", "Blocked by"),
-    "no_improvement": N_("report", "No plan needed: the grade is already the lowest."),
-    "evidence": N_("report", "Evidence"),
-    "signoff": N_("report", "Sign-off"),
-    "prepared_by": N_("report", "Prepared by"),
-    "representative": N_("report", "Enterprise representative"),
-    "sign_hint": N_("report", "(Signature and full name)"),
-    "sign_date": N_("report", "Date: ………………………"),
-    "verify_title": N_("report", "Verify this report"),
-    "verify_text": N_(
-        "report",
-        "Scan the QR code or open the address below to check this report. The report is "
-        "digitally signed (Ed25519); the public key is published on the verification site."
-    ),
-    "report_id": N_("report", "Report"),
-    "generated_at": N_("report", "Generated"),
-    "verification_code": N_("report", "Verification code"),
-    "page": N_("report", "Page"),
-    "page_of": N_("report", "of"),
-    "qr_alt": N_("report", "QR code to the verification page"),
-}
-
-SUPPORTED_LANGS = ("vi", "en")
-
-
-def labels(lang: str) -> dict[str, str]:
-    """Every fixed string of the report in ``lang`` ('vi' or 'en'), from the Babel catalogue."""
-    if lang not in SUPPORTED_LANGS:
-        raise ValueError(f"unsupported report language: {lang!r}")
-    catalogue = formatting.translations(lang)
-    return {key: catalogue.pgettext(REPORT_CONTEXT, msgid) for key, msgid in _LABELS.items()}
-
-
 def _text(value: Any, lang: str) -> str:
     """A bilingual engine Text in ``lang``, or the value itself as a string."""
     if value is None:
@@ -224,24 +103,6 @@ def priority_text(priority: Any) -> str:
     if isinstance(value, int):
         return f"P{value}"
     return str(value).upper()
-
-
-def _answer_text(item: Any, answer: Any, lang: str) -> str:
-    if answer is None:
-        return "—"
-    for option in getattr(item, "options", None) or ():
-        if option.id == answer:
-            return _text(option.label, lang)
-    if isinstance(answer, bool):
-        return str(answer)
-    if isinstance(answer, Real):
-        unit = getattr(item, "unit", None)
-        if unit is not None:
-            suffix = " " + _text(unit, lang)
-        else:
-            suffix = " %" if "percent" in str(getattr(item, "kind", "")).lower() else ""
-        return _number(answer, lang) + suffix
-    return str(answer)
 
 
 def qr_svg(url: str) -> str:
@@ -278,7 +139,7 @@ def _item_row(outcome: Any, item: Any, text: dict[str, str], lang: str) -> dict[
         "id": outcome.item_id,
         "question": _text(item.question, lang),
         "critical": bool(outcome.critical),
-        "answer": _answer_text(item, outcome.answer, lang),
+        "answer": formatting.answer_words(item, outcome.answer, lang),
         "points": _out_of(outcome.points, outcome.max_points, lang) if outcome.counted else "—",
         "state": state,
         "state_key": state_key,
@@ -470,78 +331,6 @@ def _jinja() -> Environment:
 def build_report_html(data: ReportData) -> str:
     """The report as an HTML page (autoescaped; SVG charts and QR code are generated markup)."""
     return _jinja().get_template(TEMPLATE_NAME).render(**_build_view(data))
-
-
-def _data_url_response(url: str) -> URLFetcherResponse:
-    header, comma, payload = url[len("data:"):].partition(",")
-    if not comma:
-        raise ValueError("malformed data: URL")
-    parameters = header.split(";")
-    media_type = parameters[0] or "text/plain"
-    if "base64" in parameters[1:]:
-        body = base64.b64decode(unquote(payload), validate=False)
-    else:
-        body = unquote(payload).encode("utf-8")
-    return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
-
-
-def safe_url_fetcher(url: str, headers: dict | None = None) -> URLFetcherResponse:
-    """Fetch ``data:`` URLs and files under the project's static/ folder; refuse anything else.
-
-    WeasyPrint's default fetcher follows ``file://`` (and http), so text that reached the template
-    could otherwise embed /etc/passwd; this one raises ValueError and WeasyPrint skips the resource.
-    """
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "data":
-        return _data_url_response(url)
-    if scheme == "file":
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused remote file URL: {url}")
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        if not path.is_relative_to(STATIC_DIR) or not path.is_file():
-            raise ValueError(f"refused file outside the static folder: {url}")
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": media_type}
-        )
-    raise ValueError(f"refused URL scheme {scheme or '(none)'!r}: {url}")
-
-
-class SafeURLFetcher(URLFetcher):
-    """WeasyPrint fetcher object (v70 expects a URLFetcher) delegating to ``safe_url_fetcher``."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        return safe_url_fetcher(url, headers)
-
-
-_local = threading.local()
-
-
-def _fetcher() -> SafeURLFetcher:
-    # URLFetcher is an OpenerDirector with per-request state: one per thread.
-    fetcher = getattr(_local, "fetcher", None)
-    if fetcher is None:
-        fetcher = _local.fetcher = SafeURLFetcher()
-    return fetcher
-
-
-def _font_config() -> FontConfiguration:
-    # Loading the shipped fonts into Fontconfig costs about 30 ms a render, so it is done once;
-    # a FontConfiguration (Pango font map) is not thread-safe, hence one per thread.
-    font_config = getattr(_local, "font_config", None)
-    if font_config is None:
-        font_config = _local.font_config = FontConfiguration()
-    return font_config
-
-
-def render_pdf(html: str) -> bytes:
-    """Render report HTML to PDF with the safe fetcher; relative URLs resolve inside static/."""
-    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=_fetcher())
-    return document.write_pdf(font_config=_font_config())
 
 
 def render_report(data: ReportData) -> bytes:

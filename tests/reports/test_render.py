@@ -19,15 +19,9 @@ from babel.support import Translations
 from pypdf import PdfReader
 
 from riskapp import formatting
-from riskapp.reports.render import (
-    STATIC_BASE_URL,
-    STATIC_DIR,
-    build_report_html,
-    labels,
-    render_pdf,
-    render_report,
-    safe_url_fetcher,
-)
+from riskapp.reports.labels import labels
+from riskapp.reports.pdf import STATIC_BASE_URL, STATIC_DIR, render_pdf, safe_url_fetcher
+from riskapp.reports.render import build_report_html, render_report
 from tests.reports.sample import sample_report_data
 
 # A 1×1 red PNG.

@@ -1,0 +1,140 @@
+"""Remediation actions: born from a submitted assessment's failing items, tracked by the officer,
+carried over to the next assessment. Services flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.models import ActionStatus, Assessment, Priority, RemediationAction
+from riskapp.models.types import utcnow
+from riskapp.scoring import Result
+from riskapp.tenancy import scoped
+
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+# The officer's action list filters: name → statuses (empty: all).
+ACTION_FILTERS = {
+    "active": OPEN_ACTION_STATUSES,
+    "open": (ActionStatus.OPEN,),
+    "in_progress": (ActionStatus.IN_PROGRESS,),
+    "done": (ActionStatus.DONE,),
+    "verified": (ActionStatus.VERIFIED,),
+    "superseded": (ActionStatus.SUPERSEDED,),
+    "all": (),
+}
+
+
+def open_actions_by_priority(today: date | None = None) -> dict[Priority, dict[str, int]]:
+    """Per priority: open (or in progress) actions and how many of them are overdue."""
+    today = today or date.today()
+    counts = {priority: {"open": 0, "overdue": 0} for priority in Priority}
+    rows = db.session.execute(
+        scoped(select(RemediationAction.priority, RemediationAction.due_on), RemediationAction)
+        .where(RemediationAction.status.in_(OPEN_ACTION_STATUSES))
+    ).all()
+    for priority, due_on in rows:
+        counts[priority]["open"] += 1
+        if due_on < today:
+            counts[priority]["overdue"] += 1
+    return counts
+
+
+def list_actions(statuses=OPEN_ACTION_STATUSES) -> list[RemediationAction]:
+    """Actions in reach with these statuses, in the remediation order of their assessment."""
+    statement = scoped(select(RemediationAction), RemediationAction)
+    if statuses:
+        statement = statement.where(RemediationAction.status.in_(tuple(statuses)))
+    return list(
+        db.session.scalars(
+            statement.order_by(
+                RemediationAction.assessment_id.desc(), RemediationAction.position,
+                RemediationAction.id,
+            )
+        )
+    )
+
+
+class ActionLocked(Exception):
+    """A verified action is closed by an auditor or the province; the officer cannot change it."""
+
+
+def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
+                  status: ActionStatus, note: str | None, user=None) -> RemediationAction:
+    """Change owner, due date, status and note; "verified" is not the officer's to set."""
+    if action.status.is_locked:
+        raise ActionLocked()
+    if status == ActionStatus.VERIFIED:
+        raise ValueError("the officer cannot verify an action")
+    before = {"status": action.status.value, "due_on": action.due_on.isoformat(),
+              "owner": action.owner}
+    action.owner = (owner or "").strip() or None
+    action.due_on = due_on
+    action.note = (note or "").strip() or None
+    if status != action.status:
+        action.completed_at = utcnow() if status == ActionStatus.DONE else None
+        action.status = status
+    db.session.flush()
+    record(
+        "action_updated",
+        action,
+        details={"before": before, "status": status.value, "due_on": due_on.isoformat(),
+                 "owner": action.owner},
+        user=user,
+    )
+    return action
+
+
+def create_actions(
+    assessment: Assessment, result: Result, replacing: Assessment | None = None
+) -> list[RemediationAction]:
+    """One remediation action per entry of the result's remediation list, in its order.
+
+    The still-open actions of the assessment being replaced end as "superseded"; where the same
+    item fails again, its owner, note and progress carry over so no follow-up is lost."""
+    carried: dict[str, tuple[RemediationAction, ActionStatus]] = {}
+    if replacing is not None:
+        for old in db.session.scalars(
+            select(RemediationAction).where(
+                RemediationAction.assessment_id == replacing.id,
+                RemediationAction.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
+            )
+        ):
+            carried[old.item_id] = (old, old.status)
+            old.status = ActionStatus.SUPERSEDED
+    actions = []
+    for position, entry in enumerate(result.remediation):
+        action = RemediationAction(
+            assessment_id=assessment.id,
+            enterprise_id=assessment.enterprise_id,
+            province_id=assessment.province_id,
+            item_id=entry.item_id,
+            priority=entry.priority,
+            critical=entry.critical,
+            points=float(entry.points),
+            position=position,
+            action_vi=entry.action.vi,
+            action_en=entry.action.en,
+            due_on=entry.due_on,
+        )
+        if entry.item_id in carried:
+            old, old_status = carried[entry.item_id]
+            action.owner, action.note, action.status = old.owner, old.note, old_status
+            # An earlier deadline stays the deadline.
+            action.due_on = min(old.due_on, entry.due_on)
+        db.session.add(action)
+        actions.append(action)
+    return actions
+
+
+def actions_of(assessment: Assessment) -> list[RemediationAction]:
+    """The remediation actions born from one assessment, in its remediation order."""
+    return list(
+        db.session.scalars(
+            scoped(select(RemediationAction), RemediationAction)
+            .where(RemediationAction.assessment_id == assessment.id)
+            .order_by(RemediationAction.position, RemediationAction.id)
+        )
+    )
