@@ -1,4 +1,4 @@
-"""The blueprints, one per area."""
+"""The blueprints, one per area: each area's package holds its blueprint, its modules add to it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,17 @@ import importlib
 from flask import Flask
 
 AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin", "api", "evidence")
+# The modules that add routes, commands or model listeners to an area when imported.
+MODULES = {
+    "province": ("views", "commands", "rollups"),
+    "api": ("views", "account"),
+}
 
 
 def register_blueprints(app: Flask) -> None:
     for area in AREAS:
+        for module in MODULES.get(area, ("views",)):
+            importlib.import_module(f"riskapp.{area}.{module}")
         app.register_blueprint(importlib.import_module(f"riskapp.{area}").bp)
+    # The API token pages are web pages (session + CSRF) under /account; they come with the API.
+    app.register_blueprint(importlib.import_module("riskapp.api.account").account_bp)

@@ -15,8 +15,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
 from sqlalchemy import event
 
+from riskapp import create_app
 from riskapp.db import db
 
 log = logging.getLogger(__name__)
@@ -40,8 +43,6 @@ def _app_for_worker(overrides: dict | None = None) -> Flask:
     key = tuple(sorted((overrides or {}).items()))
     app = _worker_apps.get(key)
     if app is None:
-        from riskapp import create_app
-
         app = _worker_apps[key] = create_app({**(overrides or {}), "JOBS_INLINE": True})
     return app
 
@@ -84,9 +85,6 @@ class JobRunner:
         return "rq" if self.app.config.get("REDIS_URL") else "pool"
 
     def queue(self):
-        from redis import Redis
-        from rq import Queue
-
         connection = Redis.from_url(self.app.config["REDIS_URL"])
         return Queue(self.app.config["RQ_QUEUE"], connection=connection)
 

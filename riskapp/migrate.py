@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 
+from riskapp.db import db
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -22,8 +24,6 @@ def alembic_config(app: Flask) -> Config:
 
 def upgrade(app: Flask, revision: str = "head") -> None:
     """Bring the app's database to a revision (the newest by default)."""
-    from riskapp.db import db
-
     with app.app_context():
         with db.engine.begin() as connection:
             config = alembic_config(app)
@@ -32,8 +32,6 @@ def upgrade(app: Flask, revision: str = "head") -> None:
 
 
 def downgrade(app: Flask, revision: str) -> None:
-    from riskapp.db import db
-
     with app.app_context():
         with db.engine.begin() as connection:
             config = alembic_config(app)

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from riskapp.admin.services import INVITABLE_ROLES
 from riskapp.models import Role
 from riskapp.templating import ROLE_LABELS
 
@@ -49,8 +50,6 @@ class InviteForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from riskapp.admin.services import INVITABLE_ROLES
-
         self.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in INVITABLE_ROLES]
 
     def validate_enterprise_id(self, field) -> None:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("assessments", __name__, url_prefix="/enterprise")
-
-from riskapp.assessments import views  # noqa: E402,F401

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-from riskapp.audit import views  # noqa: E402,F401  (routes register on import)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("province", __name__, url_prefix="/province")
-
-from riskapp.province import commands, rollups, views  # noqa: E402,F401  (register on import)

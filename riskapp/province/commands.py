@@ -9,14 +9,13 @@ from sqlalchemy import select
 
 from riskapp.db import db
 from riskapp.models import Province
-from riskapp.province import bp
+from riskapp.province import bp, rollups
+from riskapp.province.regrade import regrade_pending
 
 
 @bp.cli.command("regrade-pending")
 def regrade_pending_command() -> None:
     """Re-grade for area levels whose effective date has come (run daily, e.g. from cron)."""
-    from riskapp.province.regrade import regrade_pending
-
     click.echo(f"{regrade_pending()} level changes re-graded")
 
 
@@ -24,8 +23,6 @@ def regrade_pending_command() -> None:
 @click.option("--check", is_flag=True, help="Only compare the roll-ups with a recount.")
 def recount_command(check: bool) -> None:
     """Rebuild every province's dashboard roll-ups from history (or check them)."""
-    from riskapp.province import rollups
-
     for province in db.session.scalars(select(Province)):
         if check:
             same = (rollups.maintained_rows(province.id) == rollups.recount_rows(province.id)

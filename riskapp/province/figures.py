@@ -9,11 +9,10 @@ from riskapp import charts, formatting
 from riskapp.i18n import current_lang
 from riskapp.models import Grade
 from riskapp.province.aggregates import Tally, Trend
+from riskapp.templating import grade_label
 
 
 def _grade_words() -> dict[str, str]:
-    from riskapp.templating import grade_label
-
     return {g.value: grade_label(g) for g in Grade}
 
 

@@ -7,8 +7,7 @@ The template (``templates/reports/assessment.html``, autoescaped) and the print 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
@@ -16,6 +15,7 @@ import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from riskapp import charts, formatting
+from riskapp.reports.data import ReportData
 from riskapp.reports.labels import labels
 from riskapp.reports.pdf import PROJECT_ROOT, render_pdf
 
@@ -23,51 +23,6 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TEMPLATE_NAME = "reports/assessment.html"
 # Reports show Vietnam time (UTC+7 all year, no daylight saving).
 REPORT_TIMEZONE = timezone(timedelta(hours=7), "GMT+7")
-
-
-@dataclass(frozen=True)
-class EnterpriseInfo:
-    name: str
-    tax_code: str
-    address: str
-    area: str  # path of the area tree, e.g. "Thanh Hóa › Thị xã Nghi Sơn"
-    industry: str  # label, already in the report's language
-    headcount: int
-
-
-@dataclass(frozen=True)
-class HistoryPoint:
-    assessed_on: date
-    grade: Any  # riskapp.scoring.Grade
-
-
-@dataclass(frozen=True)
-class ActionInfo:
-    item_id: str
-    priority: Any  # as the engine gives it ("P1" or an enum)
-    action: str  # already in the report's language
-    due_on: date
-    status: str  # label of the status when the report was generated
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything the report shows, as plain values (no ORM objects)."""
-
-    report_id: str
-    verification_code: str
-    verify_url: str
-    generated_at: datetime
-    lang: str
-    enterprise: EnterpriseInfo
-    assessed_on: date
-    submitted_by: str
-    area_level: int
-    checklist: Any  # riskapp.scoring.Checklist
-    result: Any  # riskapp.scoring.Result
-    history: tuple[HistoryPoint, ...] = ()
-    actions: tuple[ActionInfo, ...] = ()
-    evidence_thumbnails: tuple[str, ...] = ()  # data: URLs of images, shown when present
 
 
 def _text(value: Any, lang: str) -> str:

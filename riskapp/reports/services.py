@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from riskapp import checklists, jobs, territory
 from riskapp.auditlog import record
 from riskapp.db import db
+from riskapp.evidence.services import report_thumbnails
 from riskapp.models import (
     GRADED_STATUSES,
     Assessment,
@@ -38,6 +39,7 @@ from riskapp.models import (
 from riskapp.models.types import utcnow
 from riskapp.pagination import Page, paginate
 from riskapp.reports import signing
+from riskapp.reports.data import ActionInfo, EnterpriseInfo, HistoryPoint, ReportData
 from riskapp.scoring import Result
 from riskapp.templating import ACTION_STATUS_LABELS, VSIC_SECTIONS
 
@@ -173,8 +175,6 @@ def _industry_text(enterprise: Enterprise) -> str:
 
 def _report_history(assessment: Assessment) -> tuple:
     """The enterprise's submitted grades up to this assessment, oldest first."""
-    from riskapp.reports import render
-
     rows = db.session.execute(
         select(Assessment.assessed_on, Assessment.grade)
         .where(
@@ -190,20 +190,18 @@ def _report_history(assessment: Assessment) -> tuple:
         )
         .order_by(Assessment.assessed_on, Assessment.id)
     ).all()
-    return tuple(render.HistoryPoint(on, grade) for on, grade in rows if grade)
+    return tuple(HistoryPoint(on, grade) for on, grade in rows if grade)
 
 
 def _report_actions(assessment: Assessment, lang: str) -> tuple:
     """The assessment's actions, each status worded in the active locale as it is now."""
-    from riskapp.reports import render
-
     actions = db.session.scalars(
         select(RemediationAction)
         .where(RemediationAction.assessment_id == assessment.id)
         .order_by(RemediationAction.position, RemediationAction.id)
     ).all()
     return tuple(
-        render.ActionInfo(
+        ActionInfo(
             item_id=a.item_id,
             priority=a.priority,
             action=a.action_text(lang),
@@ -216,9 +214,6 @@ def _report_actions(assessment: Assessment, lang: str) -> tuple:
 
 def build_report_data(report: Report):
     """Everything the PDF shows, read from the database into plain values."""
-    from riskapp.evidence.services import report_thumbnails
-    from riskapp.reports import render
-
     assessment = db.session.get(Assessment, report.assessment_id)
     enterprise = db.session.get(Enterprise, assessment.enterprise_id)
     province = db.session.get(Province, enterprise.province_id)
@@ -230,13 +225,13 @@ def build_report_data(report: Report):
     with force_locale(lang):
         industry = _industry_text(enterprise)
         actions = _report_actions(assessment, lang)
-    return render.ReportData(
+    return ReportData(
         report_id=report.public_id,
         verification_code=report.verification_code,
         verify_url=verify_url(report.verification_code),
         generated_at=utcnow(),
         lang=lang,
-        enterprise=render.EnterpriseInfo(
+        enterprise=EnterpriseInfo(
             name=enterprise.name,
             tax_code=enterprise.tax_code,
             address=enterprise.address or "",
@@ -257,6 +252,7 @@ def build_report_data(report: Report):
 
 def render_signed(report: Report) -> tuple[bytes, dict]:
     """Render and sign the report's PDF (CPU-heavy: background work only)."""
+    # Imported here: WeasyPrint (tens of MB, a second to load) stays out of the web processes.
     from riskapp.reports import render
 
     data = build_report_data(report)

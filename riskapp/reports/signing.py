@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING, Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pypdf import PdfReader, PdfWriter
 
 from riskapp.charts import grade_key
 
 if TYPE_CHECKING:
-    from riskapp.reports.render import ReportData
+    from riskapp.reports.data import ReportData
 
 PAYLOAD_FORMAT = "riskapp-report/1"
 ATTACHMENT_NAME = "riskapp-report.json"
@@ -166,8 +167,6 @@ def canonical_payload(data: ReportData) -> dict:
 
 def _embed_payload(pdf: bytes, document: dict) -> bytes:
     """Append an incremental update that attaches the signed payload JSON."""
-    from pypdf import PdfReader, PdfWriter
-
     writer = PdfWriter(PdfReader(io.BytesIO(pdf)), incremental=True)
     attachment = json.dumps(document, ensure_ascii=False, indent=1).encode()
     writer.add_attachment(ATTACHMENT_NAME, attachment)
@@ -196,8 +195,6 @@ def sign_report(pdf: bytes, payload: dict, private_key: Ed25519PrivateKey) -> by
 
 
 def _read_attachment(body: bytes) -> dict:
-    from pypdf import PdfReader
-
     attachments = PdfReader(io.BytesIO(body)).attachments
     contents = attachments.get(ATTACHMENT_NAME) or []
     if len(contents) != 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from riskapp.reports.render import ActionInfo, EnterpriseInfo, HistoryPoint, ReportData
+from riskapp.reports.data import ActionInfo, EnterpriseInfo, HistoryPoint, ReportData
 from riskapp.scoring import DEFAULT_CHECKLIST_ID, Grade, get_checklist, score
 
 # A typical garment factory in Nghi Sơn at epidemic level 3: medium by score, raised by the rules.
