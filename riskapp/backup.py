@@ -22,6 +22,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
 from sqlalchemy.types import Date, DateTime, LargeBinary, Numeric
 
+import riskapp.models  # noqa: F401 - registers every table on the metadata
+from riskapp.db import Base, db
+
 FORMAT = "riskapp-backup"
 FORMAT_VERSION = 1
 BATCH = 1000
@@ -32,9 +35,6 @@ class BackupError(Exception):
 
 
 def _tables() -> list[Table]:
-    import riskapp.models  # noqa: F401 - registers every table on the metadata
-    from riskapp.db import Base
-
     return list(Base.metadata.sorted_tables)
 
 
@@ -159,61 +159,78 @@ def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
             )
 
 
+def _check_target(connection: Connection, manifest: dict, tables: dict[str, Table]) -> None:
+    """Refuse a database of another revision or with rows, and an archive with unknown tables."""
+    revision = database_revision(connection)
+    if revision is None:
+        raise BackupError("the target database is not migrated: run `flask db-upgrade`")
+    if revision != manifest.get("alembic_revision"):
+        raise BackupError(
+            f"the backup is of schema revision {manifest.get('alembic_revision')}, the "
+            f"database is at {revision}: restore into a database migrated to the backup's "
+            "revision"
+        )
+    unknown = [t["name"] for t in manifest["tables"] if t["name"] not in tables]
+    if unknown:
+        raise BackupError(f"the backup has tables this version does not know: {unknown}")
+    for table in tables.values():
+        if connection.execute(select(func.count()).select_from(table)).scalar():
+            raise BackupError(
+                f"the target database is not empty (table {table.name} has rows): "
+                "restore only into a fresh, migrated database"
+            )
+
+
+def _insert_rows(connection: Connection, table: Table, records: Iterator[dict],
+                 position: dict[str, int]) -> list[dict]:
+    """Insert a table's rows in batches with their deferred foreign keys empty; returns, per row
+    that had any, its primary key and the values to set once every table is loaded."""
+    decoders = {c.name: _decoder(c) for c in table.columns}
+    deferred = _deferred_columns(table, position)
+    # The later UPDATE must not let `onupdate` defaults (updated_at) move.
+    kept = [c.name for c in table.columns if c.onupdate is not None]
+    later: list[dict] = []
+    batch: list[dict] = []
+    for record in records:
+        row = {k: decoders[k](v) for k, v in record.items() if k in decoders}
+        if deferred and any(row.get(c) is not None for c in deferred):
+            later.append({**{c.name: row[c.name] for c in table.primary_key},
+                          **{c: row[c] for c in deferred + kept}})
+            row.update({c: None for c in deferred})
+        batch.append(row)
+        if len(batch) >= BATCH:
+            connection.execute(insert(table), batch)
+            batch = []
+    if batch:
+        connection.execute(insert(table), batch)
+    return later
+
+
+def _set_deferred(connection: Connection, pending: list[tuple[Table, list[dict]]]) -> None:
+    """Set the foreign keys `_insert_rows` left empty, now that the rows they point to exist."""
+    for table, rows in pending:
+        keys = {c.name for c in table.primary_key}
+        for row in rows:
+            key = [c == row[c.name] for c in table.primary_key]
+            values = {k: v for k, v in row.items() if k not in keys}
+            connection.execute(update(table).where(*key).values(values))
+
+
 def restore(engine: Engine, path: str) -> dict:
     """Load a backup into an empty database migrated to the backup's revision."""
     tables = {table.name: table for table in _tables()}
     with zipfile.ZipFile(path) as archive:
         manifest = read_manifest(archive)
         with engine.begin() as connection:
-            revision = database_revision(connection)
-            if revision is None:
-                raise BackupError("the target database is not migrated: run `flask db-upgrade`")
-            if revision != manifest.get("alembic_revision"):
-                raise BackupError(
-                    f"the backup is of schema revision {manifest.get('alembic_revision')}, the "
-                    f"database is at {revision}: restore into a database migrated to the backup's "
-                    "revision"
-                )
-            unknown = [t["name"] for t in manifest["tables"] if t["name"] not in tables]
-            if unknown:
-                raise BackupError(f"the backup has tables this version does not know: {unknown}")
-            for table in tables.values():
-                if connection.execute(select(func.count()).select_from(table)).scalar():
-                    raise BackupError(
-                        f"the target database is not empty (table {table.name} has rows): "
-                        "restore only into a fresh, migrated database"
-                    )
-            order = [t["name"] for t in manifest["tables"]]
-            position = {name: index for index, name in enumerate(order)}
+            _check_target(connection, manifest, tables)
+            position = {entry["name"]: index for index, entry in enumerate(manifest["tables"])}
             pending: list[tuple[Table, list[dict]]] = []
             for entry in manifest["tables"]:
                 table = tables[entry["name"]]
-                decoders = {c.name: _decoder(c) for c in table.columns}
-                deferred = _deferred_columns(table, position)
-                # The later UPDATE must not let `onupdate` defaults (updated_at) move.
-                kept = [c.name for c in table.columns if c.onupdate is not None]
-                later: list[dict] = []
-                batch: list[dict] = []
-                for record in _lines(archive, entry["file"]):
-                    row = {k: decoders[k](v) for k, v in record.items() if k in decoders}
-                    if deferred and any(row.get(c) is not None for c in deferred):
-                        later.append({**{c.name: row[c.name] for c in table.primary_key},
-                                      **{c: row[c] for c in deferred + kept}})
-                        row.update({c: None for c in deferred})
-                    batch.append(row)
-                    if len(batch) >= BATCH:
-                        connection.execute(insert(table), batch)
-                        batch = []
-                if batch:
-                    connection.execute(insert(table), batch)
+                later = _insert_rows(connection, table, _lines(archive, entry["file"]), position)
                 if later:
                     pending.append((table, later))
-            for table, rows in pending:
-                keys = {c.name for c in table.primary_key}
-                for row in rows:
-                    key = [c == row[c.name] for c in table.primary_key]
-                    values = {k: v for k, v in row.items() if k not in keys}
-                    connection.execute(update(table).where(*key).values(values))
+            _set_deferred(connection, pending)
             if connection.dialect.name == "postgresql":
                 _reset_sequences(connection, list(tables.values()))
     return manifest
@@ -224,8 +241,6 @@ def restore(engine: Engine, path: str) -> dict:
 @with_appcontext
 def backup_command(path: str) -> None:
     """Write the whole database to a portable ZIP (JSON Lines per table)."""
-    from riskapp.db import db
-
     manifest = backup(db.engine, path)
     rows = sum(t["rows"] for t in manifest["tables"])
     click.echo(f"{path}: {len(manifest['tables'])} tables, {rows} rows, "
@@ -237,8 +252,6 @@ def backup_command(path: str) -> None:
 @with_appcontext
 def restore_command(path: str) -> None:
     """Load a backup into an empty database migrated to the backup's revision."""
-    from riskapp.db import db
-
     try:
         manifest = restore(db.engine, path)
     except BackupError as error:

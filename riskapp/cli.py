@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from riskapp import migrate, reminders
+from riskapp import demo, migrate, reminders
+from riskapp.auth.services import find_user_by_email, hash_password, password_problem
 from riskapp.backup import backup_command, restore_command
+from riskapp.db import db
+from riskapp.models import Role, User
 from riskapp.reports.cli import verify_report
 
 
@@ -33,10 +36,6 @@ def db_upgrade(revision: str) -> None:
 @click.password_option()
 def create_platform_admin(email: str, password: str) -> None:
     """Create (or reset) a platform administrator."""
-    from riskapp.auth.services import find_user_by_email, hash_password, password_problem
-    from riskapp.db import db
-    from riskapp.models import Role, User
-
     problem = password_problem(password)
     if problem:
         raise click.ClickException(problem)
@@ -52,8 +51,6 @@ def create_platform_admin(email: str, password: str) -> None:
 @click.option("--reset/--no-reset", default=False, help="Delete the demo province first.")
 def seed_demo(reset: bool) -> None:
     """Create the deterministic Thanh Hóa demo province (idempotent)."""
-    from riskapp.demo import seed
-
-    summary = seed(reset=reset)
+    summary = demo.seed(reset=reset)
     for line in summary:
         click.echo(line)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
-from fractions import Fraction
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -23,10 +21,26 @@ from riskapp.assessments import services as assessments
 from riskapp.audit.services import record_finding
 from riskapp.auth.services import hash_password
 from riskapp.db import db
+from riskapp.demo_behaviour import SiteBehaviour, local_time
+from riskapp.demo_data import (
+    AUDITOR_DISTRICTS,
+    BOX_LAT,
+    BOX_LON,
+    BRANDS,
+    COMMON_INDUSTRIES,
+    COMMUNES,
+    DEMO_USERS,
+    DISTRICTS,
+    INDUSTRIES,
+    OFFICER_ENTERPRISE,
+    SIGNATURES,
+    STREETS,
+    District,
+    Industry,
+)
 from riskapp.models import (
     ActionStatus,
     Area,
-    AreaKind,
     AreaLevel,
     Assessment,
     AssessmentStatus,
@@ -38,211 +52,14 @@ from riskapp.models import (
     Role,
     User,
 )
-from riskapp.scoring import AnswerKind, Checklist, Context, Item
+from riskapp.scoring import Checklist
 
 DEMO_PROVINCE_CODE = "TH-DEMO"
 DEMO_PROVINCE_NAME = "Thanh Hóa"
 DEMO_PASSWORD = "demo12345!"  # nosec B105 # published password of the demo seed only
 RANDOM_SEED = 2021
-# Rule R1 raises a medium grade when an item scores 7 or more; half-way answers stay below.
-MEDIUM_CAP = 6
 ENTERPRISES = 207
 HISTORY_DAYS = 180
-# Vietnam's offset: demo timestamps are placed in working hours local time.
-_VN_OFFSET = timedelta(hours=7)
-
-BOX_LAT = (19.3, 20.7)
-BOX_LON = (104.4, 106.1)
-
-
-@dataclass(frozen=True)
-class District:
-    name: str
-    kind: AreaKind
-    lat: float
-    lon: float
-    # Relative share of the province's enterprises: the coast and Nghi Sơn many, the west few.
-    weight: float
-    industries: tuple[str, ...] = ()
-    zone: str | None = None  # an industrial zone used in addresses
-
-    @property
-    def short(self) -> str:
-        for prefix in ("Thành phố ", "Thị xã ", "Huyện "):
-            if self.name.startswith(prefix):
-                return self.name[len(prefix):]
-        return self.name
-
-
-CITY, TOWN, DISTRICT = AreaKind.CITY, AreaKind.TOWN, AreaKind.DISTRICT
-
-# The 27 district-level units of 2021 with approximate centres.
-DISTRICTS: tuple[District, ...] = (
-    District("Thành phố Thanh Hóa", CITY, 19.807, 105.776, 34,
-             ("electronics", "garment", "food", "trade", "construction", "transport"),
-             "Khu công nghiệp Lễ Môn"),
-    District("Thành phố Sầm Sơn", CITY, 19.740, 105.900, 11, ("seafood", "hospitality", "food")),
-    District("Thị xã Bỉm Sơn", TOWN, 20.080, 105.860, 10, ("cement", "garment", "construction"),
-             "Khu công nghiệp Bỉm Sơn"),
-    District("Thị xã Nghi Sơn", TOWN, 19.420, 105.760, 30,
-             ("cement", "seafood", "transport", "electronics", "garment", "footwear"),
-             "Khu kinh tế Nghi Sơn"),
-    District("Huyện Bá Thước", DISTRICT, 20.380, 105.230, 1.5, ("wood", "agriculture")),
-    District("Huyện Cẩm Thủy", DISTRICT, 20.210, 105.470, 3, ("wood", "mining", "food")),
-    District("Huyện Đông Sơn", DISTRICT, 19.800, 105.700, 6,
-             ("mining", "cement", "electronics", "garment")),
-    District("Huyện Hà Trung", DISTRICT, 20.030, 105.820, 5, ("footwear", "garment", "cement")),
-    District("Huyện Hậu Lộc", DISTRICT, 19.920, 105.890, 7, ("seafood", "garment", "footwear")),
-    District("Huyện Hoằng Hóa", DISTRICT, 19.860, 105.860, 10,
-             ("garment", "seafood", "footwear", "food"), "Khu công nghiệp Hoàng Long"),
-    District("Huyện Lang Chánh", DISTRICT, 20.150, 105.240, 1, ("wood",)),
-    District("Huyện Mường Lát", DISTRICT, 20.530, 104.600, 1, ("agriculture",)),
-    District("Huyện Nga Sơn", DISTRICT, 20.000, 105.970, 5, ("seafood", "garment", "textiles")),
-    District("Huyện Ngọc Lặc", DISTRICT, 20.090, 105.370, 3, ("wood", "food", "garment")),
-    District("Huyện Như Thanh", DISTRICT, 19.580, 105.560, 3, ("wood", "food")),
-    District("Huyện Như Xuân", DISTRICT, 19.630, 105.400, 2, ("wood", "agriculture")),
-    District("Huyện Nông Cống", DISTRICT, 19.610, 105.680, 5, ("mining", "garment", "food")),
-    District("Huyện Quan Hóa", DISTRICT, 20.370, 104.950, 1, ("wood",)),
-    District("Huyện Quan Sơn", DISTRICT, 20.250, 104.900, 1, ("agriculture",)),
-    District("Huyện Quảng Xương", DISTRICT, 19.700, 105.800, 7, ("seafood", "garment", "textiles")),
-    District("Huyện Thạch Thành", DISTRICT, 20.150, 105.630, 4, ("cement", "footwear", "food"),
-             "Khu công nghiệp Thạch Quảng"),
-    District("Huyện Thiệu Hóa", DISTRICT, 19.890, 105.680, 5, ("garment", "footwear")),
-    District("Huyện Thọ Xuân", DISTRICT, 19.930, 105.500, 8, ("footwear", "food", "garment"),
-             "Khu công nghiệp Lam Sơn – Sao Vàng"),
-    District("Huyện Thường Xuân", DISTRICT, 19.900, 105.330, 2, ("wood", "footwear")),
-    District("Huyện Triệu Sơn", DISTRICT, 19.820, 105.570, 5, ("footwear", "garment", "mining")),
-    District("Huyện Vĩnh Lộc", DISTRICT, 20.040, 105.650, 3, ("footwear", "garment")),
-    District("Huyện Yên Định", DISTRICT, 19.980, 105.620, 6, ("garment", "food", "footwear")),
-)
-
-# A few communes under some districts: the tree has a second level where it matters.
-COMMUNES: dict[str, tuple[tuple[str, AreaKind], ...]] = {
-    "Thành phố Thanh Hóa": (
-        ("Phường Điện Biên", AreaKind.WARD),
-        ("Phường Lam Sơn", AreaKind.WARD),
-        ("Phường Đông Hương", AreaKind.WARD),
-    ),
-    "Thị xã Nghi Sơn": (
-        ("Phường Hải Hòa", AreaKind.WARD),
-        ("Phường Tĩnh Hải", AreaKind.WARD),
-        ("Xã Nghi Sơn", AreaKind.COMMUNE),
-    ),
-    "Thành phố Sầm Sơn": (("Phường Trường Sơn", AreaKind.WARD), ("Phường Bắc Sơn", AreaKind.WARD)),
-    "Thị xã Bỉm Sơn": (("Phường Ba Đình", AreaKind.WARD), ("Phường Lam Sơn", AreaKind.WARD)),
-    "Huyện Hoằng Hóa": (("Thị trấn Bút Sơn", AreaKind.TOWNSHIP),),
-    "Huyện Thọ Xuân": (
-        ("Thị trấn Thọ Xuân", AreaKind.TOWNSHIP),
-        ("Thị trấn Lam Sơn", AreaKind.TOWNSHIP),
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Industry:
-    section: str
-    division: str | None
-    names: tuple[str, ...]  # "{brand}" and "{place}" are filled in
-    headcount: tuple[int, int]
-    canteen: float
-    shuttle: float
-    dormitory: float
-
-
-INDUSTRIES: dict[str, Industry] = {
-    "garment": Industry(
-        "C", "14",
-        ("Công ty TNHH May Xuất khẩu {place}", "Công ty TNHH May {brand}",
-         "Công ty CP May {brand} {place}"),
-        (250, 4000), .9, .6, .2),
-    "footwear": Industry(
-        "C", "15",
-        ("Công ty TNHH Giày da {place}", "Công ty TNHH Giày {brand}", "Công ty CP Da giày {brand}"),
-        (800, 9000), .95, .75, .25),
-    "textiles": Industry(
-        "C", "13", ("Công ty CP Dệt {brand}", "Công ty TNHH Sợi {place}"),
-        (150, 1500), .8, .4, .15),
-    "seafood": Industry(
-        "C", "10",
-        ("Công ty CP Chế biến Hải sản {place}", "Công ty TNHH Thủy sản {brand}",
-         "Công ty TNHH Chế biến Thủy sản {brand} {place}"),
-        (60, 900), .7, .3, .2),
-    "food": Industry(
-        "C", "10",
-        ("Công ty CP Thực phẩm {brand}", "Công ty TNHH Chế biến Nông sản {place}",
-         "Công ty CP Mía đường {brand}"),
-        (50, 1200), .6, .25, .1),
-    "cement": Industry(
-        "C", "23",
-        ("Công ty CP Xi măng {place}", "Công ty TNHH Vật liệu Xây dựng {brand}",
-         "Công ty CP Gạch Tuynel {brand}"),
-        (120, 1600), .8, .5, .3),
-    "wood": Industry(
-        "C", "16", ("Công ty TNHH Chế biến Gỗ {place}", "Công ty CP Lâm sản {brand}"),
-        (20, 400), .4, .1, .2),
-    "electronics": Industry(
-        "C", "26",
-        ("Công ty TNHH Điện tử {brand}", "Công ty TNHH Linh kiện Điện tử {brand} {place}"),
-        (200, 3500), .95, .7, .3),
-    "mining": Industry(
-        "B", "08", ("Công ty CP Khoáng sản {place}", "Công ty TNHH Khai thác Đá {brand}"),
-        (40, 500), .5, .3, .3),
-    "construction": Industry(
-        "F", "41", ("Công ty CP Xây dựng {brand}", "Công ty TNHH Xây lắp {place}"),
-        (30, 400), .3, .2, .3),
-    "trade": Industry(
-        "G", "46", ("Công ty TNHH Thương mại {brand}", "Công ty CP Thương mại Dịch vụ {place}"),
-        (10, 180), .2, 0, 0),
-    "transport": Industry(
-        "H", "52",
-        ("Công ty CP Vận tải {brand}", "Công ty TNHH Logistics {place}", "Công ty CP Cảng {brand}"),
-        (30, 600), .5, .3, .1),
-    "hospitality": Industry(
-        "I", "55", ("Công ty CP Du lịch {place}", "Công ty TNHH Khách sạn {brand}"),
-        (20, 250), .6, .1, .2),
-    "agriculture": Industry(
-        "A", "01", ("Công ty TNHH Nông nghiệp {brand}", "Công ty CP Chăn nuôi {place}"),
-        (15, 300), .4, .1, .2),
-}
-# Industries every district has a little of, next to its own.
-COMMON_INDUSTRIES = ("trade", "construction", "food", "garment")
-
-BRANDS = (
-    "Hưng Phát", "Thành Công", "Phú Thịnh", "An Phát", "Minh Khang", "Hoàng Long", "Việt Tiến",
-    "Đại Dương", "Trường Sơn", "Hải Âu", "Sao Vàng", "Tân Thành", "Hòa Bình", "Phúc An",
-    "Thịnh Vượng", "Kim Long", "Đông Á", "Toàn Cầu", "Hợp Lực", "Bình Minh", "Quang Minh",
-    "Nam Việt", "Vạn Xuân", "Hồng Đức", "Thiên Phú", "Lam Hồng", "Tiến Đạt", "Quốc Tuấn",
-    "Phương Đông", "Ngọc Sơn", "Hà Thanh", "Xuân Thành", "Đức Minh", "Trung Kiên", "Mai Linh",
-    "Hoa Sen", "Bảo Ngọc", "Song Mã", "Sông Chu", "Hàm Rồng", "Lạch Trường", "Tân Á",
-)
-STREETS = ("Lê Lợi", "Trần Phú", "Quang Trung", "Bà Triệu", "Lê Lai", "Nguyễn Trãi", "Hàm Nghi",
-           "Phan Chu Trinh", "Trần Hưng Đạo", "Lý Thường Kiệt", "Nguyễn Du", "Hai Bà Trưng")
-PEOPLE = ("Nguyễn Văn Hùng", "Lê Thị Lan", "Trần Văn Minh", "Phạm Thị Hoa", "Hoàng Văn Nam",
-          "Đỗ Thị Thu", "Vũ Văn Long", "Bùi Thị Hằng", "Lê Văn Thắng", "Nguyễn Thị Mai")
-ACTION_NOTES = (
-    "Đã hoàn thành, có ảnh minh chứng.",
-    "Đang chờ nhà cung cấp giao thiết bị.",
-    "Đã giao tổ an toàn COVID theo dõi hằng ngày.",
-    "Đã phổ biến tới toàn bộ công nhân.",
-)
-
-# Signature enterprises: the district they open and their industry and name.
-SIGNATURES: dict[str, tuple[str, str]] = {
-    "Huyện Hoằng Hóa": ("garment", "Công ty TNHH May Xuất khẩu Hoằng Hóa"),
-    "Thị xã Nghi Sơn": ("cement", "Công ty CP Xi măng Nghi Sơn"),
-    "Huyện Thọ Xuân": ("footwear", "Công ty TNHH Giày da Thọ Xuân"),
-    "Thành phố Sầm Sơn": ("seafood", "Công ty CP Chế biến Hải sản Sầm Sơn"),
-}
-OFFICER_ENTERPRISE = "Công ty TNHH May Xuất khẩu Hoằng Hóa"
-AUDITOR_DISTRICTS = ("Thị xã Nghi Sơn", "Huyện Nông Cống", "Huyện Quảng Xương", "Thành phố Sầm Sơn")
-
-DEMO_USERS = (
-    ("platform@demo.riskapp.vn", Role.PLATFORM_ADMIN, "Quản trị nền tảng"),
-    ("admin@thanhhoa.demo.riskapp.vn", Role.PROVINCE_ADMIN, "Lê Minh Quản"),
-    ("viewer@thanhhoa.demo.riskapp.vn", Role.PROVINCE_VIEWER, "Phạm Thu Trang"),
-    ("auditor@thanhhoa.demo.riskapp.vn", Role.AUDITOR, "Trần Văn Kiểm"),
-    ("officer@thanhhoa.demo.riskapp.vn", Role.OFFICER, "Nguyễn Thị Hương"),
-)
 
 
 @dataclass
@@ -305,12 +122,6 @@ def _delete_demo() -> None:
     db.session.expunge_all()
 
 
-def _local(day: date, hour: float) -> datetime:
-    """A UTC timestamp for `hour` o'clock Vietnam time on `day`."""
-    moment = datetime.combine(day, clock(0), tzinfo=UTC) + timedelta(hours=hour) - _VN_OFFSET
-    return moment
-
-
 class _Seeder:
     def __init__(self, rng: random.Random, today: date, enterprise_count: int):
         self.rng = rng
@@ -323,6 +134,7 @@ class _Seeder:
         self.users: dict[Role, User] = {}
         self.plans: list[_Plan] = []
         self.checklist: Checklist | None = None
+        self.behaviour: SiteBehaviour | None = None
 
     # -- orchestration ------------------------------------------------------------------------
     def run(self) -> list[str]:
@@ -332,6 +144,7 @@ class _Seeder:
         version = checklists.default_version()
         checklists.activate(version, self.province.id, self.start - timedelta(days=20))
         self.checklist = checklists.definition(version)
+        self.behaviour = SiteBehaviour(self.rng, self.checklist)
         self._areas()
         self._users()
         self._enterprises()
@@ -414,7 +227,6 @@ class _Seeder:
         return quotas
 
     def _enterprises(self) -> None:
-        rng = self.rng
         taken_codes = set(
             db.session.scalars(select(Enterprise.tax_code).where(Enterprise.tax_code.like("28%")))
         )
@@ -422,48 +234,62 @@ class _Seeder:
         made: list[Enterprise] = []
         for spec, quota in zip(DISTRICTS, self._quotas(), strict=True):
             for number in range(quota):
-                signature = SIGNATURES.get(spec.name) if number == 0 else None
-                branch_of = None
-                if signature is None and made and rng.random() < 0.05:
-                    branch_of = rng.choice([e for e in made if "-" not in e.tax_code])
-                if signature:
-                    kind, name = signature
-                elif branch_of is not None:
-                    kind = next(k for k, ind in INDUSTRIES.items()
-                                if ind.division == branch_of.industry_division
-                                and ind.section == branch_of.industry)
-                    name = f"Chi nhánh {branch_of.name} tại {spec.short}"
-                else:
-                    pool = list(spec.industries) * 3 + list(COMMON_INDUSTRIES)
-                    kind = rng.choice(pool)
-                    name = self._name(kind, spec, taken_names)
-                if name in taken_names:
-                    name = f"{name} {spec.short}" if spec.short not in name else f"{name} 2"
-                taken_names.add(name)
-                industry = INDUSTRIES[kind]
+                kind, name, branch_of = self._identity(spec, number, made, taken_names)
                 area = self._area_for(spec)
                 tax_code = self._tax_code(taken_codes, branch_of)
-                low, high = industry.headcount
-                headcount = int(round(low * (high / low) ** rng.random()))
-                big = min(1.0, headcount / 1500)
-                enterprise = Enterprise(
-                    province_id=self.province.id,
-                    area_id=area.id,
-                    tax_code=tax_code,
-                    name=name,
-                    industry=industry.section,
-                    industry_division=industry.division,
-                    address=self._address(spec, area),
-                    latitude=self._clamp(spec.lat + rng.gauss(0, 0.025), BOX_LAT),
-                    longitude=self._clamp(spec.lon + rng.gauss(0, 0.025), BOX_LON),
-                    headcount=headcount,
-                    has_canteen=rng.random() < industry.canteen * (0.6 + 0.4 * big),
-                    has_shuttle=rng.random() < industry.shuttle * (0.5 + 0.5 * big),
-                    has_dormitory=rng.random() < industry.dormitory,
-                )
+                enterprise = self._enterprise(spec, INDUSTRIES[kind], name, area, tax_code)
                 db.session.add(enterprise)
                 made.append(enterprise)
                 self.plans.append(self._plan(enterprise))
+
+    def _identity(self, spec: District, number: int, made: list[Enterprise],
+                  taken_names: set[str]) -> tuple[str, str, Enterprise | None]:
+        """The industry key, a name not taken yet, and the enterprise it is a branch of."""
+        rng = self.rng
+        # A district's signature enterprise comes first; branches only of what already exists.
+        signature = SIGNATURES.get(spec.name) if number == 0 else None
+        branch_of = None
+        if signature is None and made and rng.random() < 0.05:
+            branch_of = rng.choice([e for e in made if "-" not in e.tax_code])
+        if signature:
+            kind, name = signature
+        elif branch_of is not None:
+            kind = next(k for k, ind in INDUSTRIES.items()
+                        if ind.division == branch_of.industry_division
+                        and ind.section == branch_of.industry)
+            name = f"Chi nhánh {branch_of.name} tại {spec.short}"
+        else:
+            pool = list(spec.industries) * 3 + list(COMMON_INDUSTRIES)
+            kind = rng.choice(pool)
+            name = self._name(kind, spec, taken_names)
+        if name in taken_names:
+            name = f"{name} {spec.short}" if spec.short not in name else f"{name} 2"
+        taken_names.add(name)
+        return kind, name, branch_of
+
+    def _enterprise(self, spec: District, industry: Industry, name: str, area: Area,
+                    tax_code: str) -> Enterprise:
+        """The enterprise with a size, site and facilities drawn for its industry."""
+        rng = self.rng
+        low, high = industry.headcount
+        headcount = int(round(low * (high / low) ** rng.random()))
+        big = min(1.0, headcount / 1500)
+        # Keyword arguments are evaluated in order: the draws below keep the seed's sequence.
+        return Enterprise(
+            province_id=self.province.id,
+            area_id=area.id,
+            tax_code=tax_code,
+            name=name,
+            industry=industry.section,
+            industry_division=industry.division,
+            address=self._address(spec, area),
+            latitude=self._clamp(spec.lat + rng.gauss(0, 0.025), BOX_LAT),
+            longitude=self._clamp(spec.lon + rng.gauss(0, 0.025), BOX_LON),
+            headcount=headcount,
+            has_canteen=rng.random() < industry.canteen * (0.6 + 0.4 * big),
+            has_shuttle=rng.random() < industry.shuttle * (0.5 + 0.5 * big),
+            has_dormitory=rng.random() < industry.dormitory,
+        )
 
     def _name(self, kind: str, spec: District, taken: set[str]) -> str:
         templates = INDUSTRIES[kind].names
@@ -541,12 +367,13 @@ class _Seeder:
                 done = self._submit(plan.enterprise, day, quality, halfway=officers and latest)
                 # Work on the actions until the next assessment (which supersedes what is left).
                 until = self.today if latest else plan.dates[number]
-                self._work_on_actions(done, until, latest, officers)
+                self.behaviour.work_on_actions(done, until, latest, officers,
+                                               self.users[Role.PROVINCE_ADMIN])
                 # Most enterprises improve after an assessment; some slip back.
                 quality = min(0.99, max(0.05, quality + self.rng.gauss(0.07, 0.09)))
             if plan.draft_now:
                 draft = assessments.start_draft(plan.enterprise, None, on=self.today)
-                answers = self._answers(plan.enterprise, self.today, quality, False)
+                answers = self.behaviour.answers(plan.enterprise, self.today, quality, False)
                 partial = dict(list(answers.items())[: len(answers) // 2])
                 assessments.save_draft(draft, partial, {}, draft.lock_version)
 
@@ -555,135 +382,17 @@ class _Seeder:
         case = self.rng.random() < 0.02
         # Some sites do everything half-way but nothing badly: the profile that grades medium.
         halfway = self.rng.random() < 0.12 or halfway
-        answers = self._answers(enterprise, day, quality, case, halfway)
+        answers = self.behaviour.answers(enterprise, day, quality, case, halfway)
         draft = assessments.start_draft(enterprise, None, on=day)
         assessments.save_draft(draft, answers, {"confirmed_case_14d": case}, draft.lock_version)
         previous = assessments.current_submitted(enterprise.id)
         done = assessments.submit(draft, None, on=day)
         hour = 8 + self.rng.random() * 9
-        done.created_at = _local(day, hour - 0.5)
-        done.submitted_at = _local(day, hour)
+        done.created_at = local_time(day, hour - 0.5)
+        done.submitted_at = local_time(day, hour)
         if previous is not None:
             previous.superseded_at = done.submitted_at
         return done
-
-    def _answers(self, enterprise: Enterprise, day: date, quality: float,
-                 case: bool, halfway: bool = False) -> dict[str, str]:
-        """Raw form answers whose quality follows `quality` (0 poor … 1 exemplary); `halfway`
-        keeps critical items right and every other item below the 7 points of rule R1."""
-        context: Context = assessments.build_context(
-            enterprise, {"confirmed_case_14d": case}, day
-        )
-        answers: dict[str, str] = {}
-        for item in self.checklist.items:
-            if not self.checklist.applies(item, context):
-                continue
-            answers[item.id] = self._answer(item, enterprise, context, quality, answers, halfway)
-        return answers
-
-    def _answer(self, item: Item, enterprise: Enterprise, context: Context, quality: float,
-                so_far: dict[str, str], halfway: bool) -> str:
-        rng = self.rng
-        # Critical items get attention first, even in weak enterprises.
-        good = rng.random() < (quality + (1 - quality) * 0.5 if item.critical else quality)
-        cap = None
-        if halfway:
-            good = item.critical
-            cap = MEDIUM_CAP
-        if item.kind.is_numeric:
-            if item.id == "CTX-1":
-                on_site = max(1, round(enterprise.headcount * rng.uniform(0.55, 1.0)))
-                # Half-way sites split big workforces into shifts of under 1,000 (7 points).
-                return str(min(on_site, 999) if halfway else on_site)
-            value = self._numeric(item, good, cap, prefer_worst=halfway)
-            if item.divided_by:
-                value = value * Fraction(so_far[item.divided_by])
-            whole = item.integer_only or item.kind in (AnswerKind.INTEGER, AnswerKind.PERCENT)
-            return _number_text(value, whole)
-        counted = sorted((o for o in item.options if o.counted), key=lambda o: o.points)
-        if (item.allows_na and not halfway and self.checklist.na_allowed(item, context)
-                and rng.random() < 0.08):
-            return "na"
-        if good or len(counted) == 1:
-            return counted[0].id
-        worse = [o for o in counted[1:] if cap is None or o.points <= cap]
-        if not worse:
-            return counted[0].id
-        if halfway:
-            return worse[-1].id
-        # Half-measures are commoner than nothing at all.
-        weights = [1 / (1 + position) for position in range(len(worse))]
-        return rng.choices(worse, weights=weights)[0].id
-
-    def _numeric(self, item: Item, good: bool, cap: int | None = None,
-                 prefer_worst: bool = False) -> Fraction:
-        bands = sorted(item.bands, key=lambda b: b.points)
-        worse = [b for b in bands[1:] if cap is None or b.points <= cap]
-        if good or not worse:
-            band = bands[0]
-        elif prefer_worst:
-            band = worse[-1]
-        else:
-            band = self.rng.choices(worse, weights=[1 / (1 + i) for i in range(len(worse))])[0]
-        low = band.lower if band.lower is not None else (item.min_value or Fraction(0))
-        if band.upper is not None:
-            high = band.upper
-        elif item.max_value is not None:
-            high = item.max_value
-        else:
-            high = low * 2 + 10
-        if low == high:
-            return Fraction(low)
-        # Stay strictly inside open ends so the value lands in the chosen band.
-        pad = (high - low) / 20
-        value = Fraction(self.rng.uniform(float(low + pad), float(high - pad)))
-        return value
-
-    # -- remediation actions ------------------------------------------------------------------
-    def _work_on_actions(self, assessment: Assessment, until: date, latest: bool,
-                         officers: bool) -> None:
-        """Move the assessment's actions on as the enterprise would have by `until`."""
-        rng = self.rng
-        admin = self.users[Role.PROVINCE_ADMIN]
-        actions = db.session.scalars(
-            select(RemediationAction)
-            .where(RemediationAction.assessment_id == assessment.id)
-            .order_by(RemediationAction.position)
-        ).all()
-        assessed_on = assessment.assessed_on
-        for action in actions:
-            if officers and latest and action.position < 2:
-                choice = ActionStatus.OPEN  # the officer's demo starts with work to do
-            elif not latest:
-                # Most work is finished before the next assessment; the rest is superseded then.
-                choice = rng.choices(
-                    (ActionStatus.DONE, ActionStatus.VERIFIED, ActionStatus.IN_PROGRESS,
-                     ActionStatus.OPEN), (48, 42, 5, 5))[0]
-            elif action.due_on < until:
-                choice = rng.choices(
-                    (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE,
-                     ActionStatus.VERIFIED), (25, 25, 30, 20))[0]
-            else:
-                choice = rng.choices(
-                    (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE),
-                    (50, 35, 15))[0]
-            action.created_at = _local(assessed_on, 17)
-            action.status = choice
-            if choice != ActionStatus.OPEN and not action.owner:
-                action.owner = rng.choice(PEOPLE)
-            if rng.random() < 0.2:
-                action.note = rng.choice(ACTION_NOTES)
-            if choice.is_closed:
-                latest_day = max(assessed_on, min(until, action.due_on + timedelta(days=5)))
-                finished = assessed_on + timedelta(
-                    days=rng.randint(0, (latest_day - assessed_on).days))
-                action.completed_at = _local(finished, 16)
-                if choice == ActionStatus.VERIFIED:
-                    verified = min(until, finished + timedelta(days=rng.randint(0, 7)))
-                    action.verified_at = _local(verified, 10)
-                    action.verified_by_id = admin.id
-            action.updated_at = action.completed_at or action.created_at
-        db.session.flush()
 
     # -- auditor findings ---------------------------------------------------------------------
     def _findings(self) -> None:
@@ -716,7 +425,7 @@ class _Seeder:
                     else "Kiểm tra thực tế khớp với bản tự đánh giá.")
             finding = record_finding(current, auditor, visited, observed, note=note,
                                      confirmed=not observed)
-            finding.created_at = _local(visited, 15)
+            finding.created_at = local_time(visited, 15)
 
     # -- summary ------------------------------------------------------------------------------
     def _summary(self) -> list[str]:
@@ -758,9 +467,3 @@ class _Seeder:
             f"Current grades: {grade_text}.",
             f"Remediation actions: {action_text}.",
         ]
-
-
-def _number_text(value: Fraction, integer: bool) -> str:
-    if integer:
-        return str(max(0, int(round(value))))
-    return f"{float(value):.1f}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -38,54 +38,60 @@ def _render(code: int, message: str | None = None, headers: dict | None = None):
     return render_template("errors/error.html", code=code, message=message), code
 
 
+def _refuse_nul_characters() -> None:
+    """A NUL in a form field or the query string is never typed by a person, and PostgreSQL
+    text cannot hold it (the API checks its JSON bodies the same way)."""
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400, _("The address contains a NUL character."))
+    if request.method == "POST" and request.mimetype in FORM_MIMETYPES and any(
+        "\x00" in value for _key, values in request.form.lists() for value in values
+    ):
+        abort(400)
+
+
+def _http_error(error: HTTPException):
+    if _wants_json():
+        # Keep Allow (405), Retry-After (429) and WWW-Authenticate (401) on the problem.
+        kept = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        detail = error.description if (error.code or 500) < 500 else None
+        return _render(error.code or 500, detail, kept)
+    return _render(error.code or 500)
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
+        pass  # nosec B110 # nothing to undo on a dead connection
+
+
+def _database_error(error: DBAPIError):
+    # Only a lost or refused connection is "unavailable"; a constraint or data error is a bug.
+    if not (
+        isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
+    ):
+        return _unexpected(error)
+    current_app.logger.error("database unavailable: %s", error)
+    _rollback_quietly()
+    # Flask-Login's template context loads the current user, a database query: render as
+    # anonymous, or the error page itself fails on the missing database.
+    g._login_user = login_manager.anonymous_user()
+    message = _("The database is not reachable right now. Try again in a moment.")
+    if _wants_json():
+        return _render(503, message)
+    title = _("The service is unavailable for a moment")
+    return render_template("errors/plain.html", title=title, message=message), 503
+
+
+def _unexpected(error: Exception):
+    current_app.logger.exception("unhandled error: %s", error)
+    # A failed statement leaves the transaction aborted; the page's own queries need it clean.
+    _rollback_quietly()
+    return _render(500)
+
+
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def refuse_nul_characters():
-        """A NUL in a form field or the query string is never typed by a person, and PostgreSQL
-        text cannot hold it (the API checks its JSON bodies the same way)."""
-        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
-            abort(400, _("The address contains a NUL character."))
-        if request.method == "POST" and request.mimetype in FORM_MIMETYPES and any(
-            "\x00" in value for _key, values in request.form.lists() for value in values
-        ):
-            abort(400)
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if _wants_json():
-            # Keep Allow (405), Retry-After (429) and WWW-Authenticate (401) on the problem.
-            kept = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-            detail = error.description if (error.code or 500) < 500 else None
-            return _render(error.code or 500, detail, kept)
-        return _render(error.code or 500)
-
-    def _rollback_quietly() -> None:
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
-            pass  # nosec B110 # nothing to undo on a dead connection
-
-    @app.errorhandler(DBAPIError)
-    def database_error(error: DBAPIError):
-        # Only a lost or refused connection is "unavailable"; a constraint or data error is a bug.
-        if not (
-            isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated
-        ):
-            return unexpected(error)
-        app.logger.error("database unavailable: %s", error)
-        _rollback_quietly()
-        # Flask-Login's template context loads the current user, a database query: render as
-        # anonymous, or the error page itself fails on the missing database.
-        g._login_user = login_manager.anonymous_user()
-        message = _("The database is not reachable right now. Try again in a moment.")
-        if _wants_json():
-            return _render(503, message)
-        title = _("The service is unavailable for a moment")
-        return render_template("errors/plain.html", title=title, message=message), 503
-
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception):
-        app.logger.exception("unhandled error: %s", error)
-        # A failed statement leaves the transaction aborted; the page's own queries need it clean.
-        _rollback_quietly()
-        return _render(500)
+    app.before_request(_refuse_nul_characters)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(Exception, _unexpected)

@@ -24,7 +24,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, delete, select
+from sqlalchemy import Select, and_, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from riskapp.db import db
@@ -127,27 +127,30 @@ def _one_officer(user_id: int) -> list[tuple]:
              status.next_due_on if status else None)]
 
 
-def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
-    """Everything officers (or one officer) should be reminded of on `today` (reads only)."""
+def _officer_rows(user_id: int | None) -> tuple[list[tuple], Select | list[int]]:
+    """The rows reminders are worked out from, one per officer (user id, e-mail, locale,
+    enterprise id and name, current assessment id, next due date), and the officers' enterprise
+    ids as a list or a subquery for the later look-ups."""
     if user_id is not None:
         rows = _one_officer(user_id)
-        with_officers = [row[3] for row in rows]
-    else:
-        officers = _officers().subquery()
-        rows = db.session.execute(
-            select(officers.c.id, officers.c.email, officers.c.locale, Enterprise.id,
-                   Enterprise.name, EnterpriseStatus.current_assessment_id,
-                   EnterpriseStatus.next_due_on)
-            .join(Enterprise, Enterprise.id == officers.c.enterprise_id)
-            .outerjoin(EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
-            .order_by(Enterprise.id, officers.c.id)
-        ).all()
-        with_officers = select(officers.c.enterprise_id)
+        return rows, [row[3] for row in rows]
+    officers = _officers().subquery()
+    rows = db.session.execute(
+        select(officers.c.id, officers.c.email, officers.c.locale, Enterprise.id,
+               Enterprise.name, EnterpriseStatus.current_assessment_id,
+               EnterpriseStatus.next_due_on)
+        .join(Enterprise, Enterprise.id == officers.c.enterprise_id)
+        .outerjoin(EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
+        .order_by(Enterprise.id, officers.c.id)
+    ).all()
+    return rows, select(officers.c.enterprise_id)
+
+
+def _assessment_reminders(rows: list[tuple], today: date) -> list[Reminder]:
+    """Assessments never submitted, due within DUE_SOON_DAYS days, or overdue."""
     reminders: list[Reminder] = []
-    current_of: dict[int, int | None] = {}
-    for user_id_, email, locale, enterprise_id, name, current_id, next_due in rows:
-        current_of[enterprise_id] = current_id
-        base = dict(user_id=user_id_, email=email, locale=locale, enterprise_id=enterprise_id,
+    for user_id, email, locale, enterprise_id, name, current_id, next_due in rows:
+        base = dict(user_id=user_id, email=email, locale=locale, enterprise_id=enterprise_id,
                     enterprise_name=name)
         if current_id is None:
             reminders.append(Reminder(**base, kind=ReminderKind.NOT_ASSESSED,
@@ -157,12 +160,12 @@ def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
                     else ReminderKind.ASSESSMENT_DUE)
             reminders.append(Reminder(**base, kind=kind, due_on=next_due,
                                       subject_key=f"assessment:{current_id}:{next_due}"))
-    if not rows:
-        return reminders
-    by_enterprise = defaultdict(list)
-    for user_id_, email, locale, enterprise_id, name, *_rest in rows:
-        by_enterprise[enterprise_id].append((user_id_, email, locale, name))
+    return reminders
 
+
+def _action_reminders(with_officers, by_enterprise: dict[int, list[tuple]],
+                      today: date) -> list[Reminder]:
+    """Open or in-progress P1 actions past their due date, for each officer of the enterprise."""
     actions = db.session.scalars(
         select(RemediationAction)
         .where(RemediationAction.enterprise_id.in_(with_officers),
@@ -172,20 +175,26 @@ def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
         .order_by(RemediationAction.enterprise_id, RemediationAction.due_on,
                   RemediationAction.id)
     ).all()
-    for action in actions:
-        for user_id_, email, locale, name in by_enterprise[action.enterprise_id]:
-            reminders.append(Reminder(
-                user_id=user_id_, email=email, locale=locale, enterprise_id=action.enterprise_id,
-                enterprise_name=name, kind=ReminderKind.ACTION_OVERDUE,
-                subject_key=f"action:{action.id}", due_on=action.due_on, item_id=action.item_id,
-                action_vi=action.action_vi, action_en=action.action_en))
+    return [
+        Reminder(user_id=user_id, email=email, locale=locale, enterprise_id=action.enterprise_id,
+                 enterprise_name=name, kind=ReminderKind.ACTION_OVERDUE,
+                 subject_key=f"action:{action.id}", due_on=action.due_on, item_id=action.item_id,
+                 action_vi=action.action_vi, action_en=action.action_en)
+        for action in actions
+        for user_id, email, locale, name in by_enterprise[action.enterprise_id]
+    ]
 
-    # The latest move of each enterprise's due date, while it concerns its current assessment.
+
+def _moved_due_date_reminders(with_officers, by_enterprise: dict[int, list[tuple]],
+                              current_of: dict[int, int | None], today: date) -> list[Reminder]:
+    """The latest move of each enterprise's due date, while it concerns its current assessment
+    and the new date has not passed."""
     moves = db.session.scalars(
         select(AuditLog)
         .where(AuditLog.enterprise_id.in_(with_officers), AuditLog.action == MOVED_ACTION)
         .order_by(AuditLog.enterprise_id, AuditLog.at.desc(), AuditLog.id.desc())
     ).all()
+    reminders: list[Reminder] = []
     seen: set[int] = set()
     for move in moves:
         if move.enterprise_id in seen:
@@ -197,11 +206,26 @@ def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
                 or details.get("assessment_id") != current_of.get(move.enterprise_id)):
             continue
         before = date.fromisoformat(details["before"]) if details.get("before") else None
-        for user_id_, email, locale, name in by_enterprise[move.enterprise_id]:
+        for user_id, email, locale, name in by_enterprise[move.enterprise_id]:
             reminders.append(Reminder(
-                user_id=user_id_, email=email, locale=locale, enterprise_id=move.enterprise_id,
+                user_id=user_id, email=email, locale=locale, enterprise_id=move.enterprise_id,
                 enterprise_name=name, kind=ReminderKind.DUE_DATE_MOVED,
                 subject_key=f"move:{move.id}", due_on=after, previous_due_on=before))
+    return reminders
+
+
+def due_reminders(today: date, user_id: int | None = None) -> list[Reminder]:
+    """Everything officers (or one officer) should be reminded of on `today` (reads only)."""
+    rows, with_officers = _officer_rows(user_id)
+    reminders = _assessment_reminders(rows, today)
+    if not rows:
+        return reminders
+    current_of = {row[3]: row[5] for row in rows}
+    by_enterprise: dict[int, list[tuple]] = defaultdict(list)
+    for user_id_, email, locale, enterprise_id, name, *_rest in rows:
+        by_enterprise[enterprise_id].append((user_id_, email, locale, name))
+    reminders += _action_reminders(with_officers, by_enterprise, today)
+    reminders += _moved_due_date_reminders(with_officers, by_enterprise, current_of, today)
     return reminders
 
 

@@ -225,15 +225,11 @@ def _paged(schema: str) -> dict:
     return {"200": {**_json(schema), "headers": LINK_HEADER}}
 
 
-def _paths() -> dict:
-    assessment_id = _path("assessment_id")
-    pdf = {"description": "The signed PDF", "headers": {"ETag": {"schema": {"type": "string"}}},
-           "content": {"application/pdf": {"schema": {"type": "string",
-                                                      "contentMediaType": "application/pdf"}}}}
-    pending = {**_json("ReportPending", "Rendering; retry after Retry-After seconds"),
-               "headers": {"Retry-After": {"schema": {"type": "string"}}}}
-    conflict = _problem("Stale lock_version, or no longer a draft")
-    invalid = _problem("Invalid body; `errors` lists every problem")
+ASSESSMENT_ID = _path("assessment_id")
+INVALID = _problem("Invalid body; `errors` lists every problem")
+
+
+def _enterprise_paths() -> dict:
     return {
         "/enterprises": {"get": _op(
             "listEnterprises", "Enterprises in reach", "read", _paged("EnterprisePage"),
@@ -247,6 +243,11 @@ def _paths() -> dict:
             "getEnterprise", "One enterprise with its current status", "read",
             {"200": _json("Enterprise")}, tag="enterprises",
             parameters=[_path("enterprise_id")])},
+    }
+
+
+def _checklist_paths() -> dict:
+    return {
         "/checklists": {"get": _op(
             "listChecklists", "Shipped checklists and the versions the province activated",
             "read", {"200": _json("ChecklistList")}, tag="checklists")},
@@ -254,6 +255,11 @@ def _paths() -> dict:
             "getChecklist", "One checklist version's definition", "read",
             {"200": _json("ChecklistDetail")}, tag="checklists",
             parameters=[_path("key", {"type": "string"}), _path("version")])},
+    }
+
+
+def _assessment_paths() -> dict:
+    return {
         "/assessments": {
             "get": _op("listAssessments", "Assessments in reach (drafts: officers only)",
                        "read", _paged("AssessmentPage"), tag="assessments", parameters=[
@@ -269,28 +275,50 @@ def _paths() -> dict:
         },
         "/assessments/{assessment_id}": {"get": _op(
             "getAssessment", "One assessment", "read", {"200": _json("Assessment")},
-            tag="assessments", parameters=[assessment_id])},
+            tag="assessments", parameters=[ASSESSMENT_ID])},
+    }
+
+
+def _draft_paths() -> dict:
+    """Saving and submitting a draft assessment."""
+    return {
         "/assessments/{assessment_id}/answers": {"patch": _op(
             "saveAnswers", "Save answers to a draft (compare-and-set on lock_version)", "write",
             {"200": _json("Assessment", "Saved; `problems` lists what a submit would refuse"),
-             "409": conflict, "422": invalid},
-            tag="assessments", parameters=[assessment_id], body="AnswersPatch")},
+             "409": _problem("Stale lock_version, or no longer a draft"), "422": INVALID},
+            tag="assessments", parameters=[ASSESSMENT_ID], body="AnswersPatch")},
         "/assessments/{assessment_id}/submit": {"post": _op(
             "submitAssessment", "Grade and freeze the draft (idempotent)", "write",
             {"200": _json("Assessment", "Submitted (now or earlier)"),
              "422": _problem("Refused; `errors` lists every problem (item_id, code, message)")},
-            tag="assessments", parameters=[assessment_id], body="SubmitRequest",
+            tag="assessments", parameters=[ASSESSMENT_ID], body="SubmitRequest",
             body_required=False)},
+    }
+
+
+def _result_paths() -> dict:
+    """A submitted assessment's result, and its signed PDF report."""
+    pdf = {"description": "The signed PDF", "headers": {"ETag": {"schema": {"type": "string"}}},
+           "content": {"application/pdf": {"schema": {"type": "string",
+                                                      "contentMediaType": "application/pdf"}}}}
+    pending = {**_json("ReportPending", "Rendering; retry after Retry-After seconds"),
+               "headers": {"Retry-After": {"schema": {"type": "string"}}}}
+    return {
         "/assessments/{assessment_id}/result": {"get": _op(
             "getResult", "The graded result: score, grade, reasons, remediation", "read",
             {"200": _json("AssessmentResult")}, tag="assessments",
-            parameters=[assessment_id])},
+            parameters=[ASSESSMENT_ID])},
         "/assessments/{assessment_id}/report.pdf": {"get": _op(
             "getReport", "The signed report PDF", "reports",
             {"200": pdf, "202": pending, "304": {"description": "Not modified (ETag)"}},
             tag="reports", parameters=[
-                assessment_id,
+                ASSESSMENT_ID,
                 _query("lang", {"type": "string", "enum": ["vi", "en"]}, "Report language")])},
+    }
+
+
+def _action_paths() -> dict:
+    return {
         "/actions": {"get": _op(
             "listActions", "Remediation actions in reach", "read", _paged("ActionPage"),
             tag="actions", parameters=[
@@ -300,8 +328,13 @@ def _paths() -> dict:
                 _query("assessment_id", ID_QUERY, "Only this assessment's actions")])},
         "/actions/{action_id}": {"patch": _op(
             "updateAction", "Change owner, due date, status or note (officer)", "write",
-            {"200": _json("Action"), "409": _problem("Verified or replaced"), "422": invalid},
+            {"200": _json("Action"), "409": _problem("Verified or replaced"), "422": INVALID},
             tag="actions", parameters=[_path("action_id")], body="ActionPatch")},
+    }
+
+
+def _province_paths() -> dict:
+    return {
         "/province/summary": {"get": _op(
             "provinceSummary", "Headline figures, by grade and by area", "province",
             {"200": _json("ProvinceSummary")}, tag="province", parameters=[
@@ -309,6 +342,12 @@ def _paths() -> dict:
                 _query("industry", INDUSTRY, "VSIC 2018 section letter"),
                 _query("grade", GRADE_FILTER, "Final grade, or `none`")])},
     }
+
+
+def _paths() -> dict:
+    """Every path of /api/v1, in the order the document lists them."""
+    return {**_enterprise_paths(), **_checklist_paths(), **_assessment_paths(),
+            **_draft_paths(), **_result_paths(), **_action_paths(), **_province_paths()}
 
 
 @lru_cache(maxsize=1)

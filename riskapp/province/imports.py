@@ -12,17 +12,22 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from riskapp.auditlog import record
+from riskapp.auth.services import send_invitation
 from riskapp.db import db
 from riskapp.models import Enterprise, Role, User
+from riskapp.province.rollups import ensure_status
+from riskapp.templating import VSIC_SECTIONS
 from riskapp.territory import area_tree
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -168,12 +173,8 @@ VSIC_NAMES_VI = {
 
 
 def _industry_lookup() -> dict[str, str]:
-    from riskapp.templating import VSIC_SECTIONS
-
     lookup = {letter: letter for letter in VSIC_SECTIONS}
     lookup.update({_norm(name).lower(): letter for letter, name in VSIC_NAMES_VI.items()})
-    from flask_babel import force_locale
-
     for lang in ("vi", "en"):
         with force_locale(lang):
             for letter, label in VSIC_SECTIONS.items():
@@ -218,124 +219,197 @@ def _number(value: str, low: float, high: float) -> float | None:
     return number if low <= number <= high and number == number else None
 
 
-def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "") -> ImportPlan:
-    """Check every row and work out what applying the file would do (reads, never writes)."""
-    problems: list[RowProblem] = []
-    industries = _industry_lookup()
-    by_name, by_path = _area_lookup(province_id)
-    tax_codes = [code for code in frame["tax_code"].tolist() if code]
+# Values per IN (...) list when looking up a file's tax codes and e-mails: the file may hold
+# 200,000 rows, more bound parameters than a database takes in one statement.
+LOOKUP_CHUNK = 1000
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start:start + LOOKUP_CHUNK]
+
+
+def _enterprises_by_tax_code(tax_codes: list[str]) -> dict[str, Enterprise]:
+    """The enterprises already registered under these tax codes, in any province."""
     existing: dict[str, Enterprise] = {}
-    for start in range(0, len(tax_codes), 1000):
+    for chunk in _chunks(tax_codes):
         for enterprise in db.session.scalars(
-            select(Enterprise).where(Enterprise.tax_code.in_(tax_codes[start:start + 1000]))
+            select(Enterprise).where(Enterprise.tax_code.in_(chunk))
         ):
             existing[enterprise.tax_code] = enterprise
-    emails = {e.lower() for e in frame["officer_email"].tolist() if e}
+    return existing
+
+
+def _users_by_email(emails: list[str]) -> dict[str, User]:
+    """The accounts of these e-mail addresses (lower case), by lower-cased e-mail."""
     users: dict[str, User] = {}
-    email_list = sorted(emails)
-    for start in range(0, len(email_list), 1000):
-        for user in db.session.scalars(
-            select(User).where(func.lower(User.email).in_(email_list[start:start + 1000]))
-        ):
+    for chunk in _chunks(emails):
+        for user in db.session.scalars(select(User).where(func.lower(User.email).in_(chunk))):
             users[user.email.lower()] = user
-    seen: dict[str, int] = {}
+    return users
+
+
+@dataclass
+class _Lookups:
+    """What every row of one file is checked against, read once."""
+
+    province_id: int
+    industries: dict[str, str]
+    areas_by_name: dict[str, list[int]]
+    areas_by_path: dict[str, int]
+    enterprises: dict[str, Enterprise]
+    users: dict[str, User]
+    seen: dict[str, int] = field(default_factory=dict)  # tax code → the row it first came on
+
+
+Report = Callable[[str, str], None]  # (column key, problem) of the row being checked
+
+
+def _check_tax_code(tax_code: str, row: int, lookups: _Lookups, problem: Report) -> None:
+    if not tax_code:
+        problem("tax_code", _("missing"))
+    elif not TAX_CODE.match(tax_code):
+        problem("tax_code", _("“%(value)s” is not a tax code: 10 digits, or 10 digits, “-” "
+                              "and 3 digits for a branch", value=tax_code))
+    elif tax_code in lookups.seen:
+        problem("tax_code", _("repeats row %(row)d", row=lookups.seen[tax_code]))
+    else:
+        lookups.seen[tax_code] = row
+    enterprise = lookups.enterprises.get(tax_code)
+    if enterprise is not None and enterprise.province_id != lookups.province_id:
+        problem("tax_code", _("this tax code is registered outside this province"))
+
+
+def _check_name(name: str, problem: Report) -> None:
+    if not name:
+        problem("name", _("missing"))
+    elif len(name) > 255:
+        problem("name", _("longer than 255 characters"))
+
+
+def _check_industry(value: str, industries: dict[str, str], problem: Report) -> str | None:
+    """The VSIC section letter of a letter or a section name."""
+    industry = industries.get(value.upper()) or industries.get(value.lower())
+    if not value:
+        problem("industry", _("missing"))
+    elif industry is None:
+        problem("industry", _("“%(value)s” is not a VSIC section: write a letter A–U or the "
+                              "section's name", value=value))
+    return industry
+
+
+def _check_area(value: str, lookups: _Lookups, problem: Report) -> int | None:
+    if not value:
+        problem("area", _("missing"))
+        return None
+    area_id, area_problem = _match_area(value, lookups.areas_by_name, lookups.areas_by_path)
+    if area_problem:
+        problem("area", area_problem)
+    return area_id
+
+
+def _check_headcount(value: str, problem: Report) -> int | None:
+    """Thousands separators (space, dot, comma) are dropped: “1.200” is 1200 workers."""
+    digits = value.replace(" ", "").replace(".", "").replace(",", "")
+    if not digits:
+        problem("headcount", _("missing"))
+    elif not digits.isdigit() or int(digits) < 1:
+        problem("headcount", _("“%(value)s” is not a whole number of workers (1 or more)",
+                               value=value))
+    else:
+        return int(digits)
+    return None
+
+
+def _check_coordinates(latitude_text: str, longitude_text: str,
+                       problem: Report) -> tuple[float | None, float | None]:
+    """Both empty is fine (no position); otherwise both must be valid."""
+    if not (latitude_text or longitude_text):
+        return None, None
+    latitude = _number(latitude_text, -90, 90)
+    longitude = _number(longitude_text, -180, 180)
+    if latitude is None:
+        problem("latitude", _("“%(value)s” is not a latitude", value=latitude_text))
+    if longitude is None:
+        problem("longitude", _("“%(value)s” is not a longitude", value=longitude_text))
+    return latitude, longitude
+
+
+def _check_officer(value: str, enterprise: Enterprise | None, users: dict[str, User],
+                   problem: Report) -> str | None:
+    """The e-mail to invite: none when empty, bad, or already this enterprise's officer."""
+    email = value.lower()
+    if not email:
+        return None
+    if not EMAIL.match(email) or len(email) > 255:
+        problem("officer_email", _("“%(value)s” is not an e-mail address", value=value))
+        return None
+    user = users.get(email)
+    if user is None:
+        return email
+    if user.role != Role.OFFICER or enterprise is None or user.enterprise_id != enterprise.id:
+        problem("officer_email", _("this e-mail already belongs to another account"))
+    return None
+
+
+def _check_row(row: int, record_: dict[str, str],
+               lookups: _Lookups) -> tuple[list[RowProblem], PlannedRow | None]:
+    """One row's problems, in column order, or what applying it would do."""
+    bad: list[RowProblem] = []
+
+    def problem(column: str, text: str) -> None:
+        bad.append(RowProblem(row, str(COLUMN_LABELS[column]), text))
+
+    tax_code = record_["tax_code"]
+    _check_tax_code(tax_code, row, lookups, problem)
+    enterprise = lookups.enterprises.get(tax_code)
+    _check_name(record_["name"], problem)
+    industry = _check_industry(record_["industry"], lookups.industries, problem)
+    area_id = _check_area(record_["area"], lookups, problem)
+    headcount = _check_headcount(record_["headcount"], problem)
+    if len(record_["address"]) > 500:
+        problem("address", _("longer than 500 characters"))
+    latitude, longitude = _check_coordinates(record_["latitude"], record_["longitude"], problem)
+    invite = _check_officer(record_["officer_email"], enterprise, lookups.users, problem)
+    if bad:
+        return bad, None
+    values = {"name": record_["name"], "industry": industry, "area_id": area_id,
+              "headcount": headcount, "address": record_["address"] or None}
+    if latitude is not None:
+        values.update(latitude=latitude, longitude=longitude)
+    return [], _planned_row(row, tax_code, values, enterprise, invite)
+
+
+def _planned_row(row: int, tax_code: str, values: dict, enterprise: Enterprise | None,
+                 invite: str | None) -> PlannedRow:
+    if enterprise is None:
+        return PlannedRow(row, tax_code, "new", values, invite=invite)
+    changes = [key for key, value in values.items() if getattr(enterprise, key) != value]
+    action = "updated" if changes or invite else "unchanged"
+    return PlannedRow(row, tax_code, action, values, changes, invite)
+
+
+def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "") -> ImportPlan:
+    """Check every row and work out what applying the file would do (reads, never writes)."""
+    industries = _industry_lookup()
+    by_name, by_path = _area_lookup(province_id)
+    lookups = _Lookups(
+        province_id, industries, by_name, by_path,
+        enterprises=_enterprises_by_tax_code([code for code in frame["tax_code"].tolist() if code]),
+        users=_users_by_email(sorted({e.lower() for e in frame["officer_email"].tolist() if e})),
+    )
+    problems: list[RowProblem] = []
     planned: list[PlannedRow] = []
-
     for position, record_ in enumerate(frame.to_dict("records")):
-        row = position + 2  # row 1 is the header
-        bad = []
-
-        def problem(column: str, text: str, row=row, bad=bad) -> None:
-            bad.append(RowProblem(row, str(COLUMN_LABELS[column]), text))
-
-        tax_code = record_["tax_code"]
-        if not tax_code:
-            problem("tax_code", _("missing"))
-        elif not TAX_CODE.match(tax_code):
-            problem("tax_code", _("“%(value)s” is not a tax code: 10 digits, or 10 digits, “-” "
-                                  "and 3 digits for a branch", value=tax_code))
-        elif tax_code in seen:
-            problem("tax_code", _("repeats row %(row)d", row=seen[tax_code]))
-        else:
-            seen[tax_code] = row
-        enterprise = existing.get(tax_code)
-        if enterprise is not None and enterprise.province_id != province_id:
-            problem("tax_code", _("this tax code is registered outside this province"))
-        name = record_["name"]
-        if not name:
-            problem("name", _("missing"))
-        elif len(name) > 255:
-            problem("name", _("longer than 255 characters"))
-        industry = industries.get(record_["industry"].upper()) or industries.get(
-            record_["industry"].lower())
-        if not record_["industry"]:
-            problem("industry", _("missing"))
-        elif industry is None:
-            problem("industry", _("“%(value)s” is not a VSIC section: write a letter A–U or the "
-                                  "section's name", value=record_["industry"]))
-        area_id = None
-        if not record_["area"]:
-            problem("area", _("missing"))
-        else:
-            area_id, area_problem = _match_area(record_["area"], by_name, by_path)
-            if area_problem:
-                problem("area", area_problem)
-        headcount = None
-        raw_headcount = record_["headcount"].replace(" ", "").replace(".", "").replace(",", "")
-        if not raw_headcount:
-            problem("headcount", _("missing"))
-        elif not raw_headcount.isdigit() or int(raw_headcount) < 1:
-            problem("headcount", _("“%(value)s” is not a whole number of workers (1 or more)",
-                                   value=record_["headcount"]))
-        else:
-            headcount = int(raw_headcount)
-        if len(record_["address"]) > 500:
-            problem("address", _("longer than 500 characters"))
-        latitude = longitude = None
-        if record_["latitude"] or record_["longitude"]:
-            latitude = _number(record_["latitude"], -90, 90)
-            longitude = _number(record_["longitude"], -180, 180)
-            if latitude is None:
-                problem("latitude", _("“%(value)s” is not a latitude", value=record_["latitude"]))
-            if longitude is None:
-                problem("longitude",
-                        _("“%(value)s” is not a longitude", value=record_["longitude"]))
-        email = record_["officer_email"].lower()
-        invite = None
-        if email:
-            if not EMAIL.match(email) or len(email) > 255:
-                problem("officer_email", _("“%(value)s” is not an e-mail address",
-                                           value=record_["officer_email"]))
-            else:
-                user = users.get(email)
-                if user is None:
-                    invite = email
-                elif user.role != Role.OFFICER or (
-                    enterprise is None or user.enterprise_id != enterprise.id
-                ):
-                    problem("officer_email",
-                            _("this e-mail already belongs to another account"))
-        if bad:
-            problems.extend(bad)
-            continue
-        values = {"name": name, "industry": industry, "area_id": area_id,
-                  "headcount": headcount, "address": record_["address"] or None}
-        if latitude is not None:
-            values.update(latitude=latitude, longitude=longitude)
-        if enterprise is None:
-            planned.append(PlannedRow(row, tax_code, "new", values, invite=invite))
-            continue
-        changes = [key for key, value in values.items() if getattr(enterprise, key) != value]
-        action = "updated" if changes or invite else "unchanged"
-        planned.append(PlannedRow(row, tax_code, action, values, changes, invite))
+        row_problems, planned_row = _check_row(position + 2, record_, lookups)  # 1 is the header
+        problems.extend(row_problems)
+        if planned_row is not None:
+            planned.append(planned_row)
     return ImportPlan(problems, planned, filename)
 
 
 def apply_import(plan: ImportPlan, province_id: int, user) -> dict[str, int]:
     """Write a plan that has no problems; flushes (the request commits)."""
-    from riskapp.auth.services import send_invitation
-    from riskapp.province.rollups import ensure_status
-
     if not plan.ok:
         raise ValueError("a plan with bad rows cannot be applied")
     invited = []

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.db import db
 from riskapp.models import (
     GRADED_STATUSES,
@@ -173,8 +174,6 @@ def _assessment_deleted(_mapper, connection: Connection, assessment: Assessment)
 
 def ensure_status(enterprise: Enterprise) -> EnterpriseStatus:
     """The enterprise's roll-up row, created from its history when missing."""
-    from riskapp.assessments.services import refresh_enterprise_status
-
     row = db.session.get(EnterpriseStatus, enterprise.id)
     return row if row is not None else refresh_enterprise_status(enterprise.id)
 
@@ -198,11 +197,14 @@ def _latest_submitted(province_id: int):
     return select(ranked.c.enterprise_id, ranked.c.id).where(ranked.c.position == 1).subquery()
 
 
-def recount_rows(province_id: int) -> dict[int, dict]:
-    """Every enterprise's roll-up as computed from assessment history alone, by enterprise id.
+PROFILE_FIELDS = ("enterprise_id", "province_id", "area_id", "industry", "headcount")
+HISTORY_FIELDS = ("current_assessment_id", "assessed_on", "score", "declared_grade",
+                  "effective_grade", "failed_critical", "next_due_on", "regraded_at")
+NEVER_ASSESSED = (None, None, None, None, None, 0, None, None)  # HISTORY_FIELDS of no assessment
 
-    Simple queries merged here rather than one join: without statistics SQLite's planner scans
-    grouped subqueries once per row, and this must stay linear at 1,000,000 assessments."""
+
+def _current_assessments(province_id: int) -> dict[int, tuple]:
+    """The HISTORY_FIELDS of each enterprise's latest submitted assessment, by enterprise id."""
     latest = _latest_submitted(province_id)
     current = Assessment.__table__.alias("current")
     statement = (
@@ -216,19 +218,31 @@ def recount_rows(province_id: int) -> dict[int, dict]:
         .select_from(latest)
         .join(current, current.c.id == latest.c.id)
     )
-    assessed = {values[0]: values[1:] for values in db.session.execute(statement)}
-    counts = dict(db.session.execute(
+    return {values[0]: values[1:] for values in db.session.execute(statement)}
+
+
+def _graded_counts(province_id: int) -> dict[int, int]:
+    """Graded (submitted or superseded) assessments per enterprise id."""
+    return dict(db.session.execute(
         select(Assessment.enterprise_id, func.count())
         .where(Assessment.province_id == province_id, Assessment.status.in_(GRADED_STATUSES))
         .group_by(Assessment.enterprise_id)
     ).all())
-    previous = dict(db.session.execute(
+
+
+def _previous_grades(province_id: int) -> dict[int, Grade]:
+    """The grade of the assessment each assessment superseded, by the superseding one's id."""
+    return dict(db.session.execute(
         select(Assessment.superseded_by_id, Assessment.grade)
         .where(Assessment.province_id == province_id, Assessment.superseded_by_id.is_not(None))
         .order_by(Assessment.id)
     ).all())
-    # The latest finding per assessment, read apart: few rows, and SQLite cannot index a
-    # windowed subquery for the join.
+
+
+def _latest_findings(province_id: int) -> dict[int, tuple]:
+    """The (grade, visit day) of each assessment's latest finding, by assessment id.
+
+    Read apart: few rows, and SQLite cannot index a windowed subquery for the join."""
     findings: dict[int, tuple] = {}
     for assessment_id, grade, visited_on in db.session.execute(
         select(Finding.assessment_id, Finding.grade, Finding.visited_on)
@@ -236,17 +250,26 @@ def recount_rows(province_id: int) -> dict[int, dict]:
         .order_by(Finding.created_at, Finding.id)
     ):
         findings[assessment_id] = (grade, visited_on)
-    profile = ("enterprise_id", "province_id", "area_id", "industry", "headcount")
-    history = ("current_assessment_id", "assessed_on", "score", "declared_grade",
-               "effective_grade", "failed_critical", "next_due_on", "regraded_at")
-    never = (None, None, None, None, None, 0, None, None)
+    return findings
+
+
+def recount_rows(province_id: int) -> dict[int, dict]:
+    """Every enterprise's roll-up as computed from assessment history alone, by enterprise id.
+
+    Simple queries merged here rather than one join: without statistics SQLite's planner scans
+    grouped subqueries once per row, and this must stay linear at 1,000,000 assessments."""
+    assessed = _current_assessments(province_id)
+    counts = _graded_counts(province_id)
+    previous = _previous_grades(province_id)
+    findings = _latest_findings(province_id)
     rows = {}
     for values in db.session.execute(
         select(Enterprise.id, Enterprise.province_id, Enterprise.area_id, Enterprise.industry,
                Enterprise.headcount).where(Enterprise.province_id == province_id)
     ):
-        row = dict(zip(profile, values, strict=True))
-        row.update(zip(history, assessed.get(row["enterprise_id"], never), strict=True))
+        row = dict(zip(PROFILE_FIELDS, values, strict=True))
+        row.update(zip(HISTORY_FIELDS, assessed.get(row["enterprise_id"], NEVER_ASSESSED),
+                       strict=True))
         row["previous_grade"] = previous.get(row["current_assessment_id"])
         row["assessment_count"] = counts.get(row["enterprise_id"], 0)
         row["audited_grade"], row["audited_on"] = findings.get(
