@@ -179,46 +179,59 @@ def _problem_errors(problems) -> list[dict]:
     return [error(p.code, text_in_lang(p.message), item_id=p.item_id) for p in problems]
 
 
-def _answers_from(body: dict, draft: Assessment) -> tuple[dict, dict | None, int]:
-    """Validate the PATCH body; every problem is listed at once (422), nothing is stored."""
-    errors = []
-    known = {item.id for item in assessments.checklist_of(draft).items}
-    answers = body.get("answers", {})
-    raw: dict[str, str] = {}
+def _answer_error(item_id: str, value, known: set[str]) -> dict | None:
+    if item_id not in known:
+        return error("unknown_item", _("This checklist has no such item."), item_id=item_id,
+                     field="answers")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+        return error("invalid_type", _("An answer is a string or a number."), item_id=item_id,
+                     field="answers")
+    if value is not None and len(str(value)) > MAX_ANSWER_LENGTH:
+        return error("too_long", _("An answer has at most %(n)d characters.",
+                                   n=MAX_ANSWER_LENGTH), item_id=item_id, field="answers")
+    return None
+
+
+def _raw_answers(answers, draft: Assessment, errors: list[dict]) -> dict[str, str]:
+    """The answers as the form would send them (None clears one); problems go to `errors`."""
     if not isinstance(answers, dict):
         errors.append(error("invalid_type", _("Must be an object of item id → answer."),
                             field="answers"))
-        answers = {}
+        return {}
+    known = {item.id for item in assessments.checklist_of(draft).items}
+    raw: dict[str, str] = {}
     for item_id, value in answers.items():
-        if item_id not in known:
-            errors.append(error("unknown_item", _("This checklist has no such item."),
-                                item_id=item_id, field="answers"))
-        elif value is None:
-            raw[item_id] = ""
-        elif isinstance(value, bool) or not isinstance(value, str | int | float):
-            errors.append(error("invalid_type", _("An answer is a string or a number."),
-                                item_id=item_id, field="answers"))
-        elif len(str(value)) > MAX_ANSWER_LENGTH:
-            errors.append(error("too_long", _("An answer has at most %(n)d characters.",
-                                              n=MAX_ANSWER_LENGTH),
-                                item_id=item_id, field="answers"))
+        problem_ = _answer_error(item_id, value, known)
+        if problem_ is not None:
+            errors.append(problem_)
         else:
-            raw[item_id] = str(value)
-    declared = body.get("declared")
+            raw[item_id] = "" if value is None else str(value)
+    return raw
+
+
+def _declared(declared, draft: Assessment, errors: list[dict]) -> dict:
+    """The declared facts; leaving them out keeps what the draft already declares."""
     if declared is None:
-        # Leaving "declared" out keeps what the draft already declares.
-        declared = {key: bool((draft.context or {}).get(key, False))
-                    for key in assessments.DECLARED_CONTEXT_KEYS}
-    elif not isinstance(declared, dict):
+        return {key: bool((draft.context or {}).get(key, False))
+                for key in assessments.DECLARED_CONTEXT_KEYS}
+    if not isinstance(declared, dict):
         errors.append(error("invalid_type", _("Must be an object."), field="declared"))
-    else:
-        for key, value in declared.items():
-            if key not in assessments.DECLARED_CONTEXT_KEYS:
-                errors.append(error("unknown_field", _("Not a declared fact."),
-                                    field=f"declared.{key}"))
-            elif not isinstance(value, bool):
-                errors.append(error("invalid_type", _("Must be true or false."),
-                                    field=f"declared.{key}"))
+        return declared
+    for key, value in declared.items():
+        if key not in assessments.DECLARED_CONTEXT_KEYS:
+            errors.append(error("unknown_field", _("Not a declared fact."),
+                                field=f"declared.{key}"))
+        elif not isinstance(value, bool):
+            errors.append(error("invalid_type", _("Must be true or false."),
+                                field=f"declared.{key}"))
+    return declared
+
+
+def _answers_from(body: dict, draft: Assessment) -> tuple[dict, dict | None, int]:
+    """Validate the PATCH body; every problem is listed at once (422), nothing is stored."""
+    errors: list[dict] = []
+    raw = _raw_answers(body.get("answers", {}), draft, errors)
+    declared = _declared(body.get("declared"), draft, errors)
     lock_version = body.get("lock_version")
     if isinstance(lock_version, bool) or not isinstance(lock_version, int):
         errors.append(error("required", _("Send the lock_version you read (a whole number)."),

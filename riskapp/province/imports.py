@@ -104,19 +104,19 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", str(text)).strip()
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """The file as strings (leading zeros of tax codes kept), headers mapped to column keys."""
-    extension = os.path.splitext(filename.lower())[1]
+def _parse(data: bytes, extension: str) -> pd.DataFrame:
+    if extension == ".xlsx":
+        return pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl",
+                             keep_default_na=False)
+    if extension == ".csv":
+        return pd.read_csv(io.StringIO(data.decode("utf-8-sig")), dtype=str,
+                           keep_default_na=False, skipinitialspace=True)
+    raise ImportFileError(_("Upload a .csv or .xlsx file."))
+
+
+def _frame(data: bytes, filename: str) -> pd.DataFrame:
     try:
-        if extension == ".xlsx":
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl",
-                                  keep_default_na=False)
-        elif extension == ".csv":
-            text = data.decode("utf-8-sig")
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                skipinitialspace=True)
-        else:
-            raise ImportFileError(_("Upload a .csv or .xlsx file."))
+        return _parse(data, os.path.splitext(filename.lower())[1])
     except UnicodeDecodeError as error:
         raise ImportFileError(_("The CSV file is not UTF-8 text; save it as “CSV UTF-8”.")) \
             from error
@@ -125,13 +125,22 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     except Exception as error:  # pandas raises many kinds for a broken file
         raise ImportFileError(_("The file could not be read: %(error)s", error=str(error)[:200])) \
             from error
+
+
+def _named_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Headers mapped to column keys (the first header of each key wins)."""
     aliases = {alias: key for key, names in COLUMNS.items() for alias in names}
     renamed = {}
     for header in frame.columns:
         key = aliases.get(_norm(header).lower())
         if key and key not in renamed.values():
             renamed[header] = key
-    frame = frame.rename(columns=renamed)
+    return frame.rename(columns=renamed)
+
+
+def read_table(data: bytes, filename: str) -> pd.DataFrame:
+    """The file as strings (leading zeros of tax codes kept), headers mapped to column keys."""
+    frame = _named_columns(_frame(data, filename))
     missing = [str(COLUMN_LABELS[key]) for key in REQUIRED if key not in frame.columns]
     if missing:
         raise ImportFileError(_("Columns missing: %(columns)s.", columns=", ".join(missing)))

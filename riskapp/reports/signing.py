@@ -202,6 +202,49 @@ def _read_attachment(body: bytes) -> dict:
     return json.loads(contents[0])
 
 
+class _Refused(Exception):
+    """A check failed; the message says which, in words for the verification page."""
+
+
+def _signature_line(pdf: bytes) -> tuple[bytes, re.Match]:
+    """The signed body and the signature line at the end of the file."""
+    if not pdf.startswith(b"%PDF-"):
+        raise _Refused("not a PDF file")
+    start = pdf.rfind(SIGNATURE_PREFIX)
+    if start < 0:
+        raise _Refused("no riskapp signature found")
+    match = _SIGNATURE_LINE.fullmatch(pdf, start)
+    if match is None:
+        raise _Refused("malformed signature line or data after the signature")
+    return pdf[:start], match
+
+
+def _checked_key(public_key, match: re.Match) -> Ed25519PublicKey:
+    try:
+        key = _public(public_key)
+    except (ValueError, TypeError):
+        raise _Refused("the public key is not a valid Ed25519 key") from None
+    if match[1].decode() != key_id(key):
+        raise _Refused("signed by another key")
+    return key
+
+
+def _signed_payload(body: bytes, key: Ed25519PublicKey) -> dict:
+    """The attached payload, whose own signature checks."""
+    try:
+        document = _read_attachment(body)
+        payload = document["payload"]
+        key.verify(base64.b64decode(document["signature"], validate=True),
+                   _PAYLOAD_CONTEXT + canonical_json(payload))
+    except InvalidSignature:
+        raise _Refused("embedded payload signature does not match") from None
+    except Exception:  # any malformed attachment is a failed verification, not a crash
+        raise _Refused("signed payload missing or unreadable") from None
+    if not isinstance(payload, dict):
+        raise _Refused("signed payload missing or unreadable")
+    return payload
+
+
 def verify_report(
     pdf: bytes, public_key: Ed25519PublicKey | Ed25519PrivateKey | bytes | str
 ) -> Verification:
@@ -210,42 +253,16 @@ def verify_report(
         return Verification(False, None, "input is not bytes", "")
     pdf = bytes(pdf)
     digest = hashlib.sha256(pdf).hexdigest()
-
-    def invalid(reason: str) -> Verification:
-        return Verification(False, None, reason, digest)
-
-    if not pdf.startswith(b"%PDF-"):
-        return invalid("not a PDF file")
-    start = pdf.rfind(SIGNATURE_PREFIX)
-    if start < 0:
-        return invalid("no riskapp signature found")
-    match = _SIGNATURE_LINE.fullmatch(pdf, start)
-    if match is None:
-        return invalid("malformed signature line or data after the signature")
-    body = pdf[:start]
     try:
-        key = _public(public_key)
-    except (ValueError, TypeError):
-        return invalid("the public key is not a valid Ed25519 key")
-    if match[1].decode() != key_id(key):
-        return invalid("signed by another key")
-    try:
-        key.verify(base64.b64decode(match[2], validate=True), _FILE_CONTEXT + body)
-    except (InvalidSignature, binascii.Error):
-        return invalid("signature does not match: the file was changed")
-    try:
-        document = _read_attachment(body)
-        payload = document["payload"]
-        key.verify(
-            base64.b64decode(document["signature"], validate=True),
-            _PAYLOAD_CONTEXT + canonical_json(payload),
-        )
-    except InvalidSignature:
-        return invalid("embedded payload signature does not match")
-    except Exception:  # any malformed attachment is a failed verification, not a crash
-        return invalid("signed payload missing or unreadable")
-    if not isinstance(payload, dict):
-        return invalid("signed payload missing or unreadable")
+        body, match = _signature_line(pdf)
+        key = _checked_key(public_key, match)
+        try:
+            key.verify(base64.b64decode(match[2], validate=True), _FILE_CONTEXT + body)
+        except (InvalidSignature, binascii.Error):
+            raise _Refused("signature does not match: the file was changed") from None
+        payload = _signed_payload(body, key)
+    except _Refused as refused:
+        return Verification(False, None, str(refused), digest)
     return Verification(True, payload, "valid signature", digest)
 
 

@@ -21,8 +21,8 @@ from riskapp.assessments import services as assessments
 from riskapp.audit.services import record_finding
 from riskapp.auth.services import hash_password
 from riskapp.db import db
-from riskapp.demo_behaviour import SiteBehaviour, local_time
-from riskapp.demo_data import (
+from riskapp.demo.behaviour import SiteBehaviour, local_time
+from riskapp.demo.data import (
     AUDITOR_DISTRICTS,
     BOX_LAT,
     BOX_LON,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from riskapp.assessments import services as assessments
 from riskapp.db import db
-from riskapp.demo_data import ACTION_NOTES, PEOPLE
+from riskapp.demo.data import ACTION_NOTES, PEOPLE
 from riskapp.models import ActionStatus, Assessment, Enterprise, RemediationAction, User
 from riskapp.scoring import AnswerKind, Checklist, Context, Item
 
