@@ -31,7 +31,7 @@ from riskapp.db import db
 from riskapp.formatting import format_date
 from riskapp.mail import send_mail
 from riskapp.models import (
-    ActionStatus,
+    OPEN_ACTION_STATUSES,
     AuditLog,
     Enterprise,
     EnterpriseStatus,
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 DUE_SOON_DAYS = 3
 MOVED_ACTION = "due_date_moved"  # written by riskapp.province.regrade
-OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
 class ReminderKind(StrEnum):
@@ -170,7 +169,7 @@ def _action_reminders(with_officers, by_enterprise: dict[int, list[tuple]],
         select(RemediationAction)
         .where(RemediationAction.enterprise_id.in_(with_officers),
                RemediationAction.priority == Priority.P1,
-               RemediationAction.status.in_(OPEN_STATUSES),
+               RemediationAction.status.in_(OPEN_ACTION_STATUSES),
                RemediationAction.due_on < today)
         .order_by(RemediationAction.enterprise_id, RemediationAction.due_on,
                   RemediationAction.id)

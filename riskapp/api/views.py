@@ -30,6 +30,7 @@ from riskapp.errors import problem
 from riskapp.filters import GRADE_FILTERS, VSIC_LETTERS, Filters
 from riskapp.filters import enterprises as filtered_enterprises
 from riskapp.models import (
+    OFFICER_ACTION_STATUSES,
     ActionStatus,
     Assessment,
     AssessmentStatus,
@@ -57,7 +58,6 @@ from riskapp.tenancy import (
     scoped,
 )
 
-OFFICER_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
 MAX_ANSWER_LENGTH = 200
 MAX_NOTE_LENGTH = 2000
 REPORT_RETRY_AFTER_SECONDS = 5

@@ -9,12 +9,17 @@ from sqlalchemy import select
 
 from riskapp.auditlog import record
 from riskapp.db import db
-from riskapp.models import ActionStatus, Assessment, Priority, RemediationAction
+from riskapp.models import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    Assessment,
+    Priority,
+    RemediationAction,
+)
 from riskapp.models.types import utcnow
 from riskapp.scoring import Result
 from riskapp.tenancy import scoped
 
-OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 # The officer's action list filters: name → statuses (empty: all).
 ACTION_FILTERS = {
     "active": OPEN_ACTION_STATUSES,
@@ -99,7 +104,7 @@ def create_actions(
         for old in db.session.scalars(
             select(RemediationAction).where(
                 RemediationAction.assessment_id == replacing.id,
-                RemediationAction.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
+                RemediationAction.status.in_(OPEN_ACTION_STATUSES),
             )
         ):
             carried[old.item_id] = (old, old.status)

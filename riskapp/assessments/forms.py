@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from riskapp.formatting import answer_words
-from riskapp.models import ActionStatus
+from riskapp.models import OFFICER_ACTION_STATUSES
 from riskapp.scoring import AnswerKind, Checklist, Context, Item, parse_number
 from riskapp.scoring.conditions import describe
 
@@ -207,7 +207,6 @@ class ProfileForm(FlaskForm):
 
 
 # The officer moves an action through these; "verified" is set by an auditor or the province.
-OFFICER_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
 
 
 class ActionForm(FlaskForm):

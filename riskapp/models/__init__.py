@@ -6,6 +6,8 @@ from riskapp.models.audit import AuditLog, AuditLogIsAppendOnly, Job
 from riskapp.models.checklist import ChecklistActivation, ChecklistVersion
 from riskapp.models.enterprise import Enterprise
 from riskapp.models.enums import (
+    OFFICER_ACTION_STATUSES,
+    OPEN_ACTION_STATUSES,
     ActionStatus,
     AreaKind,
     AssessmentStatus,
@@ -24,6 +26,8 @@ from riskapp.models.territory import Area, AreaLevel, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 
 __all__ = [
+    "OFFICER_ACTION_STATUSES",
+    "OPEN_ACTION_STATUSES",
     "GRADED_STATUSES",
     "ActionStatus",
     "ApiToken",

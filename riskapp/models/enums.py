@@ -53,6 +53,11 @@ class ActionStatus(enum.StrEnum):
         return self in (ActionStatus.VERIFIED, ActionStatus.SUPERSEDED)
 
 
+# Actions still to be done, and the states an officer may set (verifying is an auditor's).
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+OFFICER_ACTION_STATUSES = (*OPEN_ACTION_STATUSES, ActionStatus.DONE)
+
+
 class TokenPurpose(enum.StrEnum):
     INVITE = "invite"
     RESET = "reset"

@@ -13,7 +13,7 @@ from riskapp.db import db
 from riskapp.filters import Filters, apply_filters, grade_rank
 from riskapp.models import (
     GRADED_STATUSES,
-    ActionStatus,
+    OPEN_ACTION_STATUSES,
     Assessment,
     Enterprise,
     EnterpriseStatus,
@@ -33,7 +33,7 @@ def _overdue_p1(today: date):
     return (
         select(func.count())
         .where(RemediationAction.enterprise_id == EnterpriseStatus.enterprise_id,
-               RemediationAction.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
+               RemediationAction.status.in_(OPEN_ACTION_STATUSES),
                RemediationAction.due_on < today,
                RemediationAction.priority == Priority.P1)
         .correlate(EnterpriseStatus)
@@ -173,7 +173,7 @@ def enterprise_detail(enterprise: Enterprise) -> EnterpriseDetail:
     actions = db.session.scalars(
         scoped(select(RemediationAction), RemediationAction)
         .where(RemediationAction.enterprise_id == enterprise.id,
-               RemediationAction.status.in_((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)))
+               RemediationAction.status.in_(OPEN_ACTION_STATUSES))
         .order_by(RemediationAction.due_on, RemediationAction.position)
     ).all()
     findings = db.session.scalars(
