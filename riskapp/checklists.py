@@ -10,6 +10,7 @@ from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import ChecklistActivation, ChecklistVersion
 from riskapp.scoring import DEFAULT_CHECKLIST_ID, Checklist, checklist_from_text, get_checklist
+from riskapp.scoring.loader import shipped_checklists
 
 # Parsed checklists by (row id, fingerprint): a stored version never changes, so its text (a
 # deferred column, ~34 KB) is read from the database only the first time a process needs it.
@@ -95,3 +96,35 @@ def active_version(province_id: int, on: date | None = None) -> ChecklistVersion
         return activation.checklist_version
     return default_version()
 
+
+def catalogue(province_id: int | None) -> dict[tuple[str, int], dict]:
+    """The shipped checklists and the versions a province activated, by (key, version); entries
+    carry the engine's checklist (`_engine`) or the stored row (`_row`)."""
+    today = date.today()
+    visible: dict[tuple[str, int], dict] = {}
+    for shipped in shipped_checklists():
+        visible[(shipped.id, shipped.version)] = {
+            "key": shipped.id, "version": shipped.version,
+            "title": shipped.title.to_dict(), "fingerprint": shipped.fingerprint,
+            "shipped": True, "active_from": None, "active": False, "_engine": shipped,
+        }
+    if province_id is None:
+        return visible
+    # Without an activation a province uses the shipped default.
+    active = active_version(province_id, today)
+    for activation in db.session.scalars(
+        select(ChecklistActivation).where(ChecklistActivation.province_id == province_id)
+        .order_by(ChecklistActivation.active_from, ChecklistActivation.id)
+    ):
+        version = activation.checklist_version
+        entry = visible.setdefault((version.checklist_key, version.version), {
+            "key": version.checklist_key, "version": version.version,
+            "title": {"vi": version.title_vi, "en": version.title_en},
+            "fingerprint": version.fingerprint, "shipped": False, "active": False,
+        })
+        entry["active_from"] = activation.active_from.isoformat()
+        entry["_row"] = version
+    entry = visible.get((active.checklist_key, active.version))
+    if entry is not None:
+        entry["active"] = True
+    return visible

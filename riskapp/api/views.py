@@ -7,7 +7,6 @@ from datetime import date
 from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from riskapp import checklists
 from riskapp.api import bp, serialize
@@ -34,9 +33,7 @@ from riskapp.models import (
     ActionStatus,
     Assessment,
     AssessmentStatus,
-    ChecklistActivation,
     Enterprise,
-    EnterpriseStatus,
     RemediationAction,
     ReportStatus,
 )
@@ -44,7 +41,6 @@ from riskapp.province import aggregates as province
 from riskapp.reports import services as reports
 from riskapp.reports.views import serve_stored_report
 from riskapp.scoring import InvalidAnswers
-from riskapp.scoring.loader import shipped_checklists
 from riskapp.tenancy import (
     EVERYONE,
     OFFICERS,
@@ -55,7 +51,6 @@ from riskapp.tenancy import (
     get_assessment_or_404,
     get_or_404,
     own_enterprise_or_404,
-    scoped,
 )
 
 MAX_ANSWER_LENGTH = 200
@@ -87,43 +82,10 @@ def enterprises():
 @api_route(f"/enterprises/<{ID}:enterprise_id>", scope="read", roles=TENANT_USERS)
 def enterprise(enterprise_id: int):
     row = get_or_404(Enterprise, enterprise_id)
-    return serialize.enterprise(row, db.session.get(EnterpriseStatus, row.id))
+    return serialize.enterprise(row, row.status)
 
 
 # ----------------------------------------------------------------------------- checklists
-
-
-def _visible_checklists() -> dict[tuple[str, int], dict]:
-    """The shipped checklists and the versions the user's province activated, by (key, version)."""
-    today = date.today()
-    visible: dict[tuple[str, int], dict] = {}
-    for shipped in shipped_checklists():
-        visible[(shipped.id, shipped.version)] = {
-            "key": shipped.id, "version": shipped.version,
-            "title": shipped.title.to_dict(), "fingerprint": shipped.fingerprint,
-            "shipped": True, "active_from": None, "active": False, "_engine": shipped,
-        }
-    province_id = current_scope().province_id
-    if province_id is None:
-        return visible
-    # Without an activation a province uses the shipped default.
-    active = checklists.active_version(province_id, today)
-    for activation in db.session.scalars(
-        select(ChecklistActivation).where(ChecklistActivation.province_id == province_id)
-        .order_by(ChecklistActivation.active_from, ChecklistActivation.id)
-    ):
-        version = activation.checklist_version
-        entry = visible.setdefault((version.checklist_key, version.version), {
-            "key": version.checklist_key, "version": version.version,
-            "title": {"vi": version.title_vi, "en": version.title_en},
-            "fingerprint": version.fingerprint, "shipped": False, "active": False,
-        })
-        entry["active_from"] = activation.active_from.isoformat()
-        entry["_row"] = version
-    entry = visible.get((active.checklist_key, active.version))
-    if entry is not None:
-        entry["active"] = True
-    return visible
 
 
 def _public(entry: dict) -> dict:
@@ -132,13 +94,14 @@ def _public(entry: dict) -> dict:
 
 @api_route("/checklists", scope="read", roles=EVERYONE)
 def checklist_list():
-    entries = sorted(_visible_checklists().values(), key=lambda e: (e["key"], e["version"]))
+    entries = sorted(checklists.catalogue(current_scope().province_id).values(),
+                     key=lambda e: (e["key"], e["version"]))
     return {"items": [_public(entry) for entry in entries]}
 
 
 @api_route(f"/checklists/<key>/<{ID}:version>", scope="read", roles=EVERYONE)
 def checklist_detail(key: str, version: int):
-    entry = _visible_checklists().get((key, version))
+    entry = checklists.catalogue(current_scope().province_id).get((key, version))
     if entry is None:
         abort(404)
     engine = entry.get("_engine") or checklists.definition(entry["_row"])
@@ -152,13 +115,9 @@ def checklist_detail(key: str, version: int):
 def assessment_list():
     status = choice_arg("status", tuple(s.value for s in AssessmentStatus))
     enterprise_id = int_arg("enterprise_id", None, maximum=MAX_ID)
-    statement = scoped(select(Assessment), Assessment)
-    if status:
-        statement = statement.where(Assessment.status == AssessmentStatus(status))
-    if enterprise_id is not None:
-        statement = statement.where(Assessment.enterprise_id == enterprise_id)
-    return paginate(statement.order_by(Assessment.created_at.desc(), Assessment.id.desc()),
-                    serialize.assessment)
+    statement = assessments.assessments_in_reach(
+        AssessmentStatus(status) if status else None, enterprise_id)
+    return paginate(statement, serialize.assessment)
 
 
 @api_route("/assessments", scope="write", roles=OFFICERS, methods=("POST",))
@@ -323,17 +282,10 @@ def assessment_report(assessment_id: int):
 def action_list():
     status = choice_arg("status", tuple(s.value for s in ActionStatus))
     assessment_id = int_arg("assessment_id", None, maximum=MAX_ID)
-    statement = scoped(select(RemediationAction), RemediationAction)
-    if status:
-        statement = statement.where(RemediationAction.status == ActionStatus(status))
-    if assessment_id is not None:
-        statement = statement.where(RemediationAction.assessment_id == assessment_id)
+    statement = remediation.actions_in_reach(ActionStatus(status) if status else None,
+                                             assessment_id)
     today = date.today()
-    return paginate(
-        statement.order_by(RemediationAction.assessment_id.desc(), RemediationAction.position,
-                           RemediationAction.id),
-        lambda row: serialize.action(row, today),
-    )
+    return paginate(statement, lambda row: serialize.action(row, today))
 
 
 def _action_changes(body: dict, row: RemediationAction) -> dict:

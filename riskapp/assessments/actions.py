@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -47,19 +47,23 @@ def open_actions_by_priority(today: date | None = None) -> dict[Priority, dict[s
     return counts
 
 
-def list_actions(statuses=OPEN_ACTION_STATUSES) -> list[RemediationAction]:
-    """Actions in reach with these statuses, in the remediation order of their assessment."""
+def actions_in_reach(status: ActionStatus | tuple[ActionStatus, ...] | None = None,
+                     assessment_id: int | None = None) -> Select:
+    """Actions in reach (of some statuses, of one assessment), newest assessment first, in
+    remediation order."""
     statement = scoped(select(RemediationAction), RemediationAction)
-    if statuses:
-        statement = statement.where(RemediationAction.status.in_(tuple(statuses)))
-    return list(
-        db.session.scalars(
-            statement.order_by(
-                RemediationAction.assessment_id.desc(), RemediationAction.position,
-                RemediationAction.id,
-            )
-        )
-    )
+    if status:
+        statuses = status if isinstance(status, tuple) else (status,)
+        statement = statement.where(RemediationAction.status.in_(statuses))
+    if assessment_id is not None:
+        statement = statement.where(RemediationAction.assessment_id == assessment_id)
+    return statement.order_by(RemediationAction.assessment_id.desc(), RemediationAction.position,
+                              RemediationAction.id)
+
+
+def list_actions(statuses=OPEN_ACTION_STATUSES) -> list[RemediationAction]:
+    """Actions in reach with these statuses (all when empty), in remediation order."""
+    return list(db.session.scalars(actions_in_reach(tuple(statuses))))
 
 
 class ActionLocked(Exception):

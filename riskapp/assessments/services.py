@@ -367,15 +367,20 @@ def assessment_for_token(submit_token: str | None) -> Assessment | None:
     return _by_submit_token(scoped(select(Assessment.id), Assessment), submit_token)
 
 
+def assessments_in_reach(status: AssessmentStatus | None = None,
+                         enterprise_id: int | None = None) -> Select:
+    """Assessments in reach, newest first, optionally of one status or enterprise."""
+    statement = scoped(select(Assessment), Assessment)
+    if status is not None:
+        statement = statement.where(Assessment.status == status)
+    if enterprise_id is not None:
+        statement = statement.where(Assessment.enterprise_id == enterprise_id)
+    return statement.order_by(Assessment.created_at.desc(), Assessment.id.desc())
+
+
 def list_assessments() -> list[Assessment]:
     """Every assessment in reach, newest first."""
-    return list(
-        db.session.scalars(
-            scoped(select(Assessment), Assessment).order_by(
-                Assessment.created_at.desc(), Assessment.id.desc()
-            )
-        )
-    )
+    return list(db.session.scalars(assessments_in_reach()))
 
 
 def grade_history() -> list[tuple[date, Grade]]:

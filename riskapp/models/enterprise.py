@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from riskapp.db import Base
 from riskapp.models.territory import Area
 from riskapp.models.types import TZDateTime, utcnow
+
+if TYPE_CHECKING:
+    from riskapp.models.assessment import EnterpriseStatus
 
 
 class Enterprise(Base):
@@ -38,6 +42,9 @@ class Enterprise(Base):
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
 
     area: Mapped[Area] = relationship(lazy="joined")
+    # The roll-up row (riskapp.province.rollups keeps it); read only, loaded when asked for.
+    status: Mapped[EnterpriseStatus | None] = relationship(
+        "EnterpriseStatus", viewonly=True, uselist=False, lazy="select")
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.tax_code}>"

@@ -28,7 +28,7 @@ from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import STATE_LABELS, Filters, area_choices, read_filters
 from riskapp.i18n import current_lang
-from riskapp.models import Enterprise, EnterpriseStatus, Grade
+from riskapp.models import Enterprise, Grade
 from riskapp.province import (
     aggregates,
     bp,
@@ -186,8 +186,7 @@ def map_data():
 @route(bp, "/map/<int:enterprise_id>.json", roles=READERS)
 def map_popup(enterprise_id: int):
     enterprise = get_or_404(Enterprise, enterprise_id)
-    status = db.session.get(EnterpriseStatus, enterprise.id)
-    grade = status.effective_grade if status else None
+    grade = enterprise.status.effective_grade if enterprise.status else None
     return jsonify({"name": enterprise.name, "tax_code": enterprise.tax_code,
                     "grade": grade_label(grade), "headcount": enterprise.headcount,
                     "url": url_for("province.enterprise", enterprise_id=enterprise.id)})

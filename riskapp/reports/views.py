@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
-from riskapp.models import Enterprise, ReportStatus
+from riskapp.models import ReportStatus
 from riskapp.reports import bp, services
 from riskapp.tenancy import (
     OFFICERS,
@@ -73,7 +73,7 @@ def serve_stored_report(report, assessment) -> Response:
     }
     if _etag_matches(report.sha256):
         return Response(status=304, headers=headers)
-    enterprise = db.session.get(Enterprise, assessment.enterprise_id)
+    enterprise = assessment.enterprise
     headers["Content-Disposition"] = services.content_disposition(
         services.download_filename(report, assessment, enterprise),
         services.unicode_filename(report, assessment, enterprise),
