@@ -56,4 +56,4 @@ __all__ = [
     "Problem", "RemediationEntry", "Result", "Rule", "RuleKind", "Section", "SectionResult",
     "Text", "checklist_from_text", "coerce_answers", "fixed_answers", "get_checklist",
     "load_checklist", "parse_number", "regrade", "score", "shipped_checklists", "validate",
-]  # fmt: skip
+]

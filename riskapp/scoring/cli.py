@@ -91,7 +91,7 @@ def _read_input(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _InputError([f'{name}: expected an object {{"context": ..., "answers": ...}}'])
     problems = [f"{name}: unknown key {key!r} (use context, answers, assessed_on)"
-                for key in data if key not in _INPUT_KEYS]  # fmt: skip
+                for key in data if key not in _INPUT_KEYS]
     for key in ("context", "answers"):
         if key not in data:
             problems.append(f"{name}: missing {key!r}")

@@ -65,7 +65,7 @@ class _CItem:
         "not_applicable", "bands", "low", "low_inc", "high", "high_inc", "integer_only",
         "divisor", "critical", "max_points", "section_index", "priority", "priority_rank",
         "best_points", "best_answer", "cache", "contributions", "fraction_bands", "float_safe",
-    )  # fmt: skip
+    )
 
     def __init__(self, index: int, item: Item, checklist: Checklist, section_index: int):
         self.index = index
@@ -86,18 +86,18 @@ class _CItem:
         self.not_applicable = ItemResult(
             item.id, item.section, None, None, item.max_points, False, False, item.critical,
             _NOT_APPLICABLE,
-        )  # fmt: skip
+        )
         fail = checklist.fail_threshold
         self.results: dict[str, ItemResult] = {}
         self.best_answer: str | None = None
         for option in item.options:
             if option.points is None:
                 result = ItemResult(item.id, item.section, option.id, None, item.max_points,
-                                    False, False, item.critical, NA)  # fmt: skip
+                                    False, False, item.critical, NA)
             else:
                 result = ItemResult(item.id, item.section, option.id, option.points,
                                     item.max_points, True, option.points >= fail,
-                                    item.critical, None)  # fmt: skip
+                                    item.critical, None)
                 if option.points == self.best_points and self.best_answer is None:
                     self.best_answer = option.id
             self.results[option.id] = result
@@ -159,7 +159,7 @@ class _CItem:
             if len(self.cache) >= _NUMERIC_CACHE_SIZE:
                 self.cache.clear()
             result = ItemResult(self.id, self.item.section, value, points, self.max_points, True,
-                                points >= fail, self.critical, None)  # fmt: skip
+                                points >= fail, self.critical, None)
             self.cache[key] = result
         return result
 
@@ -181,7 +181,7 @@ class _Compiled:
         "sections", "due_days", "next_days", "cap_days", "cap_rank", "ratio_items",
         "decisions", "due_deltas", "top", "section_cache", "remediation_cache",
         "escalation_cache", "message_cache", "section_members", "rows",
-    )  # fmt: skip
+    )
 
     def __init__(self, checklist: Checklist):
         self.checklist = checklist
@@ -385,7 +385,7 @@ class _Evaluation:
     __slots__ = (
         "results", "points", "exact", "normal", "answers", "problems", "total", "maximum",
         "failing",
-    )  # fmt: skip
+    )
 
     def __init__(self, size: int):
         self.total = self.maximum = 0
@@ -401,7 +401,7 @@ class _Evaluation:
 def _evaluate(
     comp: _Compiled, context: Context, answers: Mapping[str, Any], partial: bool,
     keep_na: bool = False,
-) -> _Evaluation:  # fmt: skip
+) -> _Evaluation:
     """Check and score every item; problems are collected, not raised."""
     ev = _Evaluation(len(comp.items))
     problems = ev.problems
@@ -413,7 +413,7 @@ def _evaluate(
         for key in answers:
             if key not in comp.ids:
                 problems.append(Problem(key if isinstance(key, str) else None, "unknown_item",
-                                        messages.unknown_item(key)))  # fmt: skip
+                                        messages.unknown_item(key)))
     fail = comp.fail
     get = answers.get
     total = maximum = 0
@@ -436,7 +436,7 @@ def _evaluate(
                     problems.append(Problem(item_id, "na_not_allowed", message))
                 elif isinstance(value, str):
                     problems.append(Problem(item_id, "unknown_option",
-                                            messages.unknown_option(ci.item, value)))  # fmt: skip
+                                            messages.unknown_option(ci.item, value)))
                 else:
                     message = messages.wrong_kind_option(ci.item, value)
                     problems.append(Problem(item_id, "wrong_kind", message))
@@ -445,7 +445,7 @@ def _evaluate(
             if p is None and not keep_na and not _na_allowed(ci, context):
                 condition = describe(ci.item.na_allowed_if) if ci.item.na_allowed_if else None
                 problems.append(Problem(item_id, "na_not_allowed",
-                                        messages.na_not_allowed(ci.item, condition)))  # fmt: skip
+                                        messages.na_not_allowed(ci.item, condition)))
                 continue
             results[index] = result
             answer_pairs.append((item_id, value))
@@ -614,7 +614,7 @@ def regrade(
     if area_level is not None:
         context = context.replace(area_level=area_level)
     return _score(checklist, context, result.answers_dict(),
-                  assessed_on or result.assessed_on, keep_na=True)  # fmt: skip
+                  assessed_on or result.assessed_on, keep_na=True)
 
 
 def _score(
@@ -725,7 +725,7 @@ def _remediation(comp: _Compiled, ci: _CItem, points: int, assessed_on: date) ->
     if found is None:
         entry = RemediationEntry(ci.id, ci.priority, ci.item.remediation, points, ci.critical,
                                  comp.due_days[ci.priority],
-                                 assessed_on + comp.due_deltas[ci.priority])  # fmt: skip
+                                 assessed_on + comp.due_deltas[ci.priority])
         found = _bounded_put(comp.remediation_cache, key, entry)
     return found
 
@@ -748,7 +748,7 @@ def _rule_items(
 def _rule_values(
     comp: _Compiled, rule_pos: int, items: tuple[str, ...], context: Context,
     before: int | None = None, after: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The placeholders a rule's reason and cause may use."""
     rule = comp.checklist.rules[rule_pos]
     return {
@@ -765,7 +765,7 @@ def _rule_values(
 def _escalation(
     comp: _Compiled, failing: list[_CItem], points: list[int | None], context: Context,
     rule_pos: int, before: int, after: int,
-) -> Escalation:  # fmt: skip
+) -> Escalation:
     items = _rule_items(comp, failing, points, rule_pos)
     key = (rule_pos, before, after, items, context.area_level)
     found = comp.escalation_cache.get(key)
@@ -773,7 +773,7 @@ def _escalation(
         rule = comp.checklist.rules[rule_pos]
         values = _rule_values(comp, rule_pos, items, context, before, after)
         escalation = Escalation(rule.id, _GRADES[before], _GRADES[after],
-                                rule.reason.format(**values))  # fmt: skip
+                                rule.reason.format(**values))
         found = _bounded_put(comp.escalation_cache, key, escalation)
     return found
 
@@ -795,7 +795,7 @@ class _Search:
     """Grades of "what if these failing items were fixed", memoised."""
 
     def __init__(self, comp: _Compiled, context: Context, maximum: int, base: _State,
-                 deltas: list[_State], links: list[tuple[int, int, _State]]):  # fmt: skip
+                 deltas: list[_State], links: list[tuple[int, int, _State]]):
         self.comp = comp
         self.context = context
         self.cutoffs = comp.cutoffs(maximum)
@@ -850,7 +850,7 @@ _ALREADY_LOWEST = ImprovementPlan(
 def _improvement_plan(
     comp: _Compiled, ev: _Evaluation, context: Context, failing: list[_CItem], maximum: int,
     base: _State, grade_rank: int,
-) -> ImprovementPlan:  # fmt: skip
+) -> ImprovementPlan:
     if grade_rank == 0:
         return _ALREADY_LOWEST
     points = ev.points
@@ -868,7 +868,7 @@ def _improvement_plan(
         new_divisor = _best_value(comp.items[divisor], ev.exact[divisor])  # type: ignore[index,arg-type]
         new_points = ci.ratio_points(ev.exact[ci.index], new_divisor)  # type: ignore[arg-type]
         change = _difference(comp.contribution(ci, new_points),
-                             comp.contribution(ci, ev.points[ci.index]))  # type: ignore[arg-type]  # fmt: skip
+                             comp.contribution(ci, ev.points[ci.index]))  # type: ignore[arg-type]
         if any(change):
             links.append((position[divisor], position.get(ci.index, -1), change))
     search = _Search(comp, context, maximum, base, deltas, links)
@@ -891,7 +891,7 @@ def _improvement_plan(
     message = comp.message_cache.get((ids, grade_after))
     if message is None:
         message = _bounded_put(comp.message_cache, (ids, grade_after),
-                               messages.plan_found(ids, grade_after))  # fmt: skip
+                               messages.plan_found(ids, grade_after))
     return ImprovementPlan(
         method,  # type: ignore[arg-type]
         ids,
@@ -904,7 +904,7 @@ def _improvement_plan(
 
 def _blocked(comp: _Compiled, context: Context, maximum: int, grade_rank: int,
              fired_all: list[tuple[int, int, int]], all_fixed: _State,
-             anything_to_fix: bool) -> ImprovementPlan:  # fmt: skip
+             anything_to_fix: bool) -> ImprovementPlan:
     """The plan when even fixing every failing item keeps the grade: say what holds it up."""
     rule_positions = tuple(dict.fromkeys(pos for pos, _, _ in fired_all))
     rule_ids = tuple(comp.checklist.rules[pos].id for pos in rule_positions)
@@ -915,7 +915,7 @@ def _blocked(comp: _Compiled, context: Context, maximum: int, grade_rank: int,
     if message is None:
         if rule_ids:
             causes = [comp.checklist.rules[pos].cause.format(**_rule_values(comp, pos, (), context))
-                      for pos in rule_positions]  # fmt: skip
+                      for pos in rule_positions]
             message = messages.plan_blocked_by_rules(causes, grade)
         else:
             message = messages.plan_blocked_by_score(score_after, grade, anything_to_fix)
@@ -946,7 +946,7 @@ def _exhaustive(search: _Search, size: int, grade_rank: int, start: int = 1) -> 
     by_part = [sorted(d[n] for d in search.deltas) for n in range(width)]
     for k in range(start, size + 1):
         bound = tuple(max(0, search.base[n] + sum(by_part[n][:k]) + link_total[n])
-                      for n in range(width))  # fmt: skip
+                      for n in range(width))
         if search.rank(bound) >= grade_rank:
             continue
         best: tuple[int, int] | None = None

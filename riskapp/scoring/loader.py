@@ -47,12 +47,12 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOP_FIELDS = {
     "id", "version", "effective_from", "title", "description",
     "answer_kinds", "grading", "sections", "items",
-}  # fmt: skip
+}
 _ITEM_FIELDS = {
     "id", "section", "kind", "question", "help", "options", "points", "bands", "range",
     "integer_only", "unit", "divided_by", "max_points", "critical", "priority", "remediation",
     "applies_if", "na_allowed_if",
-}  # fmt: skip
+}
 _RULE_FIELDS = {
     RuleKind.ITEM_POINTS: {"when_grades", "min_points", "raise_to"},
     RuleKind.CRITICAL_FAILED: {"min_count", "raise_to"},
@@ -327,7 +327,7 @@ class _Parser:
                 continue
             if kind.standard_option_ids is None:
                 self.error(None, f"answer_kinds.{key}", "only yes_no, yes_no_na and "
-                           "all_partial_none have standard options")  # fmt: skip
+                           "all_partial_none have standard options")
                 continue
             parsed = self.options(options, kind, f"answer kind {key}", "options")
             if parsed is not None:
@@ -362,7 +362,7 @@ class _Parser:
             if counted is False:
                 if kind is not AnswerKind.YES_NO_NA or option_id != NA:
                     self.error(where, field, f"option {option_id}: only the na answer of "
-                               "yes_no_na may be not counted")  # fmt: skip
+                               "yes_no_na may be not counted")
                 if "points" in entry:
                     self.error(where, field, f"option {option_id}: not counted, so no points")
                 points = None
@@ -380,7 +380,7 @@ class _Parser:
         expected = kind.standard_option_ids
         if expected is not None and seen and tuple(sorted(seen)) != tuple(sorted(expected)):
             self.error(where, field, f"{kind.value} needs exactly the options "
-                       f"{', '.join(expected)}, not {', '.join(sorted(seen))}")  # fmt: skip
+                       f"{', '.join(expected)}, not {', '.join(sorted(seen))}")
         if kind is AnswerKind.CHOICE and len(seen) < 2:
             self.error(where, field, "a choice needs at least two options")
         return tuple(options)
@@ -485,10 +485,10 @@ class _Parser:
             for name, points in scored:
                 if points > max_points:
                     self.error(where, field, f"{name}: {points} points is above the maximum "
-                               f"{max_points}")  # fmt: skip
+                               f"{max_points}")
             if scored and max(p for _, p in scored) < max_points:
                 self.error(where, "max_points", f"no answer reaches the maximum {max_points} "
-                           f"(the most is {max(p for _, p in scored)})")  # fmt: skip
+                           f"(the most is {max(p for _, p in scored)})")
         if len(self.problems) > errors_before:
             return None
         assert section and question and remediation and max_points and priority  # nosec B101 # type narrowing; problems returned above
@@ -617,7 +617,7 @@ class _Parser:
         allowed = set(_BOUND_KEYS) | ({"points"} if allow_points else set())
         self.unknown_fields(data, allowed, f"{where}, field {field}")
         values = {key: self.number(data[key], where, f"{field}.{key}")
-                  for key in _BOUND_KEYS if key in data}  # fmt: skip
+                  for key in _BOUND_KEYS if key in data}
         if any(v is None for v in values.values()):
             return None
         if "equals" in values:
@@ -671,7 +671,7 @@ class _Parser:
         allowed = {
             "fail_threshold", "bands", "rules", "decisions", "remediation_due_days",
             "critical_priority", "next_assessment",
-        }  # fmt: skip
+        }
         self.unknown_fields(data, allowed, "grading")
         fail_threshold = self.integer(data.get("fail_threshold"), "grading", "fail_threshold", 1)
         grade_bands = self.grade_bands(data.get("bands"))
@@ -711,7 +711,7 @@ class _Parser:
             ):
                 # Otherwise an item could escalate the grade without being on the remediation list.
                 self.error(f"rule {rule.id}", "min_points", f"must be at least the fail "
-                           f"threshold {fail_threshold}")  # fmt: skip
+                           f"threshold {fail_threshold}")
         return {
             "fail_threshold": fail_threshold,
             "grade_bands": tuple(grade_bands),
@@ -816,7 +816,7 @@ class _Parser:
                 key = entry["context_key"]
                 if key not in BOOL_CONTEXT_KEYS:
                     self.error(where, "context_key", f"unknown context key {key!r} (yes/no keys: "
-                               f"{', '.join(BOOL_CONTEXT_KEYS)})")  # fmt: skip
+                               f"{', '.join(BOOL_CONTEXT_KEYS)})")
                 fields["context_key"] = key
             if "levels" in entry:
                 fields["levels"] = self.area_steps(entry["levels"], where)
@@ -828,7 +828,7 @@ class _Parser:
                 if between:
                     self.error(where, "when_grades", "must also list "
                                f"{', '.join(g.value for g in between)}: a grade between must "
-                               f"not end lower than one below it")  # fmt: skip
+                               f"not end lower than one below it")
             if len(self.problems) > errors_before or reason is None or cause is None:
                 continue
             rules.append(Rule(id=rule_id, kind=kind, reason=reason, cause=cause, **fields))
@@ -841,13 +841,13 @@ class _Parser:
         for lang in ("vi", "en"):
             try:
                 names = {name for _, name, _, _ in string.Formatter().parse(getattr(text, lang))
-                         if name is not None}  # fmt: skip
+                         if name is not None}
             except ValueError as exc:
                 self.error(where, field, f"{lang}: {exc}")
                 return None
             for name in sorted(names - RULE_PLACEHOLDERS):
                 self.error(where, field, f"{lang}: unknown placeholder {{{name}}} (known: "
-                           f"{', '.join(sorted(RULE_PLACEHOLDERS))})")  # fmt: skip
+                           f"{', '.join(sorted(RULE_PLACEHOLDERS))})")
         return text
 
     def area_steps(self, data: Any, where: str) -> tuple[AreaStep, ...]:
@@ -879,7 +879,7 @@ class _Parser:
             (low_from, low_steps), (high_from, high_steps) = effects[level - 2], effects[level - 1]
             if high_from > low_from or high_steps < low_steps:
                 self.error(where, "levels", f"level {level} would raise a grade less than level "
-                           f"{level - 1}: the area level must never lower a grade")  # fmt: skip
+                           f"{level - 1}: the area level must never lower a grade")
                 break
         return tuple(steps)
 
@@ -889,13 +889,13 @@ class _Parser:
             return days, None, None
         where = "grading"
         self.unknown_fields(data, {"days_by_area_level", "at_most_days", "when_grade_at_least"},
-                            "grading, field next_assessment")  # fmt: skip
+                            "grading, field next_assessment")
         field = "next_assessment.days_by_area_level"
         by_level = data.get("days_by_area_level")
         if isinstance(by_level, Mapping):
             # JSON keys are texts: "1" is level 1.
             by_level = {int(k) if isinstance(k, str) and k.isdigit() else k: v
-                        for k, v in by_level.items()}  # fmt: skip
+                        for k, v in by_level.items()}
         if self.mapping(by_level, where, field) is not None:
             for level in (1, 2, 3, 4):
                 if level not in by_level:
@@ -913,7 +913,7 @@ class _Parser:
         elif "at_most_days" in data:
             cap_days = self.integer(data["at_most_days"], where, "next_assessment.at_most_days", 1)
             cap_grade = self.enum(Grade, data["when_grade_at_least"], where,
-                                  "next_assessment.when_grade_at_least")  # fmt: skip
+                                  "next_assessment.when_grade_at_least")
         return days, cap_days, cap_grade
 
 

@@ -141,7 +141,7 @@ def best_answers(checklist: Checklist, context: Context) -> dict[str, Any]:
 def worst_answers(checklist: Checklist, context: Context) -> dict[str, Any]:
     items = [i for i in checklist.items if checklist.applies(i, context)]
     return answers_for(checklist, context, sum(i.max_points for i in items),
-                       critical_may_fail=True)  # fmt: skip
+                       critical_may_fail=True)
 
 
 TINY_HEAD = """

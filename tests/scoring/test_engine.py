@@ -113,7 +113,7 @@ def test_r1_medium_with_an_item_of_7_or_more_becomes_high(default):
     assert (quiet.band, quiet.grade, quiet.escalations) == (Grade.MEDIUM, Grade.MEDIUM, ())
     assert quiet.max_item_points <= 6
     loud = run(default, EVERYTHING, answers_for(default, EVERYTHING, 95, cap=6,
-                                                fixed={"ORG-2": "no"}))  # fmt: skip
+                                                fixed={"ORG-2": "no"}))
     assert loud.band is Grade.MEDIUM
     assert escalations(loud) == [("R1-1203", Grade.MEDIUM, Grade.HIGH)]
     assert "ORG-2" in loud.escalations[0].reason.en and "7" in loud.escalations[0].reason.vi
@@ -156,7 +156,7 @@ def test_r3_three_failing_critical_items_make_it_very_high(default):
     two = answers_for(default, EVERYTHING, 60, fixed={"ORG-1": "no", "SCR-4": "no"})
     assert escalations(run(default, EVERYTHING, two)) == [("R2-critical", Grade.LOW, Grade.HIGH)]
     three = answers_for(default, EVERYTHING, 60,
-                        fixed={"ORG-1": "no", "SCR-4": "no", "MSK-1": "no"})  # fmt: skip
+                        fixed={"ORG-1": "no", "SCR-4": "no", "MSK-1": "no"})
     result = run(default, EVERYTHING, three)
     assert escalations(result) == [
         ("R2-critical", Grade.LOW, Grade.HIGH),
@@ -196,7 +196,7 @@ def test_r5_area_level_raises_by_one(default, level, points, band, grade):
     expected = [("R5-area", band, grade)] if grade != band else []
     assert [e for e in escalations(result) if e[0] == "R5-area"] == expected
     assert result.next_assessment_due_in_days == (7 if level >= 3 or grade >= Grade.HIGH else
-                                                  {1: 30, 2: 14}[level])  # fmt: skip
+                                                  {1: 30, 2: 14}[level])
 
 
 def test_rules_combine_in_order(default):
@@ -234,11 +234,11 @@ EDGES = [
     ("TRN-2", [(0, 0), (1, 0), (2, 5), (3, 5), (4, 10), (40, 10)]),
     ("DRM-1", [(1, 0), (4, 0), (5, 5), (8, 5), (9, 10), (30, 10)]),
     ("VAC-1", [(100, 0), (80, 0), (79.9, 5), (50, 5), (49.9, 10), (0, 10)]),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("item_id", "value", "points"),
-                         [(i, v, p) for i, edges in EDGES for v, p in edges])  # fmt: skip
+                         [(i, v, p) for i, edges in EDGES for v, p in edges])
 def test_numeric_band_edges(default, item_id, value, points):
     answers = best_answers(default, EVERYTHING)
     answers[item_id] = value
@@ -251,7 +251,7 @@ def test_numeric_band_edges(default, item_id, value, points):
     ("area", "points"),
     [(1600, 1), (1599.9, 2), (900, 2), (899.9, 6), (400, 6), (399.9, 8), (250, 8), (249.9, 10),
      (0.5, 10)],
-)  # fmt: skip
+)
 def test_floor_area_is_scored_per_worker(default, area, points):
     answers = best_answers(default, EVERYTHING) | {"CTX-1": 100, "CTX-2": area}
     assert run(default, EVERYTHING, answers).item("CTX-2").points == points
@@ -303,19 +303,19 @@ def test_items_that_do_not_apply_are_not_counted_and_their_answers_ignored(defau
     can = result.item("CAN-1")
     assert (can.counted, can.points, can.answer, can.not_counted_reason) == (
         False, None, None, "not_applicable"
-    )  # fmt: skip
+    )
     assert "CAN-1" not in result.answers_dict()
     problems = validate(default, PLAIN.replace(has_canteen=True), answers)
     assert {(p.item_id, p.code) for p in problems} == {
         ("CAN-1", "unknown_option"), ("CAN-2", "missing")
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
     ("flag", "items", "maximum"),
     [("has_canteen", ("CAN-1", "CAN-2"), 250), ("has_shuttle", ("TRN-1", "TRN-2", "TRN-3"), 260),
      ("has_dormitory", ("DRM-1", "DRM-2"), 250)],
-)  # fmt: skip
+)
 def test_applies_if_each_context_flag(default, flag, items, maximum):
     context = PLAIN.replace(**{flag: True})
     result = run(default, context, best_answers(default, context))
@@ -435,13 +435,13 @@ def test_remediation_order_priority_then_points_then_checklist_order(default):
         "SCR-1": "partial",  # critical P1, 5
         "MSK-5": "no",  # P3, 5
         "CTX-3": "coworkers",  # 3 points: not failing
-    }  # fmt: skip
+    }
     result = run(default, EVERYTHING, answers)
     assert [(r.item_id, r.priority.value, r.points) for r in result.remediation] == [
         ("SCR-5", "P1", 10), ("HYG-1", "P1", 10), ("SCR-1", "P1", 5),
         ("ORG-2", "P2", 10), ("CTX-1", "P2", 7), ("SCR-2", "P2", 5),
         ("CTX-4", "P3", 5), ("MSK-5", "P3", 5), ("COM-1", "P3", 5),
-    ]  # fmt: skip
+    ]
     due = {r.item_id: (r.due_in_days, r.due_on) for r in result.remediation}
     assert due["SCR-5"] == (1, date(2021, 11, 2))
     assert due["ORG-2"] == (7, date(2021, 11, 8))
@@ -465,7 +465,7 @@ def test_a_failing_critical_item_is_always_given_the_critical_priority(mini):
 def test_next_assessment_due(default, level, points, days):
     context = EVERYTHING.replace(area_level=level)
     answers = answers_for(default, context, max(points, 4), cap=6 if points == 95 else 10,
-                          critical_may_fail=points > 232)  # fmt: skip
+                          critical_may_fail=points > 232)
     result = run(default, context, answers)
     assert result.next_assessment_due_in_days == days
     assert result.next_assessment_due_on == ASSESSED_ON + timedelta(days=days)
@@ -487,7 +487,7 @@ def test_plan_one_fix(default):
 def test_plan_needs_two_fixes_when_one_is_not_enough(default):
     # 3 failing critical items: fixing one still leaves R2 (high); the base band is medium.
     answers = answers_for(default, EVERYTHING, 95, cap=6,
-                          fixed={"ORG-1": "no", "SCR-4": "no", "MSK-1": "no"})  # fmt: skip
+                          fixed={"ORG-1": "no", "SCR-4": "no", "MSK-1": "no"})
     result = run(default, EVERYTHING, answers)
     assert result.grade is Grade.VERY_HIGH
     plan = result.improvement_plan
@@ -502,7 +502,7 @@ def test_plan_blocked_by_a_confirmed_case(default):
     plan = result.improvement_plan
     assert (plan.method, plan.item_ids, plan.grade_after, plan.blocked_by) == (
         "none", (), None, ("R4-case",)
-    )  # fmt: skip
+    )
     assert plan.message.en == (
         "No fix can lower the grade: a confirmed case in the last 14 days keeps it very high."
     )
@@ -568,7 +568,7 @@ def test_result_records_what_re_derives_it(default):
     result = run(default, EVERYTHING, answers)
     assert (result.checklist_id, result.checklist_version, result.engine_version) == (
         "vn-workplace-2021", 1, ENGINE_VERSION
-    )  # fmt: skip
+    )
     assert result.checklist_fingerprint == default.fingerprint
     again = run(default, result.context, result.answers_dict(), result.assessed_on)
     assert again == result
@@ -588,12 +588,12 @@ def test_cli_dict_has_the_documented_keys(default):
     answers = answers_for(default, EVERYTHING, 60, fixed={"SCR-1": "none"})
     data = run(default, EVERYTHING, answers).to_cli_dict("en")
     for key in ("checklist", "score", "band", "grade", "decision", "escalations", "items",
-                "remediation", "improvement_plan", "next_assessment_due_in_days"):  # fmt: skip
+                "remediation", "improvement_plan", "next_assessment_due_in_days"):
         assert key in data
     assert data["escalations"][0] == {
         "rule": "R2-critical", "from": "low", "to": "high",
         "reason": "A critical item fails (SCR-1), so the grade is at least high (was low).",
-    }  # fmt: skip
+    }
     assert data["remediation"][0]["item"] == "SCR-1"
     assert data["remediation"][0]["priority"] == "P1" and data["remediation"][0]["due_in_days"] == 1
     assert data["decision"] == default.decision(Grade.HIGH).en
@@ -645,12 +645,12 @@ def test_coerce_answers_from_form_strings(default):
     raw = {
         "CTX-1": "1 200", "CTX-2": "12,5", "HYG-2": " 85.5 ", "VAC-1": "", "TRN-2": "abc",
         "DRM-1": "1.200", "ORG-1": "  yes ", "ZZZ": " x ", "TRN-1": "1.234,5",
-    }  # fmt: skip
+    }
     typed = coerce_answers(default, raw)
     assert typed == {
         "CTX-1": 1200, "CTX-2": 12.5, "HYG-2": 85.5, "TRN-2": "abc", "DRM-1": 1200,
         "ORG-1": "yes", "ZZZ": "x", "TRN-1": 1234.5,
-    }  # fmt: skip
+    }
     problems = validate(default, EVERYTHING, typed, partial=True)
     assert ("TRN-2", "wrong_kind") in codes(problems)
 

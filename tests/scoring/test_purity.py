@@ -25,7 +25,7 @@ bad = sorted(m for m in sys.modules if m.split(".")[0] in {"flask", "flask_babel
 print(",".join(bad))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)  # fmt: skip
+                          cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
 
