@@ -21,6 +21,7 @@ from riskapp.scoring import (
     score,
     validate,
 )
+from riskapp.scoring.compiled import round_half_up_tenths
 
 from .conftest import (
     ASSESSED_ON,
@@ -72,8 +73,6 @@ def test_score_rounds_half_up_on_the_exact_fraction():
     checklist = checklist_from_text(text)
     result = run(checklist, PLAIN, {"Q-1": "no", "Q-2": "yes"})
     assert result.score == 50.0
-    from riskapp.scoring.engine import round_half_up_tenths
-
     assert round_half_up_tenths(1, 16) == (63, 6.3)
     assert round_half_up_tenths(1, 8) == (125, 12.5)
     assert round_half_up_tenths(2, 3) == (667, 66.7)
