@@ -165,8 +165,12 @@ def test_missing_file_is_a_checklist_error(tmp_path):
 
 
 def test_every_shipped_file_loads_without_problems():
-    for path in sorted(Path(CHECKLIST_DIR).glob("*.yaml")):
-        load_checklist(path)
+    paths = sorted(Path(CHECKLIST_DIR).iterdir())
+    # Only *.yaml files are shipped (shipped_checklists() reads no other), the default among them.
+    assert [p.suffix for p in paths] == [".yaml"] * len(paths)
+    assert Path(CHECKLIST_DIR) / f"{DEFAULT_CHECKLIST_ID}.v1.yaml" in paths
+    loaded = [load_checklist(path) for path in paths]
+    assert sorted(loaded, key=lambda c: (c.id, c.version)) == list(shipped_checklists())
 
 
 MINI = (DATA / "test-mini.v1.yaml").read_text(encoding="utf-8")
