@@ -29,7 +29,9 @@ class _YamlLoader(_SAFE_LOADER):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (str, int)) and key in seen:
+            if not isinstance(key, (str, int)):
+                continue  # a list or mapping as a key is reported by the base class
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
                 )

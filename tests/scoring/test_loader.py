@@ -282,6 +282,10 @@ def test_yes_and_no_stay_answer_ids_unquoted():
 def test_not_yaml_and_not_a_mapping_are_reported():
     with pytest.raises(ChecklistError, match=r"up.yaml: line \d+, column \d+: not valid YAML"):
         checklist_from_text("id: [unclosed", source="up.yaml")
+    # A list or mapping as a key was a TypeError (unhashable type) instead of a ChecklistError.
+    for key in ("{}", "[]", "[id, version]"):
+        with pytest.raises(ChecklistError, match="line 2, column 1: .*unhashable key"):
+            checklist_from_text(f"version: 1\n{key}: test-mini\n", source="up.yaml")
     with pytest.raises(ChecklistError, match="must be a mapping"):
         checklist_from_text("- just\n- a list\n", source="up.yaml")
 
