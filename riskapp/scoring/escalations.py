@@ -130,7 +130,7 @@ class CompiledRules:
         before: int | None = None,
         after: int | None = None,
     ) -> dict[str, Any]:
-        """The values a rule's reason and cause may use (RULE_PLACEHOLDERS of the loader)."""
+        """The values a rule's reason and cause may use (definition.rules.RULE_PLACEHOLDERS)."""
         rule = self.rules[position]
         return {
             "items": messages.join_text(items),

@@ -18,7 +18,8 @@ from riskapp.scoring import (
     regrade,
     validate,
 )
-from riskapp.scoring.compiled import round_half_up_tenths
+from riskapp.scoring.compiled import compile_checklist, round_half_up_tenths
+from riskapp.scoring.definition.rules import RULE_PLACEHOLDERS
 
 from .conftest import (
     ASSESSED_ON,
@@ -189,6 +190,12 @@ def test_r5_area_level_raises_by_one(default, level, points, band, grade):
     assert [e for e in escalations(result) if e[0] == "R5-area"] == expected
     assert result.next_assessment_due_in_days == (7 if level >= 3 or grade >= Grade.HIGH else
                                                   {1: 30, 2: 14}[level])
+
+
+def test_the_engine_fills_every_placeholder_a_rule_may_use(default):
+    rules = compile_checklist(default).rules
+    for position in range(len(default.rules)):
+        assert set(rules.placeholders(position, ("ORG-1",), EVERYTHING, 1, 2)) == RULE_PLACEHOLDERS
 
 
 def test_rules_combine_in_order(default):

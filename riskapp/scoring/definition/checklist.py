@@ -19,7 +19,7 @@ _TOP_FIELDS = {
 
 
 def checklist_from_data(data: Any, text: str, source: str) -> Checklist:
-    """The Checklist that loaded YAML/JSON `data` defines; raises ChecklistError naming them all."""
+    """The Checklist that loaded YAML or JSON defines; raises ChecklistError listing problems."""
     reader = FieldReader(source)
     checklist = _read_checklist(reader, data, text)
     if reader.problems or checklist is None:
