@@ -78,10 +78,24 @@ def evaluate(
 ) -> Evaluation:
     """Check and score every item; `partial` skips missing answers, `keep_na` any na answered."""
     evaluation = Evaluation(len(compiled.items))
-    problems = evaluation.problems
-    answers = _known_answers(compiled, answers, problems)
-    results, points, failing = evaluation.results, evaluation.points, evaluation.failing
-    answered = evaluation.answers
+    if type(answers) is not dict or not compiled.ids.issuperset(answers):
+        answers = _known_answers(compiled, answers, evaluation.problems)
+    _evaluate_items(compiled, context, answers, partial, keep_na, evaluation)
+    _score_ratio_items(compiled, evaluation)
+    return evaluation
+
+
+def _evaluate_items(
+    compiled: CompiledChecklist,
+    context: Context,
+    answers: Mapping[str, Any],
+    partial: bool,
+    keep_na: bool,
+    evaluation: Evaluation,
+) -> None:
+    """The pass over the items, hot in score(): a call per item only for numbers and problems."""
+    problems, results, points = evaluation.problems, evaluation.results, evaluation.points
+    failing, answered = evaluation.failing, evaluation.answers
     fail = compiled.fail
     get = answers.get
     total = maximum = 0
@@ -89,8 +103,8 @@ def evaluate(
         if applies is not None and not applies(context):
             results[index] = ci.not_applicable
             continue
-        value = get(item_id, _MISSING)
-        if value is _MISSING or value is None:
+        value = get(item_id)
+        if value is None:  # no answer, or an empty one
             if not partial:
                 problems.append(Problem(item_id, "missing", messages.missing(ci.item)))
             continue
@@ -114,8 +128,6 @@ def evaluate(
             if p >= fail:
                 failing.append(ci)
     evaluation.total, evaluation.maximum = total, maximum
-    _score_ratio_items(compiled, evaluation)
-    return evaluation
 
 
 def _known_answers(
@@ -159,7 +171,11 @@ def _na_allowed(ci: CompiledItem, context: Context) -> bool:
 
 def _numeric_answer(ci: CompiledItem, value: Any, evaluation: Evaluation, fail: int) -> int | None:
     """Record a numeric answer; its points, or None for a problem or a ratio (scored later)."""
-    normal, exact, code = _exact(value, ci.float_safe)
+    if type(value) is int:  # most answers: no need for _exact
+        normal = exact = value
+        code = None
+    else:
+        normal, exact, code = _exact(value, ci.float_safe)
     if code is None and ci.integer_only and type(exact) is not int:
         code = "wrong_kind"
     if code is None and not ci.in_range(exact):  # type: ignore[arg-type]
