@@ -171,13 +171,13 @@ def main() -> None:
     print(f"python {platform.python_version()} on {platform.machine()}, checklist {name}")
     figures = bench_scoring(samples, rounds)
     print(f"score(), typical sites:   {figures['score_typical']:>9,.0f} assessments/s "
-          f"({1e6 / figures['score_typical']:.1f} µs each; target 20,000/s)")  # fmt: skip
+          f"({1e6 / figures['score_typical']:.1f} µs each; target 20,000/s)")
     print(f"score(), uniform answers: {figures['score_uniform']:>9,.0f} assessments/s "
           f"({1e6 / figures['score_uniform']:.1f} µs each; worst case, ~half the items fail)")
     print(f"validate(), typical:      {figures['validate_typical']:>9,.0f} assessments/s")
     for name in ("typical", "uniform"):
         shares = ", ".join(f"{m} {figures[f'plan_{name}_{m}']:.0%}"
-                           for m in ("exhaustive", "greedy", "none"))  # fmt: skip
+                           for m in ("exhaustive", "greedy", "none"))
         print(f"  improvement plans ({name}): {shares}")
 
     regrade_figures = bench_regrade(5_000, regrade_total, 1 if args.quick else 2)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from riskapp import create_app, migrate
 from riskapp.db import Base, db
 from riskapp.extensions import limiter
+from riskapp.mail import OUTBOX
 from tests import factories
 
 TEST_PASSWORD = factories.TEST_PASSWORD
@@ -86,7 +87,7 @@ def _empty_all_tables(app) -> None:
             else:
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
-    app.extensions.pop("riskapp.outbox", None)
+    app.extensions.pop(OUTBOX, None)
 
 
 @pytest.fixture(autouse=True)
@@ -167,4 +168,5 @@ def dedicated_app(app):
 
 @pytest.fixture
 def outbox(app):
-    return app.extensions.setdefault("riskapp.outbox", [])
+    """The messages sent during the test (kept because the app is testing)."""
+    return app.extensions.setdefault(OUTBOX, [])

@@ -173,7 +173,7 @@ ANSWERS = {
     "VEN-1": "all", "CAN-1": "distanced", "CAN-2": "yes",
     "TRN-1": "0", "TRN-2": "0", "TRN-3": "all", "DRM-1": "2", "DRM-2": "all",
     "VAC-1": "90", "COM-1": "yes",
-}  # fmt: skip
+}
 
 
 def submit_assessment(enterprise: Enterprise, user: User, on: date | None = None,

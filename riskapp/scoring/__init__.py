@@ -3,16 +3,10 @@
 Frozen dataclasses in, frozen dataclasses out; see `score()` and `validate()`.
 """
 
-from riskapp.scoring.engine import (
-    ENGINE_VERSION,
-    EXHAUSTIVE_LIMIT,
-    coerce_answers,
-    fixed_answers,
-    parse_number,
-    regrade,
-    score,
-    validate,
-)
+from riskapp.scoring.best_answers import fixed_answers
+from riskapp.scoring.engine import ENGINE_VERSION, regrade, score, validate
+from riskapp.scoring.form_input import coerce_answers, parse_number
+from riskapp.scoring.improvement import EXHAUSTIVE_LIMIT
 from riskapp.scoring.loader import (
     CHECKLIST_DIR,
     DEFAULT_CHECKLIST_ID,
@@ -22,23 +16,18 @@ from riskapp.scoring.loader import (
     shipped_checklists,
 )
 from riskapp.scoring.model import (
-    AnswerKind,
     AreaStep,
     Band,
     Checklist,
     ChecklistError,
-    Context,
-    Grade,
     GradeBand,
     InvalidAnswers,
     Item,
     Option,
-    Priority,
     Problem,
     Rule,
     RuleKind,
     Section,
-    Text,
 )
 from riskapp.scoring.result import (
     Escalation,
@@ -48,6 +37,7 @@ from riskapp.scoring.result import (
     Result,
     SectionResult,
 )
+from riskapp.scoring.values import AnswerKind, Context, Grade, Priority, Text
 
 __all__ = [
     "AnswerKind", "AreaStep", "Band", "CHECKLIST_DIR", "Checklist", "ChecklistError", "Context",
@@ -56,4 +46,4 @@ __all__ = [
     "Problem", "RemediationEntry", "Result", "Rule", "RuleKind", "Section", "SectionResult",
     "Text", "checklist_from_text", "coerce_answers", "fixed_answers", "get_checklist",
     "load_checklist", "parse_number", "regrade", "score", "shipped_checklists", "validate",
-]  # fmt: skip
+]

@@ -75,15 +75,9 @@ def _checklist(spec: str) -> Checklist:
 
 
 def _read_input(name: str) -> dict[str, Any]:
+    """The input file's context, answers and assessed_on (a date, today if not given)."""
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _InputError([f"{name}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise _InputError([f"{name}: cannot read the file: {reason}"]) from None
-    try:
-        data = json.loads(text)
+        data = json.loads(_read_text(name))
     except json.JSONDecodeError as exc:
         raise _InputError(
             [f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
@@ -91,7 +85,7 @@ def _read_input(name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _InputError([f'{name}: expected an object {{"context": ..., "answers": ...}}'])
     problems = [f"{name}: unknown key {key!r} (use context, answers, assessed_on)"
-                for key in data if key not in _INPUT_KEYS]  # fmt: skip
+                for key in data if key not in _INPUT_KEYS]
     for key in ("context", "answers"):
         if key not in data:
             problems.append(f"{name}: missing {key!r}")
@@ -108,6 +102,16 @@ def _read_input(name: str) -> dict[str, Any]:
     if problems:
         raise _InputError(problems)
     return data
+
+
+def _read_text(name: str) -> str:
+    try:
+        return sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _InputError([f"{name}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise _InputError([f"{name}: cannot read the file: {reason}"]) from None
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from riskapp.scoring.model import BOOL_CONTEXT_KEYS, CONTEXT_KEY_LABELS, Context, Text
+from riskapp.scoring.values import BOOL_CONTEXT_KEYS, CONTEXT_KEY_LABELS, Context, Text
 
 _OPS: dict[str, Callable[[int, int], bool]] = {
     "<=": operator.le,

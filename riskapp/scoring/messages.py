@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from riskapp.scoring.model import BOOL_CONTEXT_KEYS, CONTEXT_KEYS, Grade, Item, Text, format_number
+from riskapp.scoring.model import Item
+from riskapp.scoring.values import BOOL_CONTEXT_KEYS, CONTEXT_KEYS, Grade, Text, format_number
 
 
 def shown(value: Any) -> str:

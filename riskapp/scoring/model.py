@@ -1,12 +1,11 @@
-"""Value types of the scoring engine: checklist definitions, context, problems (all frozen)."""
+"""Checklist definitions and problems (all frozen); each serialises to the definition format."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from dataclasses import replace as dataclass_replace
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
@@ -14,192 +13,21 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from riskapp.scoring.conditions import evaluate
+from riskapp.scoring.values import (
+    AnswerKind,
+    Context,
+    Grade,
+    Priority,
+    Text,
+    format_number,
+    json_number,
+)
 
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A human text in Vietnamese and English."""
-
-    vi: str
-    en: str
-
-    def get(self, lang: str | None = "vi") -> str:
-        """The text in `lang` ("vi" or "en"); Vietnamese when the language is unknown."""
-        if lang and lang[:2].lower() == "en" and self.en:
-            return self.en
-        return self.vi or self.en
-
-    def format(self, **values: Any) -> Text:
-        """Fill `{name}` placeholders; a Text value is filled in the matching language."""
-        vi = {k: v.vi if isinstance(v, Text) else v for k, v in values.items()}
-        en = {k: v.en if isinstance(v, Text) else v for k, v in values.items()}
-        return Text(self.vi.format(**vi), self.en.format(**en))
-
-    def to_dict(self) -> dict[str, str]:
-        return {"vi": self.vi, "en": self.en}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, str]) -> Text:
-        return cls(vi=data["vi"], en=data["en"])
-
-
-class Grade(StrEnum):
-    """Risk grade, lowest to highest; compares by rank."""
-
-    VERY_LOW = "very_low"
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    VERY_HIGH = "very_high"
-
-    @property
-    def rank(self) -> int:
-        return _GRADE_RANK[self]
-
-    @classmethod
-    def from_rank(cls, rank: int) -> Grade:
-        if not 0 <= rank < len(_GRADES):
-            raise ValueError(f"grade rank must be 0..{len(_GRADES) - 1}, not {rank}")
-        return _GRADES[rank]
-
-    @property
-    def colour(self) -> str:
-        return _GRADE_COLOUR[self]
-
-    @property
-    def label(self) -> Text:
-        return _GRADE_LABEL[self]
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return _GRADE_RANK[self] < _GRADE_RANK[other]
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return _GRADE_RANK[self] <= _GRADE_RANK[other]
-
-    def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return _GRADE_RANK[self] > _GRADE_RANK[other]
-
-    def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return _GRADE_RANK[self] >= _GRADE_RANK[other]
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_GRADES: tuple[Grade, ...] = tuple(Grade)
-_GRADE_RANK = {grade: rank for rank, grade in enumerate(_GRADES)}
-_GRADE_COLOUR = {
-    Grade.VERY_LOW: "green",
-    Grade.LOW: "green",
-    Grade.MEDIUM: "yellow",
-    Grade.HIGH: "orange",
-    Grade.VERY_HIGH: "red",
-}
-_GRADE_LABEL = {
-    Grade.VERY_LOW: Text("rất thấp", "very low"),
-    Grade.LOW: Text("thấp", "low"),
-    Grade.MEDIUM: Text("trung bình", "medium"),
-    Grade.HIGH: Text("cao", "high"),
-    Grade.VERY_HIGH: Text("rất cao", "very high"),
-}
-
-
-class Priority(StrEnum):
-    """Remediation priority: P1 before the next shift, P2 within a week, P3 within a month."""
-
-    P1 = "P1"
-    P2 = "P2"
-    P3 = "P3"
-
-    @property
-    def rank(self) -> int:
-        return int(self.value[1:])
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class AnswerKind(StrEnum):
-    YES_NO = "yes_no"
-    YES_NO_NA = "yes_no_na"
-    ALL_PARTIAL_NONE = "all_partial_none"
-    CHOICE = "choice"
-    INTEGER = "integer"
-    NUMBER = "number"
-    PERCENT = "percent"
-
-    @property
-    def is_numeric(self) -> bool:
-        return self in (AnswerKind.INTEGER, AnswerKind.NUMBER, AnswerKind.PERCENT)
-
-    @property
-    def standard_option_ids(self) -> tuple[str, ...] | None:
-        """The fixed option ids of a standard kind; None for choice and numeric kinds."""
-        return STANDARD_OPTION_IDS.get(self)
-
-    def __str__(self) -> str:
-        return self.value
-
-
-STANDARD_OPTION_IDS: dict[AnswerKind, tuple[str, ...]] = {
-    AnswerKind.YES_NO: ("yes", "no"),
-    AnswerKind.YES_NO_NA: ("yes", "no", "na"),
-    AnswerKind.ALL_PARTIAL_NONE: ("all", "partial", "none"),
-}
-NA = "na"
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Facts about the enterprise at the time of the assessment."""
-
-    area_level: int
-    has_canteen: bool = False
-    has_shuttle: bool = False
-    has_dormitory: bool = False
-    confirmed_case_14d: bool = False
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Context:
-        """Build from a dict with the spec's keys; raises ValueError on anything else."""
-        unknown = set(data) - set(CONTEXT_KEYS)
-        if unknown:
-            raise ValueError(f"unknown context key(s): {', '.join(sorted(unknown))}")
-        level = data.get("area_level")
-        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4:
-            raise ValueError(f"area_level must be 1, 2, 3 or 4, not {level!r}")
-        for key in BOOL_CONTEXT_KEYS:
-            if key in data and not isinstance(data[key], bool):
-                raise ValueError(f"{key} must be true or false, not {data[key]!r}")
-        return cls(**dict(data))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def replace(self, **changes: Any) -> Context:
-        return dataclass_replace(self, **changes)
-
-
-CONTEXT_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Context))
-BOOL_CONTEXT_KEYS: tuple[str, ...] = tuple(k for k in CONTEXT_KEYS if k != "area_level")
-CONTEXT_KEY_LABELS: dict[str, Text] = {
-    "area_level": Text("cấp độ dịch của địa bàn", "the area's epidemic level"),
-    "has_canteen": Text("doanh nghiệp có nhà ăn tập trung", "the enterprise has a shared canteen"),
-    "has_shuttle": Text(
-        "doanh nghiệp có xe đưa đón công nhân", "the enterprise runs shuttle buses"
-    ),
-    "has_dormitory": Text("doanh nghiệp có ký túc xá", "the enterprise has a dormitory"),
-    "confirmed_case_14d": Text(
-        "có ca bệnh xác nhận tại cơ sở trong 14 ngày qua", "a confirmed case in the last 14 days"
-    ),
-}
+# (lower, lower inclusive, upper, upper inclusive); a limit of None is no limit.
+Limits = tuple[Fraction | None, bool, Fraction | None, bool]
+# A positive value divided by a positive divisor can be anything above 0.
+RATIO_DOMAIN: Limits = (Fraction(0), False, None, True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +41,14 @@ class Option:
     @property
     def counted(self) -> bool:
         return self.points is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "label": self.label.to_dict()}
+        if self.points is None:
+            data["counted"] = False
+        else:
+            data["points"] = self.points
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +71,19 @@ class Band:
         ):
             return False
         return True
+
+    def clipped(self, domain: Limits) -> Limits:
+        """The band's limits narrowed to the values `domain` allows."""
+        low, low_inc = self.lower, self.lower_inclusive
+        high, high_inc = self.upper, self.upper_inclusive
+        d_low, d_low_inc, d_high, d_high_inc = domain
+        if d_low is not None and (low is None or low < d_low or (low == d_low and not d_low_inc)):
+            low, low_inc = d_low, d_low_inc
+        if d_high is not None and (
+            high is None or high > d_high or (high == d_high and not d_high_inc)
+        ):
+            high, high_inc = d_high, d_high_inc
+        return low, low_inc, high, high_inc
 
     def describe(self) -> str:
         """The band in mathematical notation, e.g. "≥ 100 and ≤ 499", "< 2.5", "= 0"."""
@@ -260,21 +109,13 @@ class Band:
         return data
 
 
-def json_number(value: Fraction | int) -> int | float:
-    """A JSON number for an exact value (int when whole)."""
-    value = Fraction(value)
-    return value.numerator if value.denominator == 1 else float(value)
-
-
-def format_number(value: Fraction | int | float) -> str:
-    number = json_number(Fraction(value)) if not isinstance(value, float) else value
-    return str(number)
-
-
 @dataclass(frozen=True, slots=True)
 class Section:
     id: str
     title: Text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title.to_dict()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,10 +163,49 @@ class Item:
             return min(band.points for band in self.bands)
         return min(o.points for o in self.options if o.points is not None)
 
+    @property
+    def domain(self) -> Limits:
+        """The values its bands must cover: its range, or anything above 0 for a ratio item."""
+        if self.divided_by is not None:
+            return RATIO_DOMAIN
+        return self.min_value, self.min_inclusive, self.max_value, self.max_inclusive
+
     def range_text(self) -> str:
         """The allowed values in words-free notation, e.g. "≥ 1", "≥ 0 and ≤ 100"."""
-        band = Band(0, self.min_value, self.min_inclusive, self.max_value, self.max_inclusive)
-        return band.describe()
+        return self._range().describe()
+
+    def _range(self) -> Band:
+        return Band(0, self.min_value, self.min_inclusive, self.max_value, self.max_inclusive)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The item in the definition format, every option listed."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "section": self.section,
+            "kind": self.kind.value,
+            "question": self.question.to_dict(),
+            "help": self.help.to_dict(),
+            "max_points": self.max_points,
+            "critical": self.critical,
+            "priority": self.priority.value,
+            "remediation": self.remediation.to_dict(),
+        }
+        if self.applies_if is not None:
+            data["applies_if"] = self.applies_if
+        if self.na_allowed_if is not None:
+            data["na_allowed_if"] = self.na_allowed_if
+        if not self.kind.is_numeric:
+            data["options"] = [option.to_dict() for option in self.options]
+            return data
+        data["range"] = self._range().to_dict()
+        del data["range"]["points"]
+        data["integer_only"] = self.integer_only
+        if self.unit is not None:
+            data["unit"] = self.unit.to_dict()
+        if self.divided_by is not None:
+            data["divided_by"] = self.divided_by
+        data["bands"] = [band.to_dict() for band in self.bands]
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +215,11 @@ class GradeBand:
     grade: Grade
     upper: Fraction | None
 
+    def to_dict(self) -> dict[str, Any]:
+        if self.upper is None:
+            return {"grade": self.grade.value}
+        return {"grade": self.grade.value, "at_most": json_number(self.upper)}
+
 
 @dataclass(frozen=True, slots=True)
 class AreaStep:
@@ -343,6 +228,9 @@ class AreaStep:
     level: int
     from_grade: Grade
     steps: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "from_grade": self.from_grade.value, "steps": self.steps}
 
 
 class RuleKind(StrEnum):
@@ -369,6 +257,25 @@ class Rule:
     min_count: int | None = None
     context_key: str | None = None
     levels: tuple[AreaStep, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule in the definition format: only the fields its kind uses."""
+        data: dict[str, Any] = {"id": self.id, "kind": self.kind.value}
+        if self.when_grades:
+            data["when_grades"] = [grade.value for grade in self.when_grades]
+        if self.min_points is not None:
+            data["min_points"] = self.min_points
+        if self.min_count is not None:
+            data["min_count"] = self.min_count
+        if self.context_key is not None:
+            data["context_key"] = self.context_key
+        if self.levels:
+            data["levels"] = [step.to_dict() for step in self.levels]
+        if self.raise_to is not None:
+            data["raise_to"] = self.raise_to.value
+        data["reason"] = self.reason.to_dict()
+        data["cause"] = self.cause.to_dict()
+        return data
 
 
 @dataclass(frozen=True, eq=False)
@@ -423,14 +330,10 @@ class Checklist:
 
     def applies(self, item: Item, context: Context) -> bool:
         """Whether the item counts for this context (its `applies_if` holds)."""
-        from riskapp.scoring.conditions import evaluate
-
         return item.applies_if is None or evaluate(item.applies_if, context)
 
     def na_allowed(self, item: Item, context: Context) -> bool:
         """Whether `na` is an allowed answer to the item in this context."""
-        from riskapp.scoring.conditions import evaluate
-
         if not item.allows_na:
             return False
         return item.na_allowed_if is None or evaluate(item.na_allowed_if, context)
@@ -453,9 +356,36 @@ class Checklist:
 
     def to_dict(self) -> dict[str, Any]:
         """The full definition in the file format (loadable by `checklist_from_text`)."""
-        from riskapp.scoring.loader import checklist_to_dict
+        return {
+            "id": self.id,
+            "version": self.version,
+            "effective_from": self.effective_from.isoformat(),
+            "title": self.title.to_dict(),
+            "description": self.description.to_dict(),
+            "answer_kinds": {
+                kind.value: [option.to_dict() for option in options]
+                for kind, options in self.answer_kinds.items()
+            },
+            "grading": self._grading_dict(),
+            "sections": [section.to_dict() for section in self.sections],
+            "items": [item.to_dict() for item in self.items],
+        }
 
-        return checklist_to_dict(self)
+    def _grading_dict(self) -> dict[str, Any]:
+        next_assessment: dict[str, Any] = {"days_by_area_level": dict(self.next_assessment_days)}
+        if self.next_assessment_cap_days is not None:
+            assert self.next_assessment_cap_grade is not None  # nosec B101 # set together
+            next_assessment["at_most_days"] = self.next_assessment_cap_days
+            next_assessment["when_grade_at_least"] = self.next_assessment_cap_grade.value
+        return {
+            "fail_threshold": self.fail_threshold,
+            "bands": [band.to_dict() for band in self.grade_bands],
+            "rules": [rule.to_dict() for rule in self.rules],
+            "decisions": {grade.value: text.to_dict() for grade, text in self.decisions.items()},
+            "remediation_due_days": {p.value: d for p, d in self.remediation_due_days.items()},
+            "critical_priority": self.critical_priority.value,
+            "next_assessment": next_assessment,
+        }
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Checklist):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from riskapp.scoring.model import Context, Grade, Priority, Text
+from riskapp.scoring.values import Context, Grade, Priority, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,14 @@ class Escalation:
             "from_grade": self.from_grade.value,
             "to_grade": self.to_grade.value,
             "reason": self.reason.to_dict(),
+        }
+
+    def to_cli_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "from": self.from_grade.value,
+            "to": self.to_grade.value,
+            "reason": self.reason.get(lang),
         }
 
     @classmethod
@@ -64,6 +72,19 @@ class ItemResult:
             "not_counted_reason": self.not_counted_reason,
         }
 
+    def to_cli_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item_id,
+            "section": self.section,
+            "answer": self.answer,
+            "points": self.points,
+            "max": self.max_points,
+            "counted": self.counted,
+            "failed": self.failed,
+            "critical": self.critical,
+            "not_counted_reason": self.not_counted_reason,
+        }
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ItemResult:
         return cls(**{name: data[name] for name in cls.__slots__})  # type: ignore[arg-type]
@@ -83,6 +104,15 @@ class SectionResult:
             "title": self.title.to_dict(),
             "points": self.points,
             "max_points": self.max_points,
+            "failed": self.failed,
+        }
+
+    def to_cli_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "title": self.title.get(lang),
+            "points": self.points,
+            "max": self.max_points,
             "failed": self.failed,
         }
 
@@ -112,6 +142,17 @@ class RemediationEntry:
             "item_id": self.item_id,
             "priority": self.priority.value,
             "action": self.action.to_dict(),
+            "points": self.points,
+            "critical": self.critical,
+            "due_in_days": self.due_in_days,
+            "due_on": self.due_on.isoformat(),
+        }
+
+    def to_cli_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "item": self.item_id,
+            "priority": self.priority.value,
+            "action": self.action.get(lang),
             "points": self.points,
             "critical": self.critical,
             "due_in_days": self.due_in_days,
@@ -153,6 +194,16 @@ class ImprovementPlan:
             "score_after": self.score_after,
             "blocked_by": list(self.blocked_by),
             "message": self.message.to_dict(),
+        }
+
+    def to_cli_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "items": list(self.item_ids),
+            "grade_after": self.grade_after.value if self.grade_after else None,
+            "score_after": self.score_after,
+            "blocked_by": list(self.blocked_by),
+            "message": self.message.get(lang),
         }
 
     @classmethod
@@ -262,7 +313,6 @@ class Result:
 
     def to_cli_dict(self, lang: str = "vi") -> dict[str, Any]:
         """The command line's JSON: texts in one language."""
-        plan = self.improvement_plan
         return {
             "checklist": self.checklist_id,
             "checklist_version": self.checklist_version,
@@ -276,59 +326,11 @@ class Result:
             "grade_label": self.grade.label.get(lang),
             "colour": self.grade.colour,
             "decision": self.decision.get(lang),
-            "escalations": [
-                {
-                    "rule": e.rule,
-                    "from": e.from_grade.value,
-                    "to": e.to_grade.value,
-                    "reason": e.reason.get(lang),
-                }
-                for e in self.escalations
-            ],
-            "items": [
-                {
-                    "item": i.item_id,
-                    "section": i.section,
-                    "answer": i.answer,
-                    "points": i.points,
-                    "max": i.max_points,
-                    "counted": i.counted,
-                    "failed": i.failed,
-                    "critical": i.critical,
-                    "not_counted_reason": i.not_counted_reason,
-                }
-                for i in self.items
-            ],
-            "sections": [
-                {
-                    "section": s.section,
-                    "title": s.title.get(lang),
-                    "points": s.points,
-                    "max": s.max_points,
-                    "failed": s.failed,
-                }
-                for s in self.sections
-            ],
-            "remediation": [
-                {
-                    "item": r.item_id,
-                    "priority": r.priority.value,
-                    "action": r.action.get(lang),
-                    "points": r.points,
-                    "critical": r.critical,
-                    "due_in_days": r.due_in_days,
-                    "due_on": r.due_on.isoformat(),
-                }
-                for r in self.remediation
-            ],
-            "improvement_plan": {
-                "method": plan.method,
-                "items": list(plan.item_ids),
-                "grade_after": plan.grade_after.value if plan.grade_after else None,
-                "score_after": plan.score_after,
-                "blocked_by": list(plan.blocked_by),
-                "message": plan.message.get(lang),
-            },
+            "escalations": [e.to_cli_dict(lang) for e in self.escalations],
+            "items": [i.to_cli_dict() for i in self.items],
+            "sections": [s.to_cli_dict(lang) for s in self.sections],
+            "remediation": [r.to_cli_dict(lang) for r in self.remediation],
+            "improvement_plan": self.improvement_plan.to_cli_dict(lang),
             "next_assessment_due_in_days": self.next_assessment_due_in_days,
             "next_assessment_due_on": self.next_assessment_due_on.isoformat(),
         }

@@ -18,7 +18,7 @@ COMPLETE_ANSWERS = {
     "HYG-1": "yes", "HYG-2": "50", "HYG-3": "all", "HYG-4": "every_sitting",
     "MSK-1": "yes", "MSK-2": "yes", "MSK-3": "all", "MSK-4": "yes", "MSK-5": "no",
     "VEN-1": "all", "CAN-1": "distanced", "CAN-2": "no", "VAC-1": "90", "COM-1": "yes",
-}  # fmt: skip
+}
 # The spec's remediation order: priority, then points (highest first), then checklist order.
 EXPECTED_ACTION_ORDER = ["ORG-1", "CAN-2", "HYG-2", "CTX-4", "MSK-5"]
 

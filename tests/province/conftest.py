@@ -37,7 +37,7 @@ CHOICES = {
     "CAN-1": ["distanced", "one_to_two"], "CAN-2": ["yes", "no"], "TRN-1": ["0", "30"],
     "TRN-2": ["0", "2"], "TRN-3": ["all", "partial"], "DRM-1": ["2", "6"],
     "DRM-2": ["all", "none"], "VAC-1": ["90", "60", "30"], "COM-1": ["yes", "no"],
-}  # fmt: skip
+}
 
 
 def random_answers(rng: random.Random | None) -> dict[str, str]:

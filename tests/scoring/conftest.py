@@ -9,11 +9,21 @@ from typing import Any
 
 import pytest
 
-from riskapp.scoring import Checklist, Context, Item, get_checklist, load_checklist
+from riskapp.scoring import Checklist, Context, Item, get_checklist, load_checklist, score
 
 DATA = Path(__file__).with_name("data")
 ASSESSED_ON = date(2021, 11, 1)
 EVERYTHING = Context(area_level=1, has_canteen=True, has_shuttle=True, has_dormitory=True)
+PLAIN = Context(area_level=1)  # no canteen, shuttle or dormitory: 230 points at most
+
+
+def run(checklist: Checklist, context: Context, answers: dict[str, Any], on: date = ASSESSED_ON):
+    return score(checklist, context, answers, on)
+
+
+def codes(problems) -> list[tuple[str | None, str]]:
+    """(item id, code) of each problem, in a stable order."""
+    return sorted(((p.item_id, p.code) for p in problems), key=lambda c: (c[0] or "", c[1]))
 
 
 @pytest.fixture(autouse=True)
@@ -141,7 +151,7 @@ def best_answers(checklist: Checklist, context: Context) -> dict[str, Any]:
 def worst_answers(checklist: Checklist, context: Context) -> dict[str, Any]:
     items = [i for i in checklist.items if checklist.applies(i, context)]
     return answers_for(checklist, context, sum(i.max_points for i in items),
-                       critical_may_fail=True)  # fmt: skip
+                       critical_may_fail=True)
 
 
 TINY_HEAD = """

@@ -43,7 +43,7 @@ def test_score_prints_one_json_object(tmp_path, capsys, default):
     assert data["remediation"][0] == {
         "item": "SCR-1", "priority": "P1", "action": default.item("SCR-1").remediation.en,
         "points": 10, "critical": True, "due_in_days": 1, "due_on": "2021-11-02",
-    }  # fmt: skip
+    }
     assert data["improvement_plan"]["items"] == ["SCR-1"]
     assert data["next_assessment_due_in_days"] == 7
     assert len(data["items"]) == 32
@@ -63,7 +63,7 @@ def test_score_with_a_checklist_file(tmp_path, capsys):
     answers = {"A-1": "yes", "A-2": "mid", "A-3": "yes", "B-1": 12, "B-2": 30, "B-3": 15.3}
     path = write_input(tmp_path, {"area_level": 1}, answers)
     status, out, _ = run_cli(capsys, "score", str(path), "--checklist",
-                             str(DATA / "test-mini.v1.yaml"))  # fmt: skip
+                             str(DATA / "test-mini.v1.yaml"))
     assert status == 0
     assert json.loads(out)["checklist"] == "test-mini"
 
@@ -79,7 +79,7 @@ def test_score_with_a_checklist_file(tmp_path, capsys):
          "assessed_on must be a date"),
         ('{"context": {"area_level": 1}, "answers": {}, "extra": 1}', "unknown key 'extra'"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_exits_2_with_a_line_on_stderr(tmp_path, capsys, content, message):
     path = tmp_path / "input.json"
     if content is not None:
@@ -92,7 +92,7 @@ def test_bad_input_exits_2_with_a_line_on_stderr(tmp_path, capsys, content, mess
 def test_invalid_answers_give_one_line_per_problem(tmp_path, capsys, default):
     answers = answers_for(default, EVERYTHING, 60) | {"CTX-1": 0, "ORG-1": "maybe", "XX-9": 1}
     path = write_input(tmp_path, {"area_level": 7, "has_canteen": True, "has_shuttle": True,
-                                  "has_dormitory": True}, answers)  # fmt: skip
+                                  "has_dormitory": True}, answers)
     status, out, err = run_cli(capsys, "score", str(path), "--lang", "en")
     lines = err.strip().splitlines()
     assert (status, out) == (2, "")
@@ -129,10 +129,10 @@ def test_python_dash_m_in_a_c_locale(tmp_path, default):
     path = write_input(tmp_path, EVERYTHING.to_dict(), answers)
     env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": ""}
     done = subprocess.run([sys.executable, "-m", "riskapp.scoring", "score", str(path)],
-                          cwd=ROOT, capture_output=True, env=env, timeout=60)  # fmt: skip
+                          cwd=ROOT, capture_output=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Khắc phục" in json.loads(done.stdout.decode("utf-8"))["improvement_plan"]["message"]
     missing = subprocess.run([sys.executable, "-m", "riskapp.scoring", "score", "nope.json"],
-                             cwd=ROOT, capture_output=True, timeout=60)  # fmt: skip
+                             cwd=ROOT, capture_output=True, timeout=60)
     assert (missing.returncode, missing.stdout) == (2, b"")
     assert missing.stderr == b"nope.json: no such file\n"

@@ -94,7 +94,7 @@ def test_default_item_matches_the_spec(default, item_id):
     item = default.item(item_id)
     assert (item.section, item.kind, item.max_points, item.critical, item.priority,
             item.applies_if) == (section, kind, max_points, critical, Priority(priority),
-                                 applies_if)  # fmt: skip
+                                 applies_if)
     if points is not None:
         assert {o.id: o.points for o in item.options} == points
     else:
@@ -107,10 +107,10 @@ def test_default_grading_parameters_match_the_spec(default):
     assert [(b.grade, b.upper) for b in default.grade_bands] == [
         (Grade.VERY_LOW, 15), (Grade.LOW, 30), (Grade.MEDIUM, 50), (Grade.HIGH, 80),
         (Grade.VERY_HIGH, None),
-    ]  # fmt: skip
+    ]
     assert [r.id for r in default.rules] == [
         "R1-1203", "R2-critical", "R3-critical-3", "R4-case", "R5-area"
-    ]  # fmt: skip
+    ]
     r1 = default.rules[0]
     assert (r1.min_points, r1.when_grades, r1.raise_to) == (7, (Grade.MEDIUM,), Grade.HIGH)
     assert dict(default.remediation_due_days) == {Priority.P1: 1, Priority.P2: 7, Priority.P3: 30}
@@ -165,8 +165,12 @@ def test_missing_file_is_a_checklist_error(tmp_path):
 
 
 def test_every_shipped_file_loads_without_problems():
-    for path in sorted(Path(CHECKLIST_DIR).glob("*.yaml")):
-        load_checklist(path)
+    paths = sorted(Path(CHECKLIST_DIR).iterdir())
+    # Only *.yaml files are shipped (shipped_checklists() reads no other), the default among them.
+    assert [p.suffix for p in paths] == [".yaml"] * len(paths)
+    assert Path(CHECKLIST_DIR) / f"{DEFAULT_CHECKLIST_ID}.v1.yaml" in paths
+    loaded = [load_checklist(path) for path in paths]
+    assert sorted(loaded, key=lambda c: (c.id, c.version)) == list(shipped_checklists())
 
 
 MINI = (DATA / "test-mini.v1.yaml").read_text(encoding="utf-8")
@@ -238,7 +242,7 @@ BROKEN = [
     ('priority: P1\n    question: {vi: "Câu hỏi A-2"',
      'priority: P9\n    question: {vi: "Câu hỏi A-2"',
      "x.yaml: item A-2, field priority: unknown value 'P9'"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), BROKEN)
@@ -263,7 +267,7 @@ def test_loader_reports_every_problem_at_once():
 
 def test_no_cascade_from_a_broken_divisor():
     broken = MINI.replace("{at_least: 10, at_most: 19, points: 3}",
-                          "{at_least: 9, at_most: 19, points: 3}")  # fmt: skip
+                          "{at_least: 9, at_most: 19, points: 3}")
     with pytest.raises(ChecklistError) as caught:
         checklist_from_text(broken, source="x.yaml")
     assert caught.value.problems == ["x.yaml: item B-1, field bands: bands overlap at 9"]
@@ -271,13 +275,17 @@ def test_no_cascade_from_a_broken_divisor():
 
 def test_yes_and_no_stay_answer_ids_unquoted():
     text = MINI.replace('{id: "no", label: {vi: "Không", en: "No"}, points: 4}',
-                        '{id: no, label: {vi: "Không", en: "No"}, points: 4}')  # fmt: skip
+                        '{id: no, label: {vi: "Không", en: "No"}, points: 4}')
     assert checklist_from_text(text).item("A-1").option("no").points == 4
 
 
 def test_not_yaml_and_not_a_mapping_are_reported():
     with pytest.raises(ChecklistError, match=r"up.yaml: line \d+, column \d+: not valid YAML"):
         checklist_from_text("id: [unclosed", source="up.yaml")
+    # A list or mapping as a key was a TypeError (unhashable type) instead of a ChecklistError.
+    for key in ("{}", "[]", "[id, version]"):
+        with pytest.raises(ChecklistError, match="line 2, column 1: .*unhashable key"):
+            checklist_from_text(f"version: 1\n{key}: test-mini\n", source="up.yaml")
     with pytest.raises(ChecklistError, match="must be a mapping"):
         checklist_from_text("- just\n- a list\n", source="up.yaml")
 

@@ -61,7 +61,7 @@ def assessments(draw, checklist):
             answers[item.id] = draw(_number(item))
         else:
             ids = [o.id for o in item.options
-                   if o.points is not None or checklist.na_allowed(item, context)]  # fmt: skip
+                   if o.points is not None or checklist.na_allowed(item, context)]
             # Mostly good answers, like real sites, so every grade shows up.
             best = [o.id for o in item.options if o.points == item.best_points]
             answers[item.id] = draw(st.one_of(st.sampled_from(best), st.sampled_from(ids)))
@@ -146,7 +146,7 @@ def test_the_improvement_plan_really_lowers_the_grade(data):
         assert plan.method == ("exhaustive" if len(failing) <= 12 else "greedy")
         assert set(plan.item_ids) <= set(failing)
         fixed = score(checklist, context, fixed_answers(checklist, context, answers,
-                                                         plan.item_ids), ON)  # fmt: skip
+                                                         plan.item_ids), ON)
         assert fixed.grade == plan.grade_after < result.grade
         assert fixed.score == plan.score_after
         if plan.method == "exhaustive" and len(failing) <= 6:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,19 +16,31 @@ FORBIDDEN = ("flask", "flask_babel", "flask_login", "flask_wtf", "sqlalchemy", "
 def test_importing_the_package_loads_no_web_or_database_module():
     # The real parent package is imported: its __init__ must not pull the web stack in either.
     code = """
-import sys
-import riskapp.scoring, riskapp.scoring.cli
+import importlib, json, pkgutil, sys
+import riskapp.scoring
+# Every module of the engine, not only those its __init__ imports (__main__ would run the CLI).
+for module in pkgutil.walk_packages(riskapp.scoring.__path__, "riskapp.scoring."):
+    if not module.name.endswith("__main__"):
+        importlib.import_module(module.name)
 from riskapp.scoring import get_checklist, score, Context
 from datetime import date
 checklist = get_checklist()
 bad = sorted(m for m in sys.modules if m.split(".")[0] in {"flask", "flask_babel", "flask_login",
              "flask_wtf", "sqlalchemy", "werkzeug", "jinja2"} or m.startswith("riskapp.models"))
-print(",".join(bad))
+loaded = sorted(m for m in sys.modules if m.startswith("riskapp."))
+print(json.dumps({"bad": bad, "loaded": loaded}))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)  # fmt: skip
+                          cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    report = json.loads(done.stdout)
+    assert report["bad"] == []
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "__main__.py"
+    }
+    assert modules <= set(report["loaded"])
 
 
 def test_source_imports_only_the_standard_library_yaml_and_itself():
