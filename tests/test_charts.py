@@ -182,8 +182,8 @@ def test_province_trend_weeks_are_labelled_in_the_pages_language(app):
     from flask import session
 
     from riskapp.models import Grade
-    from riskapp.province.figures import trend_chart
     from riskapp.province.aggregates import Trend
+    from riskapp.province.figures import trend_chart
 
     trend = Trend(weeks=[date(2026, 11, 30), date(2026, 12, 7)],
                   counts={g.value: [1, 2] for g in Grade}, source="weekly roll-up")

@@ -128,14 +128,18 @@ def _frame(data: bytes, filename: str) -> pd.DataFrame:
 
 
 def _named_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Headers mapped to column keys (the first header of each key wins)."""
+    """Headers mapped to column keys; a column given under two headers is refused."""
     aliases = {alias: key for key, names in COLUMNS.items() for alias in names}
-    renamed = {}
+    headers_of: dict[str, list[str]] = {}
     for header in frame.columns:
         key = aliases.get(_norm(header).lower())
-        if key and key not in renamed.values():
-            renamed[header] = key
-    return frame.rename(columns=renamed)
+        if key:
+            headers_of.setdefault(key, []).append(str(header))
+    for key, headers in headers_of.items():
+        if len(headers) > 1:
+            raise ImportFileError(_("The column %(column)s is given twice: %(headers)s.",
+                                    column=COLUMN_LABELS[key], headers=", ".join(headers)))
+    return frame.rename(columns={headers[0]: key for key, headers in headers_of.items()})
 
 
 def read_table(data: bytes, filename: str) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def _column(header: str) -> str:
     return _ALIASES.get(unicodedata.normalize("NFC", header).strip().lower(), header)
 
 
-# At most one header per column: a column named twice is a known bug (see the xfail below).
+# At most one header per column: a column named twice is refused (tested below).
 headers = st.one_of(
     st.lists(st.sampled_from(HEADERS), min_size=1, max_size=9, unique_by=_column),
     st.permutations(REQUIRED_HEADERS).flatmap(
@@ -187,14 +187,14 @@ def test_a_truncated_xlsx_is_a_clear_error(app, world):
     _plan_or_clear_error(app, world.a.province.id, whole[: len(whole) // 2], "cut.xlsx")
 
 
-@pytest.mark.xfail(strict=True, reason="riskapp.province.imports.read_table keeps a column named "
-                   "under two of its headers (Mã số thuế and tax_code) twice; plan_import then "
-                   "fails with AttributeError: 'DataFrame' object has no attribute 'tolist'")
-def test_a_column_named_twice_gives_a_plan_or_a_clear_error(app, world):
+def test_a_column_named_twice_is_refused_saying_which(app, world):
     header = ["Mã số thuế", "tax_code", *REQUIRED_HEADERS[1:]]
     body = [["2800000099", "2800000098", "Công ty Hai Mã", "C", "Xã Đông Hòa TH", "10"]]
     data = _csv_bytes(header, body, "utf-8", False, ",")
     _plan_or_clear_error(app, world.a.province.id, data, "dn.csv")
+    with app.test_request_context(), pytest.raises(ImportFileError) as refused:
+        read_table(data, "dn.csv")
+    assert "Mã số thuế, tax_code" in str(refused.value)
 
 
 def test_a_plan_accounts_for_every_row(app, world):
