@@ -253,7 +253,7 @@ def build_report_data(report: Report):
 def render_signed(report: Report) -> tuple[bytes, dict]:
     """Render and sign the report's PDF (CPU-heavy: background work only)."""
     # Imported here: WeasyPrint (tens of MB, a second to load) stays out of the web processes.
-    from riskapp.reports import render
+    from riskapp.reports import render  # noqa: PLC0415
 
     data = build_report_data(report)
     payload = signing.canonical_payload(data)
