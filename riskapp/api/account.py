@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from riskapp.api import tokens
@@ -17,8 +18,8 @@ from riskapp.tenancy import EVERYONE, current_scope, get_own_or_404, route
 
 account_bp = Blueprint("account", __name__, url_prefix="/account")
 
-EXPIRY_CHOICES = [("30", _l("30 days")), ("90", _l("90 days")), ("365", _l("1 year")),
-                  ("0", _l("Never"))]
+EXPIRY_CHOICES = [SelectChoice("30", _l("30 days")), SelectChoice("90", _l("90 days")),
+                  SelectChoice("365", _l("1 year")), SelectChoice("0", _l("Never"))]
 
 
 class TokenForm(FlaskForm):
