@@ -133,8 +133,6 @@ def init_app(app: Flask) -> None:
             "AREA_LEVEL_COLOURS": AREA_LEVEL_COLOURS,
             "VSIC_SECTIONS": VSIC_SECTIONS,
             "today": date.today(),
-            # _nav.html shows a menu entry only when its endpoint is registered.
-            "current_app": current_app,
         }
 
     # The officer's reminders, shown by the base layout and the officer's overview.

@@ -10,13 +10,11 @@ from __future__ import annotations
 import io
 import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -156,38 +154,10 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     return frame[list(REQUIRED) + list(OPTIONAL)].fillna("").map(_norm)
 
 
-# VSIC 2018 section names as Decision 27/2018/QĐ-TTg writes them: files name sections this way
-# whatever the interface language.
-VSIC_NAMES_VI = {
-    "A": "Nông nghiệp, lâm nghiệp và thủy sản",
-    "B": "Khai khoáng",
-    "C": "Công nghiệp chế biến, chế tạo",
-    "D": "Sản xuất và phân phối điện, khí đốt, nước nóng, hơi nước và điều hòa không khí",
-    "E": "Cung cấp nước; hoạt động quản lý và xử lý rác thải, nước thải",
-    "F": "Xây dựng",
-    "G": "Bán buôn và bán lẻ; sửa chữa ô tô, mô tô, xe máy và xe có động cơ khác",
-    "H": "Vận tải kho bãi",
-    "I": "Dịch vụ lưu trú và ăn uống",
-    "J": "Thông tin và truyền thông",
-    "K": "Hoạt động tài chính, ngân hàng và bảo hiểm",
-    "L": "Hoạt động kinh doanh bất động sản",
-    "M": "Hoạt động chuyên môn, khoa học và công nghệ",
-    "N": "Hoạt động hành chính và dịch vụ hỗ trợ",
-    "O": "Hoạt động của Đảng Cộng sản, tổ chức chính trị - xã hội, quản lý Nhà nước, an ninh "
-         "quốc phòng; bảo đảm xã hội bắt buộc",
-    "P": "Giáo dục và đào tạo",
-    "Q": "Y tế và hoạt động trợ giúp xã hội",
-    "R": "Nghệ thuật, vui chơi và giải trí",
-    "S": "Hoạt động dịch vụ khác",
-    "T": "Hoạt động làm thuê các công việc trong các hộ gia đình, sản xuất sản phẩm vật chất và "
-         "dịch vụ tự tiêu dùng của hộ gia đình",
-    "U": "Hoạt động của các tổ chức và cơ quan quốc tế",
-}
-
-
 def _industry_lookup() -> dict[str, str]:
+    """Section letters by letter and by name in either language (Vietnamese: Decision
+    27/2018/QĐ-TTg's wording, as files name them whatever the interface language)."""
     lookup = {letter: letter for letter in VSIC_SECTIONS}
-    lookup.update({_norm(name).lower(): letter for letter, name in VSIC_NAMES_VI.items()})
     for lang in ("vi", "en"):
         with force_locale(lang):
             for letter, label in VSIC_SECTIONS.items():
@@ -463,68 +433,3 @@ def apply_import(plan: ImportPlan, province_id: int, user) -> dict[str, int]:
         user=user,
     )
     return summary
-
-
-# ----------------------------------------------------------------------------- the uploaded file
-
-def _upload_dir() -> str:
-    path = os.path.join(current_app.config["STORAGE_DIR"], "imports")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-def keep_upload(data: bytes, filename: str, province_id: int, user_id: int) -> str:
-    """Store the dry-run's file until it is applied; returns a token naming it."""
-    extension = os.path.splitext(filename.lower())[1]
-    token = f"{province_id}-{user_id}-{secrets.token_hex(12)}{extension}"
-    with open(os.path.join(_upload_dir(), token), "wb") as handle:
-        handle.write(data)
-    return token
-
-
-def load_upload(token: str, province_id: int, user_id: int) -> bytes | None:
-    """The stored file, only for the province and user who uploaded it."""
-    if not re.fullmatch(rf"{province_id}-{user_id}-[0-9a-f]{{24}}\.(csv|xlsx)", token or ""):
-        return None
-    path = os.path.join(_upload_dir(), token)
-    if not os.path.exists(path):
-        return None
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
-def drop_upload(token: str) -> None:
-    path = os.path.join(_upload_dir(), os.path.basename(token))
-    if os.path.exists(path):
-        os.remove(path)
-
-
-class UploadExpired(Exception):
-    """The file kept by a dry run is gone, or was never this user's."""
-
-
-class PlanChanged(Exception):
-    """The kept file no longer imports cleanly (the data changed since the dry run)."""
-
-    def __init__(self, plan: ImportPlan):
-        super().__init__("the import plan changed since the dry run")
-        self.plan = plan
-
-
-def dry_run(data: bytes, filename: str, province_id: int, user) -> tuple[ImportPlan, str | None]:
-    """Check an upload without changing anything; a clean plan keeps the file for applying and
-    comes with the token naming it. Raises ImportFileError for an unreadable file."""
-    plan = plan_import(read_table(data, filename), province_id, filename)
-    token = keep_upload(data, filename, province_id, user.id) if plan.ok else None
-    return plan, token
-
-
-def apply_kept_upload(token: str | None, filename: str, province_id: int, user) -> dict[str, int]:
-    """Apply the file a dry run kept, planned again against today's data."""
-    data = load_upload(token or "", province_id, user.id)
-    if data is None:
-        raise UploadExpired()
-    plan = plan_import(read_table(data, token), province_id, filename)
-    if not plan.ok:
-        raise PlanChanged(plan)
-    return apply_import(plan, province_id, user)

@@ -39,6 +39,7 @@ from riskapp.province import (
     lists,
     maps,
     regrade,
+    uploads,
     versions,
 )
 from riskapp.province.forms import (
@@ -293,7 +294,7 @@ def imports_page():
         upload = form.file.data
         data = upload.read()
         try:
-            plan, token = imports.dry_run(data, upload.filename, current_province_id(),
+            plan, token = uploads.dry_run(data, upload.filename, current_province_id(),
                                           current_user)
         except imports.ImportFileError as error:
             form.file.errors.append(str(error))
@@ -308,17 +309,17 @@ def apply_import():
     form = ImportApplyForm()
     token = form.token.data if form.validate_on_submit() else None
     try:
-        summary = imports.apply_kept_upload(token, form.filename.data or "",
+        summary = uploads.apply_kept_upload(token, form.filename.data or "",
                                             current_province_id(), current_user)
-    except imports.UploadExpired:
+    except uploads.UploadExpired:
         flash(_("That upload has expired; upload the file again."), "error")
         return redirect(url_for("province.imports"))
-    except imports.PlanChanged as changed:
+    except uploads.PlanChanged as changed:
         flash(_("The data changed since the dry run; check the file again."), "error")
         return render_template("province/imports.html", form=ImportForm(formdata=None),
                                plan=changed.plan, apply_form=None)
     db.session.commit()
-    imports.drop_upload(token)
+    uploads.drop_upload(token)
     flash(_("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged; "
             "%(invited)d officers invited.", **summary), "success")
     return redirect(url_for("province.enterprises"))

@@ -42,7 +42,7 @@ def test_auditor_filters_downloads_and_records_a_finding(pages):
         "tbody tr td:nth-child(6) .badge", "els => els.map(el => el.textContent.trim())")
     value, words = next((v, w) for v, w in grades if w in listed)
     page.locator("#grade").select_option(value)
-    page.get_by_role("button", name="Filter", exact=True).click()
+    page.get_by_role("button", name="Apply", exact=True).click()
     pages.shot(page, "filtered")
     narrowed = _count(page)
     assert 0 < narrowed < everyone
@@ -64,8 +64,11 @@ def test_auditor_filters_downloads_and_records_a_finding(pages):
     page.goto("/audit/")
     page.get_by_role("link", name="Open").first.click()
     pages.shot(page, "assessment")
+    assessment_url = page.url
     pdf = _download(page, page.get_by_role("link", name="Download the report (PDF)"))
     assert pdf.startswith(b"%PDF-")
+    # A report not rendered yet is served from the "being prepared" page: come back from it.
+    page.goto(assessment_url)
     page.get_by_role("link", name="Record a finding").click()
     pages.shot(page, "finding-form")
     page.get_by_label("Some items differ").check()
