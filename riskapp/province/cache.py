@@ -17,7 +17,7 @@ import gzip
 import hashlib
 import io
 import logging
-import pickle
+import pickle  # nosec B403
 import time
 from collections import deque
 from collections.abc import Callable
