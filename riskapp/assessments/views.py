@@ -154,12 +154,9 @@ def edit(assessment_id: int):
             form.add_problems(services.draft_problems(assessment))
         return _render_form(assessment, form)
     form = form_class()
-    form.validate()
     try:
-        problems = services.save_draft(assessment, form.raw_answers(), form.declared_context(),
-                                       form.lock_version_value(), user=current_user)
+        problems = _save_typed(assessment, form)
     except services.StaleDraft as stale:
-        db.session.rollback()
         return _stale_draft(stale.current, form)
     form.lock_version.data = str(assessment.lock_version)
     action = request.form.get("action", "save")
@@ -180,6 +177,17 @@ def edit(assessment_id: int):
 
 
 ATTACH_ACTION = "attach:"
+
+
+def _save_typed(assessment: Assessment, form):
+    """Save what the posted form holds as the draft; on StaleDraft nothing is kept."""
+    form.validate()
+    try:
+        return services.save_draft(assessment, form.raw_answers(), form.declared_context(),
+                                   form.lock_version_value(), user=current_user)
+    except services.StaleDraft:
+        db.session.rollback()
+        raise
 
 
 def _already_submitted(assessment: Assessment):
@@ -231,12 +239,9 @@ def autosave(assessment_id: int):
                        redirect=url_for(".result", assessment_id=assessment.id)), 409
     checklist = services.checklist_of(assessment)
     form = assessment_form_class(checklist, current_lang())()
-    form.validate()
     try:
-        problems = services.save_draft(assessment, form.raw_answers(), form.declared_context(),
-                                       form.lock_version_value(), user=current_user)
+        problems = _save_typed(assessment, form)
     except services.StaleDraft as stale:
-        db.session.rollback()
         return jsonify(
             stale=True,
             lock_version=stale.current.lock_version,

@@ -198,16 +198,20 @@ def map_popup(enterprise_id: int):
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-@route(bp, "/export/enterprises.<fmt>", roles=READERS)
-@limiter.limit(costly_limit, key_func=user_or_address)
-def export_enterprises(fmt: str):
+def _exported_filters(fmt: str) -> Filters:
+    """The request's filters, for an export in a format we make (else 404)."""
     if fmt not in EXPORT_FORMATS:
         abort(404)
     _form, filters = read_filters()
+    return filters
+
+
+@route(bp, "/export/enterprises.<fmt>", roles=READERS)
+@limiter.limit(costly_limit, key_func=user_or_address)
+def export_enterprises(fmt: str):
+    filters = _exported_filters(fmt)
     frame = exports.enterprise_frame(filters)
-    record("export_enterprises", object_type="export",
-           details={"format": fmt, "rows": len(frame), **filters.args()})
-    db.session.commit()
+    _log_export("export_enterprises", fmt, filters, rows=len(frame))
     if fmt == "csv":
         return _download(exports.to_csv(frame), "enterprises.csv", exports.CSV_MIME)
     return _download(exports.to_xlsx({_("Enterprises"): frame}), "enterprises.xlsx",
@@ -217,12 +221,9 @@ def export_enterprises(fmt: str):
 @route(bp, "/export/tables.<fmt>", roles=READERS)
 @limiter.limit(costly_limit, key_func=user_or_address)
 def export_tables(fmt: str):
-    if fmt not in EXPORT_FORMATS:
-        abort(404)
-    _form, filters = read_filters()
+    filters = _exported_filters(fmt)
     frames = exports.table_frames(filters, checklist=_active_checklist())
-    record("export_tables", object_type="export", details={"format": fmt, **filters.args()})
-    db.session.commit()
+    _log_export("export_tables", fmt, filters)
     if fmt == "xlsx":
         return _download(exports.to_xlsx(frames), "province-tables.xlsx", exports.XLSX_MIME)
     names = list(frames)
@@ -231,6 +232,11 @@ def export_tables(fmt: str):
         abort(404)
     return _download(exports.to_csv(frames[names[index]]), f"province-table-{index + 1}.csv",
                      exports.CSV_MIME)
+
+
+def _log_export(action: str, fmt: str, filters: Filters, **details) -> None:
+    record(action, object_type="export", details={"format": fmt, **details, **filters.args()})
+    db.session.commit()
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
