@@ -19,6 +19,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from riskapp import territory
+from riskapp.fields import optional_int
 from riskapp.models import Enterprise, EnterpriseStatus, Grade, RemediationAction
 from riskapp.templating import VSIC_SECTIONS, grade_label
 from riskapp.tenancy import Scope, area_subtree_ids, current_scope, get_area_or_404, scoped
@@ -239,19 +240,13 @@ def enterprises(filters: Filters, scope: Scope | None = None, today: date | None
 # ----------------------------------------------------------------------------- the form
 
 
-def _area_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 class FilterForm(FlaskForm):
     """The filters of a list; read from the query string, so no CSRF token."""
 
     class Meta:
         csrf = False
 
-    area_id = SelectField(_l("Area"), coerce=_area_or_none, validators=[Optional()],
+    area_id = SelectField(_l("Area"), coerce=optional_int, validators=[Optional()],
                           validate_choice=True)
     industry = SelectField(_l("Industry"), validators=[Optional()])
     size_band = SelectField(_l("Size"), validators=[Optional()])

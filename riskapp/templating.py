@@ -84,6 +84,11 @@ def grade_label(grade) -> str:
     return str(GRADE_LABELS[Grade(grade)])
 
 
+def grade_words() -> dict[str, str]:
+    """Every grade's words in the request's language, by grade value."""
+    return {grade.value: grade_label(grade) for grade in Grade}
+
+
 def grade_colour(grade) -> str:
     return "grey" if grade is None else Grade(grade).colour
 
@@ -123,6 +128,7 @@ def init_app(app: Flask) -> None:
         return {
             "lang": current_lang(),
             "grade_label": grade_label,
+            "grade_words": grade_words,
             "grade_colour": grade_colour,
             "Grade": Grade,
             "Role": Role,

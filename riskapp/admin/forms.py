@@ -8,6 +8,7 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from riskapp.admin.services import INVITABLE_ROLES
+from riskapp.fields import optional_int
 from riskapp.models import Role
 from riskapp.templating import ROLE_LABELS
 
@@ -33,17 +34,11 @@ class ProvinceAdminForm(FlaskForm):
     admin_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
 
 
-def _coerce_optional_int(value) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 class InviteForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
-    enterprise_id = SelectField(_l("Enterprise (officers)"), coerce=_coerce_optional_int,
+    enterprise_id = SelectField(_l("Enterprise (officers)"), coerce=optional_int,
                                 validators=[Optional()], validate_choice=False)
     # Choices are the province's areas; the view fills them, the service checks each one (404).
     area_ids = SelectMultipleField(_l("Areas (auditors)"), coerce=int, validate_choice=False)

@@ -20,17 +20,12 @@ from riskapp.assessments.forms import (
 )
 from riskapp.db import db
 from riskapp.i18n import current_lang
-from riskapp.models import ActionStatus, Assessment, Grade, RemediationAction
+from riskapp.models import ActionStatus, Assessment, RemediationAction
 from riskapp.models.types import utcnow
 from riskapp.reports import services as reports
 from riskapp.scoring import InvalidAnswers, Result
-from riskapp.templating import ACTION_STATUS_LABELS, grade_label
+from riskapp.templating import ACTION_STATUS_LABELS, grade_words
 from riskapp.tenancy import OFFICERS, get_or_404, own_enterprise_or_404, route
-
-
-def _grade_words() -> dict[str, str]:
-    return {grade.value: grade_label(grade) for grade in Grade}
-
 
 # --- overview ---------------------------------------------------------------------------------
 
@@ -44,7 +39,7 @@ def home():
         history,
         title=_("Grade history"),
         description=_("The grade of each submitted assessment, oldest first."),
-        grade_words=_grade_words(),
+        grade_words=grade_words(),
         date_label=lambda day: formatting.format_date(day, current_lang()),
         empty_text=_("No submitted assessment yet"),
     )

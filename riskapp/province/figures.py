@@ -9,15 +9,11 @@ from riskapp import charts, formatting
 from riskapp.i18n import current_lang
 from riskapp.models import Grade
 from riskapp.province.aggregates import Tally, Trend
-from riskapp.templating import grade_label
-
-
-def _grade_words() -> dict[str, str]:
-    return {g.value: grade_label(g) for g in Grade}
+from riskapp.templating import grade_words
 
 
 def grade_donut(tally: Tally) -> str:
-    words = _grade_words()
+    words = grade_words()
     return charts.donut_chart(
         list(reversed(charts.grade_segments(words))), tally.by_grade,
         title=_("Enterprises by final grade"),
@@ -27,7 +23,7 @@ def grade_donut(tally: Tally) -> str:
 
 
 def grade_stack(tallies: list[Tally], title: str) -> str:
-    words = _grade_words()
+    words = grade_words()
     rows = [charts.StackedRow(t.label, dict(t.by_grade)) for t in tallies]
     return charts.stacked_bar_chart(
         rows, charts.grade_segments(words), title=title,
@@ -38,7 +34,7 @@ def grade_stack(tallies: list[Tally], title: str) -> str:
 
 def trend_chart(trend: Trend, lang: str | None = None) -> str:
     """Weekly shares of each grade; weeks labelled by day and month in ``lang`` (the page's)."""
-    words = _grade_words()
+    words = grade_words()
     shares = trend.shares()
     series = [charts.Series(words[g.value], shares[g.value], charts.grade_colour(g))
               for g in reversed(Grade)]
@@ -79,4 +75,4 @@ def history_chart(assessments) -> str:
     history = [(a.assessed_on, a.current_grade) for a in reversed(assessments)
                if a.assessed_on and a.current_grade]
     return charts.grade_history_chart(history, title=_("Grade history"),
-                                      grade_words=_grade_words())
+                                      grade_words=grade_words())

@@ -10,15 +10,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-
-def _int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
+from riskapp.fields import optional_int
 
 
 class AreaLevelForm(FlaskForm):
-    area_id = SelectField(_l("Area"), coerce=_int_or_none, validators=[DataRequired()])
+    area_id = SelectField(_l("Area"), coerce=optional_int, validators=[DataRequired()])
     level = SelectField(_l("Epidemic level"), coerce=int, validators=[DataRequired()])
     effective_from = DateField(_l("Effective from"), default=date.today,
                                validators=[DataRequired()])

@@ -28,7 +28,7 @@ from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import STATE_LABELS, Filters, area_choices, read_filters
 from riskapp.i18n import current_lang
-from riskapp.models import Enterprise, Grade
+from riskapp.models import Enterprise
 from riskapp.province import (
     aggregates,
     bp,
@@ -380,11 +380,6 @@ def activate_checklist():
 
 
 # ----------------------------------------------------------------------------- templates
-
-
-@bp.app_template_global()
-def province_grade_words() -> dict[str, str]:
-    return {g.value: grade_label(g) for g in Grade}
 
 
 @bp.app_template_global()
