@@ -152,15 +152,10 @@ def user(user_id: int):
     row = services.user_row(target)
     if not areas_form.is_submitted():
         areas_form.area_ids.data = [a.id for a in row.areas]
-    status = 400 if areas_form.errors else 200
     return render_template(
-        "admin/user.html",
-        row=row,
-        areas_form=areas_form,
-        tree=tree,
-        action_form=ConfirmForm(),
-        invite_link=_pop_link(),
-    ), status
+        "admin/user.html", row=row, areas_form=areas_form, tree=tree,
+        action_form=ConfirmForm(), invite_link=_pop_link(),
+    ), 400 if areas_form.errors else 200
 
 
 @route(bp, "/users/<int:user_id>/resend", roles=PROVINCE_ADMINS, methods=["POST"])

@@ -107,6 +107,14 @@ def new():
     return redirect(url_for(".edit", assessment_id=draft.id))
 
 
+def _stored_form(assessment: Assessment, form_class):
+    """The form filled with the stored draft, its problems shown (missing answers excepted)."""
+    form = form_class(formdata=None, data=_draft_form_values(assessment))
+    if assessment.answers:
+        form.add_problems(services.draft_problems(assessment))
+    return form
+
+
 def _draft_form_values(assessment: Assessment) -> dict:
     answers = assessment.answers or {}
     values = {field_name(item_id): str(value) for item_id, value in answers.items()}
@@ -144,10 +152,7 @@ def edit(assessment_id: int):
         return _already_submitted(assessment)
     form_class = assessment_form_class(services.checklist_of(assessment), current_lang())
     if request.method == "GET":
-        form = form_class(formdata=None, data=_draft_form_values(assessment))
-        if assessment.answers:
-            form.add_problems(services.draft_problems(assessment))
-        return _render_form(assessment, form)
+        return _render_form(assessment, _stored_form(assessment, form_class))
     form = form_class()
     try:
         problems = _save_typed(assessment, form)
@@ -158,8 +163,15 @@ def edit(assessment_id: int):
     if action == "submit":
         return _submit(assessment, form)
     db.session.commit()
+    return _saved(assessment, form, problems, action)
+
+
+ATTACH_ACTION = "attach:"
+
+
+def _saved(assessment: Assessment, form, problems, action: str):
+    """After "Save draft", or an "attach evidence" button (saved, then the attach page)."""
     if action.startswith(ATTACH_ACTION):
-        # The form's "attach evidence" button: what was typed is saved, then the attach page.
         flash(_("Draft saved."), "success")
         return redirect(url_for("evidence.attach", assessment_id=assessment.id,
                                 item_id=action.removeprefix(ATTACH_ACTION)))
@@ -169,9 +181,6 @@ def edit(assessment_id: int):
         return _render_form(assessment, form)
     flash(_("Draft saved."), "success")
     return redirect(url_for(".edit", assessment_id=assessment.id))
-
-
-ATTACH_ACTION = "attach:"
 
 
 def _save_typed(assessment: Assessment, form):
@@ -245,15 +254,20 @@ def autosave(assessment_id: int):
         ), 409
     db.session.commit()
     form.add_problems(problems)
+    return jsonify(_autosaved(assessment, checklist, form))
+
+
+def _autosaved(assessment: Assessment, checklist, form) -> dict:
+    """What the form's script shows after an autosave: version, time, progress, problems."""
     context, _level_row = services.form_context(assessment)
-    return jsonify(
-        lock_version=assessment.lock_version,
-        message=_("Draft saved at %(time)s", time=formatting.format_time(
+    return {
+        "lock_version": assessment.lock_version,
+        "message": _("Draft saved at %(time)s", time=formatting.format_time(
             utcnow(), current_lang(), get_timezone())),
-        progress=services.section_progress(checklist, context, assessment.answers or {}),
-        problems={item.id: form.item_field(item).errors[0]
-                  for item in checklist.items if form.item_field(item).errors},
-    )
+        "progress": services.section_progress(checklist, context, assessment.answers or {}),
+        "problems": {item.id: form.item_field(item).errors[0]
+                     for item in checklist.items if form.item_field(item).errors},
+    }
 
 
 def _section_chart(result: Result, title: str) -> str:

@@ -62,9 +62,8 @@ def finding(assessment_id: int):
         return redirect(url_for("audit.assessment", assessment_id=record.id))
     form = FindingForm()
     items = services.applicable_items(record)
-    observed = {
-        item.id: request.form.get(OBSERVED_PREFIX + item.id, "").strip() for item in items
-    }
+    observed = {item.id: request.form.get(OBSERVED_PREFIX + item.id, "").strip()
+                for item in items}
     item_errors: dict[str | None, list[str]] = {}
     if form.validate_on_submit():
         try:
@@ -79,15 +78,13 @@ def finding(assessment_id: int):
             db.session.commit()
             flash(_("The finding was recorded."), "success")
             return redirect(url_for("audit.assessment", assessment_id=record.id))
+    return _render_finding(record, form, items, observed, item_errors)
+
+
+def _render_finding(record, form: FindingForm, items, observed: dict, item_errors: dict):
     return render_template(
-        "audit/finding.html",
-        assessment=record,
-        enterprise=record.enterprise,
-        form=form,
-        items=items,
-        declared=record.answers or {},
-        observed=observed,
-        item_errors=item_errors,
+        "audit/finding.html", assessment=record, enterprise=record.enterprise, form=form,
+        items=items, declared=record.answers or {}, observed=observed, item_errors=item_errors,
         prefix=OBSERVED_PREFIX,
     ), 400 if request.method == "POST" else 200
 
