@@ -21,7 +21,7 @@ from riskapp import formatting
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
 FONT_SIZE = 11
 TEXT_COLOUR = "#263238"
-MUTED_COLOUR = "#607d8b"
+MUTED_COLOUR = "#546e7a"  # 5.4:1 on white (WCAG AA for small text)
 GRID_COLOUR = "#cfd8dc"
 TRACK_COLOUR = "#eceff1"
 DEFAULT_COLOUR = "#37474f"
