@@ -91,6 +91,27 @@ class Series:
     label: str
     values: Sequence[float | None]
     colour: str = DEFAULT_COLOUR
+    dash: str | None = None  # SVG stroke-dasharray; None draws a solid line
+    marker: str = "circle"  # one of MARKER_SHAPES
+
+
+# Line styles that tell series apart without colour (WCAG 1.4.1): a dash pattern and a marker
+# shape each, drawn in the legend too. Grade trends take them lowest grade first.
+LINE_STYLES = (
+    (None, "circle"),
+    ("7 3", "square"),
+    ("2 3", "triangle"),
+    ("10 3 2 3", "diamond"),
+    ("4 4", "triangle-down"),
+)
+GRADE_LINE_STYLES = dict(zip(("very_low", "low", "medium", "high", "very_high"), LINE_STYLES,
+                             strict=True))
+MARKER_SHAPES = {
+    "square": "M{x0} {y0}h{d}v{d}h-{d}z",
+    "triangle": "M{x} {y0}L{x1} {y1}H{x0}z",
+    "diamond": "M{x} {y0}L{x1} {y}L{x} {y1}L{x0} {y}z",
+    "triangle-down": "M{x0} {y0}H{x1}L{x} {y1}z",
+}
 
 
 def _fmt(value: float) -> str:
@@ -120,6 +141,23 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float =
         f'<text x="{_fmt(x)}" y="{_fmt(y)}" text-anchor="{anchor}" font-size="{_fmt(size)}" '
         f'fill="{colour}"{bold}>{tooltip}{escape(text)}</text>'
     )
+
+
+def _marker(shape: str, x: float, y: float, colour: str, tooltip: str = "",
+            radius: float = 3.5) -> str:
+    """A point marker of ``shape`` (a circle or a MARKER_SHAPES path) centred on x, y."""
+    title = f"<title>{escape(tooltip)}</title>" if tooltip else ""
+    if shape not in MARKER_SHAPES:
+        return (f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(radius)}" fill="{colour}" '
+                f'data-marker="circle">{title}</circle>')
+    r = radius + 0.5
+    path = MARKER_SHAPES[shape].format(x=_fmt(x), y=_fmt(y), x0=_fmt(x - r), x1=_fmt(x + r),
+                                       y0=_fmt(y - r), y1=_fmt(y + r), d=_fmt(2 * r))
+    return f'<path d="{path}" fill="{colour}" data-marker="{shape}">{title}</path>'
+
+
+def _dash(series: Series) -> str:
+    return f' stroke-dasharray="{series.dash}"' if series.dash else ""
 
 
 def _svg(width: float, height: float, title: str, description: str, body: Iterable[str],
@@ -152,6 +190,25 @@ def _legend(segments: Sequence[Segment], y: float, width: float,
         parts.append(_text(x + 14, top + 9, segment.label))
         x += item_width
     return "".join(parts), (line + 1) * 16 if segments else 0
+
+
+def _line_legend(series: Sequence[Series], y: float, width: float,
+                 x0: float = 0) -> tuple[str, float]:
+    """A line sample in each series' dash pattern, its marker and its words, wrapped over lines."""
+    parts, x, line = [], x0, 0
+    for entry in series:
+        item_width = 30 + len(entry.label) * FONT_SIZE * 0.6 + 14
+        if x > x0 and x + item_width > width:
+            x, line = x0, line + 1
+        middle = y + line * 16 + 5
+        parts.append(f'<line x1="{_fmt(x)}" y1="{_fmt(middle)}" x2="{_fmt(x + 24)}" '
+                     f'y2="{_fmt(middle)}" stroke="{entry.colour}" stroke-width="2"'
+                     f'{_dash(entry)} data-legend="1"/>')
+        parts.append(_marker(entry.marker, x + 12, middle, entry.colour).replace(
+            " data-marker=", ' data-legend="1" data-marker=', 1))
+        parts.append(_text(x + 30, middle + 4, entry.label))
+        x += item_width
+    return "".join(parts), (line + 1) * 16 if series else 0
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, description: str = "", width: int = 520,
@@ -261,15 +318,17 @@ def _x_labels(labels: Sequence[str], xs: Sequence[float], y: float, plot_width: 
 def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str,
                description: str = "", width: int = 520, height: int = 200,
                y_min: float = 0, y_max: float | None = None,
-               y_ticks: Sequence[tuple[float, str]] | None = None, left: int = 44) -> str:
-    """Lines with dot markers over evenly spaced x labels; a legend names each series."""
-    chart_id = _chart_id("line", title, tuple(x_labels), tuple(series))
+               y_ticks: Sequence[tuple[float, str]] | None = None, left: int = 44,
+               x_notes: Sequence[str] | None = None, unit: str = "") -> str:
+    """Lines with markers over evenly spaced x labels; a legend names each series with its dash
+    pattern and marker. ``x_notes`` (e.g. each point's n) go under the labels and into every
+    point's tooltip; ``unit`` follows the values in the tooltips."""
+    chart_id = _chart_id("line", title, tuple(x_labels), tuple(series), tuple(x_notes or ()))
     values = [v for s in series for v in s.values if v is not None]
     top_value = y_max if y_max is not None else max(values + [y_min + 1])
-    legend, legend_height = _legend(
-        [Segment(s.label, s.label, s.colour) for s in series] if len(series) > 1 else [],
-        4, width, left)
-    top, bottom, right = 10 + legend_height, height - 24, width - 14
+    legend, legend_height = _line_legend(series if len(series) > 1 else [], 4, width, left)
+    notes_height = 14 if x_notes else 0
+    top, bottom, right = 10 + legend_height, height - 24 - notes_height, width - 14
     span = (top_value - y_min) or 1
 
     def to_y(value: float) -> float:
@@ -281,16 +340,29 @@ def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str,
     ticks = y_ticks or [(y_min + span * i / 4, _fmt(y_min + span * i / 4)) for i in range(5)]
     body = [legend, *_y_axis(ticks, left, right, to_y)]
     for s in series:
-        points = [(x, to_y(v)) for x, v in zip(xs, s.values, strict=False) if v is not None]
-        if len(points) > 1:
-            path = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" '
-                        f'stroke-width="2"/>')
-        for (x, y), value in zip(points, [v for v in s.values if v is not None], strict=True):
-            body.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="3.5" fill="{s.colour}">'
-                        f"<title>{escape(s.label)}: {_fmt(value)}</title></circle>")
-    body += _x_labels(x_labels, xs, height - 8, right - left)
+        body += _series_marks(s, xs, to_y, x_labels, x_notes, unit)
+    body += _x_labels(x_labels, xs, bottom + 16, right - left)
+    if x_notes:
+        body += _x_labels(list(x_notes), xs, bottom + 30, right - left)
     return _svg(width, height, title, description, body, chart_id)
+
+
+def _series_marks(s: Series, xs: Sequence[float], to_y, x_labels: Sequence[str],
+                  x_notes: Sequence[str] | None, unit: str) -> list[str]:
+    """One series' line (in its dash pattern) and a marker per known value with a tooltip."""
+    known = [(i, x, v) for i, (x, v) in enumerate(zip(xs, s.values, strict=False))
+             if v is not None]
+    parts = []
+    if len(known) > 1:
+        path = " ".join(f"{_fmt(x)},{_fmt(to_y(v))}" for _, x, v in known)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" '
+                     f'stroke-width="2"{_dash(s)}/>')
+    for i, x, value in known:
+        tooltip = f"{s.label}: {_fmt(value)}{unit}"
+        if x_notes:
+            tooltip = f"{x_labels[i]} · {tooltip} ({x_notes[i]})"
+        parts.append(_marker(s.marker, x, to_y(value), s.colour, tooltip))
+    return parts
 
 
 def grade_history_chart(history: Sequence[tuple[date, object]], *, title: str,
@@ -344,9 +416,10 @@ def grade_history_chart(history: Sequence[tuple[date, object]], *, title: str,
 
 def donut_chart(slices: Sequence[Segment], values: Mapping[str, float], *, title: str,
                 description: str = "", centre_text: str = "", size: int = 160,
-                width: int = 360) -> str:
-    """A ring of ``values`` per segment, the total (or ``centre_text``) in the middle, and a
-    legend that names each segment with its count and share."""
+                width: int = 360, centre_label: str = "") -> str:
+    """A ring of ``values`` per segment, the total (or ``centre_text``) in the middle with
+    ``centre_label`` under it saying what it counts, and a legend that names each segment with
+    its count and share."""
     chart_id = _chart_id("donut", title, tuple(slices), tuple(values.items()))
     total = sum(values.get(s.key, 0) for s in slices)
     radius, thickness = size / 2 - 4, size * 0.18
@@ -373,8 +446,13 @@ def donut_chart(slices: Sequence[Segment], values: Mapping[str, float], *, title
             f"<title>{escape(segment.label)}: {_fmt(value)}</title></path>"
         )
         angle += sweep
-    body.append(_text(cx, cy + 7, centre_text or _fmt(total), anchor="middle", size=20,
-                      weight="bold"))
+    hole = mid - thickness / 2
+    label = _truncate(centre_label, 2 * hole - 8, FONT_SIZE - 1)
+    body.append(_text(cx, cy + (1 if label else 7), centre_text or _fmt(total),
+                      anchor="middle", size=20, weight="bold"))
+    if label:
+        body.append(_text(cx, cy + 17, label, anchor="middle", size=FONT_SIZE - 1,
+                          colour=MUTED_COLOUR, full=centre_label))
     for index, segment in enumerate(slices):
         value = values.get(segment.key, 0)
         share = f" ({value / total * 100:.0f} %)" if total > 0 else ""

@@ -157,7 +157,7 @@ def test_line_chart_draws_a_marker_per_known_value_and_a_legend_for_many_series(
         ["T1", "T2", "T3"],
         [Series("Điểm", [40, None, 30], "#123456"), Series("Ngưỡng", [50, 50, 50], "#654321")],
         title="t", y_max=100))
-    assert len(list(root.iter(f"{SVG}circle"))) == 5
+    assert len([c for c in root.iter(f"{SVG}circle") if not c.get("data-legend")]) == 5
     assert {"Điểm", "Ngưỡng", "T1", "T3"} <= set(texts(root))
 
 
@@ -192,3 +192,34 @@ def test_province_trend_weeks_are_labelled_in_the_pages_language(app):
             session["lang"] = lang
             assert week in texts(parse(trend_chart(trend)))
     assert "07/12" in texts(parse(trend_chart(trend, "vi")))
+
+
+def test_donut_centre_figure_says_what_it_counts():
+    root = parse(charts.donut_chart(charts.grade_segments(WORDS), {"low": 1, "high": 3}, title="t",
+                                    centre_label="đã đánh giá"))
+    drawn = texts(root)
+    assert "4" in drawn and "đã đánh giá" in drawn
+
+
+def test_line_chart_series_differ_by_dash_and_marker_shape_not_only_colour():
+    series = [Series(f"S{i}", [10 * i, 20, 30], "#333333", dash=dash, marker=marker)
+              for i, (dash, marker) in enumerate(charts.LINE_STYLES)]
+    root = parse(charts.line_chart(["a", "b", "c"], series, title="t", y_max=100))
+    lines = [p for p in root.iter(f"{SVG}polyline")]
+    dashes = {line.get("stroke-dasharray") for line in lines}
+    assert len(dashes) == len(charts.LINE_STYLES)  # one solid (None) and the rest dashed apart
+    shapes = {element.get("data-marker") for element in root.iter()
+              if element.get("data-marker")}
+    assert len(shapes) == len(charts.LINE_STYLES)
+    # The legend draws each series' own dash pattern next to its words.
+    legend_lines = [line for line in root.iter(f"{SVG}line") if line.get("data-legend")]
+    assert {line.get("stroke-dasharray") for line in legend_lines} == dashes
+
+
+def test_line_chart_writes_a_note_under_each_point_and_in_its_tooltip():
+    root = parse(charts.line_chart(["a", "b"], [Series("S", [40, 60])], title="t",
+                                   x_notes=["n = 3", "n = 12"], unit=" %"))
+    assert {"n = 3", "n = 12"} <= set(texts(root))
+    tips = ["".join(t.itertext()) for c in root.iter(f"{SVG}circle") for t in c
+            if not c.get("data-legend")]
+    assert tips == ["a · S: 40 % (n = 3)", "b · S: 60 % (n = 12)"]

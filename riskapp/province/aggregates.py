@@ -26,6 +26,10 @@ from riskapp.templating import VSIC_SECTIONS
 from riskapp.tenancy import Scope, current_scope, scoped
 
 DEFAULT_TREND_WEEKS = 12
+# Below this many assessments in a typical week, one assessment swings a grade's weekly share by
+# 10 points or more (1–3 a week swing 0 ↔ 100 %): the trend then folds weeks into windows.
+MIN_TREND_POINT_N = 10
+TREND_WINDOW_WEEKS = 4
 
 
 # ----------------------------------------------------------------------------- aggregates
@@ -192,8 +196,9 @@ def by_industry(filters: Filters, scope: Scope | None = None,
 @dataclass
 class Trend:
     weeks: list[date]
-    counts: dict[str, list[int]]  # grade → count per week
+    counts: dict[str, list[int]]  # grade → count per week (per window when span_weeks > 1)
     source: str  # "weekly roll-up" or "assessment history"
+    span_weeks: int = 1  # weeks per point; `weeks` holds each point's first week
 
     @property
     def totals(self) -> list[int]:
@@ -205,6 +210,26 @@ class Trend:
             grade: [(c / t * 100 if t else None) for c, t in zip(counts, totals, strict=True)]
             for grade, counts in self.counts.items()
         }
+
+    def readable(self) -> Trend:
+        """Itself when a typical week (the median of weeks with any) has enough assessments for
+        its shares to mean something; otherwise the same counts in four-week windows."""
+        busy = sorted(total for total in self.totals if total)
+        if not busy or busy[len(busy) // 2] >= MIN_TREND_POINT_N:
+            return self
+        return self.in_windows(TREND_WINDOW_WEEKS)
+
+    def in_windows(self, span: int) -> Trend:
+        """Points of ``span`` weeks each, the last window ending on the last week (the newest
+        figures are whole); a shorter first window keeps the weeks left over."""
+        if not self.weeks:
+            return self
+        first_size = len(self.weeks) % span or span
+        starts = [0, *range(first_size, len(self.weeks), span)]
+        bounds = list(zip(starts, [*starts[1:], len(self.weeks)], strict=True))
+        counts = {grade: [sum(values[a:b]) for a, b in bounds]
+                  for grade, values in self.counts.items()}
+        return Trend([self.weeks[a] for a, _ in bounds], counts, self.source, span)
 
 
 def trend_window(filters: Filters, today: date | None = None) -> tuple[date, date]:

@@ -18,7 +18,8 @@ def grade_donut(tally: Tally) -> str:
         list(reversed(charts.grade_segments(words))), tally.by_grade,
         title=_("Enterprises by final grade"),
         description=_("%(n)d assessed enterprises by final grade", n=tally.assessed),
-        centre_text=str(tally.assessed),
+        centre_text=formatting.format_number(tally.assessed, current_lang()),
+        centre_label=_("assessed"),
     )
 
 
@@ -33,18 +34,30 @@ def grade_stack(tallies: list[Tally], title: str) -> str:
 
 
 def trend_chart(trend: Trend, lang: str | None = None) -> str:
-    """Weekly shares of each grade; weeks labelled by day and month in ``lang`` (the page's)."""
+    """Each grade's share of the assessments per point (a week, or a four-week window when
+    `Trend.readable` folded sparse weeks); points labelled by their first day and month in
+    ``lang`` (the page's), with the number of assessments under each and in every tooltip.
+    Lines differ by dash pattern and marker shape as well as colour."""
     words = grade_words()
     shares = trend.shares()
-    series = [charts.Series(words[g.value], shares[g.value], charts.grade_colour(g))
-              for g in reversed(Grade)]
+    series = []
+    for grade in reversed(Grade):
+        dash, marker = charts.GRADE_LINE_STYLES[grade.value]
+        series.append(charts.Series(words[grade.value], shares[grade.value],
+                                    charts.grade_colour(grade), dash, marker))
     lang = lang or current_lang()
+    if trend.span_weeks > 1:
+        title = _("Share of each grade per %(n)d weeks", n=trend.span_weeks)
+        description = _("Share of the assessments submitted in each %(n)d-week window, by "
+                        "submitted grade, %%", n=trend.span_weeks)
+    else:
+        title = _("Weekly share of each grade")
+        description = _("Share of the assessments submitted each week, by submitted grade, %%")
     return charts.line_chart(
         [formatting.format_day_month(week, lang) for week in trend.weeks], series,
-        title=_("Weekly share of each grade"),
-        description=_("Share of the assessments submitted each week, by submitted grade, %%"),
-        width=640, height=240, y_min=0, y_max=100,
+        title=title, description=description, width=640, height=260, y_min=0, y_max=100,
         y_ticks=[(v, f"{v} %") for v in (0, 25, 50, 75, 100)],
+        x_notes=[f"n = {formatting.format_number(n, lang)}" for n in trend.totals], unit=" %",
     )
 
 

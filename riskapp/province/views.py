@@ -77,14 +77,16 @@ def _dashboard_figures(filters: Filters) -> dict:
     head = aggregates.fold(areas)
     industries = aggregates.by_industry(filters)
     trend = aggregates.trend(filters)
+    shown = trend.readable()  # sparse weeks fold into four-week windows
     return {
         "head": head, "areas": areas, "industries": industries, "trend": trend,
+        "trend_span": shown.span_weeks,
         "declared": declared, "audit": aggregates.declared_vs_audited(filters),
         "charts": {
             "donut": figures.grade_donut(head),
             "areas": figures.grade_stack(areas, _("Final grade by area")),
             "industries": figures.grade_stack(industries, _("Final grade by industry")),
-            "trend": figures.trend_chart(trend),
+            "trend": figures.trend_chart(shown),
             "reporting": figures.reporting_bars(areas),
         },
     }

@@ -5,3 +5,16 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// The main menu folds behind its button on narrow screens (CSS hides it below 860 px only while
+// the button says it is closed); without this script the button stays hidden and the menu open.
+(function () {
+  const toggle = document.querySelector(".nav-toggle");
+  if (!toggle) { return; }
+  toggle.hidden = false;
+  document.documentElement.classList.add("nav-collapsible");
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+}());
