@@ -110,8 +110,11 @@ def fmt_number(value, digits: int = 0) -> str:
 
 
 def _csp(app: Flask) -> str:
-    tile_host = urlsplit(app.config.get("MAP_TILE_URL", "")).netloc.replace("{s}.", "*.")
-    img_sources = "'self' data: blob:" + (f" https://{tile_host}" if tile_host else "")
+    tiles = urlsplit(app.config.get("MAP_TILE_URL", ""))
+    tile_host = tiles.netloc.replace("{s}.", "*.")
+    # An intranet tile server may well be plain http: allow the scheme the setting names.
+    tile_source = f" {tiles.scheme or 'https'}://{tile_host}" if tile_host else ""
+    img_sources = "'self' data: blob:" + tile_source
     # No inline script anywhere: every script is a file under /static.
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -391,6 +391,11 @@ def tile_settings() -> dict[str, str]:
 
 
 @bp.app_template_global()
+def map_marker_styles() -> list[dict[str, str]]:
+    return maps.marker_styles()
+
+
+@bp.app_template_global()
 def province_tree():
     return territory.area_tree(current_province_id())
 

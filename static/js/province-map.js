@@ -1,22 +1,87 @@
-/* Province map: markers coloured by grade from one compact JSON document.
-   Markers are canvas circle markers on a plain background, so they still draw when no tile
-   server is reachable; tiles are an optional layer from the configured URL. */
+/* Province map: markers coloured by grade, each carrying its grade's number (1 very low …
+   5 very high, "?" not assessed) so colour is never the only clue, from one compact JSON
+   document. Tiles are an optional layer from the configured URL: on intranets the tile host is
+   often unreachable, so when no tile has loaded within TILE_TIMEOUT_MS (or the first tiles fail)
+   the layer is dropped, the areas' outlines are drawn on a plain background, and a notice says
+   so. An empty tile URL (MAP_TILE_URL="") runs without tiles from the start. */
 (function () {
   "use strict";
+  var TILE_TIMEOUT_MS = 2500;
   var box = document.getElementById("province-map");
   if (!box) { return; }
+  var notice = document.getElementById("province-map-notice");
   if (typeof window.L === "undefined") {
     box.textContent = box.dataset.noLeaflet;
     return;
   }
   var L = window.L;
   var words = JSON.parse(box.dataset.gradeWords);
-  var colours = JSON.parse(box.dataset.gradeColours);
+  var styles = JSON.parse(box.dataset.markerStyles);
   var map = L.map(box, { preferCanvas: true, zoomControl: true }).setView([19.9, 105.4], 8);
-  if (box.dataset.tiles) {
-    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 }).addTo(map);
+  var areaLayer = L.layerGroup().addTo(map);
+  var areas = null;
+  var plain = false;
+  var tiles = null;
+
+  // Circle markers with the grade's glyph drawn on top, on one canvas (100,000 markers stay fast).
+  var GlyphCanvas = L.Canvas.extend({
+    _updateCircle: function (layer) {
+      L.Canvas.prototype._updateCircle.call(this, layer);
+      var glyph = layer.options.glyph;
+      if (!glyph || !this._drawing || layer._empty()) { return; }
+      var ctx = this._ctx;
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = layer.options.glyphColour;
+      ctx.font = "bold 9px 'DejaVu Sans', Verdana, Arial, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(glyph, layer._point.x, layer._point.y + 0.5);
+    }
+  });
+  var renderer = new GlyphCanvas({ padding: 0.5 });
+
+  function drawAreas() {
+    if (!plain || !areas) { return; }
+    areaLayer.clearLayers();
+    areas.forEach(function (area) {
+      var name = area[0];
+      var outline = area[1];
+      var shape = outline.length >= 3
+        ? L.polygon(outline, { color: "#37474f", weight: 1.5, dashArray: "6 4", fill: false,
+                               interactive: false })
+        : L.circle(outline[0], { radius: 1500, color: "#37474f", weight: 1.5, dashArray: "6 4",
+                                 fill: false, interactive: false });
+      shape.bindTooltip(name, { permanent: true, direction: "center", className: "map-area-name" });
+      areaLayer.addLayer(shape);
+    });
   }
-  var renderer = L.canvas({ padding: 0.5 });
+
+  function usePlainBackground(message) {
+    if (plain) { return; }
+    plain = true;
+    if (tiles) { map.removeLayer(tiles); tiles = null; }
+    box.classList.add("map-plain");
+    box.dataset.mapState = "plain";
+    if (notice) { notice.textContent = message; notice.hidden = false; }
+    drawAreas();
+  }
+
+  if (box.dataset.tiles) {
+    var loaded = false;
+    tiles = L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 18 });
+    tiles.on("tileload", function () {
+      if (!loaded && !plain) { loaded = true; box.dataset.mapState = "tiles"; }
+    });
+    tiles.on("tileerror", function () {
+      if (!loaded) { usePlainBackground(box.dataset.noTiles); }
+    });
+    window.setTimeout(function () {
+      if (!loaded) { usePlainBackground(box.dataset.noTiles); }
+    }, TILE_TIMEOUT_MS);
+    tiles.addTo(map);
+  } else {
+    usePlainBackground(box.dataset.tilesOff);
+  }
 
   function popupFor(id, marker) {
     var url = box.dataset.popupUrl.replace(/0\.json$/, id + ".json");
@@ -41,16 +106,19 @@
     .then(function (data) {
       var bounds = [];
       data.markers.forEach(function (row) {
-        var grade = row[3];
+        var style = styles[row[3]];
         var marker = L.circleMarker([row[1], row[2]], {
-          renderer: renderer, radius: 5, weight: 1, color: "#263238",
-          fillColor: colours[grade], fillOpacity: 0.9
+          renderer: renderer, radius: 7, weight: 1, color: "#263238",
+          fillColor: style.fill, fillOpacity: 1, glyph: style.glyph, glyphColour: style.text
         });
-        marker.bindPopup(words[grade]);
+        marker.bindPopup(words[row[3]]);
         marker.on("popupopen", function () { popupFor(row[0], marker); });
         marker.addTo(map);
         bounds.push([row[1], row[2]]);
       });
+      box.dataset.markers = String(data.markers.length);
+      areas = data.areas || [];
+      drawAreas();
       if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 13 }); }
     });
 }());

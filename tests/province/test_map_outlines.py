@@ -34,3 +34,15 @@ def test_every_grade_has_its_own_glyph_and_readable_colours():
     styles = maps.marker_styles()
     assert [s["glyph"] for s in styles] == ["1", "2", "3", "4", "5", "?"]
     assert len({s["fill"] for s in styles}) == len(styles)
+
+
+def test_an_http_intranet_tile_server_is_allowed_by_the_content_policy():
+    from types import SimpleNamespace
+
+    from riskapp.templating import _csp
+
+    intranet = _csp(SimpleNamespace(config={"MAP_TILE_URL": "http://tiles.lan:8080/{z}/{x}/{y}.png"}))
+    assert "img-src 'self' data: blob: http://tiles.lan:8080;" in intranet
+    public = _csp(SimpleNamespace(config={"MAP_TILE_URL": "https://{s}.tile.example.org/{z}.png"}))
+    assert "https://*.tile.example.org" in public
+    assert "blob:;" in _csp(SimpleNamespace(config={"MAP_TILE_URL": ""}))
