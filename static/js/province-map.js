@@ -40,21 +40,38 @@
   });
   var renderer = new GlyphCanvas({ padding: 0.5 });
 
+  // Outlines are SVG (a handful of shapes, each one countable and styleable); names show on
+  // hover, and stay on from zoom 10, where they no longer cover the markers.
+  var outlineRenderer = L.svg();
+  var OUTLINE = { color: "#37474f", weight: 1.5, dashArray: "6 4", fill: true, fillOpacity: 0.04,
+                  className: "map-area-outline" };
+
   function drawAreas() {
     if (!plain || !areas) { return; }
     areaLayer.clearLayers();
     areas.forEach(function (area) {
-      var name = area[0];
       var outline = area[1];
-      var shape = outline.length >= 3
-        ? L.polygon(outline, { color: "#37474f", weight: 1.5, dashArray: "6 4", fill: false,
-                               interactive: false })
-        : L.circle(outline[0], { radius: 1500, color: "#37474f", weight: 1.5, dashArray: "6 4",
-                                 fill: false, interactive: false });
-      shape.bindTooltip(name, { permanent: true, direction: "center", className: "map-area-name" });
+      var options = L.extend({ renderer: outlineRenderer }, OUTLINE);
+      var shape = outline.length >= 3 ? L.polygon(outline, options)
+        : L.circle(outline[0], L.extend({ radius: 1500 }, options));
+      shape.bindTooltip(area[0], { direction: "top", className: "map-area-name" });
       areaLayer.addLayer(shape);
     });
+    nameAreas();
   }
+
+  function nameAreas() {
+    var show = map.getZoom() >= 10;
+    areaLayer.eachLayer(function (shape) {
+      var tooltip = shape.getTooltip();
+      if (tooltip && tooltip.options.permanent !== show) {
+        shape.unbindTooltip();
+        shape.bindTooltip(tooltip.getContent(), { direction: "top", className: "map-area-name",
+                                                  permanent: show });
+      }
+    });
+  }
+  map.on("zoomend", nameAreas);
 
   function usePlainBackground(message) {
     if (plain) { return; }
