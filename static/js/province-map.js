@@ -42,9 +42,11 @@
 
   // Outlines are SVG (a handful of shapes, each one countable and styleable); names show on
   // hover, and stay on from zoom 10, where they no longer cover the markers.
-  var outlineRenderer = L.svg();
-  var OUTLINE = { color: "#37474f", weight: 1.5, dashArray: "6 4", fill: true, fillOpacity: 0.04,
-                  className: "map-area-outline" };
+  // Their own pane sits under the markers' canvas, so no outline ever covers a marker.
+  map.createPane("areas").style.zIndex = 350;
+  var outlineRenderer = L.svg({ pane: "areas" });
+  var OUTLINE = { color: "#37474f", weight: 1.5, dashArray: "6 4", fill: false,
+                  className: "map-area-outline", pane: "areas" };
 
   function drawAreas() {
     if (!plain || !areas) { return; }

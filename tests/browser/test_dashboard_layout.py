@@ -228,5 +228,6 @@ def test_no_tile_url_draws_the_plain_map_at_once(pages, live_app):
             page.locator(".leaflet-control-zoom-in").click()
             page.wait_for_timeout(400)
         assert page.locator(".map-area-name").count() > 0
+        page.wait_for_timeout(800)  # the last zoom's animation ends before the picture
         pages.shot(page, "no-tiles-zoomed")
     assert not page.js_errors
