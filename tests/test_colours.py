@@ -20,6 +20,9 @@ from riskapp import charts
 ROOT = Path(__file__).resolve().parents[1]
 APP_CSS = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
 REPORT_CSS = (ROOT / "static" / "css" / "report.css").read_text(encoding="utf-8")
+PAGE_CSS = "\n".join(path.read_text(encoding="utf-8")
+                     for path in sorted((ROOT / "static" / "css").glob("*.css"))
+                     if path.name != "report.css")
 GRADES = ("very_low", "low", "medium", "high", "very_high")
 MIN_TEXT, MIN_FOCUS, MIN_DELTA_E = 4.5, 3.0, 10.0
 
@@ -178,7 +181,7 @@ def test_muted_text_is_readable_on_every_surface(surface):
 
 def test_every_focus_ring_stands_out_against_its_surface():
     """Page rings against the page and the cards; top-bar rings against the brand blue."""
-    rings = [(selectors, body["outline"]) for selectors, body in _rules(APP_CSS)
+    rings = [(selectors, body["outline"]) for selectors, body in _rules(PAGE_CSS)
              if any(":focus" in s for s in selectors) and "outline" in body]
     assert any(":focus-visible" in selectors for selectors, _ in rings)
     for selectors, outline in rings:
