@@ -6,7 +6,7 @@
    so. An empty tile URL (MAP_TILE_URL="") runs without tiles from the start. */
 (function () {
   "use strict";
-  var TILE_TIMEOUT_MS = 2500;
+  var TILE_TIMEOUT_MS = 2000;
   var box = document.getElementById("province-map");
   if (!box) { return; }
   var notice = document.getElementById("province-map-notice");
