@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from riskapp.fields import TranslatedForm
 from riskapp.formatting import answer_words
 from riskapp.models import OFFICER_ACTION_STATUSES
 from riskapp.scoring import AnswerKind, Checklist, Context, Item, parse_number
@@ -72,7 +72,7 @@ class NumberInRange:
         raise ValidationError(message % {"high": plain_number(high)})
 
 
-class AssessmentFormBase(FlaskForm):
+class AssessmentFormBase(TranslatedForm):
     """Hidden bookkeeping and the one context fact the officer declares; the checklist's items
     are added per checklist by assessment_form_class."""
 
@@ -191,7 +191,7 @@ def newer_answers(checklist: Checklist, saved: dict | None, typed: dict[str, str
     return newer
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TranslatedForm):
     """What the officer may change about the enterprise; these facts decide which items apply."""
 
     name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=255)])
@@ -209,7 +209,7 @@ class ProfileForm(FlaskForm):
 # The officer moves an action through these; "verified" is set by an auditor or the province.
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TranslatedForm):
     owner = StringField(_l("Owner"), validators=[Optional(), Length(max=255)])
     due_on = DateField(_l("Due date"), validators=[DataRequired(_l("Enter a date."))])
     status = SelectField(_l("Status"), validators=[DataRequired()])
