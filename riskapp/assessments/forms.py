@@ -25,6 +25,7 @@ from riskapp.formatting import answer_words
 from riskapp.models import OFFICER_ACTION_STATUSES
 from riskapp.scoring import AnswerKind, Checklist, Context, Item, parse_number
 from riskapp.scoring.conditions import describe
+from riskapp.scoring.messages import without_item_name
 
 # Field names carry a prefix so an item id can never shadow an attribute of the form class.
 ITEM_FIELD_PREFIX = "item-"
@@ -103,7 +104,8 @@ class AssessmentFormBase(TranslatedForm):
         return int(value) if value.isdigit() else None
 
     def add_problems(self, problems) -> None:
-        """Put the engine's problems next to their fields (a field's own error comes first)."""
+        """Put the engine's problems next to their fields (a field's own error comes first),
+        without the question the field already shows."""
         self.general_problems = []
         for problem in problems:
             name = field_name(problem.item_id) if problem.item_id else None
@@ -112,7 +114,8 @@ class AssessmentFormBase(TranslatedForm):
                 continue
             field = self[name]
             if not field.errors:
-                field.errors = [problem.message.get(self.lang)]
+                item = self.checklist.item(problem.item_id)
+                field.errors = [without_item_name(problem.message, item).get(self.lang)]
 
     def limit_na(self, item: Item, allowed: bool) -> None:
         """Offer `na` only where this enterprise's context allows it."""
