@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -62,8 +62,10 @@ def _http_error(error: HTTPException):
 def _csrf_refused(_error: CSRFError):
     # Flask-WTF's reasons ("The CSRF token has expired.") are English and mean nothing to
     # a person: every one of them asks for the same thing, a fresh form.
-    return _render(400, _("The form has expired or is not valid. Reload the page and send it "
-                          "again."))
+    message = _("The form has expired or is not valid. Reload the page and send it again.")
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), 400  # the assessment form's autosave shows `error`
+    return _render(400, message)
 
 
 def _rollback_quietly() -> None:
