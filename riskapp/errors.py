@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -58,6 +59,15 @@ def _http_error(error: HTTPException):
     return _render(error.code or 500)
 
 
+def _csrf_refused(_error: CSRFError):
+    # Flask-WTF's reasons ("The CSRF token has expired.") are English and mean nothing to
+    # a person: every one of them asks for the same thing, a fresh form.
+    message = _("The form has expired or is not valid. Reload the page and send it again.")
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), 400  # the assessment form's autosave shows `error`
+    return _render(400, message)
+
+
 def _rollback_quietly() -> None:
     try:
         db.session.rollback()
@@ -92,6 +102,7 @@ def _unexpected(error: Exception):
 
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
+    app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected)

@@ -13,13 +13,12 @@ from datetime import date
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, and_, case, or_, select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from riskapp import territory
-from riskapp.fields import optional_int
+from riskapp.fields import TranslatedForm, optional_int
 from riskapp.models import Enterprise, EnterpriseStatus, Grade, RemediationAction
 from riskapp.templating import VSIC_SECTIONS, grade_label
 from riskapp.tenancy import Scope, area_subtree_ids, current_scope, get_area_or_404, scoped
@@ -240,7 +239,7 @@ def enterprises(filters: Filters, scope: Scope | None = None, today: date | None
 # ----------------------------------------------------------------------------- the form
 
 
-class FilterForm(FlaskForm):
+class FilterForm(TranslatedForm):
     """The filters of a list; read from the query string, so no CSRF token."""
 
     class Meta:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from riskapp.admin.services import INVITABLE_ROLES
-from riskapp.fields import optional_int
+from riskapp.fields import TranslatedForm, optional_int
 from riskapp.models import Role
 from riskapp.templating import ROLE_LABELS
 
 
-class ProvinceForm(FlaskForm):
+class ProvinceForm(TranslatedForm):
     code = StringField(
         _l("Province code"),
         validators=[
@@ -29,12 +28,12 @@ class ProvinceForm(FlaskForm):
                              validators=[DataRequired(), Length(max=255)])
 
 
-class ProvinceAdminForm(FlaskForm):
+class ProvinceAdminForm(TranslatedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
     admin_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(TranslatedForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
@@ -56,7 +55,7 @@ class InviteForm(FlaskForm):
             raise ValidationError(_l("Choose at least one area for the auditor."))
 
 
-class AuditorAreasForm(FlaskForm):
+class AuditorAreasForm(TranslatedForm):
     area_ids = SelectMultipleField(_l("Areas"), coerce=int, validate_choice=False)
 
     def validate_area_ids(self, field) -> None:
@@ -64,5 +63,5 @@ class AuditorAreasForm(FlaskForm):
             raise ValidationError(_l("Choose at least one area for the auditor."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TranslatedForm):
     """A button-only form (CSRF token only)."""

@@ -6,13 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from riskapp.api import tokens
 from riskapp.db import db
+from riskapp.fields import TranslatedForm
 from riskapp.models import ApiToken
 from riskapp.tenancy import EVERYONE, current_scope, get_own_or_404, route
 
@@ -22,7 +22,7 @@ EXPIRY_CHOICES = [SelectChoice("30", _l("30 days")), SelectChoice("90", _l("90 d
                   SelectChoice("365", _l("1 year")), SelectChoice("0", _l("Never"))]
 
 
-class TokenForm(FlaskForm):
+class TokenForm(TranslatedForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     scopes = SelectMultipleField(
         _l("Scopes"), validators=[DataRequired(_l("Choose at least one scope."))],

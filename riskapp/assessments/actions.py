@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, case, select
 
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -61,9 +61,18 @@ def actions_in_reach(status: ActionStatus | tuple[ActionStatus, ...] | None = No
                               RemediationAction.id)
 
 
-def list_actions(statuses=OPEN_ACTION_STATUSES) -> list[RemediationAction]:
-    """Actions in reach with these statuses (all when empty), in remediation order."""
-    return list(db.session.scalars(actions_in_reach(tuple(statuses))))
+def list_actions(statuses=OPEN_ACTION_STATUSES,
+                 today: date | None = None) -> list[RemediationAction]:
+    """Actions in reach with these statuses (all when empty) as the officer works them: the
+    overdue ones first, then by due date; remediation order among equal dates."""
+    today = today or date.today()
+    # The same rule as RemediationAction.is_overdue, for the database to sort by.
+    overdue = and_(RemediationAction.status.in_(OPEN_ACTION_STATUSES),
+                   RemediationAction.due_on < today)
+    statement = actions_in_reach(tuple(statuses)).order_by(None).order_by(
+        case((overdue, 0), else_=1), RemediationAction.due_on,
+        RemediationAction.assessment_id.desc(), RemediationAction.position, RemediationAction.id)
+    return list(db.session.scalars(statement))
 
 
 class ActionLocked(Exception):

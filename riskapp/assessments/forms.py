@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,10 +20,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from riskapp.fields import TranslatedForm
 from riskapp.formatting import answer_words
 from riskapp.models import OFFICER_ACTION_STATUSES
 from riskapp.scoring import AnswerKind, Checklist, Context, Item, parse_number
 from riskapp.scoring.conditions import describe
+from riskapp.scoring.messages import without_item_name
 
 # Field names carry a prefix so an item id can never shadow an attribute of the form class.
 ITEM_FIELD_PREFIX = "item-"
@@ -72,7 +73,7 @@ class NumberInRange:
         raise ValidationError(message % {"high": plain_number(high)})
 
 
-class AssessmentFormBase(FlaskForm):
+class AssessmentFormBase(TranslatedForm):
     """Hidden bookkeeping and the one context fact the officer declares; the checklist's items
     are added per checklist by assessment_form_class."""
 
@@ -103,7 +104,8 @@ class AssessmentFormBase(FlaskForm):
         return int(value) if value.isdigit() else None
 
     def add_problems(self, problems) -> None:
-        """Put the engine's problems next to their fields (a field's own error comes first)."""
+        """Put the engine's problems next to their fields (a field's own error comes first),
+        without the question the field already shows."""
         self.general_problems = []
         for problem in problems:
             name = field_name(problem.item_id) if problem.item_id else None
@@ -112,7 +114,8 @@ class AssessmentFormBase(FlaskForm):
                 continue
             field = self[name]
             if not field.errors:
-                field.errors = [problem.message.get(self.lang)]
+                item = self.checklist.item(problem.item_id)
+                field.errors = [without_item_name(problem.message, item).get(self.lang)]
 
     def limit_na(self, item: Item, allowed: bool) -> None:
         """Offer `na` only where this enterprise's context allows it."""
@@ -191,7 +194,7 @@ def newer_answers(checklist: Checklist, saved: dict | None, typed: dict[str, str
     return newer
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TranslatedForm):
     """What the officer may change about the enterprise; these facts decide which items apply."""
 
     name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=255)])
@@ -209,7 +212,7 @@ class ProfileForm(FlaskForm):
 # The officer moves an action through these; "verified" is set by an auditor or the province.
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TranslatedForm):
     owner = StringField(_l("Owner"), validators=[Optional(), Length(max=255)])
     due_on = DateField(_l("Due date"), validators=[DataRequired(_l("Enter a date."))])
     status = SelectField(_l("Status"), validators=[DataRequired()])

@@ -6,6 +6,7 @@ Services flush, never commit: the request (or the task) that calls them commits 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from datetime import date
 
 from flask import current_app
@@ -340,12 +341,15 @@ def form_context(draft: Assessment, declared: dict | None = None,
     return build_context(draft.enterprise, declared, on, level), level_row
 
 
-def section_progress(checklist: Checklist, context: Context, answers: dict) -> dict[str, dict]:
-    """Per section: how many of the items that apply have an answer (and how many apply)."""
+def section_progress(checklist: Checklist, context: Context, answers: dict,
+                     invalid: Collection[str] = ()) -> dict[str, dict]:
+    """Per section: how many of the items that apply have a valid answer (and how many apply);
+    an answer with a problem (`invalid` item ids) is not done yet."""
     progress = {}
     for section in checklist.sections:
         applicable = [i for i in checklist.items_in(section.id) if checklist.applies(i, context)]
-        answered = sum(1 for i in applicable if answers.get(i.id) not in (None, ""))
+        answered = sum(1 for i in applicable
+                       if answers.get(i.id) not in (None, "") and i.id not in invalid)
         progress[section.id] = {"answered": answered, "total": len(applicable)}
     return progress
 

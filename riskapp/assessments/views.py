@@ -138,7 +138,8 @@ def _render_form(assessment: Assessment, form, *, status: int = 200, saved_value
         area_level_row=level_row,
         items=item_settings(checklist, context, current_lang()),
         progress=services.section_progress(checklist, context, {**(assessment.answers or {}),
-                                                                 **typed}),
+                                                                 **typed},
+                                           invalid=_items_with_errors(form, checklist)),
         saved_values=saved_values or {},
         stale=stale,
         general_problems=getattr(form, "general_problems", []),
@@ -260,14 +261,21 @@ def autosave(assessment_id: int):
 def _autosaved(assessment: Assessment, checklist, form) -> dict:
     """What the form's script shows after an autosave: version, time, progress, problems."""
     context, _level_row = services.form_context(assessment)
+    problems = {item_id: form.item_field(checklist.item(item_id)).errors[0]
+                for item_id in _items_with_errors(form, checklist)}
     return {
         "lock_version": assessment.lock_version,
         "message": _("Draft saved at %(time)s", time=formatting.format_time(
             utcnow(), current_lang(), get_timezone())),
-        "progress": services.section_progress(checklist, context, assessment.answers or {}),
-        "problems": {item.id: form.item_field(item).errors[0]
-                     for item in checklist.items if form.item_field(item).errors},
+        "progress": services.section_progress(checklist, context, assessment.answers or {},
+                                              invalid=problems),
+        "problems": problems,
     }
+
+
+def _items_with_errors(form, checklist) -> list[str]:
+    """The items whose answer has a problem shown: typed wrong, or refused by the engine."""
+    return [item.id for item in checklist.items if form.item_field(item).errors]
 
 
 def _section_chart(result: Result, title: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from riskapp.fields import TranslatedForm
 
-class FindingForm(FlaskForm):
+
+class FindingForm(TranslatedForm):
     """The fixed part of a finding; the observed answers are read per item by the view."""
 
     visited_on = DateField(_l("Date of the visit"), validators=[DataRequired()], default=date.today)

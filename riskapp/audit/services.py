@@ -44,6 +44,7 @@ from riskapp.scoring import (
     Checklist,
     Context,
     InvalidAnswers,
+    ItemResult,
     Problem,
     Result,
     coerce_answers,
@@ -86,16 +87,22 @@ class ItemRow:
     failed: bool
     critical: bool
     observed: str | None = None  # the latest finding's answer, when it differs
+    # The engine's outcome of that observed answer (points, counted, failed), from the
+    # finding's own grading: the row's points above stay the declared answer's.
+    observed_outcome: ItemResult | None = None
 
 
 def item_rows(assessment: Assessment, lang: str, finding: Finding | None = None) -> list[ItemRow]:
-    """Every item of a submitted assessment with the declared answer and its outcome."""
+    """Every item of a submitted assessment with the declared answer and its outcome, and the
+    latest finding's differing answer with its own outcome."""
     checklist = checklists.definition(assessment.checklist_version)
     result = Result.from_dict(assessment.result)
     observed = (finding.answers or {}) if finding else {}
+    observed_outcomes = _observed_outcomes(finding) if observed else {}
     rows = []
     for outcome in result.items:
         item = checklist.item(outcome.item_id)
+        seen = outcome.item_id in observed
         rows.append(
             ItemRow(
                 item_id=outcome.item_id,
@@ -107,14 +114,16 @@ def item_rows(assessment: Assessment, lang: str, finding: Finding | None = None)
                 counted=outcome.counted,
                 failed=outcome.failed,
                 critical=outcome.critical,
-                observed=(
-                    answer_words(item, observed[outcome.item_id], lang)
-                    if outcome.item_id in observed
-                    else None
-                ),
+                observed=answer_words(item, observed[outcome.item_id], lang) if seen else None,
+                observed_outcome=observed_outcomes.get(outcome.item_id) if seen else None,
             )
         )
     return rows
+
+
+def _observed_outcomes(finding: Finding) -> dict[str, ItemResult]:
+    """Per item, the outcome the engine gave when it graded the finding's answers."""
+    return {item.item_id: item for item in Result.from_dict(finding.result).items}
 
 
 def enterprise_assessments(enterprise_id: int) -> list[Assessment]:

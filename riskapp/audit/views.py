@@ -17,6 +17,7 @@ from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import read_filters
 from riskapp.i18n import current_lang
 from riskapp.models import Job, JobStatus
+from riskapp.scoring.messages import without_item_name
 from riskapp.tenancy import (
     AUDITORS,
     FINDING_RECORDERS,
@@ -73,7 +74,7 @@ def finding(assessment_id: int):
         except services.VisitBeforeAssessment as refused:
             form.visited_on.errors.append(str(refused))
         except services.FindingProblems as problems:
-            item_errors = _problem_messages(problems)
+            item_errors = _problem_messages(problems, items)
         else:
             db.session.commit()
             flash(_("The finding was recorded."), "success")
@@ -89,8 +90,12 @@ def _render_finding(record, form: FindingForm, items, observed: dict, item_error
     ), 400 if request.method == "POST" else 200
 
 
-def _problem_messages(problems: services.FindingProblems) -> dict[str | None, list[str]]:
+def _problem_messages(problems: services.FindingProblems,
+                      items) -> dict[str | None, list[str]]:
+    """Each problem under its item's input, said without the question the row shows; one about
+    no item on the form goes above it."""
     lang = current_lang()
+    shown = {item.id: item for item in items}
     messages: dict[str | None, list[str]] = {}
     if not problems.problems:
         messages[None] = [
@@ -98,7 +103,9 @@ def _problem_messages(problems: services.FindingProblems) -> dict[str | None, li
               "or give the answers you observed.")
         ]
     for problem in problems.problems:
-        messages.setdefault(problem.item_id, []).append(problem.message.get(lang))
+        item = shown.get(problem.item_id)
+        message = without_item_name(problem.message, item) if item else problem.message
+        messages.setdefault(item.id if item else None, []).append(message.get(lang))
     return messages
 
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from riskapp.auth.services import password_problem
+from riskapp.fields import TranslatedForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TranslatedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=255)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(TranslatedForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=255)])
 
 
@@ -25,7 +25,7 @@ def _check_policy(_form, field) -> None:
         raise ValidationError(problem)
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(TranslatedForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), _check_policy])
     confirm = PasswordField(
         _l("Repeat the password"),

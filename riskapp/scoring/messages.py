@@ -36,6 +36,18 @@ def _named(item: Item) -> Text:
     return Text(f"{item.id} – “{item.question.vi}”", f"{item.id} – “{item.question.en}”")
 
 
+def without_item_name(message: Text, item: Item) -> Text:
+    """An item's problem as said beside the item's own input, where the question is already
+    shown: "HYG-2 – “…”: the value must be …" becomes "The value must be …"."""
+    named = _named(item)
+
+    def strip(text: str, prefix: str) -> str:
+        rest = text.removeprefix(prefix + ": ")
+        return rest[:1].upper() + rest[1:]
+
+    return Text(strip(message.vi, named.vi), strip(message.en, named.en))
+
+
 def missing(item: Item) -> Text:
     template = Text("{item}: chưa có câu trả lời.", "{item}: no answer given.")
     return template.format(item=_named(item))

@@ -18,3 +18,16 @@ document.addEventListener("click", (event) => {
     toggle.setAttribute("aria-expanded", String(open));
   });
 }());
+
+// A page opened at an anchor after a save (/enterprise/actions#action-12) scrolls past the
+// flashes at the top: move them to the top of the anchored element, where the eye is, and focus
+// them so a screen reader reads the message too (the region is role="status").
+document.addEventListener("DOMContentLoaded", () => {
+  const flashes = document.querySelector(".flashes");
+  const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+  if (!flashes || !target || target.contains(flashes)) return;
+  target.prepend(flashes);
+  flashes.setAttribute("tabindex", "-1");
+  flashes.focus({ preventScroll: true });
+  target.scrollIntoView();
+});

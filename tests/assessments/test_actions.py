@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -110,3 +111,29 @@ def test_actions_page_shows_texts_in_the_current_language(app, world, officer):
     officer.get("/lang/en")
     page = officer.get("/enterprise/actions").get_data(as_text=True)
     assert "Supervise handwashing at entry and around meals" in page
+
+
+def test_overdue_actions_come_first_then_by_due_date(app, world, officer):
+    assessment_id = submit_directly(app, world.a.enterprise, world.a.officer)
+    today = date.today()
+    with app.app_context():
+        actions = list(db.session.scalars(
+            select(RemediationAction).where(RemediationAction.assessment_id == assessment_id)
+            .order_by(RemediationAction.position)))
+        assert len(actions) >= 4
+        # Remediation order puts the first action first; the due dates say otherwise.
+        dues = [today + timedelta(days=20), today - timedelta(days=1),
+                today + timedelta(days=5), today - timedelta(days=9)]
+        for action, due in zip(actions, dues, strict=False):
+            action.due_on = due
+        for action in actions[4:]:
+            action.due_on = today + timedelta(days=30)
+        actions[2].status = ActionStatus.DONE  # closed: never overdue
+        actions[2].due_on = today - timedelta(days=30)
+        db.session.commit()
+        ids = [action.id for action in actions]
+    page = officer.get("/enterprise/actions?show=all").get_data(as_text=True)
+    shown = [int(found) for found in re.findall(r'<li class="card action[^"]*" id="action-(\d+)"',
+                                                 page)]
+    # Overdue (9 days, then 1 day late), then the rest by due date (the done one's date counts).
+    assert shown[:4] == [ids[3], ids[1], ids[2], ids[0]]

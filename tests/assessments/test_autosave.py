@@ -35,8 +35,12 @@ def test_autosave_needs_the_csrf_header(app, officer, start_draft):
     try:
         page = officer.get(f"/enterprise/assessments/{assessment_id}/edit").get_data(as_text=True)
         token = hidden_value(page, "csrf_token")
-        refused = officer.post(url, data=form_data({"ORG-1": "yes"}, lock_version=lock))
+        refused = officer.post(url, data=form_data({"ORG-1": "yes"}, lock_version=lock),
+                               headers={"Accept": "application/json"})
         assert refused.status_code == 400
+        # The page's script shows the reply's error: a sentence, in the page's language.
+        assert refused.get_json()["error"] == ("The form has expired or is not valid. Reload the "
+                                               "page and send it again.")
         accepted = officer.post(url, data=form_data({"ORG-1": "yes"}, lock_version=lock),
                                 headers={"X-CSRFToken": token})
         assert accepted.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -135,3 +136,24 @@ def test_superseded_assessment_takes_no_finding(app, world, assessment_id, audit
     response = _post(auditor, assessment_id, outcome="confirmed")
     assert response.status_code == 302
     assert _findings(app) == []
+
+
+def _answer_row(page: str, item_id: str) -> str:
+    """The text of the answer table's row of an item, tags removed and spaces collapsed."""
+    row = re.search(rf'<tr id="answer-{item_id}".*?</tr>', page, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+def test_answer_table_grades_the_observed_answer_and_labels_the_declared_one(
+    app, world, assessment_id, auditor
+):
+    # Declared HYG-1 "yes" (1 risk point of 10, passed); observed "no" (10 of 10, failed).
+    assert _post(auditor, assessment_id, **{"observed-HYG-1": "no"}).status_code == 302
+    page = auditor.get(f"/audit/assessments/{assessment_id}").get_data(as_text=True)
+    row = _answer_row(page, "HYG-1")
+    assert "On site: 10 / 10" in row and "Declared: 1 / 10" in row
+    assert "On site: failed" in row and "Declared: passed" in row
+    # An item observed as declared keeps one figure and one outcome.
+    unchanged = _answer_row(page, "MSK-1")
+    assert "On site" not in unchanged and "Declared:" not in unchanged
+    assert "passed" in unchanged

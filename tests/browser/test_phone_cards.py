@@ -1,0 +1,115 @@
+"""Phone layouts of wide tables: the auditor's finding form and the result's remediation table
+turn into cards below 640 px, with full-width controls big enough to touch; a flash after a save
+is in view."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
+
+IN_VIEW = """el => { const box = el.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0; }"""
+
+
+def _viewport_shot(page, name: str) -> None:
+    """What the person sees without scrolling (pages.shot takes the full page)."""
+    page.screenshot(path=str(SCREENSHOTS / f"the_flash_after_a_save-{name}-viewport.png"))
+
+
+def _no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+
+
+def _box(locator) -> dict:
+    return locator.evaluate("el => { const b = el.getBoundingClientRect();"
+                            " return {width: b.width, height: b.height}; }")
+
+
+def _open_finding_form(pages, viewport):
+    page = pages.new_page(viewport=viewport)
+    pages.login(page, "auditor")
+    page.goto("/audit/")
+    page.get_by_role("link", name="Open").first.click()
+    # The answer table on the way is cards on a phone too.
+    pages.shot(page, f"answers-{viewport['width']}")
+    _no_sideways_scroll(page)
+    page.get_by_role("link", name="Record a finding").click()
+    expect(page.locator("h1")).to_have_text("On-site finding")
+    return page
+
+
+def test_finding_form_is_cards_on_a_phone(pages):
+    page = _open_finding_form(pages, PHONE)
+    pages.shot(page, "phone")
+    _no_sideways_scroll(page)
+    controls = page.locator("table.stack-table tbody select, table.stack-table tbody input")
+    assert controls.count() > 5
+    for index in (0, controls.count() - 1):
+        box = _box(controls.nth(index))
+        assert box["height"] >= 44 and box["width"] > 200, box
+    # The question reads as a sentence, not a word per line.
+    assert _box(page.locator("table.stack-table tbody td label").first)["width"] > 250
+    assert not page.locator("table.stack-table thead").is_visible()
+    for control in (page.get_by_label("Date of the visit"), page.get_by_label("Note")):
+        assert _box(control)["height"] >= 44
+    # The outcome's choices are touch targets as a whole (label and radio).
+    assert _box(page.locator("label.check", has_text="Everything as declared"))["height"] >= 44
+
+    desktop = _open_finding_form(pages, DESKTOP)
+    pages.shot(desktop, "desktop")
+    _no_sideways_scroll(desktop)
+    expect(desktop.locator("table.stack-table thead")).to_be_visible()
+    assert not page.js_errors and not desktop.js_errors
+
+
+def _open_result(pages, viewport):
+    page = pages.new_page(viewport=viewport)
+    pages.login(page, "officer")
+    page.get_by_role("link", name="Open the result").click()
+    expect(page.locator("#rem-title")).to_be_visible()
+    return page
+
+
+def test_remediation_table_is_cards_on_a_phone(pages):
+    page = _open_result(pages, PHONE)
+    pages.shot(page, "phone")
+    _no_sideways_scroll(page)
+    table = page.locator("section[aria-labelledby='rem-title'] table.stack-table")
+    expect(table).to_have_count(1)
+    assert not table.locator("thead").is_visible()
+    action = table.locator("tbody tr").first.locator("td[data-label='Action']")
+    assert _box(action)["width"] > 250
+    desktop = _open_result(pages, DESKTOP)
+    pages.shot(desktop, "desktop")
+    _no_sideways_scroll(desktop)
+    expect(desktop.locator("section[aria-labelledby='rem-title'] thead")).to_be_visible()
+    assert not page.js_errors and not desktop.js_errors
+
+
+def test_the_flash_after_a_save_is_in_view_on_a_phone(pages):
+    page = pages.new_page(viewport=PHONE)
+    pages.login(page, "officer")
+    page.goto("/enterprise/actions?show=all")
+    card = page.locator("li.action:has(details)").last
+    card.locator("summary").click()
+    card.get_by_label("Owner").fill("Phạm Văn Đức")
+    card.get_by_role("button", name="Save").click()
+    flash = page.get_by_text("Action saved.")
+    expect(flash).to_be_visible()
+    _viewport_shot(page, "action-saved")
+    assert flash.evaluate(IN_VIEW)
+
+    page.goto("/")
+    resume = page.get_by_role("link", name="Continue the draft")
+    if resume.count():
+        resume.click()
+    else:
+        page.get_by_role("button", name="Start a new assessment").click()
+    page.locator("[data-item='ORG-1'] input[type=radio]").first.check()
+    page.locator(".form-bar").get_by_role("button", name="Save draft").click()
+    flash = page.locator(".flashes .flash").first
+    expect(flash).to_be_visible()
+    _viewport_shot(page, "draft-saved")
+    assert flash.evaluate(IN_VIEW)
+    assert not page.js_errors
