@@ -27,6 +27,7 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.formatting import format_date
 from riskapp.mail import send_mail
@@ -234,7 +235,7 @@ def current_notices() -> list[Reminder]:
         return []
     if "reminder_notices" not in g:
         try:
-            g.reminder_notices = due_reminders(date.today(), current_user.id)
+            g.reminder_notices = due_reminders(clock.today(), current_user.id)
         except SQLAlchemyError:
             # An error page must still render when the database misbehaves.
             db.session.rollback()
@@ -323,7 +324,7 @@ def send_reminders(today: date) -> ReminderSummary:
               help="The day to remind for (default: today).")
 def send_reminders_command(on) -> None:
     """Mail officers their due assessments and overdue P1 actions (run daily from cron)."""
-    summary = send_reminders(on.date() if on else date.today())
+    summary = send_reminders(on.date() if on else clock.today())
     click.echo(f"officers mailed: {summary.officers_mailed}")
     click.echo(f"reminders sent: {summary.reminders_sent}")
     click.echo(f"already sent today: {summary.already_sent}")

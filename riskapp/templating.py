@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
-from riskapp import formatting
+from riskapp import clock, formatting
 from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, AssessmentStatus, Grade, Role
 from riskapp.reminders import current_notices
@@ -138,7 +138,7 @@ def init_app(app: Flask) -> None:
             "AREA_LEVEL_LABELS": AREA_LEVEL_LABELS,
             "AREA_LEVEL_COLOURS": AREA_LEVEL_COLOURS,
             "VSIC_SECTIONS": VSIC_SECTIONS,
-            "today": date.today(),
+            "today": clock.today(),
         }
 
     # The officer's reminders, shown by the base layout and the officer's overview.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from riskapp import territory
+from riskapp import clock, territory
 from riskapp.api.common import iso
 from riskapp.assessments.services import DECLARED_CONTEXT_KEYS
 from riskapp.models import Assessment, Enterprise, EnterpriseStatus, RemediationAction
@@ -70,7 +70,7 @@ def assessment(row: Assessment) -> dict:
 
 
 def action(row: RemediationAction, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or clock.today()
     return {
         "id": row.id,
         "assessment_id": row.assessment_id,

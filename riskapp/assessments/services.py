@@ -165,7 +165,8 @@ def save_draft(
 def draft_problems(draft: Assessment) -> tuple[Problem, ...]:
     """The problems a submit of the stored draft would report, missing answers excepted."""
     checklist = checklist_of(draft)
-    context = build_context(draft.enterprise, draft.context, date.today())
+    today = territory.province_today(draft.province_id)
+    context = build_context(draft.enterprise, draft.context, today)
     typed = coerce_answers(checklist, draft.answers or {})
     return validate(checklist, context, typed, partial=True)
 
@@ -186,7 +187,7 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     earlier = _made_before(draft, submit_token)
     if earlier is not None:
         return earlier
-    on = on or date.today()
+    on = on or territory.province_today(draft.province_id)
     checklist = checklist_of(draft)
     context = build_context(draft.enterprise, draft.context, on)
     result = score(checklist, context, coerce_answers(checklist, draft.answers or {}), on)
@@ -250,7 +251,7 @@ def submit_form(draft: Assessment, user, submit_token: str | None,
     """Submit from the web form: a form whose fields did not validate is refused with every
     problem of the stored draft (InvalidAnswers), else `submit`."""
     if not form_is_valid:
-        raise InvalidAnswers(check_submission(draft, date.today()))
+        raise InvalidAnswers(check_submission(draft, territory.province_today(draft.province_id)))
     return submit(draft, user, submit_token)
 
 
@@ -334,7 +335,7 @@ def form_context(draft: Assessment, declared: dict | None = None,
                  on: date | None = None) -> tuple[Context, AreaLevel | None]:
     """The context a draft is filled in under (profile, area level in force, the declared facts:
     the draft's unless given), and the area level row in force."""
-    on = on or date.today()
+    on = on or territory.province_today(draft.province_id)
     level, level_row = territory.level_of(draft.enterprise.area, on)
     declared = draft.context if declared is None else declared
     return build_context(draft.enterprise, declared, on, level), level_row

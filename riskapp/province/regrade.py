@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from riskapp import checklists, jobs
+from riskapp import checklists, clock, jobs, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -54,7 +54,7 @@ def set_area_level(area: Area, level: int, effective_from: date, user,
                     "area_level_id": row.id},
         user=user,
     )
-    if effective_from <= date.today():
+    if effective_from <= territory.province_today(area.province_id):
         jobs.submit_after_commit(REGRADE_TASK, area.id, row.id)
     return row
 
@@ -68,7 +68,7 @@ def regrade_area_task(area_id: int, area_level_id: int) -> dict:
 
 def regrade_pending(on: date | None = None) -> int:
     """Re-grade levels that came into force since they were set (run daily); commits each."""
-    on = on or date.today()
+    on = on or clock.today()
     rows = db.session.scalars(
         select(AreaLevel).where(AreaLevel.regraded_at.is_(None), AreaLevel.effective_from <= on,
                                 AreaLevel.set_by_id.is_not(None))
@@ -82,8 +82,8 @@ def regrade_pending(on: date | None = None) -> int:
 
 def regrade_area(area_id: int, area_level_id: int, on: date | None = None) -> dict:
     """Re-grade, flush, and return counts; the caller commits."""
-    on = on or date.today()
     area = db.session.get(Area, area_id)
+    on = on or (territory.province_today(area.province_id) if area else clock.today())
     level_row = db.session.get(AreaLevel, area_level_id)
     if area is None or level_row is None:
         return {"regraded": 0, "moved_earlier": 0}
@@ -169,7 +169,7 @@ def last_regrade(province_id: int, scope: Scope | None = None):
         select(func.count()).select_from(AreaLevel)
         .join(Area, Area.id == AreaLevel.area_id)
         .where(Area.province_id == province_id, AreaLevel.regraded_at.is_(None),
-               AreaLevel.effective_from <= date.today(),
+               AreaLevel.effective_from <= territory.province_today(province_id),
                AreaLevel.created_at.is_not(None),
                AreaLevel.set_by_id.is_not(None))
     ) or 0

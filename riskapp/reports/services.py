@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from riskapp import checklists, jobs, territory
+from riskapp import checklists, clock, jobs, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.evidence.services import report_thumbnails
@@ -94,7 +94,7 @@ def schedule_render(assessment: Assessment, lang: str = "vi") -> Report:
     )
     db.session.add(report)
     db.session.flush()
-    year = (assessment.assessed_on or date.today()).year
+    year = (assessment.assessed_on or clock.today()).year
     report.public_id = f"RA-{year}-{report.id:06d}"
     db.session.flush()
     jobs.submit_after_commit(RENDER_TASK, report.id)
@@ -312,13 +312,13 @@ def stored_pdf(report: Report) -> bytes:
 
 
 def download_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
-    day = (assessment.assessed_on or date.today()).isoformat()
+    day = (assessment.assessed_on or clock.today()).isoformat()
     prefix = "report" if report.lang == "en" else "bao-cao"
     return f"{prefix}-{enterprise.tax_code}-{day}.pdf"
 
 
 def unicode_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
-    day = (assessment.assessed_on or date.today()).isoformat()
+    day = (assessment.assessed_on or clock.today()).isoformat()
     prefix = "Report" if report.lang == "en" else "Báo cáo"
     name = " ".join(enterprise.name.replace("/", " ").replace("\\", " ").split())
     return f"{prefix} {name} {day}.pdf"
