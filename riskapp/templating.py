@@ -93,11 +93,13 @@ def grade_colour(grade) -> str:
     return "grey" if grade is None else Grade(grade).colour
 
 
-def fmt_date(value) -> str:
-    """A date (or a datetime, with its time) in the request's language and time zone."""
+def fmt_date(value, zone: str | None = None) -> str:
+    """A date (or a datetime, with its time) in the request's language and time zone (or the
+    IANA ``zone`` given, e.g. a report's province's)."""
+    tz = clock.zone(zone) if zone else get_timezone()
     if isinstance(value, datetime):
-        return formatting.format_datetime(value, current_lang(), get_timezone())
-    return formatting.format_date(value, current_lang(), get_timezone())
+        return formatting.format_datetime(value, current_lang(), tz)
+    return formatting.format_date(value, current_lang(), tz)
 
 
 def fmt_time(value: datetime) -> str:

@@ -123,11 +123,16 @@ def _in_force(chain: list[int], own: dict[int, AreaLevel]) -> tuple[int, AreaLev
     return DEFAULT_AREA_LEVEL, None
 
 
+def province_zone(province_id: int | None) -> str | None:
+    """The province's IANA zone name; None without a province (then the request's zone holds)."""
+    province = db.session.get(Province, province_id) if province_id else None
+    return province.timezone if province is not None else None
+
+
 def province_today(province_id: int | None) -> date:
     """Today in the province's own zone (also outside a request: jobs, cron); no province: the
     request's zone."""
-    province = db.session.get(Province, province_id) if province_id else None
-    return clock.today(province.timezone if province is not None else None)
+    return clock.today(province_zone(province_id))
 
 
 def level_of(area: Area, on: date | None = None) -> tuple[int, AreaLevel | None]:

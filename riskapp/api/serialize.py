@@ -62,7 +62,7 @@ def assessment(row: Assessment) -> dict:
         "grade": _value(row.grade),
         "effective_grade": _value(row.current_grade),
         "failed_critical": row.failed_critical or 0,
-        "next_due_on": iso(row.effective_next_due_on or row.next_due_on),
+        "next_due_on": iso(row.current_next_due_on),
         "created_at": iso(row.created_at),
         "submitted_at": iso(row.submitted_at),
         "superseded_by_id": row.superseded_by_id,

@@ -293,9 +293,7 @@ def refresh_enterprise_status(enterprise_id: int) -> EnterpriseStatus:
     status.declared_grade = current.grade if current else None
     status.effective_grade = (current.effective_grade or current.grade) if current else None
     status.failed_critical = current.failed_critical if current else 0
-    status.next_due_on = (
-        (current.effective_next_due_on or current.next_due_on) if current else None
-    )
+    status.next_due_on = current.current_next_due_on if current else None
     status.regraded_at = current.regraded_at if current else None
     previous = None
     if current is not None:

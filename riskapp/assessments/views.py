@@ -49,7 +49,7 @@ def home():
         enterprise=enterprise,
         current=current,
         draft=services.current_draft(enterprise),
-        next_due=(current.effective_next_due_on or current.next_due_on) if current else None,
+        next_due=current.current_next_due_on if current else None,
         actions_by_priority=remediation.open_actions_by_priority(),
         history=history,
         history_chart=history_chart,

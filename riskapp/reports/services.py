@@ -247,6 +247,8 @@ def build_report_data(report: Report):
         history=_report_history(assessment),
         actions=actions,
         evidence_thumbnails=report_thumbnails(assessment.id),
+        next_due_on=assessment.current_next_due_on,
+        timezone=province.timezone,
     )
 
 
@@ -409,6 +411,7 @@ class PublicReport:
     size_bytes: int | None
     generated_at: datetime | None
     lang: str
+    timezone: str = clock.DEFAULT_TIMEZONE  # the province's: /verify shows its times there
 
 
 def find_public_report(code: str) -> PublicReport | None:
@@ -425,7 +428,7 @@ def find_public_report(code: str) -> PublicReport | None:
         return None
     assessment = db.session.get(Assessment, report.assessment_id)
     enterprise = db.session.get(Enterprise, report.enterprise_id)
-    superseded_at = assessment.superseded_at
+    zone = territory.province_zone(enterprise.province_id) or clock.DEFAULT_TIMEZONE
     return PublicReport(
         code=report.verification_code,
         public_id=report.public_id,
@@ -435,11 +438,12 @@ def find_public_report(code: str) -> PublicReport | None:
         grade=assessment.grade,
         score=assessment.score,
         current=assessment.status == AssessmentStatus.SUBMITTED,
-        superseded_on=superseded_at.date() if superseded_at else None,
+        superseded_on=clock.local_date(assessment.superseded_at, zone),
         sha256=report.sha256,
         size_bytes=report.size_bytes,
         generated_at=report.generated_at,
         lang=report.lang,
+        timezone=zone,
     )
 
 
