@@ -6,6 +6,7 @@ Services flush, never commit: the request (or the task) that calls them commits 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -337,6 +338,27 @@ def form_context(draft: Assessment, declared: dict | None = None,
     level, level_row = territory.level_of(draft.enterprise.area, on)
     declared = draft.context if declared is None else declared
     return build_context(draft.enterprise, declared, on, level), level_row
+
+
+@dataclass(frozen=True)
+class LevelRise:
+    """The area's epidemic level in force now is higher than the one the assessment was made
+    under: stricter measures apply, so the officer should reassess."""
+
+    before: int
+    after: int
+    since: date | None  # when the higher level came into force
+
+
+def level_rise(current: Assessment | None, level: int,
+               level_row: AreaLevel | None) -> LevelRise | None:
+    """How the level rose since ``current`` was made (None when it did not, or no assessment)."""
+    if current is None:
+        return None
+    before = int((current.context or {}).get("area_level") or level)
+    if level <= before:
+        return None
+    return LevelRise(before, level, level_row.effective_from if level_row else None)
 
 
 def section_progress(checklist: Checklist, context: Context, answers: dict) -> dict[str, dict]:

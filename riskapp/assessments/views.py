@@ -43,7 +43,7 @@ def home():
         date_label=lambda day: formatting.format_date(day, current_lang()),
         empty_text=_("No submitted assessment yet"),
     )
-    level, _level_row = territory.level_of(enterprise.area)
+    level, level_row = territory.level_of(enterprise.area)
     return render_template(
         "assessments/home.html",
         enterprise=enterprise,
@@ -55,6 +55,7 @@ def home():
         history_chart=history_chart,
         downloads=reports.download_log(enterprise.id, limit=5),
         area_level=level,
+        level_rise=services.level_rise(current, level, level_row),
     )
 
 
