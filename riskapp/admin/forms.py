@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from riskapp import clock
 from riskapp.admin.services import INVITABLE_ROLES
 from riskapp.fields import optional_int
 from riskapp.models import Role
@@ -27,6 +28,9 @@ class ProvinceForm(FlaskForm):
                        validators=[DataRequired(), Email(), Length(max=255)])
     admin_name = StringField(_l("First province admin's name"),
                              validators=[DataRequired(), Length(max=255)])
+    # Its "today", due dates and shown times; empty means Vietnam's (checked by the service).
+    timezone = StringField(_l("Time zone"), default=clock.DEFAULT_TIMEZONE,
+                           validators=[Optional(), Length(max=64)])
 
 
 class ProvinceAdminForm(FlaskForm):
