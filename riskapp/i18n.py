@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from riskapp import clock
 from riskapp.db import db
 from riskapp.models import Province
+from riskapp.tenancy import current_scope
 
 
 def select_locale() -> str:
@@ -30,13 +31,11 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """The IANA zone this request shows times in (Flask-Babel asks once per request)."""
     try:
-        if current_user and current_user.is_authenticated:
-            # An officer's province is the enterprise's when the account names none.
-            enterprise = current_user.enterprise
-            province_id = current_user.province_id or getattr(enterprise, "province_id", None)
-            province = db.session.get(Province, province_id) if province_id else None
-            if province is not None:
-                return province.timezone
+        # The user's province (an officer's is the enterprise's): tenancy knows which.
+        province_id = current_scope().province_id
+        province = db.session.get(Province, province_id) if province_id else None
+        if province is not None:
+            return province.timezone
     except SQLAlchemyError:
         pass
     return clock.DEFAULT_TIMEZONE
