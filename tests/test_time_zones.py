@@ -16,7 +16,7 @@ import time_machine
 from sqlalchemy import select
 
 from riskapp.db import db
-from riskapp.models import Assessment, Province, RemediationAction
+from riskapp.models import AreaLevel, Assessment, Province, RemediationAction
 from tests.api.helpers import bearer, make_token
 from tests.assessments.conftest import submit_directly
 from tests.audit.support import pdf_text, report_row
@@ -136,3 +136,23 @@ def test_an_action_is_overdue_from_the_local_day_after_its_due_date(app, world, 
             officer.get("/lang/en")
             html = officer.get("/enterprise/actions").get_data(as_text=True)
         assert ("overdue-card" in html) is overdue
+
+
+def test_a_level_comes_into_force_at_its_own_provinces_midnight(app, world):
+    from riskapp.province.regrade import regrade_pending
+
+    _set_zone(app, world.b.province.id, "America/New_York")
+    with app.app_context():
+        rows = [AreaLevel(area_id=tenant.district.id, level=3, effective_from=date(2026, 12, 2),
+                          set_by_id=tenant.admin.id) for tenant in (world.a, world.b)]
+        db.session.add_all(rows)
+        db.session.commit()
+        hanoi_id, new_york_id = (row.id for row in rows)
+    # 03:00 UTC on 2 Dec: 10:00 in Hanoi, still 22:00 on 1 Dec in New York.
+    with _travel(datetime(2026, 12, 2, 3, 0, tzinfo=UTC)), app.app_context():
+        assert regrade_pending() == 1
+        assert db.session.get(AreaLevel, hanoi_id).regraded_at is not None
+        assert db.session.get(AreaLevel, new_york_id).regraded_at is None
+    with _travel(datetime(2026, 12, 2, 5, 1, tzinfo=UTC)), app.app_context():
+        assert regrade_pending() == 1
+        assert db.session.get(AreaLevel, new_york_id).regraded_at is not None

@@ -66,18 +66,29 @@ def regrade_area_task(area_id: int, area_level_id: int) -> dict:
     return summary
 
 
+# The calendar furthest ahead (UTC+14): no province's day is later than this zone's.
+EARLIEST_ZONE = "Etc/GMT-14"
+
+
 def regrade_pending(on: date | None = None) -> int:
-    """Re-grade levels that came into force since they were set (run daily); commits each."""
-    on = on or clock.today()
-    rows = db.session.scalars(
-        select(AreaLevel).where(AreaLevel.regraded_at.is_(None), AreaLevel.effective_from <= on,
-                                AreaLevel.set_by_id.is_not(None))
+    """Re-grade levels that came into force since they were set (run daily, or hourly: each
+    province's level starts at its own midnight); commits each. ``on`` overrides every
+    province's today."""
+    rows = db.session.execute(
+        select(AreaLevel, Area.province_id).join(Area, Area.id == AreaLevel.area_id)
+        .where(AreaLevel.regraded_at.is_(None),
+               AreaLevel.effective_from <= (on or clock.today(EARLIEST_ZONE)),
+               AreaLevel.set_by_id.is_not(None))
         .order_by(AreaLevel.effective_from, AreaLevel.id)
     ).all()
-    for row in rows:
-        regrade_area(row.area_id, row.id, on)
-        db.session.commit()
-    return len(rows)
+    done = 0
+    for row, province_id in rows:
+        day = on or territory.province_today(province_id)
+        if row.effective_from <= day:
+            regrade_area(row.area_id, row.id, day)
+            db.session.commit()
+            done += 1
+    return done
 
 
 def regrade_area(area_id: int, area_level_id: int, on: date | None = None) -> dict:

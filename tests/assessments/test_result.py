@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.models import Assessment, Finding, Grade
 from tests.assessments.conftest import submit_directly
@@ -19,7 +20,7 @@ def test_regraded_and_audited_grades_sit_next_to_the_declared_one(app, world, of
         assessment.effective_area_level = 4
         db.session.add(Finding(
             assessment_id=assessment_id, enterprise_id=assessment.enterprise_id,
-            province_id=assessment.province_id, visited_on=date.today(),
+            province_id=assessment.province_id, visited_on=clock.today(),
             answers={"ORG-1": "yes"}, grade=Grade.LOW, score=12.5,
         ))
         db.session.commit()
