@@ -16,6 +16,7 @@ import uuid
 import pytest
 from flask_babel import force_locale, lazy_gettext
 
+from riskapp.clock import today as local_today
 from riskapp.db import db
 from riskapp.models import Enterprise, User
 from riskapp.province import aggregates, cache, views
@@ -144,7 +145,7 @@ def test_the_viewers_own_change_is_shown_at_once(lagging, world):
     assert _current_count(client.get("/province/")) == 0
     # The admin changes an area's level: their next dashboard is built after that change.
     changed = client.post("/province/areas", data={
-        "area_id": world.a.district.id, "level": 2, "effective_from": clock.today().isoformat()})
+        "area_id": world.a.district.id, "level": 2, "effective_from": local_today().isoformat()})
     assert changed.status_code == 302
     assert _current_count(client.get("/province/")) == 1
     # Another viewer of the same figures may still see the older ones within the window.
@@ -290,9 +291,10 @@ def test_apps_sharing_one_redis_build_once(dedicated_app, world, redis_prefix, b
 
 VERSION_IN_A_PROCESS = """
 import sys
-from riskapp import clock, create_app
+from riskapp import create_app
 from riskapp.province import aggregates
 from riskapp.tenancy import scope_for
+from riskapp.clock import today as local_today
 from riskapp.db import db
 from riskapp.models import User
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "JOBS_INLINE": True})
