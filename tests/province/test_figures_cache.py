@@ -294,7 +294,6 @@ import sys
 from riskapp import create_app
 from riskapp.province import aggregates
 from riskapp.tenancy import scope_for
-from riskapp.clock import today as local_today
 from riskapp.db import db
 from riskapp.models import User
 app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "JOBS_INLINE": True})
