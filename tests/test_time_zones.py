@@ -156,3 +156,23 @@ def test_a_level_comes_into_force_at_its_own_provinces_midnight(app, world):
     with _travel(datetime(2026, 12, 2, 5, 1, tzinfo=UTC)), app.app_context():
         assert regrade_pending() == 1
         assert db.session.get(AreaLevel, new_york_id).regraded_at is not None
+
+
+def test_the_daily_reminders_use_each_provinces_day(app, world, outbox):
+    from riskapp.models import EnterpriseStatus
+    from tests import factories
+
+    _set_zone(app, world.b.province.id, "America/New_York")
+    with app.test_request_context():
+        for tenant in (world.a, world.b):
+            factories.submit_assessment(tenant.enterprise, tenant.officer)
+            db.session.get(EnterpriseStatus, tenant.enterprise.id).next_due_on = date(2026, 12, 5)
+        db.session.commit()
+    # 03:00 UTC on 2 Dec: due in 3 days in Hanoi (remind), in 4 days in New York (not yet).
+    with _travel(datetime(2026, 12, 2, 3, 0, tzinfo=UTC)):
+        result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert [message["To"] for message in outbox] == [world.a.officer.email]
+    with _travel(datetime(2026, 12, 2, 5, 1, tzinfo=UTC)):
+        app.test_cli_runner().invoke(args=["send-reminders"])
+    assert [message["To"] for message in outbox] == [world.a.officer.email, world.b.officer.email]
