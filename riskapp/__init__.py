@@ -54,10 +54,10 @@ def _init_extensions(app: Flask, config: dict | None) -> None:
     from riskapp import cli, errors, jobs, templating
     from riskapp.db import db
     from riskapp.extensions import babel, cache, csrf, limiter, login_manager
-    from riskapp.i18n import select_locale
+    from riskapp.i18n import select_locale, select_timezone
 
     db.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=os.path.join(ROOT, "translations"))
     csrf.init_app(app)
     login_manager.init_app(app)

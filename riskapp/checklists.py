@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from riskapp import territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import ChecklistActivation, ChecklistVersion
@@ -83,7 +84,7 @@ def activate(version: ChecklistVersion, province_id: int, active_from: date,
 
 def active_version(province_id: int, on: date | None = None) -> ChecklistVersion:
     """The version a province uses on a date: its latest activation, else the shipped default."""
-    on = on or date.today()
+    on = on or territory.province_today(province_id)
     activation = db.session.scalar(
         select(ChecklistActivation)
         .where(
@@ -100,7 +101,7 @@ def active_version(province_id: int, on: date | None = None) -> ChecklistVersion
 def catalogue(province_id: int | None) -> dict[tuple[str, int], dict]:
     """The shipped checklists and the versions a province activated, by (key, version); entries
     carry the engine's checklist (`_engine`) or the stored row (`_row`)."""
-    today = date.today()
+    today = territory.province_today(province_id)
     visible: dict[tuple[str, int], dict] = {}
     for shipped in shipped_checklists():
         visible[(shipped.id, shipped.version)] = {

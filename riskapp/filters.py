@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, case, or_, select
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from riskapp import territory
+from riskapp import clock, territory
 from riskapp.fields import TranslatedForm, optional_int
 from riskapp.models import Enterprise, EnterpriseStatus, Grade, RemediationAction
 from riskapp.templating import VSIC_SECTIONS, grade_label
@@ -220,7 +220,7 @@ def _reporting_conditions(filters: Filters, today: date) -> list:
 def apply_filters(statement: Select, filters: Filters, scope: Scope | None = None,
                   today: date | None = None) -> Select:
     """Restrict a select over enterprise_status to the scope and every filter."""
-    today = today or date.today()
+    today = today or clock.today()
     statement = scoped(statement, EnterpriseStatus, scope or current_scope())
     conditions = (_profile_conditions(filters) + _grade_conditions(filters)
                   + _reporting_conditions(filters, today))

@@ -23,10 +23,11 @@ from babel.support import NullTranslations, Translations
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
 MISSING = "—"
-# One way per language, not CLDR's "short" (which gives 2/12/26 in Vietnamese, 12/2/26 in English).
-DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "dd MMM yyyy"}
-SHORT_DATE_PATTERNS = {"vi": "dd/MM/yy", "en": "dd MMM yy"}
-DAY_MONTH_PATTERNS = {"vi": "dd/MM", "en": "dd MMM"}
+# One way per language, not CLDR's "short" (which gives 2/12/26 in Vietnamese, 12/2/26 in English):
+# Vietnamese day/month/year in digits, English the month's name (2 Dec 2026: no order to guess).
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+SHORT_DATE_PATTERNS = {"vi": "dd/MM/yy", "en": "d MMM yy"}
+DAY_MONTH_PATTERNS = {"vi": "dd/MM", "en": "d MMM"}
 TIME_PATTERN, TIME_SECONDS_PATTERN = "HH:mm", "HH:mm:ss"
 
 
@@ -62,7 +63,7 @@ def _apply(pattern: str, value: date | datetime, lang: str) -> str:
 
 
 def format_date(value: date | datetime | str | None, lang: str, tz: tzinfo | None = None) -> str:
-    """The day: 02/12/2026 in Vietnamese, 02 Dec 2026 in English."""
+    """The day: 02/12/2026 in Vietnamese, 2 Dec 2026 in English."""
     if value is None:
         return MISSING
     return _apply(_pattern(DATE_PATTERNS, lang), _moment(value, tz), lang)
@@ -70,7 +71,7 @@ def format_date(value: date | datetime | str | None, lang: str, tz: tzinfo | Non
 
 def format_short_date(value: date | datetime | str | None, lang: str,
                       tz: tzinfo | None = None) -> str:
-    """The day with a two-digit year, for narrow chart labels: 02/12/26, 02 Dec 26."""
+    """The day with a two-digit year, for narrow chart labels: 02/12/26, 2 Dec 26."""
     if value is None:
         return MISSING
     return _apply(_pattern(SHORT_DATE_PATTERNS, lang), _moment(value, tz), lang)
@@ -95,7 +96,7 @@ def format_time(value: datetime | str | None, lang: str, tz: tzinfo | None = Non
 
 
 def format_day_month(value: date | datetime | str | None, lang: str) -> str:
-    """Day and month for chart axes: 02/12 in Vietnamese, 02 Dec in English."""
+    """Day and month for chart axes: 02/12 in Vietnamese, 2 Dec in English."""
     if value is None:
         return MISSING
     return _apply(_pattern(DAY_MONTH_PATTERNS, lang), _moment(value, None), lang)

@@ -1,4 +1,5 @@
-"""Language choice: the user's setting, then the session's switch, then Vietnamese."""
+"""Language choice: the user's setting, then the session's switch, then Vietnamese; and the time
+zone: the user's province's (platform admins and visitors: the default, Vietnam's)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ from flask import current_app, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+
+from riskapp import clock
+from riskapp.db import db
+from riskapp.models import Province
+from riskapp.tenancy import current_scope
 
 
 def select_locale() -> str:
@@ -20,6 +26,19 @@ def select_locale() -> str:
         # The error page for a lost database still needs a language.
         pass
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """The IANA zone this request shows times in (Flask-Babel asks once per request)."""
+    try:
+        # The user's province (an officer's is the enterprise's): tenancy knows which.
+        province_id = current_scope().province_id
+        province = db.session.get(Province, province_id) if province_id else None
+        if province is not None:
+            return province.timezone
+    except SQLAlchemyError:
+        pass
+    return clock.DEFAULT_TIMEZONE
 
 
 def current_lang() -> str:

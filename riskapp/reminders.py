@@ -27,6 +27,7 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.formatting import format_date
 from riskapp.mail import send_mail
@@ -36,6 +37,7 @@ from riskapp.models import (
     Enterprise,
     EnterpriseStatus,
     Priority,
+    Province,
     RemediationAction,
     Role,
     User,
@@ -234,7 +236,7 @@ def current_notices() -> list[Reminder]:
         return []
     if "reminder_notices" not in g:
         try:
-            g.reminder_notices = due_reminders(date.today(), current_user.id)
+            g.reminder_notices = due_reminders(clock.today(), current_user.id)
         except SQLAlchemyError:
             # An error page must still render when the database misbehaves.
             db.session.rollback()
@@ -269,13 +271,22 @@ def _mail(user_reminders: list[Reminder]) -> None:
     send_mail(first.email, subject, body)
 
 
-def send_reminders(today: date) -> ReminderSummary:
-    """Mail each officer what is due and not yet sent today; commits per officer (a cron task).
+def _enterprises_of(province_ids: list[int]) -> set[int]:
+    return set(db.session.scalars(
+        select(Enterprise.id).where(Enterprise.province_id.in_(province_ids))))
+
+
+def send_reminders(today: date, province_ids: list[int] | None = None) -> ReminderSummary:
+    """Mail each officer (of these provinces, else all) what is due and not yet sent today;
+    commits per officer (a cron task).
 
     The log rows are committed before the mail goes out, so two runs at once cannot both mail;
     when sending fails they are removed again so the next run retries."""
     summary = ReminderSummary()
     due = [reminder for reminder in due_reminders(today) if reminder.mailed]
+    if province_ids is not None:
+        enterprises = _enterprises_of(province_ids)
+        due = [reminder for reminder in due if reminder.enterprise_id in enterprises]
     sent_today = {
         (row.user_id, row.kind, row.subject_key)
         for row in db.session.execute(
@@ -317,13 +328,27 @@ def send_reminders(today: date) -> ReminderSummary:
     return summary
 
 
+def send_reminders_each_province_today() -> ReminderSummary:
+    """`send_reminders` for each time zone's provinces with that zone's today (a province's day
+    starts at its own midnight)."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for province_id, zone in db.session.execute(select(Province.id, Province.timezone)):
+        by_zone[zone].append(province_id)
+    total = ReminderSummary()
+    for zone, province_ids in sorted(by_zone.items()):
+        summary = send_reminders(clock.today(zone), province_ids)
+        for name in vars(total):
+            setattr(total, name, getattr(total, name) + getattr(summary, name))
+    return total
+
+
 @click.command("send-reminders")
 @with_appcontext
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day to remind for (default: today).")
+              help="The day to remind for (default: each province's today).")
 def send_reminders_command(on) -> None:
     """Mail officers their due assessments and overdue P1 actions (run daily from cron)."""
-    summary = send_reminders(on.date() if on else date.today())
+    summary = send_reminders(on.date()) if on else send_reminders_each_province_today()
     click.echo(f"officers mailed: {summary.officers_mailed}")
     click.echo(f"reminders sent: {summary.reminders_sent}")
     click.echo(f"already sent today: {summary.already_sent}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 
-from riskapp import formatting
+from riskapp import clock, formatting
 from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, AssessmentStatus, Grade, Role
 from riskapp.reminders import current_notices
@@ -93,11 +93,13 @@ def grade_colour(grade) -> str:
     return "grey" if grade is None else Grade(grade).colour
 
 
-def fmt_date(value) -> str:
-    """A date (or a datetime, with its time) in the request's language and time zone."""
+def fmt_date(value, zone: str | None = None) -> str:
+    """A date (or a datetime, with its time) in the request's language and time zone (or the
+    IANA ``zone`` given, e.g. a report's province's)."""
+    tz = clock.zone(zone) if zone else get_timezone()
     if isinstance(value, datetime):
-        return formatting.format_datetime(value, current_lang(), get_timezone())
-    return formatting.format_date(value, current_lang(), get_timezone())
+        return formatting.format_datetime(value, current_lang(), tz)
+    return formatting.format_date(value, current_lang(), tz)
 
 
 def fmt_time(value: datetime) -> str:
@@ -141,7 +143,7 @@ def init_app(app: Flask) -> None:
             "AREA_LEVEL_LABELS": AREA_LEVEL_LABELS,
             "AREA_LEVEL_COLOURS": AREA_LEVEL_COLOURS,
             "VSIC_SECTIONS": VSIC_SECTIONS,
-            "today": date.today(),
+            "today": clock.today(),
         }
 
     # The officer's reminders, shown by the base layout and the officer's overview.

@@ -10,8 +10,9 @@ from datetime import date
 from flask import g
 from sqlalchemy import select
 
+from riskapp import clock
 from riskapp.db import db
-from riskapp.models import Area, AreaLevel
+from riskapp.models import Area, AreaLevel, Province
 
 DEFAULT_AREA_LEVEL = 1
 PATH_SEPARATOR = " › "
@@ -122,17 +123,30 @@ def _in_force(chain: list[int], own: dict[int, AreaLevel]) -> tuple[int, AreaLev
     return DEFAULT_AREA_LEVEL, None
 
 
+def province_zone(province_id: int | None) -> str | None:
+    """The province's IANA zone name; None without a province (then the request's zone holds)."""
+    province = db.session.get(Province, province_id) if province_id else None
+    return province.timezone if province is not None else None
+
+
+def province_today(province_id: int | None) -> date:
+    """Today in the province's own zone (also outside a request: jobs, cron); no province: the
+    request's zone."""
+    return clock.today(province_zone(province_id))
+
+
 def level_of(area: Area, on: date | None = None) -> tuple[int, AreaLevel | None]:
     """The epidemic level in force for an area on a date: its own, else the nearest parent's."""
     chain = area_tree(area.province_id, holding=area.id).ancestors(area.id)
-    return _in_force(chain, _own_levels(on or date.today(), AreaLevel.area_id.in_(chain)))
+    return _in_force(chain, _own_levels(on or province_today(area.province_id),
+                                          AreaLevel.area_id.in_(chain)))
 
 
 def levels_in_force(province_id: int,
                     on: date | None = None) -> dict[int, tuple[int, AreaLevel | None]]:
     """Every area's level in force on a date (own or inherited), in one query."""
     tree = area_tree(province_id)
-    own = _own_levels(on or date.today(), Area.province_id == province_id)
+    own = _own_levels(on or province_today(province_id), Area.province_id == province_id)
     return {area_id: _in_force(tree.ancestors(area_id), own) for area_id in tree.names}
 
 

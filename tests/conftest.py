@@ -4,8 +4,10 @@ TEST_DATABASE_URL is set), emptied after every test."""
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import pytest
+import time_machine
 from sqlalchemy import text
 
 from riskapp import create_app, migrate
@@ -44,6 +46,18 @@ def _compile_translations() -> None:
         catalogue = read_po(handle, locale="vi")
     with open(po_path[:-3] + ".mo", "wb") as handle:
         write_mo(handle, catalogue)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _server_clock():
+    """TEST_NOW=2026-12-01T23:30:00+00:00 runs the tests with the server clock from there (it
+    ticks on): the hours when the UTC day is not yet Vietnam's day must pass too (issue 12)."""
+    moment = os.environ.get("TEST_NOW")
+    if not moment:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(moment), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from riskapp import clock
 from riskapp.auth.services import password_problem
 from riskapp.db import db
 from riskapp.demo import (
@@ -80,7 +81,7 @@ def _snapshot() -> list[tuple]:
 def test_full_demo_province(app):
     with app.app_context():
         summary = seed()
-        today = date.today()
+        today = clock.today()
         province = db.session.scalar(select(Province).where(Province.code == DEMO_PROVINCE_CODE))
         assert province.name == "Thanh Hóa"
 

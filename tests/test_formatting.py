@@ -21,9 +21,9 @@ DAY = date(2026, 12, 2)
 
 @pytest.mark.parametrize(("value", "lang", "expected"), [
     (DAY, "vi", "02/12/2026"),
-    (DAY, "en", "02 Dec 2026"),
+    (DAY, "en", "2 Dec 2026"),
     ("2026-09-03", "vi", "03/09/2026"),
-    ("2026-09-03", "en", "03 Sep 2026"),
+    ("2026-09-03", "en", "3 Sep 2026"),
     (datetime(2026, 12, 2, 23, 30), "vi", "02/12/2026"),
     (None, "vi", "—"),
     (None, "en", "—"),
@@ -35,9 +35,9 @@ def test_format_date(value, lang, expected):
 def test_a_datetime_moves_into_the_zone_given_and_naive_means_utc():
     late = datetime(2026, 12, 2, 20, 5, 9)
     assert formatting.format_date(late, "vi", HANOI) == "03/12/2026"
-    assert formatting.format_date(late.replace(tzinfo=UTC), "en", HANOI) == "03 Dec 2026"
+    assert formatting.format_date(late.replace(tzinfo=UTC), "en", HANOI) == "3 Dec 2026"
     assert formatting.format_datetime(late, "vi", HANOI) == "03/12/2026 03:05"
-    assert formatting.format_datetime(late, "en") == "02 Dec 2026 20:05"
+    assert formatting.format_datetime(late, "en") == "2 Dec 2026 20:05"
     assert formatting.format_time(late, "vi", HANOI) == "03:05"
     assert formatting.format_time(late, "en", HANOI, seconds=True) == "03:05:09"
     assert formatting.format_datetime(None, "en") == formatting.format_time(None, "vi") == "—"
@@ -45,9 +45,9 @@ def test_a_datetime_moves_into_the_zone_given_and_naive_means_utc():
 
 def test_chart_labels_are_short():
     assert formatting.format_day_month(DAY, "vi") == "02/12"
-    assert formatting.format_day_month(DAY, "en") == "02 Dec"
+    assert formatting.format_day_month(DAY, "en") == "2 Dec"
     assert formatting.format_short_date(DAY, "vi") == "02/12/26"
-    assert formatting.format_short_date(DAY, "en") == "02 Dec 26"
+    assert formatting.format_short_date(DAY, "en") == "2 Dec 26"
 
 
 @pytest.mark.parametrize(("value", "lang", "digits", "expected"), [
@@ -106,7 +106,7 @@ def test_formatting_loads_without_flask():
 
 @pytest.mark.parametrize(("lang", "expected"), [
     ("vi", "02/12/2026 · 03/12/2026 03:05 · 03:05:09 · 1.250,5 · —"),
-    ("en", "02 Dec 2026 · 03 Dec 2026 03:05 · 03:05:09 · 1,250.5 · —"),
+    ("en", "2 Dec 2026 · 3 Dec 2026 03:05 · 03:05:09 · 1,250.5 · —"),
 ])
 def test_template_filters_speak_the_request_language_in_vietnam_time(app, lang, expected):
     from flask import render_template_string, session

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from flask_login import login_user
 from sqlalchemy import inspect, select
 from werkzeug.exceptions import NotFound
 
-from riskapp import checklists
+from riskapp import checklists, clock
 from riskapp.api.tokens import create_token
 from riskapp.assessments import services as assessments
 from riskapp.audit.services import record_finding
@@ -60,8 +59,8 @@ def populated(app, world):
         for tenant in (world.a, world.b):
             inside = factories.submit_assessment(tenant.enterprise, tenant.officer)
             outside = factories.submit_assessment(tenant.enterprise_elsewhere, tenant.officer)
-            record_finding(inside, tenant.auditor, date.today(), {}, confirmed=True)
-            checklists.activate(checklists.default_version(), tenant.province.id, date.today(),
+            record_finding(inside, tenant.auditor, clock.today(), {}, confirmed=True)
+            checklists.activate(checklists.default_version(), tenant.province.id, clock.today(),
                                 tenant.admin)
             draft = assessments.start_draft(tenant.enterprise, tenant.officer)
             for assessment in (inside, outside, draft):

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from riskapp import clock
 from riskapp.admin.services import INVITABLE_ROLES
 from riskapp.fields import TranslatedForm, optional_int
 from riskapp.models import Role
@@ -26,6 +27,9 @@ class ProvinceForm(TranslatedForm):
                        validators=[DataRequired(), Email(), Length(max=255)])
     admin_name = StringField(_l("First province admin's name"),
                              validators=[DataRequired(), Length(max=255)])
+    # Its "today", due dates and shown times; empty means Vietnam's (checked by the service).
+    timezone = StringField(_l("Time zone"), default=clock.DEFAULT_TIMEZONE,
+                           validators=[Optional(), Length(max=64)])
 
 
 class ProvinceAdminForm(TranslatedForm):

@@ -12,7 +12,7 @@ from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from riskapp import territory
+from riskapp import clock, territory
 from riskapp.auditlog import record
 from riskapp.auth.services import find_user_by_email, normalise_email, send_invitation
 from riskapp.db import db
@@ -91,17 +91,23 @@ def _check_email_free(email: str) -> str:
 
 
 def create_province(code: str, name: str, admin_email: str, admin_name: str,
-                    inviter: User) -> tuple[Province, User, str]:
-    """Create a province and invite its first province admin; returns the invitation link."""
+                    inviter: User, timezone: str | None = None) -> tuple[Province, User, str]:
+    """Create a province (in its IANA time zone, Vietnam's when none) and invite its first
+    province admin; returns the invitation link."""
     code = code.strip().upper()
+    timezone = (timezone or "").strip() or clock.DEFAULT_TIMEZONE
+    if not clock.is_valid_zone(timezone):
+        raise AdminError(_("Not a time zone this server knows: write an IANA name such as "
+                           "Asia/Ho_Chi_Minh or Asia/Bangkok."), "timezone")
     name = name.strip()
     if db.session.scalar(select(Province.id).where(func.upper(Province.code) == code)):
         raise AdminError(_("A province with this code already exists."), "code")
     email = _check_email_free(admin_email)
-    province = Province(code=code, name=name)
+    province = Province(code=code, name=name, timezone=timezone)
     db.session.add(province)
     db.session.flush()
-    record("province_created", province, details={"code": code, "name": name}, user=inviter)
+    record("province_created", province,
+           details={"code": code, "name": name, "timezone": timezone}, user=inviter)
     admin, link = _invite(province.id, Role.PROVINCE_ADMIN, email, admin_name, inviter)
     return province, admin, link
 

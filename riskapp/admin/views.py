@@ -51,7 +51,8 @@ def index():
     if form.validate_on_submit():
         try:
             province, admin, link = services.create_province(
-                form.code.data, form.name.data, form.email.data, form.admin_name.data, _actor()
+                form.code.data, form.name.data, form.email.data, form.admin_name.data, _actor(),
+                form.timezone.data,
             )
         except AdminError as error:
             _form_error(form, error)

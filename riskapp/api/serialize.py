@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from riskapp import territory
+from riskapp import clock, territory
 from riskapp.api.common import iso
 from riskapp.assessments.services import DECLARED_CONTEXT_KEYS
 from riskapp.models import Assessment, Enterprise, EnterpriseStatus, RemediationAction
@@ -62,7 +62,7 @@ def assessment(row: Assessment) -> dict:
         "grade": _value(row.grade),
         "effective_grade": _value(row.current_grade),
         "failed_critical": row.failed_critical or 0,
-        "next_due_on": iso(row.effective_next_due_on or row.next_due_on),
+        "next_due_on": iso(row.current_next_due_on),
         "created_at": iso(row.created_at),
         "submitted_at": iso(row.submitted_at),
         "superseded_by_id": row.superseded_by_id,
@@ -70,7 +70,7 @@ def assessment(row: Assessment) -> dict:
 
 
 def action(row: RemediationAction, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or clock.today()
     return {
         "id": row.id,
         "assessment_id": row.assessment_id,

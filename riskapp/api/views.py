@@ -8,7 +8,7 @@ from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from riskapp import checklists
+from riskapp import checklists, territory
 from riskapp.api import bp, serialize
 from riskapp.api.common import (
     MAX_ID,
@@ -284,7 +284,8 @@ def action_list():
     assessment_id = int_arg("assessment_id", None, maximum=MAX_ID)
     statement = remediation.actions_in_reach(ActionStatus(status) if status else None,
                                              assessment_id)
-    today = date.today()
+    # The token's user's province day (the API swaps the session user for the token's).
+    today = territory.province_today(current_scope().province_id)
     return paginate(statement, lambda row: serialize.action(row, today))
 
 
@@ -347,7 +348,7 @@ def province_summary():
                       grade=choice_arg("grade", GRADE_FILTERS))
     head = province.headline(filters)
     return {
-        "as_of": date.today().isoformat(),
+        "as_of": territory.province_today(current_scope().province_id).isoformat(),
         "filters": {"area_id": area_id, "industry": filters.industry, "grade": filters.grade},
         "headline": serialize.tally(head),
         "declared_by_grade": province.declared_counts(filters),

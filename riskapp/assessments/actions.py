@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import Select, and_, case, select
 
+from riskapp import clock
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
@@ -34,7 +35,7 @@ ACTION_FILTERS = {
 
 def open_actions_by_priority(today: date | None = None) -> dict[Priority, dict[str, int]]:
     """Per priority: open (or in progress) actions and how many of them are overdue."""
-    today = today or date.today()
+    today = today or clock.today()
     counts = {priority: {"open": 0, "overdue": 0} for priority in Priority}
     rows = db.session.execute(
         scoped(select(RemediationAction.priority, RemediationAction.due_on), RemediationAction)
@@ -65,7 +66,7 @@ def list_actions(statuses=OPEN_ACTION_STATUSES,
                  today: date | None = None) -> list[RemediationAction]:
     """Actions in reach with these statuses (all when empty) as the officer works them: the
     overdue ones first, then by due date; remediation order among equal dates."""
-    today = today or date.today()
+    today = today or clock.today()
     # The same rule as RemediationAction.is_overdue, for the database to sort by.
     overdue = and_(RemediationAction.status.in_(OPEN_ACTION_STATUSES),
                    RemediationAction.due_on < today)

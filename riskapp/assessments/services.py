@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -166,7 +167,8 @@ def save_draft(
 def draft_problems(draft: Assessment) -> tuple[Problem, ...]:
     """The problems a submit of the stored draft would report, missing answers excepted."""
     checklist = checklist_of(draft)
-    context = build_context(draft.enterprise, draft.context, date.today())
+    today = territory.province_today(draft.province_id)
+    context = build_context(draft.enterprise, draft.context, today)
     typed = coerce_answers(checklist, draft.answers or {})
     return validate(checklist, context, typed, partial=True)
 
@@ -187,7 +189,7 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     earlier = _made_before(draft, submit_token)
     if earlier is not None:
         return earlier
-    on = on or date.today()
+    on = on or territory.province_today(draft.province_id)
     checklist = checklist_of(draft)
     context = build_context(draft.enterprise, draft.context, on)
     result = score(checklist, context, coerce_answers(checklist, draft.answers or {}), on)
@@ -251,7 +253,7 @@ def submit_form(draft: Assessment, user, submit_token: str | None,
     """Submit from the web form: a form whose fields did not validate is refused with every
     problem of the stored draft (InvalidAnswers), else `submit`."""
     if not form_is_valid:
-        raise InvalidAnswers(check_submission(draft, date.today()))
+        raise InvalidAnswers(check_submission(draft, territory.province_today(draft.province_id)))
     return submit(draft, user, submit_token)
 
 
@@ -293,9 +295,7 @@ def refresh_enterprise_status(enterprise_id: int) -> EnterpriseStatus:
     status.declared_grade = current.grade if current else None
     status.effective_grade = (current.effective_grade or current.grade) if current else None
     status.failed_critical = current.failed_critical if current else 0
-    status.next_due_on = (
-        (current.effective_next_due_on or current.next_due_on) if current else None
-    )
+    status.next_due_on = current.current_next_due_on if current else None
     status.regraded_at = current.regraded_at if current else None
     previous = None
     if current is not None:
@@ -335,10 +335,31 @@ def form_context(draft: Assessment, declared: dict | None = None,
                  on: date | None = None) -> tuple[Context, AreaLevel | None]:
     """The context a draft is filled in under (profile, area level in force, the declared facts:
     the draft's unless given), and the area level row in force."""
-    on = on or date.today()
+    on = on or territory.province_today(draft.province_id)
     level, level_row = territory.level_of(draft.enterprise.area, on)
     declared = draft.context if declared is None else declared
     return build_context(draft.enterprise, declared, on, level), level_row
+
+
+@dataclass(frozen=True)
+class LevelRise:
+    """The area's epidemic level in force now is higher than the one the assessment was made
+    under: stricter measures apply, so the officer should reassess."""
+
+    before: int
+    after: int
+    since: date | None  # when the higher level came into force
+
+
+def level_rise(current: Assessment | None, level: int,
+               level_row: AreaLevel | None) -> LevelRise | None:
+    """How the level rose since ``current`` was made (None when it did not, or no assessment)."""
+    if current is None:
+        return None
+    before = int((current.context or {}).get("area_level") or level)
+    if level <= before:
+        return None
+    return LevelRise(before, level, level_row.effective_from if level_row else None)
 
 
 def section_progress(checklist: Checklist, context: Context, answers: dict,

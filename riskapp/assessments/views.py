@@ -43,18 +43,19 @@ def home():
         date_label=lambda day: formatting.format_date(day, current_lang()),
         empty_text=_("No submitted assessment yet"),
     )
-    level, _level_row = territory.level_of(enterprise.area)
+    level, level_row = territory.level_of(enterprise.area)
     return render_template(
         "assessments/home.html",
         enterprise=enterprise,
         current=current,
         draft=services.current_draft(enterprise),
-        next_due=(current.effective_next_due_on or current.next_due_on) if current else None,
+        next_due=current.current_next_due_on if current else None,
         actions_by_priority=remediation.open_actions_by_priority(),
         history=history,
         history_chart=history_chart,
         downloads=reports.download_log(enterprise.id, limit=5),
         area_level=level,
+        level_rise=services.level_rise(current, level, level_row),
     )
 
 

@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from riskapp import checklists
+from riskapp import checklists, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -347,7 +347,8 @@ def _build_zip(job: Job) -> str:
     os.replace(temp_path, final_path)
     job.status = JobStatus.DONE
     job.result_path = str(final_path)
-    job.result_name = f"bao-cao-{date.today().isoformat()}-{job.id[:8]}.zip"
+    day = territory.province_today(job.province_id)
+    job.result_name = f"bao-cao-{day.isoformat()}-{job.id[:8]}.zip"
     job.params = {**(job.params or {}), "report_ids": included}
     job.finished_at = utcnow()
     db.session.commit()

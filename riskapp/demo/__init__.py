@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from riskapp import checklists
+from riskapp import checklists, clock
 from riskapp.assessments import services as assessments
 from riskapp.audit.services import record_finding
 from riskapp.auth.services import hash_password
@@ -91,7 +91,7 @@ def seed(reset: bool = False, enterprises: int = ENTERPRISES) -> list[str]:
     # Hundreds of submissions must not queue hundreds of PDF renders: reports render on download.
     config["REPORTS_AUTORENDER"] = False
     try:
-        counts = _Seeder(random.Random(RANDOM_SEED), date.today(), enterprises).run()  # nosec B311 # repeatable demo data, not security
+        counts = _Seeder(random.Random(RANDOM_SEED), clock.today(), enterprises).run()  # nosec B311 # repeatable demo data, not security
         db.session.commit()
     except BaseException:
         db.session.rollback()

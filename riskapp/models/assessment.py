@@ -91,6 +91,12 @@ class Assessment(Base):
     def current_grade(self) -> Grade | None:
         return self.effective_grade or self.grade
 
+    @property
+    def current_next_due_on(self) -> date | None:
+        """THE next-assessment due date every page, the API and the PDF show: the re-graded one
+        (a level change may move it) else the submitted one."""
+        return self.effective_next_due_on or self.next_due_on
+
 
 class Finding(Base):
     """An auditor's on-site finding on a submitted assessment, graded with the same engine."""

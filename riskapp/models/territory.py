@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from riskapp.clock import DEFAULT_TIMEZONE
 from riskapp.db import Base
 from riskapp.models.enums import AreaKind
 from riskapp.models.types import TZDateTime, enum_column, utcnow
@@ -27,6 +28,9 @@ class Province(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # IANA name: the province's "today", due dates and shown times are in this zone.
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE,
+                                          server_default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     areas: Mapped[list[Area]] = relationship(back_populates="province", lazy="raise")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from riskapp import territory
+from riskapp import clock, territory
 from riskapp.db import db
 from riskapp.filters import NO_GRADE, Filters, apply_filters, area_ids
 from riskapp.i18n import current_lang
@@ -82,7 +82,7 @@ def _tally_columns(today: date):
 
 def headline(filters: Filters, scope: Scope | None = None, today: date | None = None) -> Tally:
     """Registered, current, overdue, never assessed and counts by final grade."""
-    today = today or date.today()
+    today = today or clock.today()
     statement = apply_filters(
         select(EnterpriseStatus.effective_grade, *_tally_columns(today))
         .group_by(EnterpriseStatus.effective_grade),
@@ -145,7 +145,7 @@ def by_area_and_declared(filters: Filters, scope: Scope | None = None,
                          today: date | None = None) -> tuple[list[Tally], dict[str, int]]:
     """`by_area` and `declared_counts` from one scan (the dashboard needs both)."""
     scope = scope or current_scope()
-    today = today or date.today()
+    today = today or clock.today()
     tree = territory.area_tree(scope.province_id)
     shown = display_areas(filters, scope)
     children_shown = set(shown)
@@ -179,7 +179,7 @@ def by_area_and_declared(filters: Filters, scope: Scope | None = None,
 
 def by_industry(filters: Filters, scope: Scope | None = None,
                 today: date | None = None) -> list[Tally]:
-    today = today or date.today()
+    today = today or clock.today()
     statement = apply_filters(
         select(EnterpriseStatus.industry, EnterpriseStatus.effective_grade, *_tally_columns(today))
         .group_by(EnterpriseStatus.industry, EnterpriseStatus.effective_grade),
@@ -233,7 +233,7 @@ class Trend:
 
 
 def trend_window(filters: Filters, today: date | None = None) -> tuple[date, date]:
-    today = today or date.today()
+    today = today or clock.today()
     last = week_start(filters.date_to or today)
     first = week_start(filters.date_from) if filters.date_from else (
         last - timedelta(weeks=DEFAULT_TREND_WEEKS - 1))
@@ -384,7 +384,7 @@ def figures_key(filters: Filters, lang: str, scope: Scope | None = None,
     """What dashboard figures depend on besides the data: reach, filters, language, day."""
     scope = scope or current_scope()
     return (scope.reach_key(), tuple(sorted(filters.args().items())), lang,
-            (today or date.today()).isoformat())
+            (today or clock.today()).isoformat())
 
 
 def figures_version(scope: Scope | None = None) -> tuple:

@@ -12,6 +12,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, select
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.filters import Filters, apply_filters
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
@@ -60,7 +61,7 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
     """The filtered enterprise list with current grades, one query.
 
     Grades and dates are read as text and converted by column (pandas), not value by value."""
-    today = today or date.today()
+    today = today or clock.today()
     scope = scope or current_scope()
     frame = _enterprise_rows(filters, scope, today)
     tree = area_tree(scope.province_id)
@@ -164,7 +165,7 @@ def _audit_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataF
 def table_frames(filters: Filters, scope: Scope | None = None,
                  today: date | None = None, checklist=None) -> dict[str, pd.DataFrame]:
     """Every aggregated table of the dashboard, as frames named for their sheet."""
-    today = today or date.today()
+    today = today or clock.today()
     return {
         _("Headline"): _headline_frame(filters, scope, today),
         _("By area"): _tally_frame(aggregates.by_area(filters, scope, today), _("Area")),

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from riskapp import clock
 from riskapp.fields import TranslatedForm, optional_int
 
 
 class AreaLevelForm(TranslatedForm):
     area_id = SelectField(_l("Area"), coerce=optional_int, validators=[DataRequired()])
     level = SelectField(_l("Epidemic level"), coerce=int, validators=[DataRequired()])
-    effective_from = DateField(_l("Effective from"), default=date.today,
+    effective_from = DateField(_l("Effective from"), default=clock.today,
                                validators=[DataRequired()])
     note = StringField(_l("Note (decision number, reason)"), validators=[Length(max=500)])
 
@@ -37,9 +36,9 @@ class ChecklistUploadForm(TranslatedForm):
         FileRequired(_l("Choose a file.")),
         FileAllowed(["yaml", "yml"], _l("Upload a .yaml file.")),
     ])
-    active_from = DateField(_l("Active from"), default=date.today, validators=[DataRequired()])
+    active_from = DateField(_l("Active from"), default=clock.today, validators=[DataRequired()])
 
 
 class ChecklistActivateForm(TranslatedForm):
     version_id = HiddenField(validators=[DataRequired()])
-    active_from = DateField(_l("Active from"), default=date.today, validators=[DataRequired()])
+    active_from = DateField(_l("Active from"), default=clock.today, validators=[DataRequired()])

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.filters import Filters, apply_filters, grade_rank
 from riskapp.models import (
@@ -90,7 +91,7 @@ def inspection_ranking(filters: Filters, page: int = 1, scope: Scope | None = No
     Grade and failed critical items lead the order, so the group sizes (one index scan) tell
     which groups hold the page; only those rows get their overdue actions counted and sorted."""
     scope = scope or current_scope()
-    today = today or date.today()
+    today = today or clock.today()
     groups = _ranking_groups(filters, scope, today)
     total = sum(count for _grade, _failed, count in groups)
     page = page_number(page, total, per_page)

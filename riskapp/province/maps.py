@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import String, case, cast, select
 
-from riskapp import charts, territory
+from riskapp import charts, clock, territory
 from riskapp.db import db
 from riskapp.filters import Filters, apply_filters
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
@@ -100,7 +100,7 @@ def map_markers_json(filters: Filters, scope: Scope | None = None,
 def map_version(filters: Filters, scope: Scope | None = None, today: date | None = None) -> str:
     """An ETag for the map document: the roll-up's version, the filters, the reach."""
     scope = scope or current_scope()
-    today = today or date.today()
+    today = today or clock.today()
     key = repr((scope.reach_key(), sorted(filters.args().items()), today.isoformat(),
                 data_version(scope.province_id)))
     return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from riskapp import checklists, jobs
+from riskapp import checklists, clock, jobs, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -54,7 +54,7 @@ def set_area_level(area: Area, level: int, effective_from: date, user,
                     "area_level_id": row.id},
         user=user,
     )
-    if effective_from <= date.today():
+    if effective_from <= territory.province_today(area.province_id):
         jobs.submit_after_commit(REGRADE_TASK, area.id, row.id)
     return row
 
@@ -66,24 +66,35 @@ def regrade_area_task(area_id: int, area_level_id: int) -> dict:
     return summary
 
 
+# The calendar furthest ahead (UTC+14): no province's day is later than this zone's.
+EARLIEST_ZONE = "Etc/GMT-14"
+
+
 def regrade_pending(on: date | None = None) -> int:
-    """Re-grade levels that came into force since they were set (run daily); commits each."""
-    on = on or date.today()
-    rows = db.session.scalars(
-        select(AreaLevel).where(AreaLevel.regraded_at.is_(None), AreaLevel.effective_from <= on,
-                                AreaLevel.set_by_id.is_not(None))
+    """Re-grade levels that came into force since they were set (run daily, or hourly: each
+    province's level starts at its own midnight); commits each. ``on`` overrides every
+    province's today."""
+    rows = db.session.execute(
+        select(AreaLevel, Area.province_id).join(Area, Area.id == AreaLevel.area_id)
+        .where(AreaLevel.regraded_at.is_(None),
+               AreaLevel.effective_from <= (on or clock.today(EARLIEST_ZONE)),
+               AreaLevel.set_by_id.is_not(None))
         .order_by(AreaLevel.effective_from, AreaLevel.id)
     ).all()
-    for row in rows:
-        regrade_area(row.area_id, row.id, on)
-        db.session.commit()
-    return len(rows)
+    done = 0
+    for row, province_id in rows:
+        day = on or territory.province_today(province_id)
+        if row.effective_from <= day:
+            regrade_area(row.area_id, row.id, day)
+            db.session.commit()
+            done += 1
+    return done
 
 
 def regrade_area(area_id: int, area_level_id: int, on: date | None = None) -> dict:
     """Re-grade, flush, and return counts; the caller commits."""
-    on = on or date.today()
     area = db.session.get(Area, area_id)
+    on = on or (territory.province_today(area.province_id) if area else clock.today())
     level_row = db.session.get(AreaLevel, area_level_id)
     if area is None or level_row is None:
         return {"regraded": 0, "moved_earlier": 0}
@@ -169,7 +180,7 @@ def last_regrade(province_id: int, scope: Scope | None = None):
         select(func.count()).select_from(AreaLevel)
         .join(Area, Area.id == AreaLevel.area_id)
         .where(Area.province_id == province_id, AreaLevel.regraded_at.is_(None),
-               AreaLevel.effective_from <= date.today(),
+               AreaLevel.effective_from <= territory.province_today(province_id),
                AreaLevel.created_at.is_not(None),
                AreaLevel.set_by_id.is_not(None))
     ) or 0

@@ -4,7 +4,7 @@ imports and checklists; each reads the filters, calls a service and renders or r
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import (
@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from riskapp import checklists, formatting, territory
+from riskapp import checklists, clock, formatting, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
@@ -282,7 +282,7 @@ def set_area_level():
     row = regrade.set_area_level(get_area_or_404(form.area_id.data), form.level.data,
                                  form.effective_from.data, current_user, form.note.data)
     db.session.commit()
-    if row.is_in_force(date.today()):
+    if row.is_in_force(clock.today()):
         flash(_("Level saved; the current assessments below this area are being re-graded."),
               "success")
     else:

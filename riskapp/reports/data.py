@@ -51,3 +51,6 @@ class ReportData:
     history: tuple[HistoryPoint, ...] = ()
     actions: tuple[ActionInfo, ...] = ()
     evidence_thumbnails: tuple[str, ...] = ()  # data: URLs of images, shown when present
+    # The assessment's one next due date (re-graded or submitted); None: the result's own.
+    next_due_on: date | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"  # the province's IANA zone: the footer's time is there

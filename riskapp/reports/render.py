@@ -7,22 +7,20 @@ The template (``templates/reports/assessment.html``, autoescaped) and the print 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from riskapp import charts, formatting
+from riskapp import charts, clock, formatting
 from riskapp.reports.data import ReportData
 from riskapp.reports.labels import labels
 from riskapp.reports.pdf import PROJECT_ROOT, render_pdf
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TEMPLATE_NAME = "reports/assessment.html"
-# Reports show Vietnam time (UTC+7 all year, no daylight saving).
-REPORT_TIMEZONE = timezone(timedelta(hours=7), "GMT+7")
 
 
 def _text(value: Any, lang: str) -> str:
@@ -45,11 +43,14 @@ def _out_of(points: float | int, maximum: float | int, lang: str) -> str:
     return f"{_number(points, lang)} / {_number(maximum, lang)}"
 
 
-def _report_time(value: datetime, lang: str) -> str:
-    """Vietnam time with its zone named; a naive value is shown as it is."""
+def _report_time(value: datetime, lang: str, zone_name: str) -> str:
+    """The province's wall-clock time with its offset named (GMT+7 in Vietnam); a naive value is
+    shown as it is."""
     if value.tzinfo is None:
         return formatting.format_datetime(value, lang)
-    return f"{formatting.format_datetime(value, lang, REPORT_TIMEZONE)} (GMT+7)"
+    zone = clock.zone(zone_name)
+    return (f"{formatting.format_datetime(value, lang, zone)} "
+            f"({clock.utc_offset_label(value, zone)})")
 
 
 def priority_text(priority: Any) -> str:
@@ -222,7 +223,7 @@ def _header(data: ReportData, text: dict[str, str]) -> dict[str, Any]:
         "report_id": data.report_id,
         "verification_code": data.verification_code,
         "verify_url": data.verify_url,
-        "generated_at": _report_time(data.generated_at, lang),
+        "generated_at": _report_time(data.generated_at, lang, data.timezone),
         "enterprise": _enterprise(data),
         "assessed_on": formatting.format_date(data.assessed_on, lang),
         "submitted_by": data.submitted_by,
@@ -233,7 +234,7 @@ def _header(data: ReportData, text: dict[str, str]) -> dict[str, Any]:
         "checklist_version": result.checklist_version,
         "checklist_title": _text(data.checklist.title, lang),
         "engine_version": result.engine_version,
-        "next_due": formatting.format_date(result.next_assessment_due_on, lang),
+        "next_due": formatting.format_date(data.next_due_on or result.next_assessment_due_on, lang),
         "qr_svg": qr_svg(data.verify_url),
     }
 

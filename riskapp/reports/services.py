@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from riskapp import checklists, jobs, territory
+from riskapp import checklists, clock, jobs, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.evidence.services import report_thumbnails
@@ -94,7 +94,7 @@ def schedule_render(assessment: Assessment, lang: str = "vi") -> Report:
     )
     db.session.add(report)
     db.session.flush()
-    year = (assessment.assessed_on or date.today()).year
+    year = (assessment.assessed_on or clock.today()).year
     report.public_id = f"RA-{year}-{report.id:06d}"
     db.session.flush()
     jobs.submit_after_commit(RENDER_TASK, report.id)
@@ -247,6 +247,8 @@ def build_report_data(report: Report):
         history=_report_history(assessment),
         actions=actions,
         evidence_thumbnails=report_thumbnails(assessment.id),
+        next_due_on=assessment.current_next_due_on,
+        timezone=province.timezone,
     )
 
 
@@ -312,13 +314,13 @@ def stored_pdf(report: Report) -> bytes:
 
 
 def download_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
-    day = (assessment.assessed_on or date.today()).isoformat()
+    day = (assessment.assessed_on or clock.today()).isoformat()
     prefix = "report" if report.lang == "en" else "bao-cao"
     return f"{prefix}-{enterprise.tax_code}-{day}.pdf"
 
 
 def unicode_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
-    day = (assessment.assessed_on or date.today()).isoformat()
+    day = (assessment.assessed_on or clock.today()).isoformat()
     prefix = "Report" if report.lang == "en" else "Báo cáo"
     name = " ".join(enterprise.name.replace("/", " ").replace("\\", " ").split())
     return f"{prefix} {name} {day}.pdf"
@@ -409,6 +411,7 @@ class PublicReport:
     size_bytes: int | None
     generated_at: datetime | None
     lang: str
+    timezone: str = clock.DEFAULT_TIMEZONE  # the province's: /verify shows its times there
 
 
 def find_public_report(code: str) -> PublicReport | None:
@@ -425,7 +428,7 @@ def find_public_report(code: str) -> PublicReport | None:
         return None
     assessment = db.session.get(Assessment, report.assessment_id)
     enterprise = db.session.get(Enterprise, report.enterprise_id)
-    superseded_at = assessment.superseded_at
+    zone = territory.province_zone(enterprise.province_id) or clock.DEFAULT_TIMEZONE
     return PublicReport(
         code=report.verification_code,
         public_id=report.public_id,
@@ -435,11 +438,12 @@ def find_public_report(code: str) -> PublicReport | None:
         grade=assessment.grade,
         score=assessment.score,
         current=assessment.status == AssessmentStatus.SUBMITTED,
-        superseded_on=superseded_at.date() if superseded_at else None,
+        superseded_on=clock.local_date(assessment.superseded_at, zone),
         sha256=report.sha256,
         size_bytes=report.size_bytes,
         generated_at=report.generated_at,
         lang=report.lang,
+        timezone=zone,
     )
 
 

@@ -342,3 +342,29 @@ def test_area_picker_sorts_in_vietnamese_order(app, client, world, login_as):
     positions = [page.index(name) for name in
                  ("Huyện Đông Anh", "Huyện Hà Trung", "Huyện Hoằng Hóa")]
     assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("zone, stored", [
+    ("Asia/Bangkok", "Asia/Bangkok"),
+    ("", "Asia/Ho_Chi_Minh"),  # left empty: Vietnam's
+])
+def test_a_new_province_gets_its_time_zone(app, client, world, login_as, zone, stored):
+    login_as(world.platform_admin)
+    response = client.post("/admin/", data={"code": "QB", "name": "Quảng Bình", "email": "a@qb.vn",
+                                            "admin_name": "Ngô Văn Bình", "timezone": zone})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Province.timezone).where(Province.code == "QB")) == stored
+    assert stored in client.get("/admin/").get_data(as_text=True)
+
+
+def test_an_unknown_time_zone_is_refused_with_a_message(app, client, world, login_as):
+    login_as(world.platform_admin)
+    client.get("/lang/en")
+    response = client.post("/admin/", data={"code": "QB", "name": "Quảng Bình", "email": "a@qb.vn",
+                                            "admin_name": "Ngô Văn Bình", "timezone": "Mars/Base"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Not a time zone this server knows" in page and "Mars/Base" in page
+    with app.app_context():
+        assert db.session.scalar(select(Province).where(Province.code == "QB")) is None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.models import ActionStatus, AuditLog, RemediationAction
 from tests.assessments.conftest import submit_directly
@@ -34,7 +35,7 @@ def action_data(action_id, **values):
 
 def test_update_an_action_with_a_vietnamese_note(app, world, officer):
     action = first_action(app, submit_directly(app, world.a.enterprise, world.a.officer))
-    due = (date.today() + timedelta(days=3)).isoformat()
+    due = (clock.today() + timedelta(days=3)).isoformat()
     response = officer.post(f"/enterprise/actions/{action.id}", data=action_data(
         action.id, owner="Nguyễn Văn Bình", due_on=due, status="done", note=NOTE))
     assert response.status_code == 302
@@ -65,7 +66,7 @@ def test_invalid_update_keeps_what_was_typed(app, world, officer):
 def test_the_officer_cannot_verify(app, world, officer):
     action = first_action(app, submit_directly(app, world.a.enterprise, world.a.officer))
     response = officer.post(f"/enterprise/actions/{action.id}", data=action_data(
-        action.id, due_on=date.today().isoformat(), status="verified"))
+        action.id, due_on=clock.today().isoformat(), status="verified"))
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(RemediationAction, action.id).status == ActionStatus.OPEN
@@ -78,7 +79,7 @@ def test_a_verified_action_is_read_only(app, world, officer):
         stored.status = ActionStatus.VERIFIED
         db.session.commit()
     response = officer.post(f"/enterprise/actions/{action.id}", data=action_data(
-        action.id, due_on=date.today().isoformat(), status="open", owner="X"))
+        action.id, due_on=clock.today().isoformat(), status="open", owner="X"))
     assert response.status_code == 302
     with app.app_context():
         stored = db.session.get(RemediationAction, action.id)
@@ -92,7 +93,7 @@ def test_overdue_actions_stand_out(app, world, officer):
     action = first_action(app, submit_directly(app, world.a.enterprise, world.a.officer))
     with app.app_context():
         stored = db.session.get(RemediationAction, action.id)
-        stored.due_on = date.today() - timedelta(days=2)
+        stored.due_on = clock.today() - timedelta(days=2)
         db.session.commit()
     officer.get("/lang/en")
     page = officer.get("/enterprise/actions").get_data(as_text=True)
@@ -115,7 +116,7 @@ def test_actions_page_shows_texts_in_the_current_language(app, world, officer):
 
 def test_overdue_actions_come_first_then_by_due_date(app, world, officer):
     assessment_id = submit_directly(app, world.a.enterprise, world.a.officer)
-    today = date.today()
+    today = clock.today()
     with app.app_context():
         actions = list(db.session.scalars(
             select(RemediationAction).where(RemediationAction.assessment_id == assessment_id)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from sqlalchemy import func, select
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.models import (
     AreaLevel,
@@ -148,7 +148,8 @@ def test_snapshot_survives_profile_and_area_level_changes(app, world, officer, s
     })
     assert profile.status_code == 302
     with app.app_context():
-        db.session.add(AreaLevel(area_id=world.a.district.id, level=4, effective_from=date.today()))
+        db.session.add(AreaLevel(area_id=world.a.district.id, level=4,
+                                 effective_from=clock.today()))
         db.session.commit()
 
     with app.app_context():
@@ -235,7 +236,8 @@ def test_inapplicable_items_and_na(app, world, officer, start_draft):
     assert "item-na" in trn and "<input" not in trn
     assert 'value="na"' in item_block(page, "SCR-5")  # level 1: na allowed
     with app.app_context():
-        db.session.add(AreaLevel(area_id=world.a.district.id, level=3, effective_from=date.today()))
+        db.session.add(AreaLevel(area_id=world.a.district.id, level=3,
+                                 effective_from=clock.today()))
         db.session.commit()
     page = officer.get(edit_url(assessment_id)).get_data(as_text=True)
     assert 'value="na"' not in item_block(page, "SCR-5")  # level 3: SCR-5 needs yes or no

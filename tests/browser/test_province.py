@@ -3,11 +3,10 @@ level change re-grades its enterprises; an import file with bad rows lists its p
 
 from __future__ import annotations
 
-from datetime import date
-
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
 
@@ -111,7 +110,7 @@ def test_dashboard_filter_level_change_and_import(pages, live_app):
     pages.shot(page, "areas")
     page.locator("#area_id").select_option(str(enterprise_area))
     page.locator("#level").select_option("4")
-    page.locator("#effective_from").fill(date.today().isoformat())
+    page.locator("#effective_from").fill(clock.today().isoformat())
     page.locator("#note").fill("Quyết định số 12/QĐ-UBND")
     page.get_by_role("button", name="Save the level").click()
     expect(page.locator(".flash").first).to_contain_text("Level saved")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from riskapp import clock
 from riskapp.assessments import services as assessment_services
 from riskapp.db import db
 from riskapp.models import (
@@ -23,7 +24,7 @@ from riskapp.models import (
 )
 from tests import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 CHOICES = {
     "ORG-1": ["yes", "yes", "no"], "ORG-2": ["yes", "no"], "ORG-3": ["yes", "no"],
     "ORG-4": ["yes", "no"], "CTX-1": ["50", "250", "700", "1500"], "CTX-2": ["5000", "900"],

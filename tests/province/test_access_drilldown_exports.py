@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import pandas as pd
 import pytest
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import User
@@ -145,7 +145,7 @@ def test_checklist_upload_shows_every_problem_then_activates(app, world, client,
     assert "version: 2" in source
     page = client.post("/province/checklists", content_type="multipart/form-data", data={
         "file": (io.BytesIO(source.encode()), "v2.yaml"),
-        "active_from": date.today().isoformat()})
+        "active_from": clock.today().isoformat()})
     assert page.status_code == 302
     with app.test_request_context():
         from riskapp import checklists

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import User
@@ -13,7 +14,7 @@ from riskapp.province import aggregates, lists
 from riskapp.tenancy import scope_for
 from tests.province import expected
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _filter_cases(generated):

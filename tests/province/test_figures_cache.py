@@ -12,11 +12,11 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date
 
 import pytest
 from flask_babel import force_locale, lazy_gettext
 
+from riskapp.clock import today as local_today
 from riskapp.db import db
 from riskapp.models import Enterprise, User
 from riskapp.province import aggregates, cache, views
@@ -145,7 +145,7 @@ def test_the_viewers_own_change_is_shown_at_once(lagging, world):
     assert _current_count(client.get("/province/")) == 0
     # The admin changes an area's level: their next dashboard is built after that change.
     changed = client.post("/province/areas", data={
-        "area_id": world.a.district.id, "level": 2, "effective_from": date.today().isoformat()})
+        "area_id": world.a.district.id, "level": 2, "effective_from": local_today().isoformat()})
     assert changed.status_code == 302
     assert _current_count(client.get("/province/")) == 1
     # Another viewer of the same figures may still see the older ones within the window.

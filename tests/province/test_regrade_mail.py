@@ -4,10 +4,11 @@ language."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.formatting import format_date
 from riskapp.models import Assessment, Enterprise, User
@@ -21,11 +22,11 @@ def test_the_moved_due_date_is_written_in_the_officers_language(app, world, clie
         officer = db.session.get(User, world.a.officer.id)
         officer.locale = locale
         enterprise = db.session.get(Enterprise, world.a.enterprise.id)
-        assessment_id = submit(enterprise, officer, date.today() - timedelta(days=2), None).id
+        assessment_id = submit(enterprise, officer, clock.today() - timedelta(days=2), None).id
         db.session.commit()
     login_as(world.a.admin)
     client.post("/province/areas", data={
-        "area_id": world.a.district.id, "level": 4, "effective_from": date.today().isoformat()})
+        "area_id": world.a.district.id, "level": 4, "effective_from": clock.today().isoformat()})
     with app.test_request_context():
         assessment = db.session.get(Assessment, assessment_id)
         before, after = assessment.next_due_on, assessment.effective_next_due_on

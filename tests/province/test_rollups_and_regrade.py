@@ -4,10 +4,11 @@ keeps the submitted snapshot and tells officers whose due date moved earlier."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.models import (
     AreaLevel,
@@ -36,7 +37,7 @@ def test_rollups_equal_recount_after_submits_regrades_and_moves(app, generated, 
     login_as(generated.world.a.admin)
     response = client.post("/province/areas", data={
         "area_id": generated.world.a.district.id, "level": 4,
-        "effective_from": date.today().isoformat(), "note": "Quyết định 12/QĐ-UBND"})
+        "effective_from": clock.today().isoformat(), "note": "Quyết định 12/QĐ-UBND"})
     assert response.status_code == 302
     with app.test_request_context():
         assert db.session.scalar(select(EnterpriseStatus).where(
@@ -45,7 +46,7 @@ def test_rollups_equal_recount_after_submits_regrades_and_moves(app, generated, 
         # A new submission after the re-grade, then a move to another area.
         enterprise = db.session.get(Enterprise, generated.world.a.enterprise.id)
         officer = db.session.get(User, generated.world.a.officer.id)
-        submit(enterprise, officer, date.today(), random.Random(3))
+        submit(enterprise, officer, clock.today(), random.Random(3))
         enterprise.area_id = generated.world.a.other_district.id
         db.session.commit()
         _assert_rollups_equal_recount(province_id)
@@ -79,14 +80,14 @@ def test_regrade_keeps_snapshot_and_tells_officers(app, world, client, login_as,
     with app.test_request_context():
         enterprise = db.session.get(Enterprise, world.a.enterprise.id)
         officer = db.session.get(User, world.a.officer.id)
-        assessment = submit(enterprise, officer, date.today() - timedelta(days=2), None)
+        assessment = submit(enterprise, officer, clock.today() - timedelta(days=2), None)
         db.session.commit()
         snapshot = (assessment.id, assessment.grade, assessment.result, assessment.next_due_on)
         assert assessment.context["area_level"] == 1
         assert assessment.next_due_on == assessment.assessed_on + timedelta(days=30)
     login_as(world.a.admin)
     response = client.post("/province/areas", data={
-        "area_id": world.a.district.id, "level": 4, "effective_from": date.today().isoformat()})
+        "area_id": world.a.district.id, "level": 4, "effective_from": clock.today().isoformat()})
     assert response.status_code == 302
     with app.test_request_context():
         current = db.session.get(Assessment, snapshot[0])
@@ -118,16 +119,16 @@ def test_child_area_with_its_own_level_is_not_regraded(app, world, client, login
     with app.test_request_context():
         commune = db.session.get(type(world.a.commune), world.a.commune.id)
         db.session.add(AreaLevel(area_id=commune.id, level=2,
-                                 effective_from=date.today() - timedelta(days=1)))
+                                 effective_from=clock.today() - timedelta(days=1)))
         enterprise = db.session.get(Enterprise, world.a.enterprise.id)
         officer = db.session.get(User, world.a.officer.id)
-        assessment = submit(enterprise, officer, date.today(), random.Random(5))
+        assessment = submit(enterprise, officer, clock.today(), random.Random(5))
         db.session.commit()
         assessment_id = assessment.id
         del factories
     login_as(world.a.admin)
     client.post("/province/areas", data={"area_id": world.a.district.id, "level": 4,
-                                         "effective_from": date.today().isoformat()})
+                                         "effective_from": clock.today().isoformat()})
     with app.test_request_context():
         assert db.session.get(Assessment, assessment_id).effective_grade is None
 
@@ -138,10 +139,10 @@ def test_future_level_waits_then_regrade_pending_runs_it(app, world, client, log
     with app.test_request_context():
         enterprise = db.session.get(Enterprise, world.a.enterprise.id)
         officer = db.session.get(User, world.a.officer.id)
-        assessment_id = submit(enterprise, officer, date.today(), random.Random(8)).id
+        assessment_id = submit(enterprise, officer, clock.today(), random.Random(8)).id
         db.session.commit()
     login_as(world.a.admin)
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     client.post("/province/areas", data={"area_id": world.a.district.id, "level": 3,
                                          "effective_from": tomorrow.isoformat()})
     with app.test_request_context():

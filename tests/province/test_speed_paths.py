@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from riskapp import clock
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import Enterprise, User
@@ -20,7 +21,7 @@ from riskapp.province import aggregates, cache, lists, maps, xlsx
 from riskapp.tenancy import scope_for
 from tests.province.conftest import submit
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.mark.parametrize("filters", [Filters(), Filters(industry="C"),
