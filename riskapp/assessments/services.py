@@ -51,6 +51,11 @@ class StaleDraft(Exception):
         self.current = current
 
 
+class LockVersionMissing(StaleDraft):
+    """A save that does not say which version it was read at: it could overwrite anything
+    saved meanwhile, so it is refused like a stale one (nothing stored, the typing kept)."""
+
+
 def new_submit_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -134,10 +139,13 @@ def save_draft(
     user=None,
 ) -> tuple[Problem, ...]:
     """Store partial answers as typed; returns the problems a submit would still report
-    (missing answers excepted). Raises StaleDraft when the draft changed meanwhile."""
+    (missing answers excepted). Raises StaleDraft when the draft changed meanwhile, and
+    LockVersionMissing when the caller does not say which version it read."""
     if draft.status != AssessmentStatus.DRAFT:
         raise ValueError("only drafts can be edited")
-    if expected_lock_version is not None and expected_lock_version != draft.lock_version:
+    if expected_lock_version is None:
+        raise LockVersionMissing(draft)
+    if expected_lock_version != draft.lock_version:
         raise StaleDraft(draft)
     checklist = checklist_of(draft)
     known = {item.id for item in checklist.items}
