@@ -14,7 +14,7 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from redis import Redis
 from rq import Queue
 from sqlalchemy import event
@@ -166,3 +166,5 @@ def submit_after_commit(task: str, *args) -> None:
                 rolled_back_session.info[_PENDING_KEY] = []
 
     session.info[_PENDING_KEY].append((task, args))
+    if has_request_context():
+        g.queued_background_work = True  # the costly-work rate limit counts this request

@@ -43,6 +43,11 @@ from riskapp.tenancy import scoped
 DECLARED_CONTEXT_KEYS = ("confirmed_case_14d",)
 
 
+# One cap on a stored answer, for the form, autosave and the API alike: the longest real answer
+# is a number or an option id; without it a million characters went into a draft.
+MAX_ANSWER_LENGTH = 200
+
+
 class StaleDraft(Exception):
     """Someone else saved the draft since this form was opened."""
 
@@ -149,7 +154,9 @@ def save_draft(
         raise StaleDraft(draft)
     checklist = checklist_of(draft)
     known = {item.id for item in checklist.items}
-    answers = {k: v for k, v in (raw_answers or {}).items() if k in known}
+    # Over-long answers are refused by the form and the API with a message; never stored.
+    answers = {k: v for k, v in (raw_answers or {}).items()
+               if k in known and len(str(v)) <= MAX_ANSWER_LENGTH}
     merged = {**(draft.answers or {}), **answers}
     merged = {k: v for k, v in merged.items() if v not in ("", None)}
     # Compare-and-set on the version so two concurrent saves cannot both win.
