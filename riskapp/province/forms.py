@@ -42,5 +42,5 @@ class ChecklistUploadForm(FlaskForm):
 
 
 class ChecklistActivateForm(FlaskForm):
-    version_id = HiddenField(validators=[DataRequired()])
+    # The version is in the route (/checklists/<id>/activate), loaded within reach.
     active_from = DateField(_l("Active from"), default=date.today, validators=[DataRequired()])
