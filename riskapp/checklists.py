@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -57,8 +58,15 @@ def register(checklist: Checklist, created_by_id: int | None = None,
         source_text=checklist.source_text,
         created_by_id=created_by_id,
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        # A parallel request registered it first (the shipped default, on first use).
+        existing = stored_version(checklist.id, checklist.version, province_id)
+        if existing is None:
+            raise
+        return existing
     return row
 
 

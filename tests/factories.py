@@ -203,3 +203,10 @@ def upload_checklist(province: Province, admin: User, version: int, **title):
 
     return versions.upload_and_activate(checklist_source(version, **title).encode(),
                                         f"v{version}.yaml", province.id, date.today(), admin)
+
+
+def checklists_default_id() -> int:
+    """The shipped default checklist's row id (registered on first use)."""
+    from riskapp import checklists
+
+    return checklists.default_version().id

@@ -123,11 +123,9 @@ def assessment_list():
 
 @api_route("/assessments", scope="write", roles=OFFICERS, methods=("POST",))
 def assessment_start():
-    enterprise = own_enterprise_or_404()
-    existing = assessments.current_draft(enterprise)
-    draft = existing or assessments.start_draft(enterprise, current_user)
+    draft, created = assessments.open_draft(own_enterprise_or_404(), current_user)
     db.session.commit()
-    return serialize.assessment(draft), 200 if existing else 201
+    return serialize.assessment(draft), 201 if created else 200
 
 
 @api_route(f"/assessments/<{ID}:assessment_id>", scope="read", roles=TENANT_USERS)

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from riskapp import checklists, territory
 from riskapp.assessments import actions
@@ -100,9 +101,17 @@ def current_submitted(enterprise_id: int) -> Assessment | None:
 
 def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessment:
     """The enterprise's open draft, or a new one on the province's active checklist version."""
+    return open_draft(enterprise, user, on)[0]
+
+
+def open_draft(enterprise: Enterprise, user, on: date | None = None) -> tuple[Assessment, bool]:
+    """The enterprise's open draft, and whether this call made it.
+
+    The database keeps one open draft per enterprise (uq_assessment_one_draft): when a parallel
+    request inserts first, this insert is undone (a savepoint) and that draft is returned."""
     draft = current_draft(enterprise)
     if draft is not None:
-        return draft
+        return draft, False
     version = checklists.active_version(enterprise.province_id, on)
     draft = Assessment(
         enterprise_id=enterprise.id,
@@ -114,10 +123,16 @@ def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessm
         created_by_id=getattr(user, "id", None),
         lock_version=1,
     )
-    db.session.add(draft)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except IntegrityError:
+        existing = current_draft(enterprise)
+        if existing is None:
+            raise
+        return existing, False
     record("assessment_started", draft, user=user)
-    return draft
+    return draft, True
 
 
 def build_context(enterprise: Enterprise, declared: dict | None, on: date,
