@@ -155,6 +155,10 @@ def submit_after_commit(task: str, *args) -> None:
 
         @event.listens_for(session, "after_commit")
         def _hand_over(committed_session):
+            if committed_session.in_nested_transaction():
+                # SQLAlchemy 2.1 reports a released savepoint as a commit: nothing is stored
+                # for other sessions yet, so the tasks wait for the real commit.
+                return
             pending = committed_session.info.get(_PENDING_KEY) or []
             committed_session.info[_PENDING_KEY] = []
             for queued_task, queued_args in pending:
