@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from riskapp import territory
 from riskapp.auditlog import record
@@ -12,6 +13,7 @@ from riskapp.db import db
 from riskapp.models import ChecklistActivation, ChecklistVersion
 from riskapp.scoring import DEFAULT_CHECKLIST_ID, Checklist, checklist_from_text, get_checklist
 from riskapp.scoring.loader import shipped_checklists
+from riskapp.tenancy import province_scope, scoped
 
 # Parsed checklists by (row id, fingerprint): a stored version never changes, so its text (a
 # deferred column, ~34 KB) is read from the database only the first time a process needs it.
@@ -31,17 +33,24 @@ def definition(version: ChecklistVersion) -> Checklist:
     return checklist
 
 
-def register(checklist: Checklist, created_by_id: int | None = None) -> ChecklistVersion:
-    """Store a checklist version once; the same id and version is never stored twice."""
-    existing = db.session.scalar(
-        select(ChecklistVersion).where(
-            ChecklistVersion.checklist_key == checklist.id,
-            ChecklistVersion.version == checklist.version,
-        )
-    )
+def stored_version(key: str, version: int, province_id: int | None) -> ChecklistVersion | None:
+    """The stored version a province means by key and version: a shipped one, or its own upload
+    (never another province's); without a province, only a shipped one."""
+    return db.session.scalar(scoped(
+        select(ChecklistVersion).where(ChecklistVersion.checklist_key == key,
+                                       ChecklistVersion.version == version),
+        ChecklistVersion, province_scope(province_id)))
+
+
+def register(checklist: Checklist, created_by_id: int | None = None,
+             province_id: int | None = None) -> ChecklistVersion:
+    """Store a checklist version once: shipped (no province), or as the province's upload; the
+    same id and version is never stored twice for one province."""
+    existing = stored_version(checklist.id, checklist.version, province_id)
     if existing is not None:
         return existing
     row = ChecklistVersion(
+        province_id=province_id,
         checklist_key=checklist.id,
         version=checklist.version,
         fingerprint=checklist.fingerprint,
@@ -50,8 +59,15 @@ def register(checklist: Checklist, created_by_id: int | None = None) -> Checklis
         source_text=checklist.source_text,
         created_by_id=created_by_id,
     )
-    db.session.add(row)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        # A parallel request registered it first (the shipped default, on first use).
+        existing = stored_version(checklist.id, checklist.version, province_id)
+        if existing is None:
+            raise
+        return existing
     return row
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -28,3 +28,16 @@ def user_or_address() -> str:
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return get_remote_address()
+
+
+def costs_work(response) -> bool:
+    """Did this request cost the shared worker anything: a file delivered, or work queued
+    (riskapp.jobs marks the request)? Waiting on work already queued costs nothing."""
+    return response.status_code == 200 or g.get("queued_background_work", False)
+
+
+def report_pdf_limit(key_func=user_or_address, **options):
+    """The costly-work limit of report PDFs: one bucket per user, shared by the web's download
+    and the API's (each first request of a report queues a render on the shared worker)."""
+    return limiter.shared_limit(costly_limit, scope="report-pdf", key_func=key_func,
+                                deduct_when=costs_work, **options)

@@ -14,7 +14,7 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from redis import Redis
 from rq import Queue
 from sqlalchemy import event
@@ -155,6 +155,10 @@ def submit_after_commit(task: str, *args) -> None:
 
         @event.listens_for(session, "after_commit")
         def _hand_over(committed_session):
+            if committed_session.in_nested_transaction():
+                # SQLAlchemy 2.1 reports a released savepoint as a commit: nothing is stored
+                # for other sessions yet, so the tasks wait for the real commit.
+                return
             pending = committed_session.info.get(_PENDING_KEY) or []
             committed_session.info[_PENDING_KEY] = []
             for queued_task, queued_args in pending:
@@ -166,3 +170,5 @@ def submit_after_commit(task: str, *args) -> None:
                 rolled_back_session.info[_PENDING_KEY] = []
 
     session.info[_PENDING_KEY].append((task, args))
+    if has_request_context():
+        g.queued_background_work = True  # the costly-work rate limit counts this request

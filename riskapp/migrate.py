@@ -22,18 +22,35 @@ def alembic_config(app: Flask) -> Config:
     return config
 
 
+def _run(app: Flask, alembic_command, revision: str) -> None:
+    """Run an Alembic command in one transaction. On SQLite, batch mode alters a table by
+    copying it and dropping the old one, which enforced foreign keys refuse while rows refer to
+    it: they are off during the migration (a PRAGMA only takes effect outside a transaction),
+    checked once at its end, and on again after."""
+    with app.app_context(), db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config(app)
+                config.attributes["connection"] = connection
+                alembic_command(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+
+
 def upgrade(app: Flask, revision: str = "head") -> None:
     """Bring the app's database to a revision (the newest by default)."""
-    with app.app_context():
-        with db.engine.begin() as connection:
-            config = alembic_config(app)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+    _run(app, command.upgrade, revision)
 
 
 def downgrade(app: Flask, revision: str) -> None:
-    with app.app_context():
-        with db.engine.begin() as connection:
-            config = alembic_config(app)
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+    _run(app, command.downgrade, revision)

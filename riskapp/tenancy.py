@@ -14,7 +14,7 @@ from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 
 from riskapp.db import db
 from riskapp.extensions import login_manager
@@ -24,6 +24,7 @@ from riskapp.models import (
     Assessment,
     AssessmentStatus,
     AuditorArea,
+    ChecklistVersion,
     Enterprise,
     Evidence,
     Job,
@@ -43,6 +44,11 @@ FINDING_RECORDERS = AUDITORS | PROVINCE_ADMINS
 # Everyone who reaches tenant data.
 TENANT_USERS = OFFICERS | READERS
 EVERYONE = frozenset(Role)
+
+# Reference data a province adds to: a row without a province (a shipped checklist) is
+# everyone's; a province's own row (an uploaded checklist version) is read by every user of that
+# province, officers included, and by no one else.
+SHARED_MODELS = frozenset({ChecklistVersion})
 
 # The column that names the owner of a personal object.
 OWNER_COLUMNS = {Job: Job.created_by_id, ApiToken: ApiToken.user_id}
@@ -117,6 +123,11 @@ def scope_for(user) -> Scope:
         enterprise_id=user.enterprise_id if officer else None,
         area_ids=area_ids,
     )
+
+
+def province_scope(province_id: int | None) -> Scope:
+    """The reach of the province itself, for work outside a request (its checklist versions)."""
+    return Scope(user_id=None, role=None, province_id=province_id)
 
 
 def current_scope() -> Scope:
@@ -198,9 +209,18 @@ def _drafts_hidden(statement: Select, model) -> Select:
     return statement
 
 
+def _shared_scoped(statement: Select, model, scope: Scope) -> Select:
+    shared = model.province_id.is_(None)
+    if scope.province_id is None:
+        return statement.where(shared)
+    return statement.where(or_(shared, model.province_id == scope.province_id))
+
+
 def scoped(statement: Select, model, scope: Scope | None = None) -> Select:
     """Restrict a select over a tenant-owned model (with province_id) to a scope."""
     scope = scope or current_scope()
+    if model in SHARED_MODELS:
+        return _shared_scoped(statement, model, scope)
     enterprise_key, province_key, area_key = _keys(model)
     if scope.is_officer and scope.enterprise_id is not None:
         if enterprise_key is None:

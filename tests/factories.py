@@ -184,3 +184,31 @@ def submit_assessment(enterprise: Enterprise, user: User, on: date | None = None
     draft = services.start_draft(enterprise, user, on)
     services.save_draft(draft, answers or ANSWERS, declared or {}, draft.lock_version, user)
     return services.submit(draft, user, on=on)
+
+
+def checklist_source(version: int, title: str = "Workplace COVID-19 infection risk checklist "
+                     "(2021)") -> str:
+    """The shipped default checklist's text as a new version (a different title makes a
+    different definition of the same version)."""
+    from riskapp.scoring import get_checklist
+
+    source = get_checklist().source_text.replace("version: 1", f"version: {version}", 1)
+    return source.replace('en: "Workplace COVID-19 infection risk checklist (2021)"',
+                          f'en: "{title}"', 1)
+
+
+def upload_checklist(province: Province, admin: User, version: int, **title):
+    """A checklist version uploaded (and activated from today) by a province's admin."""
+    from riskapp import territory
+    from riskapp.province import versions
+
+    return versions.upload_and_activate(checklist_source(version, **title).encode(),
+                                        f"v{version}.yaml", province.id,
+                                        territory.province_today(province.id), admin)
+
+
+def checklists_default_id() -> int:
+    """The shipped default checklist's row id (registered on first use)."""
+    from riskapp import checklists
+
+    return checklists.default_version().id

@@ -76,7 +76,8 @@ ROUTES = [
     route("province.apply_import", "POST", {ADMIN}, "/province/imports/apply"),
     route("province.checklists", "GET", {ADMIN}, "/province/checklists"),
     route("province.checklists", "POST", {ADMIN}, "/province/checklists"),
-    route("province.activate_checklist", "POST", {ADMIN}, "/province/checklists/activate"),
+    route("province.activate_checklist", "POST", {ADMIN},
+          "/province/checklists/{checklist}/activate"),
     route("audit.index", "GET", {AUDITOR}, "/audit/"),
     route("audit.assessment", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}"),
     route("audit.finding", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}/finding"),
@@ -112,6 +113,9 @@ ROUTES = [
     route("api.enterprise", "GET", {OFFICER} | READERS, "/api/v1/enterprises/{enterprise}"),
     route("api.checklist_list", "GET", EVERYONE, "/api/v1/checklists"),
     route("api.checklist_detail", "GET", EVERYONE, "/api/v1/checklists/vn-workplace-2021/1"),
+    # A version a province uploaded is its own; the shipped one above is everyone's.
+    route("api.checklist_detail", "GET", {OFFICER} | READERS,
+          "/api/v1/checklists/vn-workplace-2021/{checklist_version}"),
     route("api.assessment_list", "GET", {OFFICER} | READERS, "/api/v1/assessments"),
     route("api.assessment_start", "POST", {OFFICER}, "/api/v1/assessments"),
     route("api.assessment_detail", "GET", {OFFICER} | READERS,
@@ -146,8 +150,8 @@ NOT_IN_MATRIX = {
 }
 
 
-def _objects(tenant, app) -> dict[str, object]:
-    """The objects of one tenant that the routes point at."""
+def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
+    """The objects of one tenant that the routes point at (its own checklist version too)."""
     submitted = factories.submit_assessment(tenant.enterprise, tenant.officer)
     db.session.flush()
     from riskapp.assessments import services
@@ -169,6 +173,8 @@ def _objects(tenant, app) -> dict[str, object]:
     from tests.evidence.support import make_evidence
 
     evidence = make_evidence(submitted, tenant.officer)
+    uploaded = factories.upload_checklist(tenant.province, tenant.admin,
+                                          checklist_version).checklist_version
     return {
         "assessment": submitted.id,
         "draft": draft.id,
@@ -178,14 +184,16 @@ def _objects(tenant, app) -> dict[str, object]:
         "province": tenant.province.id,
         "job": job.id,
         "evidence": evidence.id,
+        "checklist": uploaded.id,
+        "checklist_version": uploaded.version,
     }
 
 
 @pytest.fixture
 def matrix_world(app, world):
     with app.test_request_context():
-        own = _objects(world.a, app)
-        foreign = _objects(world.b, app)
+        own = _objects(world.a, app, checklist_version=2)
+        foreign = _objects(world.b, app, checklist_version=3)
         db.session.commit()
     return world, own, foreign
 

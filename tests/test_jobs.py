@@ -100,6 +100,21 @@ def test_rollback_drops_the_tasks_queued_in_that_transaction(app, world, monkeyp
         assert handed_over == [(2,)]  # handed over once
 
 
+def test_a_released_savepoint_is_not_the_commit_tasks_wait_for(app, world, monkeypatch):
+    """SQLAlchemy 2.1 reports a released savepoint (one-draft insert, checklist registration)
+    as a commit; a task handed over then found its rows not yet stored."""
+    handed_over = []
+    monkeypatch.setattr(jobs.JobRunner, "submit", lambda self, task, *a: handed_over.append(a))
+    with app.test_request_context():
+        db.session.execute(select(Report.id))
+        jobs.submit_after_commit("riskapp.reports.services:render_report_task", 1)
+        with db.session.begin_nested():
+            db.session.execute(select(Report.id))
+        assert handed_over == []
+        db.session.commit()
+        assert handed_over == [(1,)]
+
+
 def test_inline_mode_runs_the_task_in_its_own_session(app, world):
     assessment_id = submitted(app, world.a.enterprise, world.a.officer)
     with app.app_context():

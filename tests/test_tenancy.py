@@ -34,6 +34,7 @@ from riskapp.models import (
 )
 from riskapp.tenancy import (
     READERS,
+    SHARED_MODELS,
     TENANT_USERS,
     area_subtree_ids,
     get_own_or_404,
@@ -62,6 +63,8 @@ def populated(app, world):
             record_finding(inside, tenant.auditor, clock.today(), {}, confirmed=True)
             checklists.activate(checklists.default_version(), tenant.province.id, clock.today(),
                                 tenant.admin)
+            factories.upload_checklist(tenant.province, tenant.admin, 2,
+                                       title=f"Uploaded by {tenant.province.name}")
             draft = assessments.start_draft(tenant.enterprise, tenant.officer)
             for assessment in (inside, outside, draft):
                 make_evidence(assessment, tenant.officer)
@@ -99,6 +102,10 @@ def _is_draft_business(row) -> bool:
 def _expected(model, user) -> set[int]:
     """The rows of `model` the user may reach, from each row's own attributes."""
     rows = db.session.scalars(select(model)).all()
+    if model in SHARED_MODELS:
+        # No province: shipped, everyone's; else every user of that province reads it.
+        province_id = scope_for(user).province_id
+        return {_key(r) for r in rows if r.province_id is None or r.province_id == province_id}
     if user.role == Role.OFFICER:
         return {_key(r) for r in rows if _enterprise_of(r) == user.enterprise_id}
     if user.role not in READERS:
@@ -120,7 +127,7 @@ def test_the_world_has_rows_of_every_tenant_model_to_check(app, populated):
     # Rows that only background work or other features make are checked by their own tests.
     assert set(empty) <= {"ReminderLog"}
     assert {"Assessment", "Evidence", "EnterpriseStatus", "RemediationAction", "User",
-            "WeeklyGradeCount", "Enterprise", "AuditLog", "Job"} <= {m.__name__
+            "WeeklyGradeCount", "Enterprise", "AuditLog", "Job", "ChecklistVersion"} <= {m.__name__
                                                                      for m in TENANT_MODELS}
 
 

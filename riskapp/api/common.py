@@ -68,6 +68,13 @@ def _limit_key() -> str:
 limiter.limit(_api_limit, key_func=_limit_key)(bp)
 
 
+def token_user_key() -> str:
+    """Rate-limit key of the token's user, the same as the web's (riskapp.extensions
+    user_or_address): limits run before the token logs its user in."""
+    token = tokens.bearer_token()
+    return f"user:{token.user_id}" if token is not None else f"ip:{request.remote_addr}"
+
+
 @bp.before_request
 def authenticate():
     """Bearer token only: the session cookie never authenticates an API call."""

@@ -20,12 +20,14 @@ from riskapp.api.common import (
     json_body,
     paginate,
     text_in_lang,
+    token_user_key,
 )
 from riskapp.api.openapi import document
 from riskapp.assessments import actions as remediation
 from riskapp.assessments import services as assessments
 from riskapp.db import db
 from riskapp.errors import problem
+from riskapp.extensions import report_pdf_limit
 from riskapp.filters import GRADE_FILTERS, VSIC_LETTERS, Filters
 from riskapp.filters import enterprises as filtered_enterprises
 from riskapp.models import (
@@ -53,7 +55,6 @@ from riskapp.tenancy import (
     own_enterprise_or_404,
 )
 
-MAX_ANSWER_LENGTH = 200
 MAX_NOTE_LENGTH = 2000
 REPORT_RETRY_AFTER_SECONDS = 5
 ID = f"int(max={MAX_ID})"  # a path id PostgreSQL's integer can hold, else 404
@@ -122,11 +123,9 @@ def assessment_list():
 
 @api_route("/assessments", scope="write", roles=OFFICERS, methods=("POST",))
 def assessment_start():
-    enterprise = own_enterprise_or_404()
-    existing = assessments.current_draft(enterprise)
-    draft = existing or assessments.start_draft(enterprise, current_user)
+    draft, created = assessments.open_draft(own_enterprise_or_404(), current_user)
     db.session.commit()
-    return serialize.assessment(draft), 200 if existing else 201
+    return serialize.assessment(draft), 201 if created else 200
 
 
 @api_route(f"/assessments/<{ID}:assessment_id>", scope="read", roles=TENANT_USERS)
@@ -145,9 +144,10 @@ def _answer_error(item_id: str, value, known: set[str]) -> dict | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
         return error("invalid_type", _("An answer is a string or a number."), item_id=item_id,
                      field="answers")
-    if value is not None and len(str(value)) > MAX_ANSWER_LENGTH:
+    if value is not None and len(str(value)) > assessments.MAX_ANSWER_LENGTH:
         return error("too_long", _("An answer has at most %(n)d characters.",
-                                   n=MAX_ANSWER_LENGTH), item_id=item_id, field="answers")
+                                   n=assessments.MAX_ANSWER_LENGTH),
+                     item_id=item_id, field="answers")
     return None
 
 
@@ -260,6 +260,8 @@ def assessment_result(assessment_id: int):
 
 
 @api_route(f"/assessments/<{ID}:assessment_id>/report.pdf", scope="reports", roles=TENANT_USERS)
+# The web's download limit, same bucket; the API's own limit still applies as well.
+@report_pdf_limit(key_func=token_user_key, override_defaults=False)
 def assessment_report(assessment_id: int):
     row = get_assessment_or_404(assessment_id)
     if row.is_draft:

@@ -18,8 +18,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
+from riskapp.assessments.services import MAX_ANSWER_LENGTH
 from riskapp.fields import TranslatedForm
 from riskapp.formatting import answer_words
 from riskapp.models import OFFICER_ACTION_STATUSES
@@ -38,6 +46,13 @@ def field_name(item_id: str) -> str:
 def plain_number(value: Fraction) -> str:
     """A limit as people write it: 5, 2.5."""
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
+
+
+def answer_length_cap(_form, field) -> None:
+    """The one answer cap (MAX_ANSWER_LENGTH); stops before any parsing of a huge value."""
+    raw = (field.raw_data or [""])[0] or ""
+    if len(raw) > MAX_ANSWER_LENGTH:
+        raise StopValidation(_("At most %(n)d characters.", n=MAX_ANSWER_LENGTH))
 
 
 class NumberInRange:
@@ -128,12 +143,12 @@ def _item_field(item: Item, lang: str):
     label = f"{item.id}. {item.question.get(lang)}"
     description = item.help.get(lang) if item.help else ""
     if item.kind.is_numeric:
-        return StringField(label, validators=[Optional(), NumberInRange(item)],
+        return StringField(label, validators=[Optional(), answer_length_cap, NumberInRange(item)],
                            description=description)
     return RadioField(
         label,
         choices=[SelectChoice(option.id, option.label.get(lang)) for option in item.options],
-        validators=[Optional()],
+        validators=[Optional(), answer_length_cap],
         description=description,
         validate_choice=True,
     )

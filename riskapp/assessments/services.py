@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from riskapp import checklists, territory
 from riskapp.assessments import actions
@@ -45,12 +46,22 @@ from riskapp.tenancy import scoped
 DECLARED_CONTEXT_KEYS = ("confirmed_case_14d",)
 
 
+# One cap on a stored answer, for the form, autosave and the API alike: the longest real answer
+# is a number or an option id; without it a million characters went into a draft.
+MAX_ANSWER_LENGTH = 200
+
+
 class StaleDraft(Exception):
     """Someone else saved the draft since this form was opened."""
 
     def __init__(self, current: Assessment):
         super().__init__("draft changed since it was opened")
         self.current = current
+
+
+class LockVersionMissing(StaleDraft):
+    """A save that does not say which version it was read at: it could overwrite anything
+    saved meanwhile, so it is refused like a stale one (nothing stored, the typing kept)."""
 
 
 def new_submit_token() -> str:
@@ -92,9 +103,17 @@ def current_submitted(enterprise_id: int) -> Assessment | None:
 
 def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessment:
     """The enterprise's open draft, or a new one on the province's active checklist version."""
+    return open_draft(enterprise, user, on)[0]
+
+
+def open_draft(enterprise: Enterprise, user, on: date | None = None) -> tuple[Assessment, bool]:
+    """The enterprise's open draft, and whether this call made it.
+
+    The database keeps one open draft per enterprise (uq_assessment_one_draft): when a parallel
+    request inserts first, this insert is undone (a savepoint) and that draft is returned."""
     draft = current_draft(enterprise)
     if draft is not None:
-        return draft
+        return draft, False
     version = checklists.active_version(enterprise.province_id, on)
     draft = Assessment(
         enterprise_id=enterprise.id,
@@ -106,10 +125,16 @@ def start_draft(enterprise: Enterprise, user, on: date | None = None) -> Assessm
         created_by_id=getattr(user, "id", None),
         lock_version=1,
     )
-    db.session.add(draft)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except IntegrityError:
+        existing = current_draft(enterprise)
+        if existing is None:
+            raise
+        return existing, False
     record("assessment_started", draft, user=user)
-    return draft
+    return draft, True
 
 
 def build_context(enterprise: Enterprise, declared: dict | None, on: date,
@@ -136,14 +161,19 @@ def save_draft(
     user=None,
 ) -> tuple[Problem, ...]:
     """Store partial answers as typed; returns the problems a submit would still report
-    (missing answers excepted). Raises StaleDraft when the draft changed meanwhile."""
+    (missing answers excepted). Raises StaleDraft when the draft changed meanwhile, and
+    LockVersionMissing when the caller does not say which version it read."""
     if draft.status != AssessmentStatus.DRAFT:
         raise ValueError("only drafts can be edited")
-    if expected_lock_version is not None and expected_lock_version != draft.lock_version:
+    if expected_lock_version is None:
+        raise LockVersionMissing(draft)
+    if expected_lock_version != draft.lock_version:
         raise StaleDraft(draft)
     checklist = checklist_of(draft)
     known = {item.id for item in checklist.items}
-    answers = {k: v for k, v in (raw_answers or {}).items() if k in known}
+    # Over-long answers are refused by the form and the API with a message; never stored.
+    answers = {k: v for k, v in (raw_answers or {}).items()
+               if k in known and len(str(v)) <= MAX_ANSWER_LENGTH}
     merged = {**(draft.answers or {}), **answers}
     merged = {k: v for k, v in merged.items() if v not in ("", None)}
     # Compare-and-set on the version so two concurrent saves cannot both win.

@@ -159,7 +159,7 @@ def edit(assessment_id: int):
     try:
         problems = _save_typed(assessment, form)
     except services.StaleDraft as stale:
-        return _stale_draft(stale.current, form)
+        return _stale_draft(stale, form)
     form.lock_version.data = str(assessment.lock_version)
     action = request.form.get("action", "save")
     if action == "submit":
@@ -207,14 +207,24 @@ def _already_submitted(assessment: Assessment):
     return redirect(url_for(".result", assessment_id=assessment.id))
 
 
-def _stale_draft(current: Assessment, form):
-    """Someone saved meanwhile: nothing of this user's is stored; both versions are shown."""
+def _missing_lock_version_message() -> str:
+    return _("This page was sent without its version number, so nothing was saved: your "
+             "answers are still in the form. Save again to keep them.")
+
+
+def _stale_draft(stale: services.StaleDraft, form):
+    """Someone saved meanwhile (or the form did not say which version it had): nothing of this
+    user's is stored; both versions are shown."""
+    current = stale.current
     if not current.is_draft:
         return redirect(url_for(".result", assessment_id=current.id))
     form.lock_version.data = str(current.lock_version)
-    flash(_("Someone else saved this draft while you were editing it. Nothing of yours was "
-            "saved: your answers are still in the form, and the answers saved meanwhile are "
-            "shown under each question that differs. Save again to keep yours."), "warning")
+    if isinstance(stale, services.LockVersionMissing):
+        flash(_missing_lock_version_message(), "warning")
+    else:
+        flash(_("Someone else saved this draft while you were editing it. Nothing of yours was "
+                "saved: your answers are still in the form, and the answers saved meanwhile are "
+                "shown under each question that differs. Save again to keep yours."), "warning")
     return _render_form(current, form, status=409, stale=True,
                         saved_values=newer_answers(services.checklist_of(current), current.answers,
                                                     form.raw_answers(), current_lang()))
@@ -248,11 +258,13 @@ def autosave(assessment_id: int):
     try:
         problems = _save_typed(assessment, form)
     except services.StaleDraft as stale:
+        missing = isinstance(stale, services.LockVersionMissing)
         return jsonify(
             stale=True,
             lock_version=stale.current.lock_version,
-            error=_("Someone else saved this draft meanwhile. Your latest changes are not saved: "
-                    "use Save draft to see both versions."),
+            error=_missing_lock_version_message() if missing else _(
+                "Someone else saved this draft meanwhile. Your latest changes are not saved: "
+                "use Save draft to see both versions."),
         ), 409
     db.session.commit()
     form.add_problems(problems)

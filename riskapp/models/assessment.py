@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,10 +27,17 @@ from riskapp.models.types import TZDateTime, enum_column, utcnow
 GRADED_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED)
 
 
+OPEN_DRAFT = text("status = 'draft'")
+
+
 class Assessment(Base):
     __tablename__ = "assessment"
     __table_args__ = (
         Index("ix_assessment_enterprise_status", "enterprise_id", "status"),
+        # Revision 0007: one open draft per enterprise, kept by the database (parallel "new
+        # assessment" posts all passed a check-then-insert and made several).
+        Index("uq_assessment_one_draft", "enterprise_id", unique=True,
+              sqlite_where=OPEN_DRAFT, postgresql_where=OPEN_DRAFT),
         # Revision 0005: the roll-up finds the assessment a submit replaced without a full scan.
         Index("ix_assessment_superseded_by", "superseded_by_id"),
         Index("ix_assessment_province_status_date", "province_id", "status", "assessed_on"),

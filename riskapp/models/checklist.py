@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskapp.db import Base
 from riskapp.models.types import TZDateTime, utcnow
 
+SHIPPED = text("province_id IS NULL")
+
 
 class ChecklistVersion(Base):
-    """The definition text a checklist version was loaded from, stored so it can be rebuilt."""
+    """The definition text a checklist version was loaded from, stored so it can be rebuilt.
+
+    A shipped checklist (no province) is shared by every province; a version a province uploaded
+    is that province's own (riskapp.tenancy decides who reads it). Revision 0007."""
 
     __tablename__ = "checklist_version"
     __table_args__ = (
-        UniqueConstraint("checklist_key", "version", name="uq_checklist_key_version"),
+        # A key and version names one shipped definition, and one per province for uploads.
+        Index("uq_checklist_version_shipped", "checklist_key", "version", unique=True,
+              sqlite_where=SHIPPED, postgresql_where=SHIPPED),
+        UniqueConstraint("province_id", "checklist_key", "version",
+                         name="uq_checklist_version_province"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
     checklist_key: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64))

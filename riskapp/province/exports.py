@@ -17,6 +17,7 @@ from riskapp.db import db
 from riskapp.filters import Filters, apply_filters
 from riskapp.models import Enterprise, EnterpriseStatus, Grade
 from riskapp.province import aggregates, lists, xlsx
+from riskapp.spreadsheets import neutralise_frame
 from riskapp.templating import grade_label
 from riskapp.tenancy import Scope, current_scope
 from riskapp.territory import area_tree
@@ -179,13 +180,14 @@ def table_frames(filters: Filters, scope: Scope | None = None,
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
     """Sheets streamed as XML by `riskapp.province.xlsx` (100,000 rows in a few seconds)."""
     sheets = []
     for title, frame in frames.items():
+        frame = neutralise_frame(frame)
         # Missing values become empty cells; numpy scalars become Python ones, column by column.
         plain = frame.astype(object).where(frame.notna(), None)
         sheets.append((_sheet_title(title), [str(c) for c in frame.columns],

@@ -40,5 +40,5 @@ class ChecklistUploadForm(TranslatedForm):
 
 
 class ChecklistActivateForm(TranslatedForm):
-    version_id = HiddenField(validators=[DataRequired()])
+    # The version is in the route (/checklists/<id>/activate), loaded within reach.
     active_from = DateField(_l("Active from"), default=clock.today, validators=[DataRequired()])

@@ -260,7 +260,9 @@ def _check_tax_code(tax_code: str, row: int, lookups: _Lookups, problem: Report)
         lookups.seen[tax_code] = row
     enterprise = lookups.enterprises.get(tax_code)
     if enterprise is not None and enterprise.province_id != lookups.province_id:
-        problem("tax_code", _("this tax code is registered outside this province"))
+        # Tax codes are unique nationwide, so the row is refused; the words never say that, or
+        # where, another province has it (a province may not learn another's enterprises).
+        problem("tax_code", _("this tax code cannot be used in this import"))
 
 
 def _check_name(name: str, problem: Report) -> None:
@@ -318,7 +320,7 @@ def _check_coordinates(latitude_text: str, longitude_text: str,
     return latitude, longitude
 
 
-def _check_officer(value: str, enterprise: Enterprise | None, users: dict[str, User],
+def _check_officer(value: str, enterprise: Enterprise | None, lookups: _Lookups,
                    problem: Report) -> str | None:
     """The e-mail to invite: none when empty, bad, or already this enterprise's officer."""
     email = value.lower()
@@ -327,12 +329,25 @@ def _check_officer(value: str, enterprise: Enterprise | None, users: dict[str, U
     if not EMAIL.match(email) or len(email) > 255:
         problem("officer_email", _("“%(value)s” is not an e-mail address", value=value))
         return None
-    user = users.get(email)
+    user = lookups.users.get(email)
     if user is None:
         return email
-    if user.role != Role.OFFICER or enterprise is None or user.enterprise_id != enterprise.id:
-        problem("officer_email", _("this e-mail already belongs to another account"))
+    if user.role == Role.OFFICER and enterprise is not None and user.enterprise_id == enterprise.id:
+        return None
+    if _province_of(user) == lookups.province_id:
+        problem("officer_email",
+                _("this e-mail already belongs to another account in this province"))
+    else:
+        # Same words whatever the account is (another province's, a platform admin's): the
+        # dry run must not tell a province who has an account elsewhere.
+        problem("officer_email", _("this e-mail cannot be used in this import"))
     return None
+
+
+def _province_of(user: User) -> int | None:
+    if user.province_id is not None:
+        return user.province_id
+    return user.enterprise.province_id if user.enterprise is not None else None
 
 
 def _check_row(row: int, record_: dict[str, str],
@@ -353,7 +368,7 @@ def _check_row(row: int, record_: dict[str, str],
     if len(record_["address"]) > 500:
         problem("address", _("longer than 500 characters"))
     latitude, longitude = _check_coordinates(record_["latitude"], record_["longitude"], problem)
-    invite = _check_officer(record_["officer_email"], enterprise, lookups.users, problem)
+    invite = _check_officer(record_["officer_email"], enterprise, lookups, problem)
     if bad:
         return bad, None
     values = {"name": record_["name"], "industry": industry, "area_id": area_id,

@@ -11,6 +11,7 @@ from riskapp import checklists
 from riskapp.db import db
 from riskapp.models import ChecklistActivation, ChecklistVersion
 from riskapp.scoring import ChecklistError, checklist_from_text
+from riskapp.tenancy import scoped
 
 
 class ChecklistRejected(Exception):
@@ -35,16 +36,16 @@ def upload_and_activate(data: bytes, filename: str, province_id: int, active_fro
                         user) -> ChecklistActivation:
     """Store a new checklist version (or reuse an identical one) and activate it from a date."""
     checklist = parse_upload(data, filename)
-    existing = db.session.scalar(
-        select(ChecklistVersion).where(ChecklistVersion.checklist_key == checklist.id,
-                                       ChecklistVersion.version == checklist.version)
-    )
+    # Only a shipped version or the province's own can be in the way: another province's
+    # uploads are theirs, and nothing here may tell that they exist.
+    existing = checklists.stored_version(checklist.id, checklist.version, province_id)
     if existing is not None and existing.fingerprint != checklist.fingerprint:
         raise ChecklistRejected([
             _("Version %(version)d of “%(key)s” already exists with a different definition: "
               "raise the version number.", version=checklist.version, key=checklist.id)
         ])
-    version = checklists.register(checklist, created_by_id=getattr(user, "id", None))
+    version = checklists.register(checklist, created_by_id=getattr(user, "id", None),
+                                  province_id=province_id)
     return checklists.activate(version, province_id, active_from, user)
 
 
@@ -56,13 +57,8 @@ def activations(province_id: int) -> list[ChecklistActivation]:
 
 
 def all_versions() -> list[ChecklistVersion]:
-    return list(db.session.scalars(
+    """The versions the province may activate: the shipped ones and its own uploads."""
+    return list(db.session.scalars(scoped(
         select(ChecklistVersion).order_by(ChecklistVersion.checklist_key,
-                                          ChecklistVersion.version.desc())
-    ))
-
-
-def version_or_none(version_id) -> ChecklistVersion | None:
-    """A stored checklist version by its id (as typed in a form), or None."""
-    text = str(version_id or "")
-    return db.session.get(ChecklistVersion, int(text)) if text.isdigit() else None
+                                          ChecklistVersion.version.desc()),
+        ChecklistVersion)))

@@ -28,7 +28,7 @@ from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import STATE_LABELS, Filters, area_choices, read_filters
 from riskapp.i18n import current_lang
-from riskapp.models import Enterprise
+from riskapp.models import ChecklistVersion, Enterprise
 from riskapp.province import (
     aggregates,
     bp,
@@ -366,11 +366,11 @@ def checklists_page():
     return redirect(url_for("province.checklists"))
 
 
-@route(bp, "/checklists/activate", roles=PROVINCE_ADMINS, methods=["POST"])
-def activate_checklist():
+@route(bp, "/checklists/<int:version_id>/activate", roles=PROVINCE_ADMINS, methods=["POST"])
+def activate_checklist(version_id: int):
+    version = get_or_404(ChecklistVersion, version_id)  # another province's upload: 404
     form = ChecklistActivateForm()
-    version = versions.version_or_none(form.version_id.data) if form.validate_on_submit() else None
-    if version is None:
+    if not form.validate_on_submit():
         flash(_("Choose a version and a date."), "error")
         return redirect(url_for("province.checklists"))
     checklists.activate(version, current_province_id(), form.active_from.data, current_user)

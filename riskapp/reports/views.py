@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from riskapp.db import db
-from riskapp.extensions import costly_limit, limiter, user_or_address
+from riskapp.extensions import costly_limit, limiter, report_pdf_limit, user_or_address
 from riskapp.models import ReportStatus
 from riskapp.reports import bp, services
 from riskapp.tenancy import (
@@ -40,10 +40,9 @@ def _etag_matches(sha256: str) -> bool:
 
 
 @route(bp, "/reports/assessment/<int:assessment_id>.pdf", roles=TENANT_USERS)
-# Only a delivered file counts: waiting on the "being prepared" page (202) or a 304 costs nothing.
-@limiter.limit(
-    costly_limit, key_func=user_or_address, deduct_when=lambda response: response.status_code == 200
-)
+# Only a delivered file or a queued render counts: waiting on the "being prepared" page (202)
+# or a 304 costs nothing.
+@report_pdf_limit()
 def download(assessment_id: int):
     assessment = get_assessment_or_404(assessment_id, submitted=True)
     lang = _report_lang()

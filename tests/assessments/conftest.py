@@ -73,7 +73,8 @@ def submit_directly(app, enterprise, user, answers=None, declared=None) -> int:
         enterprise_row = db.session.get(Enterprise, enterprise.id)
         user_row = db.session.get(User, user.id)
         draft = services.start_draft(enterprise_row, user_row)
-        services.save_draft(draft, answers or COMPLETE_ANSWERS, declared or {}, None, user_row)
+        services.save_draft(draft, answers or COMPLETE_ANSWERS, declared or {}, draft.lock_version,
+                            user_row)
         submitted = services.submit(draft, user_row)
         db.session.commit()
         return submitted.id

@@ -79,7 +79,8 @@ def test_dry_run_reports_every_bad_row_and_saves_nothing(app, world, client, log
     assert texts[4] == "missing"
     assert "Xã Không Có" in texts[6]
     assert texts[9] == "repeats row 2"
-    assert "outside this province" in texts[10]
+    # Another province's tax code: the row cannot be used, and nothing says where it is.
+    assert texts[10] == "this tax code cannot be used in this import"
     assert 'name="token"' not in html  # nothing to apply
     with app.test_request_context():
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == before
@@ -150,3 +151,22 @@ def test_only_province_admin_imports(world, client, login_as):
     for user in (world.a.viewer, world.a.auditor, world.a.officer):
         login_as(user)
         assert client.get("/province/imports").status_code == 404
+
+
+def test_dry_run_never_tells_whether_an_e_mail_exists_in_another_province(app, world, client,
+                                                                          login_as):
+    """Another province's account and the platform admin's get the same words as a stranger's
+    address the file cannot use; an account of this province is named as such."""
+    login_as(world.a.admin)
+    commune = world.a.commune.name
+    rows = [
+        f"2800000011,Công ty Một,C,{commune},,10,{world.b.officer.email}",     # row 2
+        f"2800000012,Công ty Hai,C,{commune},,10,{world.platform_admin.email}",  # row 3
+        f"2800000013,Công ty Ba,C,{commune},,10,{world.a.viewer.email}",        # row 4
+    ]
+    problems = _problem_rows(_upload(client, _csv(world, rows)).get_data(as_text=True))
+    texts = {row: text for row, _column, text in problems}
+    assert texts[2] == texts[3] == "this e-mail cannot be used in this import"
+    for text in texts.values():
+        assert "another province" not in text and "outside" not in text
+    assert texts[4] == "this e-mail already belongs to another account in this province"

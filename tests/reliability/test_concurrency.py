@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from riskapp.db import db
@@ -96,3 +97,63 @@ def test_concurrent_submits_make_one_assessment(app, world):
         assert dict(statuses) == {AssessmentStatus.SUBMITTED: 1}
     targets = {r.headers["Location"] for r in responses if r.status_code == 302}
     assert len(targets) == 1
+
+
+# ----------------------------------------------------------------------------- one open draft
+
+
+def _drafts(app) -> list[int]:
+    with app.app_context():
+        return db.session.scalars(
+            select(Assessment.id).where(Assessment.status == AssessmentStatus.DRAFT)).all()
+
+
+def test_twenty_parallel_new_assessment_posts_make_one_draft(app, world):
+    clients = [app.test_client() for _ in range(20)]
+    for client in clients:
+        login(client, world.a.officer)
+    responses = _concurrently([(lambda c=c: c.post("/enterprise/assessments/new"))
+                               for c in clients])
+    assert [r.status_code for r in responses] == [302] * 20
+    drafts = _drafts(app)
+    assert len(drafts) == 1
+    assert {r.headers["Location"] for r in responses} == {
+        f"/enterprise/assessments/{drafts[0]}/edit"}
+
+
+def test_twenty_parallel_api_starts_make_one_draft(app, world):
+    from tests.api.helpers import bearer, make_token
+
+    headers = bearer(make_token(app, world.a.officer))
+    # A token's first use records itself on a second connection; 20 of those at once would
+    # wait on the pool (another matter): use it once first.
+    assert app.test_client().get("/api/v1/checklists", headers=headers).status_code == 200
+    clients = [app.test_client() for _ in range(20)]
+    responses = _concurrently([(lambda c=c: c.post("/api/v1/assessments", headers=headers))
+                               for c in clients])
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * 19 + [201], codes  # one made it, the others were given it
+    drafts = _drafts(app)
+    assert len(drafts) == 1 and {r.json["id"] for r in responses} == set(drafts)
+
+
+def test_the_database_itself_refuses_a_second_open_draft(app, world):
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        first = Assessment(enterprise_id=world.a.enterprise.id, province_id=world.a.province.id,
+                           checklist_version_id=_default_version_id(), answers={})
+        db.session.add(first)
+        db.session.commit()
+        db.session.add(Assessment(enterprise_id=world.a.enterprise.id,
+                                  province_id=world.a.province.id,
+                                  checklist_version_id=first.checklist_version_id, answers={}))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def _default_version_id() -> int:
+    from riskapp import checklists
+
+    return checklists.default_version().id
