@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from riskapp import checklists
+from riskapp import checklists, links
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -247,7 +247,8 @@ def start_zip(filters: Filters, user: User) -> Job:
         status=JobStatus.QUEUED,
         progress=0,
         total=0,
-        params={"filters": filters.args()},
+        # The worker has no request: the reports it renders link to the address asked from.
+        params={"filters": filters.args(), "base_url": links.base_url()},
         created_by_id=user.id,
         province_id=user.province_id,
     )
@@ -318,16 +319,18 @@ def _build_zip(job: Job) -> str:
     job.progress = 0
     db.session.commit()
 
+    base_url = (job.params or {}).get("base_url")
     included: list[int] = []
     final_path = _exports_dir() / f"{job.id}.zip"
     temp_path = final_path.with_suffix(".part")
     with zipfile.ZipFile(temp_path, "w", compression=zipfile.ZIP_STORED) as archive:
         for enterprise, assessment_id in targets:
             assessment = db.session.get(Assessment, assessment_id)
-            report = reports.report_of(assessment_id, "vi") or reports.schedule_render(assessment)
+            report = (reports.report_of(assessment_id, "vi")
+                      or reports.schedule_render(assessment, base_url=base_url))
             db.session.commit()
             # This is a background worker: rendering a missing report here blocks no request.
-            reports.ensure_rendered(report)
+            reports.ensure_rendered(report, base_url)
             if report.status == ReportStatus.READY:
                 archive.writestr(
                     _zip_entry_name(enterprise, assessment, report), reports.stored_pdf(report)
