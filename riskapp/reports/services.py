@@ -402,17 +402,34 @@ class PublicReport:
 
     code: str
     public_id: str
+    # What the report says, from its signed payload: a later rename must not change what the
+    # page vouches for.
     enterprise_name: str
     tax_code: str
     assessed_on: date
     grade: object
     score: float | None
+    renamed_to: str | None  # the enterprise's name today, when it differs from the signed one
     current: bool
     superseded_on: date | None
     sha256: str
     size_bytes: int | None
     generated_at: datetime | None
     lang: str
+
+
+def _signed_facts(payload: dict, assessment: Assessment, enterprise: Enterprise) -> dict:
+    """Name, tax code, date, grade and score as the report's signed payload states them (the
+    assessment's own values for a payload without them)."""
+    signed_enterprise = payload.get("enterprise") or {}
+    assessed_on = payload.get("assessed_on")
+    return {
+        "enterprise_name": signed_enterprise.get("name") or enterprise.name,
+        "tax_code": signed_enterprise.get("tax_code") or enterprise.tax_code,
+        "assessed_on": date.fromisoformat(assessed_on) if assessed_on else assessment.assessed_on,
+        "grade": payload.get("grade") or assessment.grade,
+        "score": payload.get("score", assessment.score),
+    }
 
 
 def find_public_report(code: str) -> PublicReport | None:
@@ -429,15 +446,13 @@ def find_public_report(code: str) -> PublicReport | None:
         return None
     assessment = db.session.get(Assessment, report.assessment_id)
     enterprise = db.session.get(Enterprise, report.enterprise_id)
+    signed = _signed_facts(report.payload or {}, assessment, enterprise)
     superseded_at = assessment.superseded_at
     return PublicReport(
         code=report.verification_code,
         public_id=report.public_id,
-        enterprise_name=enterprise.name,
-        tax_code=enterprise.tax_code,
-        assessed_on=assessment.assessed_on,
-        grade=assessment.grade,
-        score=assessment.score,
+        **signed,
+        renamed_to=enterprise.name if enterprise.name != signed["enterprise_name"] else None,
         current=assessment.status == AssessmentStatus.SUBMITTED,
         superseded_on=superseded_at.date() if superseded_at else None,
         sha256=report.sha256,
