@@ -110,6 +110,10 @@ def fmt_number(value, digits: int = 0) -> str:
     return formatting.format_number(value, current_lang(), digits)
 
 
+def fmt_file_size(size) -> str:
+    return formatting.format_file_size(size, current_lang())
+
+
 def _csp(app: Flask) -> str:
     tile_host = urlsplit(app.config.get("MAP_TILE_URL", "")).netloc.replace("{s}.", "*.")
     img_sources = "'self' data: blob:" + (f" https://{tile_host}" if tile_host else "")
@@ -149,6 +153,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_number, "number")
     app.add_template_filter(fmt_time, "time")
+    app.add_template_filter(fmt_file_size, "filesize")
 
     @app.after_request
     def security_headers(response):

@@ -237,3 +237,10 @@ def test_code_lookup_verdict_says_current_or_superseded(app, world, english, fir
         as_text=True))
     assert state == "superseded"
     assert "Superseded" in body
+
+
+def test_size_reads_in_kilobytes_not_a_long_byte_count(app, world, english, first_and_second):
+    _first, second = first_and_second
+    text = english.get(f"/verify/{second.verification_code}").get_data(as_text=True)
+    size = re.search(r"<dt>Size</dt><dd>([^<]*)</dd>", text)[1]
+    assert re.fullmatch(r"\d{1,4}(\.\d)? KB", size), size
