@@ -130,6 +130,13 @@ def _is_stale(report: Report) -> bool:
     return utcnow() - created > STALE_PENDING
 
 
+def render_stage(report: Report) -> str:
+    """'queued' until a worker picks the render up (it counts an attempt first), then
+    'rendering' — what the waiting page tells at each refresh. (After a failed render is retried,
+    the earlier attempt makes a queued render read as 'rendering'.)"""
+    return "rendering" if report.attempts else "queued"
+
+
 def can_retry(report: Report) -> bool:
     return report.status == ReportStatus.FAILED or _is_stale(report)
 
