@@ -95,7 +95,8 @@ def from_environment(instance_path: str) -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Unset in development: links follow the request (riskapp.links); production requires it.
+        "BASE_URL": os.environ.get("BASE_URL", "").strip() or None,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
@@ -124,11 +125,18 @@ def cache_settings(config: Mapping) -> dict:
 
 
 def check_production(config: dict) -> None:
-    """Refuse to start in production with a missing or default secret key."""
+    """Refuse to start in production with a missing or default secret key, or without the public
+    address that links in PDFs, QR codes and e-mails carry (no request to take it from there)."""
     if config.get("ENV_NAME") != "production":
         return
     secret = config.get("SECRET_KEY") or ""
     if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
         raise RuntimeError(
             "SECRET_KEY must be set to a random value of at least 32 characters in production"
+        )
+    base_url = config.get("BASE_URL") or ""
+    if not base_url.startswith(("https://", "http://")):
+        raise RuntimeError(
+            "BASE_URL must be set in production to the address users open, e.g. "
+            "BASE_URL=https://riskapp.example.gov.vn (links in reports, QR codes and e-mails)"
         )

@@ -168,3 +168,20 @@ def gettext(lang: str, msgid: str, **params) -> str:
     """``msgid`` translated into ``lang``, with its %(name)s placeholders filled from ``params``."""
     text = translations(lang).gettext(msgid)
     return text % params if params else text
+
+
+FILE_SIZE_UNITS = ("B", "KB", "MB", "GB", "TB")
+
+
+def format_file_size(size: int | None, lang: str) -> str:
+    """A file size as people say it: 54,3 KB (vi), 54.3 KB (en); 1 KB = 1024 bytes, one decimal
+    unless it is zero (3 MB, not 3,0 MB)."""
+    if size is None:
+        return MISSING
+    value, unit = float(size), 0
+    while value >= 1024 and unit < len(FILE_SIZE_UNITS) - 1:
+        value /= 1024
+        unit += 1
+    if unit == 0:
+        return f"{format_number(int(size), lang)} {FILE_SIZE_UNITS[0]}"
+    return f"{format_number(round(value, 1), lang, 1, trim_whole=True)} {FILE_SIZE_UNITS[unit]}"

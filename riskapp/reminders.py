@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 import click
-from flask import current_app, g
+from flask import g
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -27,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from riskapp import clock
+from riskapp import clock, links
 from riskapp.db import db
 from riskapp.formatting import format_date
 from riskapp.mail import send_mail
@@ -255,7 +255,7 @@ class ReminderSummary:
 def _mail(user_reminders: list[Reminder]) -> None:
     first = user_reminders[0]
     lang = first.locale if first.locale in ("vi", "en") else "vi"
-    link = current_app.config["BASE_URL"].rstrip("/") + "/enterprise/"
+    link = links.external("/enterprise/")
     with force_locale(lang):
         lines = [f"- {reminder.text(lang)}" for reminder in user_reminders]
         body = "\n".join([

@@ -13,6 +13,7 @@ from riskapp import clock, formatting
 from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, AssessmentStatus, Grade, Role
 from riskapp.reminders import current_notices
+from riskapp.tenancy import may_open
 
 GRADE_LABELS = {
     Grade.VERY_LOW: _l("very low"),
@@ -111,6 +112,10 @@ def fmt_number(value, digits: int = 0) -> str:
     return formatting.format_number(value, current_lang(), digits)
 
 
+def fmt_file_size(size) -> str:
+    return formatting.format_file_size(size, current_lang())
+
+
 def _csp(app: Flask) -> str:
     tiles = urlsplit(app.config.get("MAP_TILE_URL", ""))
     tile_host = tiles.netloc.replace("{s}.", "*.")
@@ -148,9 +153,12 @@ def init_app(app: Flask) -> None:
 
     # The officer's reminders, shown by the base layout and the officer's overview.
     app.add_template_global(current_notices, "reminder_notices")
+    # Links only to pages the user's role may open (the route's own roles, riskapp.tenancy).
+    app.add_template_global(may_open, "may_open")
     app.add_template_filter(fmt_date, "date")
     app.add_template_filter(fmt_number, "number")
     app.add_template_filter(fmt_time, "time")
+    app.add_template_filter(fmt_file_size, "filesize")
 
     @app.after_request
     def security_headers(response):

@@ -175,13 +175,26 @@ def require_roles(roles: frozenset[Role]):
     return decorator
 
 
+# Endpoint → the roles its route() admits: pages ask may_open() before showing a link to it.
+ENDPOINT_ROLES: dict[str, frozenset[Role]] = {}
+
+
 def route(blueprint, rule: str, *, roles: frozenset[Role], **options):
     """A route of `blueprint` for these roles only (see require_roles)."""
 
     def decorator(view):
+        endpoint = options.get("endpoint") or view.__name__
+        ENDPOINT_ROLES[f"{blueprint.name}.{endpoint}"] = roles
         return blueprint.route(rule, **options)(require_roles(roles)(view))
 
     return decorator
+
+
+def may_open(endpoint: str) -> bool:
+    """Does the logged-in user's role admit them to this endpoint? (The object itself is still
+    checked by the view: a link is only shown for objects already in the user's scope.)"""
+    roles = ENDPOINT_ROLES.get(endpoint)
+    return roles is not None and allows(roles)
 
 
 # ----------------------------------------------------------------------------- scoped queries

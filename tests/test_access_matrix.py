@@ -46,6 +46,7 @@ def route(endpoint, method, roles, path) -> Route:
 ROUTES = [
     route("main.home", "GET", EVERYONE, "/"),
     route("main.healthz", "GET", PUBLIC, "/healthz"),
+    route("main.favicon", "GET", PUBLIC, "/favicon.ico"),
     route("main.switch_language", "GET", PUBLIC, "/lang/en"),
     route("auth.login", "GET", PUBLIC, "/auth/login"),
     route("auth.forgot_password", "GET", PUBLIC, "/auth/forgot"),

@@ -118,3 +118,16 @@ def test_template_filters_speak_the_request_language_in_vietnam_time(app, lang, 
             "{{ day|date }} · {{ late|date }} · {{ late|time }} · {{ 1250.5|number(1) }} · "
             "{{ none|date }}", day=DAY, late=late, none=None)
     assert page == expected
+
+
+@pytest.mark.parametrize(("size", "lang", "expected"), [
+    (55591, "vi", "54,3 KB"),
+    (55591, "en", "54.3 KB"),
+    (512, "vi", "512 B"),
+    (1024, "en", "1 KB"),
+    (3 * 1024 * 1024 + 1, "vi", "3 MB"),
+    (5_400_000_000, "en", "5 GB"),
+    (None, "vi", "—"),
+])
+def test_file_sizes_read_as_people_say_them(size, lang, expected):
+    assert formatting.format_file_size(size, lang) == expected

@@ -13,17 +13,19 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from riskapp import checklists, territory
+from riskapp import checklists, links, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.filters import Filters, enterprises
 from riskapp.formatting import answer_words
+from riskapp.i18n import current_lang
 from riskapp.jobs import submit_after_commit
 from riskapp.models import (
     GRADED_STATUSES,
@@ -39,6 +41,7 @@ from riskapp.models import (
 )
 from riskapp.models.types import utcnow
 from riskapp.pagination import Page, paginate
+from riskapp.reports import bundle
 from riskapp.reports import services as reports
 from riskapp.scoring import (
     Checklist,
@@ -256,7 +259,8 @@ def start_zip(filters: Filters, user: User) -> Job:
         status=JobStatus.QUEUED,
         progress=0,
         total=0,
-        params={"filters": filters.args()},
+        # The worker has no request: the reports it renders link to the address asked from.
+        params={"filters": filters.args(), "base_url": links.base_url(), "lang": current_lang()},
         created_by_id=user.id,
         province_id=user.province_id,
     )
@@ -286,8 +290,10 @@ def _exports_dir() -> Path:
     return path
 
 
-def _zip_entry_name(enterprise: Enterprise, assessment: Assessment, report: Report) -> str:
-    return reports.download_filename(report, assessment, enterprise)
+def _zip_entry(enterprise: Enterprise, assessment: Assessment) -> bundle.IndexRow:
+    name = bundle.entry_name(enterprise.tax_code, enterprise.name, assessment.assessed_on)
+    return bundle.IndexRow(enterprise.tax_code, enterprise.name, assessment.grade,
+                           assessment.assessed_on, assessment.submitted_at, name)
 
 
 def build_zip_task(job_id: str) -> str:
@@ -327,23 +333,10 @@ def _build_zip(job: Job) -> str:
     job.progress = 0
     db.session.commit()
 
-    included: list[int] = []
     final_path = _exports_dir() / f"{job.id}.zip"
     temp_path = final_path.with_suffix(".part")
     with zipfile.ZipFile(temp_path, "w", compression=zipfile.ZIP_STORED) as archive:
-        for enterprise, assessment_id in targets:
-            assessment = db.session.get(Assessment, assessment_id)
-            report = reports.report_of(assessment_id, "vi") or reports.schedule_render(assessment)
-            db.session.commit()
-            # This is a background worker: rendering a missing report here blocks no request.
-            reports.ensure_rendered(report)
-            if report.status == ReportStatus.READY:
-                archive.writestr(
-                    _zip_entry_name(enterprise, assessment, report), reports.stored_pdf(report)
-                )
-                included.append(report.id)
-            job.progress += 1
-            db.session.commit()
+        included = _write_reports(archive, job, targets)
     os.replace(temp_path, final_path)
     job.status = JobStatus.DONE
     job.result_path = str(final_path)
@@ -353,6 +346,31 @@ def _build_zip(job: Job) -> str:
     job.finished_at = utcnow()
     db.session.commit()
     return "done"
+
+
+def _write_reports(archive: zipfile.ZipFile, job: Job, targets: list) -> list[int]:
+    """Each target's report into the archive, then the index; the ids of the reports written."""
+    params = job.params or {}
+    base_url = params.get("base_url")
+    included: list[int] = []
+    index: list[bundle.IndexRow] = []
+    for enterprise, assessment_id in targets:
+        assessment = db.session.get(Assessment, assessment_id)
+        report = (reports.report_of(assessment_id, "vi")
+                  or reports.schedule_render(assessment, base_url=base_url))
+        db.session.commit()
+        # This is a background worker: rendering a missing report here blocks no request.
+        reports.ensure_rendered(report, base_url)
+        if report.status == ReportStatus.READY:
+            entry = _zip_entry(enterprise, assessment)
+            archive.writestr(entry.file_name, reports.stored_pdf(report))
+            index.append(entry)
+            included.append(report.id)
+        job.progress += 1
+        db.session.commit()
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    archive.writestr(bundle.INDEX_NAME, bundle.index_csv(index, params.get("lang", "vi"), tz))
+    return included
 
 
 def record_zip_download(job: Job, user: User) -> int:

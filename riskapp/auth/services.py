@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from riskapp import links
 from riskapp.db import db
 from riskapp.mail import send_mail
 from riskapp.models import OneTimeToken, TokenPurpose, User
@@ -139,7 +140,7 @@ def send_invitation(user: User, inviter_name: str) -> str:
     """E-mail an invitation link; returns the link (shown to the admin as a fallback)."""
     ttl = timedelta(hours=current_app.config["INVITE_TTL_HOURS"])
     raw = create_token(user, TokenPurpose.INVITE, ttl)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.accept_invite", token=raw)
+    link = links.external(url_for("auth.accept_invite", token=raw))
     send_mail(
         user.email,
         _("Your riskapp account"),
@@ -161,7 +162,7 @@ def send_password_reset(email: str) -> None:
         return
     ttl = timedelta(minutes=current_app.config["RESET_TTL_MINUTES"])
     raw = create_token(user, TokenPurpose.RESET, ttl)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=raw)
+    link = links.external(url_for("auth.reset_password", token=raw))
     send_mail(
         user.email,
         _("Reset your riskapp password"),

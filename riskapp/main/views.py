@@ -38,3 +38,9 @@ def switch_language(code: str):
 def healthz():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico by themselves (e.g. beside a PDF opened directly)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

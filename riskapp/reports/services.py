@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from riskapp import checklists, clock, jobs, territory
+from riskapp import checklists, clock, jobs, links, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.evidence.services import report_thumbnails
@@ -68,9 +68,11 @@ def _new_verification_code() -> str:
             return code
 
 
-def schedule_render(assessment: Assessment, lang: str = "vi") -> Report:
+def schedule_render(assessment: Assessment, lang: str = "vi",
+                    base_url: str | None = None) -> Report:
     """The assessment's report in ``lang``, created pending and queued for the background render
-    after the commit; an existing ready or queued report is returned as it is."""
+    after the commit; an existing ready or queued report is returned as it is. ``base_url`` is the
+    address its links carry (default: this request's, see riskapp.links)."""
     if lang not in REPORT_LANGS:
         raise ValueError(f"unsupported report language: {lang!r}")
     if assessment.status == AssessmentStatus.DRAFT:
@@ -78,7 +80,7 @@ def schedule_render(assessment: Assessment, lang: str = "vi") -> Report:
     report = report_of(assessment.id, lang)
     if report is not None:
         if report.status == ReportStatus.FAILED or _is_stale(report):
-            retry_render(report)
+            retry_render(report, base_url)
         return report
     code = _new_verification_code()
     # The public id needs the row id; a unique placeholder holds the place until the flush.
@@ -97,7 +99,8 @@ def schedule_render(assessment: Assessment, lang: str = "vi") -> Report:
     year = (assessment.assessed_on or clock.today()).year
     report.public_id = f"RA-{year}-{report.id:06d}"
     db.session.flush()
-    jobs.submit_after_commit(RENDER_TASK, report.id)
+    # The worker has no request to read the address from: it travels with the task.
+    jobs.submit_after_commit(RENDER_TASK, report.id, base_url or links.base_url())
     return report
 
 
@@ -127,11 +130,18 @@ def _is_stale(report: Report) -> bool:
     return utcnow() - created > STALE_PENDING
 
 
+def render_stage(report: Report) -> str:
+    """'queued' until a worker picks the render up (it counts an attempt first), then
+    'rendering' — what the waiting page tells at each refresh. (After a failed render is retried,
+    the earlier attempt makes a queued render read as 'rendering'.)"""
+    return "rendering" if report.attempts else "queued"
+
+
 def can_retry(report: Report) -> bool:
     return report.status == ReportStatus.FAILED or _is_stale(report)
 
 
-def retry_render(report: Report) -> Report:
+def retry_render(report: Report, base_url: str | None = None) -> Report:
     """Queue a failed (or lost) render again, after the commit."""
     if report.status == ReportStatus.READY:
         return report
@@ -140,7 +150,7 @@ def retry_render(report: Report) -> Report:
     # A fresh clock for the staleness check.
     report.created_at = utcnow()
     db.session.flush()
-    jobs.submit_after_commit(RENDER_TASK, report.id)
+    jobs.submit_after_commit(RENDER_TASK, report.id, base_url or links.base_url())
     return report
 
 
@@ -160,8 +170,8 @@ def public_key_pem() -> bytes:
     return signing.public_key_pem(signing_key())
 
 
-def verify_url(code: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + "/verify/" + code
+def verify_url(code: str, base_url: str | None = None) -> str:
+    return links.external("/verify/" + code, base_url)
 
 
 def _industry_text(enterprise: Enterprise) -> str:
@@ -212,7 +222,7 @@ def _report_actions(assessment: Assessment, lang: str) -> tuple:
     )
 
 
-def build_report_data(report: Report):
+def build_report_data(report: Report, base_url: str | None = None):
     """Everything the PDF shows, read from the database into plain values."""
     assessment = db.session.get(Assessment, report.assessment_id)
     enterprise = db.session.get(Enterprise, assessment.enterprise_id)
@@ -228,7 +238,7 @@ def build_report_data(report: Report):
     return ReportData(
         report_id=report.public_id,
         verification_code=report.verification_code,
-        verify_url=verify_url(report.verification_code),
+        verify_url=verify_url(report.verification_code, base_url),
         generated_at=utcnow(),
         lang=lang,
         enterprise=EnterpriseInfo(
@@ -252,19 +262,20 @@ def build_report_data(report: Report):
     )
 
 
-def render_signed(report: Report) -> tuple[bytes, dict]:
+def render_signed(report: Report, base_url: str | None = None) -> tuple[bytes, dict]:
     """Render and sign the report's PDF (CPU-heavy: background work only)."""
     # Imported here: WeasyPrint (tens of MB, a second to load) stays out of the web processes.
     from riskapp.reports import render  # noqa: PLC0415
 
-    data = build_report_data(report)
+    data = build_report_data(report, base_url)
     payload = signing.canonical_payload(data)
     pdf = signing.sign_report(render.render_report(data), payload, signing_key())
     return pdf, payload
 
 
-def render_report_task(report_id: int) -> str:
-    """Background task: render, sign and store one report; a failure is stored, not raised."""
+def render_report_task(report_id: int, base_url: str | None = None) -> str:
+    """Background task: render, sign and store one report; a failure is stored, not raised.
+    ``base_url``: the address of the request that queued it (its links point there)."""
     # populate_existing: a caller's session may hold this row from before another worker's commit.
     report = db.session.get(Report, report_id, populate_existing=True)
     if report is None:
@@ -274,7 +285,7 @@ def render_report_task(report_id: int) -> str:
     report.attempts = (report.attempts or 0) + 1
     db.session.commit()
     try:
-        pdf, payload = render_signed(report)
+        pdf, payload = render_signed(report, base_url)
     except Exception as error:  # noqa: BLE001 - any render failure is stored on the report
         log.exception("report %s failed to render", report_id)
         db.session.rollback()
@@ -296,11 +307,11 @@ def render_report_task(report_id: int) -> str:
     return "ready"
 
 
-def ensure_rendered(report: Report) -> Report:
+def ensure_rendered(report: Report, base_url: str | None = None) -> Report:
     """Render a report now unless it is ready (background jobs only, e.g. the ZIP export)."""
     db.session.refresh(report)
     if report.status != ReportStatus.READY:
-        render_report_task(report.id)
+        render_report_task(report.id, base_url)
         db.session.refresh(report)
     return report
 
@@ -400,11 +411,14 @@ class PublicReport:
 
     code: str
     public_id: str
+    # What the report says, from its signed payload: a later rename must not change what the
+    # page vouches for.
     enterprise_name: str
     tax_code: str
     assessed_on: date
     grade: object
     score: float | None
+    renamed_to: str | None  # the enterprise's name today, when it differs from the signed one
     current: bool
     superseded_on: date | None
     sha256: str
@@ -412,6 +426,20 @@ class PublicReport:
     generated_at: datetime | None
     lang: str
     timezone: str = clock.DEFAULT_TIMEZONE  # the province's: /verify shows its times there
+
+
+def _signed_facts(payload: dict, assessment: Assessment, enterprise: Enterprise) -> dict:
+    """Name, tax code, date, grade and score as the report's signed payload states them (the
+    assessment's own values for a payload without them)."""
+    signed_enterprise = payload.get("enterprise") or {}
+    assessed_on = payload.get("assessed_on")
+    return {
+        "enterprise_name": signed_enterprise.get("name") or enterprise.name,
+        "tax_code": signed_enterprise.get("tax_code") or enterprise.tax_code,
+        "assessed_on": date.fromisoformat(assessed_on) if assessed_on else assessment.assessed_on,
+        "grade": payload.get("grade") or assessment.grade,
+        "score": payload.get("score", assessment.score),
+    }
 
 
 def find_public_report(code: str) -> PublicReport | None:
@@ -429,14 +457,12 @@ def find_public_report(code: str) -> PublicReport | None:
     assessment = db.session.get(Assessment, report.assessment_id)
     enterprise = db.session.get(Enterprise, report.enterprise_id)
     zone = territory.province_zone(enterprise.province_id) or clock.DEFAULT_TIMEZONE
+    signed = _signed_facts(report.payload or {}, assessment, enterprise)
     return PublicReport(
         code=report.verification_code,
         public_id=report.public_id,
-        enterprise_name=enterprise.name,
-        tax_code=enterprise.tax_code,
-        assessed_on=assessment.assessed_on,
-        grade=assessment.grade,
-        score=assessment.score,
+        **signed,
+        renamed_to=enterprise.name if enterprise.name != signed["enterprise_name"] else None,
         current=assessment.status == AssessmentStatus.SUBMITTED,
         superseded_on=clock.local_date(assessment.superseded_at, zone),
         sha256=report.sha256,

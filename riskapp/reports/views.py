@@ -56,6 +56,7 @@ def download(assessment_id: int):
                 report=report,
                 lang_param=lang,
                 can_retry=services.can_retry(report),
+                stage=services.render_stage(report),
             ),
             202 if report.status == ReportStatus.PENDING else 200,
             {"Cache-Control": "no-store"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import uuid
 import zipfile
@@ -13,6 +14,8 @@ from riskapp import jobs
 from riskapp.db import db
 from riskapp.models import AuditLog, Job, JobStatus, Report, ReportStatus
 from tests.audit.support import report_row, submitted
+
+INDEX = "index.csv"
 
 
 @pytest.fixture
@@ -49,9 +52,11 @@ def test_zip_holds_the_latest_reports_of_the_filtered_enterprises_only(
     assert download.status_code == 200
     assert download.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.data))
-    assert archive.namelist() == ["bao-cao-2800000001-2026-01-15.pdf"]
+    # Tax code, the enterprise's name readable without diacritics, and the assessment date.
+    pdf_name = "2800000001-cong-ty-may-dong-hoa-th-2026-01-15.pdf"
+    assert sorted(archive.namelist()) == [pdf_name, INDEX]
     stored = report_row(app, assessed["inside"]).pdf
-    assert archive.read("bao-cao-2800000001-2026-01-15.pdf") == stored
+    assert archive.read(pdf_name) == stored
 
 
 def test_zip_download_is_logged_for_each_enterprise(app, world, assessed, auditor):
@@ -73,7 +78,7 @@ def test_filters_apply_to_the_zip(app, world, assessed, auditor):
     status = auditor.get(f"/audit/exports/{job_id}/status").get_json()
     assert (status["status"], status["total"]) == ("done", 0)
     archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
-    assert archive.namelist() == []
+    assert archive.namelist() == [INDEX]
 
 
 def test_a_missing_report_is_rendered_by_the_job(app, world, assessed, auditor):
@@ -84,7 +89,7 @@ def test_a_missing_report_is_rendered_by_the_job(app, world, assessed, auditor):
         db.session.commit()
     job_id = _start(auditor)
     archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
-    assert len(archive.namelist()) == 1
+    assert len(archive.namelist()) == 2  # the report and the index
     assert report_row(app, assessed["inside"]).status == ReportStatus.READY
 
 
@@ -137,3 +142,36 @@ def test_failed_job_says_so(app, world, assessed, auditor, monkeypatch):
     assert "disk full" in status["error"]
     with app.app_context():
         assert db.session.get(Job, job_id).status == JobStatus.FAILED
+
+
+def _index_rows(archive: zipfile.ZipFile) -> list[list[str]]:
+    text = archive.read(INDEX).decode("utf-8-sig")  # with a BOM: Excel then reads it as UTF-8
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_zip_index_lists_each_report_with_its_file(app, world, assessed, auditor):
+    job_id = _start(auditor)
+    archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
+    header, *rows = _index_rows(archive)
+    assert header == ["Tax code", "Enterprise", "Risk grade", "Assessment date", "Submitted on",
+                      "File"]
+    assert len(rows) == 1
+    tax_code, name, grade, assessed_on, submitted_on, file_name = rows[0]
+    assert (tax_code, name, grade, assessed_on) == (
+        "2800000001", "Công ty May Đông Hòa TH", "low", "2026-01-15")
+    assert len(submitted_on) == 10 and submitted_on[4] == "-"
+    assert file_name in archive.namelist()
+
+
+def test_zip_index_cells_never_start_a_formula(app, world, assessed, auditor):
+    from riskapp.models import Enterprise
+
+    with app.app_context():
+        db.session.get(Enterprise, world.a.enterprise.id).name = '=HYPERLINK("http://x","y")'
+        db.session.commit()
+    job_id = _start(auditor)
+    archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
+    _header, row = _index_rows(archive)
+    assert not row[1].startswith(("=", "+", "-", "@"))
+    assert "HYPERLINK" in row[1]
+    assert row[5] == "2800000001-hyperlink-http-x-y-2026-01-15.pdf" in archive.namelist()

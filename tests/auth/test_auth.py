@@ -173,6 +173,7 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("RISKAPP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
     monkeypatch.setenv("RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("BASE_URL", "https://riskapp.example.gov.vn")
     monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "prod.sqlite3"))
     monkeypatch.setenv("RISKAPP_INSTANCE", str(tmp_path))
     production = create_app()

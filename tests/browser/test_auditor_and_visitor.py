@@ -102,7 +102,7 @@ def test_visitor_verifies_a_report_by_code(pages, live_app):
     page.get_by_label("Code printed on the report").fill(code.lower())
     page.get_by_role("button", name="Look up").click()
     expect(page.locator("h1")).to_contain_text(code)
-    expect(page.locator(".verify-state")).to_contain_text("Current")
+    expect(page.locator(".verdict-genuine")).to_contain_text("Current")
     pages.shot(page, "report-facts")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     page.get_by_label("Report file (PDF)").set_input_files(

@@ -158,7 +158,7 @@ def test_english_report_is_queued_not_rendered_in_the_request(
     assert renders == []
     en = report_row(app, assessment_id, "en")
     assert en.status == ReportStatus.PENDING
-    assert queued == [(report_services.RENDER_TASK, (en.id,))]
+    assert queued == [(report_services.RENDER_TASK, (en.id, "http://localhost"))]
 
     # A second visit while pending queues nothing more.
     client.get(_url(assessment_id, lang="en"))

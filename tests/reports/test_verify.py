@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -157,3 +158,89 @@ def test_upload_is_rate_limited(dedicated_app, world, first_and_second, tmp_path
     statuses = [_upload(client, url, first.pdf).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     assert client.get(url).status_code == 200  # reading the page is not limited
+
+
+# --------------------------------------------------------------------------- what was signed
+
+
+def _rename(app, enterprise_id: int, name: str) -> None:
+    from riskapp.db import db
+    from riskapp.models import Enterprise
+
+    with app.app_context():
+        db.session.get(Enterprise, enterprise_id).name = name
+        db.session.commit()
+
+
+def test_page_vouches_for_the_signed_name_and_says_when_the_live_name_differs(
+    app, world, english, first_and_second
+):
+    _first, second = first_and_second
+    _rename(app, world.a.enterprise.id, "Công ty Đổi Tên Mới")
+    text = english.get(f"/verify/{second.verification_code}").get_data(as_text=True)
+    facts = text.split('class="facts"', 1)[1]
+    # The name printed and signed in the report comes first; the new one is only a note.
+    assert facts.index("Công ty May Đông Hòa TH") < facts.index("Công ty Đổi Tên Mới")
+    assert "The enterprise has been renamed since the report was signed" in text
+    assert "as signed in the report" in text
+
+
+def test_unchanged_name_has_no_rename_note(app, world, english, first_and_second):
+    text = english.get(f"/verify/{first_and_second[1].verification_code}").get_data(as_text=True)
+    assert "renamed" not in text
+
+
+def test_page_shows_the_signed_grade_and_score(app, world, english, first_and_second):
+    first, _second = first_and_second
+    text = english.get(f"/verify/{first.verification_code}").get_data(as_text=True)
+    assert ">low<" in text
+    assert f"{first.payload['score']:.1f}" in text
+
+
+# --------------------------------------------------------------------------- unmistakable verdicts
+
+
+def _verdict(text: str) -> tuple[str, str]:
+    """(state, inner HTML) of the page's verdict box."""
+    match = re.search(r'<section class="verdict verdict-(\w+)" role="status"[^>]*>(.*?)</section>',
+                      text, re.S)
+    assert match, "no verdict box"
+    return match[1], match[2]
+
+
+def test_genuine_upload_has_a_green_tick_verdict(app, world, english, first_and_second):
+    _first, second = first_and_second
+    state, body = _verdict(_upload(english, "/verify", second.pdf).get_data(as_text=True))
+    assert state == "genuine"
+    assert 'class="verdict-icon"' in body and "<h2" in body and "Genuine report" in body
+
+
+def test_forged_upload_has_a_red_cross_verdict(app, world, english, first_and_second):
+    first, _second = first_and_second
+    page = _upload(english, f"/verify/{first.verification_code}", _tampered(first.pdf))
+    state, body = _verdict(page.get_data(as_text=True))
+    assert state == "forged"
+    assert "Not a genuine report" in body
+
+
+def test_unknown_code_has_its_own_verdict(english, first_and_second):
+    state, body = _verdict(english.get("/verify/ZZZZ-ZZZZ").get_data(as_text=True))
+    assert state == "unknown"
+    assert "Unknown verification code" in body
+
+
+def test_code_lookup_verdict_says_current_or_superseded(app, world, english, first_and_second):
+    first, second = first_and_second
+    assert _verdict(english.get(f"/verify/{second.verification_code}").get_data(
+        as_text=True))[0] == "genuine"
+    state, body = _verdict(english.get(f"/verify/{first.verification_code}").get_data(
+        as_text=True))
+    assert state == "superseded"
+    assert "Superseded" in body
+
+
+def test_size_reads_in_kilobytes_not_a_long_byte_count(app, world, english, first_and_second):
+    _first, second = first_and_second
+    text = english.get(f"/verify/{second.verification_code}").get_data(as_text=True)
+    size = re.search(r"<dt>Size</dt><dd>([^<]*)</dd>", text)[1]
+    assert re.fullmatch(r"\d{1,4}(\.\d)? KB", size), size

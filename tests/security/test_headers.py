@@ -40,7 +40,8 @@ def test_logged_in_pages_carry_them_too(client, world, login_as):
 
 def test_hsts_only_in_production(client, dedicated_app):
     assert "Strict-Transport-Security" not in client.get("/auth/login").headers
-    production = dedicated_app(ENV_NAME="production", SESSION_COOKIE_SECURE=True)
+    production = dedicated_app(ENV_NAME="production", SESSION_COOKIE_SECURE=True,
+                               BASE_URL="https://riskapp.example.gov.vn")
     hsts = production.test_client().get("/auth/login").headers["Strict-Transport-Security"]
     assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 180 * 24 * 3600
 
