@@ -174,41 +174,47 @@ def _svg(width: float, height: float, title: str, description: str, body: Iterab
     )
 
 
+def _legend_places(labels: Sequence[str], sample_width: float, y: float, width: float,
+                   x0: float) -> tuple[list[tuple[float, float]], float]:
+    """Where each legend entry starts (x, top), wrapped over lines, and the height used."""
+    places, x, line = [], x0, 0
+    for label in labels:
+        item_width = sample_width + len(label) * FONT_SIZE * 0.6 + 14
+        if x > x0 and x + item_width > width:
+            x, line = x0, line + 1
+        places.append((x, y + line * 16))
+        x += item_width
+    return places, (line + 1) * 16 if labels else 0
+
+
 def _legend(segments: Sequence[Segment], y: float, width: float,
             x0: float = 0) -> tuple[str, float]:
     """Swatch + words per segment, wrapped over lines; returns markup and the height used."""
-    parts, x, line = [], x0, 0
-    for segment in segments:
-        item_width = 14 + len(segment.label) * FONT_SIZE * 0.6 + 14
-        if x > x0 and x + item_width > width:
-            x, line = x0, line + 1
-        top = y + line * 16
+    places, height = _legend_places([s.label for s in segments], 14, y, width, x0)
+    parts = []
+    for segment, (x, top) in zip(segments, places, strict=True):
         parts.append(
             f'<rect x="{_fmt(x)}" y="{_fmt(top)}" width="10" height="10" rx="2" '
             f'fill="{segment.colour}"/>'
         )
         parts.append(_text(x + 14, top + 9, segment.label))
-        x += item_width
-    return "".join(parts), (line + 1) * 16 if segments else 0
+    return "".join(parts), height
 
 
 def _line_legend(series: Sequence[Series], y: float, width: float,
                  x0: float = 0) -> tuple[str, float]:
     """A line sample in each series' dash pattern, its marker and its words, wrapped over lines."""
-    parts, x, line = [], x0, 0
-    for entry in series:
-        item_width = 30 + len(entry.label) * FONT_SIZE * 0.6 + 14
-        if x > x0 and x + item_width > width:
-            x, line = x0, line + 1
-        middle = y + line * 16 + 5
+    places, height = _legend_places([e.label for e in series], 30, y, width, x0)
+    parts = []
+    for entry, (x, top) in zip(series, places, strict=True):
+        middle = top + 5
         parts.append(f'<line x1="{_fmt(x)}" y1="{_fmt(middle)}" x2="{_fmt(x + 24)}" '
                      f'y2="{_fmt(middle)}" stroke="{entry.colour}" stroke-width="2"'
                      f'{_dash(entry)} data-legend="1"/>')
         parts.append(_marker(entry.marker, x + 12, middle, entry.colour).replace(
             " data-marker=", ' data-legend="1" data-marker=', 1))
         parts.append(_text(x + 30, middle + 4, entry.label))
-        x += item_width
-    return "".join(parts), (line + 1) * 16 if series else 0
+    return "".join(parts), height
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, description: str = "", width: int = 520,
