@@ -12,7 +12,7 @@ from tests import factories
 
 def test_render_failure_keeps_the_assessment_and_a_retry_renders(app, world, login_as,
                                                                  monkeypatch):
-    def broken(_report):
+    def broken(_report, _base_url=None):
         raise OSError("fonts directory vanished")
 
     monkeypatch.setattr(report_services, "render_signed", broken)
