@@ -110,6 +110,15 @@ def _clean_database(request, app):
     _empty_all_tables(app)
 
 
+@pytest.fixture(autouse=True)
+def _limiter_switch_restored():
+    """Flask-Limiter's on/off switch is global: an app built by a test (a production config that
+    refuses to start, say) must not leave the limits on for the tests after it."""
+    enabled = limiter.enabled
+    yield
+    limiter.enabled = enabled
+
+
 @pytest.fixture
 def ctx(app):
     """An app context with a request context, for calling services directly."""
