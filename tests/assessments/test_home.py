@@ -48,3 +48,14 @@ def test_no_notice_when_the_level_fell(app, world, officer):
         db.session.commit()
     officer.get("/lang/en")
     assert "rose from" not in officer.get("/enterprise/").get_data(as_text=True)
+
+
+def test_the_next_due_date_stays_while_a_draft_is_open(app, world, officer):
+    # A draft does not stop the clock: the officer still sees when the next assessment is due.
+    assessment_id = submit_directly(app, world.a.enterprise, world.a.officer)
+    officer.post("/enterprise/assessments/new")
+    officer.get("/lang/en")
+    html = officer.get("/enterprise/").get_data(as_text=True)
+    assert "Continue the draft" in html
+    shown = re.findall(rf"(?<!\d){re.escape(_next_due_text(app, assessment_id))}", html)
+    assert len(shown) == 1
