@@ -15,8 +15,6 @@ from riskapp.db import db
 from riskapp.models import AreaLevel, EnterpriseStatus, User
 from tests.browser.conftest import DESKTOP, PHONE, USERS
 
-WIDE_DESKTOP = {"width": 1366, "height": 768}
-
 
 @contextmanager
 def _area_level_raised(live_app):
@@ -41,7 +39,7 @@ def _area_level_raised(live_app):
 def test_overview_says_the_due_date_once_and_the_level_rise(pages, live_app):
     with _area_level_raised(live_app) as next_due:
         due_text = f"{next_due.day} {next_due.strftime('%b')} {next_due.year}"
-        for name, viewport in (("phone", PHONE), ("desktop", DESKTOP), ("wide", WIDE_DESKTOP)):
+        for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             page = pages.new_page(viewport=viewport)
             pages.login(page, "officer")
             page.goto("/enterprise/")
