@@ -80,6 +80,12 @@ def test_remediation_table_is_cards_on_a_phone(pages):
     assert not table.locator("thead").is_visible()
     action = table.locator("tbody tr").first.locator("td[data-label='Action']")
     assert _box(action)["width"] > 250
+    # The section table fits the phone too: no table box of the result page scrolls sideways.
+    wide = page.evaluate("[...document.querySelectorAll('.table-wrap')]"
+                         ".filter(w => w.scrollWidth > w.clientWidth)"
+                         ".map(w => [w.closest('section')?.getAttribute('aria-labelledby'),"
+                         " w.scrollWidth, w.clientWidth])")
+    assert wide == []
     desktop = _open_result(pages, DESKTOP)
     pages.shot(desktop, "desktop")
     _no_sideways_scroll(desktop)
