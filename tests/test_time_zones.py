@@ -176,3 +176,19 @@ def test_the_daily_reminders_use_each_provinces_day(app, world, outbox):
     with _travel(datetime(2026, 12, 2, 5, 1, tzinfo=UTC)):
         app.test_cli_runner().invoke(args=["send-reminders"])
     assert [message["To"] for message in outbox] == [world.a.officer.email, world.b.officer.email]
+
+
+def test_the_zip_index_dates_submissions_by_the_provinces_day(app, world, login_as):
+    # 03:30 UTC on 2 December is 22:30 on 1 December in New York, already 10:30 on 2 December in
+    # Hanoi: the index must say the New York province's day, not the server default's.
+    _set_zone(app, world.a.enterprise.province_id, "America/New_York")
+    with _travel(datetime(2026, 12, 2, 3, 30, tzinfo=UTC)):
+        submit_directly(app, world.a.enterprise, world.a.officer)
+        auditor = login_as(world.a.auditor)
+        response = auditor.post("/audit/exports", data={})
+        job_id = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        download = auditor.get(f"/audit/exports/{job_id}/download")
+    archive = zipfile.ZipFile(io.BytesIO(download.data))
+    index = archive.read("index.csv").decode("utf-8-sig")
+    assert "2026-12-01" in index
+    assert "2026-12-02" not in index

@@ -13,13 +13,12 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from riskapp import checklists, links, territory
+from riskapp import checklists, clock, links, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -368,7 +367,7 @@ def _write_reports(archive: zipfile.ZipFile, job: Job, targets: list) -> list[in
             included.append(report.id)
         job.progress += 1
         db.session.commit()
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    tz = clock.zone(territory.province_zone(job.province_id))  # the day a submission counts on
     archive.writestr(bundle.INDEX_NAME, bundle.index_csv(index, params.get("lang", "vi"), tz))
     return included
 

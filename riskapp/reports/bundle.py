@@ -16,6 +16,7 @@ from datetime import date, datetime, tzinfo
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from riskapp import clock
 from riskapp.spreadsheets import neutralise
 from riskapp.templating import grade_label
 from riskapp.territory import reading_order
@@ -48,11 +49,9 @@ class IndexRow:
 
 
 def _day(value: date | datetime | None, tz: tzinfo) -> str:
-    if value is None:
-        return ""
     if isinstance(value, datetime):
-        value = value.astimezone(tz).date()
-    return value.isoformat()
+        value = clock.local_date(value, tz)
+    return value.isoformat() if value else ""
 
 
 def index_csv(rows: list[IndexRow], lang: str, tz: tzinfo) -> bytes:
