@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import has_request_context
 from flask_babel import get_timezone
 
+# "Now" itself is models.types.utcnow (what the columns default to): one clock for both.
+from riskapp.models.types import utcnow
+
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-
-
-def now() -> datetime:
-    """The current moment, aware, in UTC (what is stored)."""
-    return datetime.now(UTC)
 
 
 def is_valid_zone(name: str | None) -> bool:
@@ -40,11 +38,6 @@ def zone(name: str | None) -> tzinfo:
     return ZoneInfo(name if is_valid_zone(name) else DEFAULT_TIMEZONE)
 
 
-def zone_names() -> list[str]:
-    """Every IANA zone name, sorted (for a picker)."""
-    return sorted(available_timezones())
-
-
 def current_zone() -> tzinfo:
     """The zone of this request's user (Flask-Babel's selector), else the default."""
     if has_request_context():
@@ -60,7 +53,7 @@ def _as_zone(tz: tzinfo | str | None) -> tzinfo:
 
 def local_now(tz: tzinfo | str | None = None) -> datetime:
     """The current moment on the wall clock of ``tz`` (default: the request's zone)."""
-    return now().astimezone(_as_zone(tz))
+    return utcnow().astimezone(_as_zone(tz))
 
 
 def today(tz: tzinfo | str | None = None) -> date:

@@ -8,9 +8,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from riskapp import clock
-from riskapp.db import db
-from riskapp.models import Province
+from riskapp import clock, territory
 from riskapp.tenancy import current_scope
 
 
@@ -29,16 +27,12 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    """The IANA zone this request shows times in (Flask-Babel asks once per request)."""
+    """The IANA zone this request shows times in (Flask-Babel asks once per request): the
+    user's province's (an officer's is the enterprise's), else the default."""
     try:
-        # The user's province (an officer's is the enterprise's): tenancy knows which.
-        province_id = current_scope().province_id
-        province = db.session.get(Province, province_id) if province_id else None
-        if province is not None:
-            return province.timezone
+        return territory.province_zone(current_scope().province_id) or clock.DEFAULT_TIMEZONE
     except SQLAlchemyError:
-        pass
-    return clock.DEFAULT_TIMEZONE
+        return clock.DEFAULT_TIMEZONE
 
 
 def current_lang() -> str:
