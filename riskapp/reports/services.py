@@ -96,7 +96,7 @@ def schedule_render(assessment: Assessment, lang: str = "vi",
     )
     db.session.add(report)
     db.session.flush()
-    year = (assessment.assessed_on or clock.today()).year
+    year = (assessment.assessed_on or territory.province_today(assessment.province_id)).year
     report.public_id = f"RA-{year}-{report.id:06d}"
     db.session.flush()
     # The worker has no request to read the address from: it travels with the task.
@@ -324,14 +324,19 @@ def stored_pdf(report: Report) -> bytes:
     return db.session.scalar(select(Report.pdf).where(Report.id == report.id))
 
 
+def _file_day(assessment: Assessment) -> str:
+    """The day a report's file is named by: its assessment's, else the province's today."""
+    return (assessment.assessed_on or territory.province_today(assessment.province_id)).isoformat()
+
+
 def download_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
-    day = (assessment.assessed_on or clock.today()).isoformat()
+    day = _file_day(assessment)
     prefix = "report" if report.lang == "en" else "bao-cao"
     return f"{prefix}-{enterprise.tax_code}-{day}.pdf"
 
 
 def unicode_filename(report: Report, assessment: Assessment, enterprise: Enterprise) -> str:
-    day = (assessment.assessed_on or clock.today()).isoformat()
+    day = _file_day(assessment)
     prefix = "Report" if report.lang == "en" else "Báo cáo"
     name = " ".join(enterprise.name.replace("/", " ").replace("\\", " ").split())
     return f"{prefix} {name} {day}.pdf"
