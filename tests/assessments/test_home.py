@@ -24,13 +24,19 @@ def test_the_next_due_date_is_shown_once(app, world, officer):
     assert "rose" not in html
 
 
-def test_a_notice_says_the_area_level_rose_since_the_last_assessment(app, world, officer):
+def _assessed_then_level(app, world, level: int) -> None:
+    """An assessment at the default level 1, then the district's level set from that day on
+    (the enterprise's commune inherits its district's level)."""
     assessment_id = submit_directly(app, world.a.enterprise, world.a.officer)
     with app.app_context():
         assessed_on = db.session.get(Assessment, assessment_id).assessed_on
-        # The enterprise's commune inherits its district's level: level 1 when it assessed.
-        db.session.add(AreaLevel(area_id=world.a.district.id, level=3, effective_from=assessed_on))
+        db.session.add(AreaLevel(area_id=world.a.district.id, level=level,
+                                 effective_from=assessed_on))
         db.session.commit()
+
+
+def test_a_notice_says_the_area_level_rose_since_the_last_assessment(app, world, officer):
+    _assessed_then_level(app, world, 3)
     officer.get("/lang/en")
     html = officer.get("/enterprise/").get_data(as_text=True)
     assert "The epidemic level of your area rose from level 1 to level 3" in html
@@ -41,11 +47,7 @@ def test_a_notice_says_the_area_level_rose_since_the_last_assessment(app, world,
 
 
 def test_no_notice_when_the_level_fell(app, world, officer):
-    assessment_id = submit_directly(app, world.a.enterprise, world.a.officer)
-    with app.app_context():
-        assessed_on = db.session.get(Assessment, assessment_id).assessed_on
-        db.session.add(AreaLevel(area_id=world.a.district.id, level=1, effective_from=assessed_on))
-        db.session.commit()
+    _assessed_then_level(app, world, 1)
     officer.get("/lang/en")
     assert "rose from" not in officer.get("/enterprise/").get_data(as_text=True)
 
