@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import has_request_context
 from flask_babel import get_timezone
 
-# "Now" itself is models.types.utcnow (what the columns default to): one clock for both.
-from riskapp.models.types import utcnow
-
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def now() -> datetime:
+    """The current moment, aware, in UTC: what is stored (models.types.utcnow is this)."""
+    return datetime.now(UTC)
 
 
 def is_valid_zone(name: str | None) -> bool:
@@ -53,7 +55,7 @@ def _as_zone(tz: tzinfo | str | None) -> tzinfo:
 
 def local_now(tz: tzinfo | str | None = None) -> datetime:
     """The current moment on the wall clock of ``tz`` (default: the request's zone)."""
-    return utcnow().astimezone(_as_zone(tz))
+    return now().astimezone(_as_zone(tz))
 
 
 def today(tz: tzinfo | str | None = None) -> date:

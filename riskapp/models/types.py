@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum
 
+from riskapp import clock
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# The columns' "now" is the clock's (one clock; it imports no model, so no cycle).
+utcnow = clock.now
 
 
 def enum_column(enum_cls: type[enum.Enum], length: int = 20) -> Enum:
