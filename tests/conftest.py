@@ -193,3 +193,29 @@ def dedicated_app(app):
 def outbox(app):
     """The messages sent during the test (kept because the app is testing)."""
     return app.extensions.setdefault(OUTBOX, [])
+
+
+class HeldWork(list):
+    """Ids of the work items handed over while held; none of them runs."""
+
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
+    def tasks(self) -> list[tuple[str, tuple]]:
+        """(task, arguments) of each item handed over, in order."""
+        from riskapp.models import WorkItem
+
+        with self.app.app_context():
+            return [(item.task, tuple(item.args))
+                    for item in (db.session.get(WorkItem, item_id) for item_id in self)]
+
+
+@pytest.fixture
+def held_work(app, monkeypatch):
+    """Work items are stored and handed over, but no worker ever runs them."""
+    from riskapp.jobs import JobRunner
+
+    held = HeldWork(app)
+    monkeypatch.setattr(JobRunner, "hand_over", lambda self, item_id: held.append(item_id) or True)
+    return held

@@ -7,11 +7,13 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from riskapp import jobs, migrate
 from riskapp.db import db
-from riskapp.models import Report, ReportStatus
+from riskapp.models import JobStatus, Report, ReportStatus, WorkItem
+from riskapp.reports.services import RENDER_TASK as RENDER
 from tests import factories
 from tests.audit.support import report_row, submitted
 
@@ -63,7 +65,7 @@ def rq_queue_name():
 
 
 def test_rq_path_renders_the_report_on_a_worker(app, dedicated_app, world, rq_queue_name):
-    """With REDIS_URL the task is enqueued; an RQ worker (here in-process) runs it."""
+    """With REDIS_URL the work item is enqueued; an RQ worker (here in-process) runs it."""
     from rq import SimpleWorker
 
     queued = dedicated_app(JOBS_INLINE=False, REDIS_URL=RQ_REDIS_URL, RQ_QUEUE=rq_queue_name)
@@ -83,36 +85,54 @@ def test_rq_path_renders_the_report_on_a_worker(app, dedicated_app, world, rq_qu
     report = report_row(app, assessment_id)
     assert report.status == ReportStatus.READY
     assert report.pdf.startswith(b"%PDF-")
+    with app.app_context():
+        item = db.session.scalar(select(WorkItem).where(WorkItem.key == f"report:{report.id}"))
+        assert (item.status, item.attempts) == (JobStatus.DONE, 1)
 
 
-def test_rollback_drops_the_tasks_queued_in_that_transaction(app, world, monkeypatch):
-    handed_over = []
-    monkeypatch.setattr(jobs.JobRunner, "submit", lambda self, task, *a: handed_over.append(a))
+def test_rollback_drops_the_items_queued_in_that_transaction(app, world, held_work):
     with app.test_request_context():
         db.session.execute(select(Report.id))  # a transaction is open, as after a flush
-        jobs.submit_after_commit("riskapp.reports.services:render_report_task", 1)
+        jobs.enqueue(RENDER, 1)
         db.session.rollback()
-        jobs.submit_after_commit("riskapp.reports.services:render_report_task", 2)
-        assert handed_over == []  # nothing before the commit
+        kept = jobs.enqueue(RENDER, 2).id
+        assert list(held_work) == []  # nothing before the commit
         db.session.commit()
-        assert handed_over == [(2,)]
+        assert list(held_work) == [kept]
         db.session.commit()
-        assert handed_over == [(2,)]  # handed over once
+        assert list(held_work) == [kept]  # handed over once
+    with app.app_context():
+        assert [tuple(i.args) for i in db.session.scalars(select(WorkItem))] == [(2,)]
 
 
-def test_a_released_savepoint_is_not_the_commit_tasks_wait_for(app, world, monkeypatch):
+def test_a_released_savepoint_is_not_the_commit_items_wait_for(app, world, held_work):
     """SQLAlchemy 2.1 reports a released savepoint (one-draft insert, checklist registration)
     as a commit; a task handed over then found its rows not yet stored."""
-    handed_over = []
-    monkeypatch.setattr(jobs.JobRunner, "submit", lambda self, task, *a: handed_over.append(a))
     with app.test_request_context():
         db.session.execute(select(Report.id))
-        jobs.submit_after_commit("riskapp.reports.services:render_report_task", 1)
+        item_id = jobs.enqueue(RENDER, 1).id
         with db.session.begin_nested():
             db.session.execute(select(Report.id))
-        assert handed_over == []
+        assert list(held_work) == []
         db.session.commit()
-        assert handed_over == [(1,)]
+        assert list(held_work) == [item_id]
+
+
+def test_one_live_item_per_key(app, world, held_work):
+    """Two clicks queue the same work once; once it is done, new work of that key may start."""
+    with app.test_request_context():
+        first = jobs.enqueue(RENDER, 7, key="report:7").id
+        assert jobs.enqueue(RENDER, 7, key="report:7").id == first
+        db.session.commit()
+        db.session.execute(update(WorkItem).where(WorkItem.id == first)
+                           .values(status=JobStatus.DONE))
+        assert jobs.enqueue(RENDER, 7, key="report:7").id != first
+        db.session.commit()
+    with app.app_context():
+        db.session.add(WorkItem(task=RENDER, args=[7], key="report:7", status=JobStatus.QUEUED,
+                                attempts=0, max_attempts=3, budget_seconds=60))
+        with pytest.raises(IntegrityError):
+            db.session.commit()  # the database itself refuses a second live item
 
 
 def test_inline_mode_runs_the_task_in_its_own_session(app, world):
@@ -121,3 +141,5 @@ def test_inline_mode_runs_the_task_in_its_own_session(app, world):
         report = db.session.scalar(select(Report).where(Report.assessment_id == assessment_id))
         assert report.status == ReportStatus.READY
         assert report.attempts == 1
+        item = db.session.scalar(select(WorkItem).where(WorkItem.key == f"report:{report.id}"))
+        assert (item.status, item.attempts, item.last_error) == (JobStatus.DONE, 1, None)

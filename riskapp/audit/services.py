@@ -16,16 +16,15 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 
-from riskapp import checklists, clock, links, territory
+from riskapp import checklists, clock, jobs, links, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.filters import Filters, enterprises
 from riskapp.formatting import answer_words
 from riskapp.i18n import current_lang
-from riskapp.jobs import submit_after_commit
 from riskapp.models import (
     GRADED_STATUSES,
     Assessment,
@@ -266,7 +265,7 @@ def start_zip(filters: Filters, user: User) -> Job:
     db.session.add(job)
     db.session.flush()
     record("zip_export_started", job, details={"filters": filters.args()}, user=user)
-    submit_after_commit(ZIP_TASK, job.id)
+    jobs.enqueue(ZIP_TASK, job.id, key=f"zip:{job.id}", province_id=job.province_id)
     return job
 
 
@@ -295,6 +294,15 @@ def _zip_entry(enterprise: Enterprise, assessment: Assessment) -> bundle.IndexRo
                            assessment.assessed_on, assessment.submitted_at, name)
 
 
+def _zip_given_up(job_id: str, *, reason: str) -> None:
+    """The export's worker died on every attempt: the page shows the failure, not a spinner."""
+    db.session.execute(
+        update(Job).where(Job.id == job_id, Job.status != JobStatus.DONE)
+        .values(status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow())
+    )
+
+
+@jobs.task(budget=1800, attempts=2, on_give_up=_zip_given_up)
 def build_zip_task(job_id: str) -> str:
     """Background task: write the ZIP, updating the job's progress after each report."""
     job = db.session.get(Job, job_id)

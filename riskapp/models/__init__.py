@@ -24,6 +24,7 @@ from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.territory import Area, AreaLevel, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
+from riskapp.models.work import WorkItem
 
 __all__ = [
     "OFFICER_ACTION_STATUSES",
@@ -59,4 +60,5 @@ __all__ = [
     "TokenPurpose",
     "User",
     "WeeklyGradeCount",
+    "WorkItem",
 ]

@@ -55,10 +55,12 @@ def set_area_level(area: Area, level: int, effective_from: date, user,
         user=user,
     )
     if effective_from <= territory.province_today(area.province_id):
-        jobs.submit_after_commit(REGRADE_TASK, area.id, row.id)
+        jobs.enqueue(REGRADE_TASK, area.id, row.id, key=f"regrade:{row.id}",
+                     province_id=area.province_id)
     return row
 
 
+@jobs.task(budget=600, attempts=3)
 def regrade_area_task(area_id: int, area_level_id: int) -> dict:
     """Background task: re-grade the current assessments under an area's level; commits."""
     summary = regrade_area(area_id, area_level_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 RENDER_TASK = "riskapp.reports.services:render_report_task"
 REPORT_LANGS = ("vi", "en")
 DOWNLOAD_ACTION = "report_downloaded"
-# A pending report older than this is taken as lost (worker died) and may be scheduled again.
-STALE_PENDING = timedelta(minutes=10)
 
 
 # --------------------------------------------------------------------------- scheduling
@@ -79,7 +77,7 @@ def schedule_render(assessment: Assessment, lang: str = "vi",
         raise ValueError("only submitted assessments have reports")
     report = report_of(assessment.id, lang)
     if report is not None:
-        if report.status == ReportStatus.FAILED or _is_stale(report):
+        if report.status == ReportStatus.FAILED:
             retry_render(report, base_url)
         return report
     code = _new_verification_code()
@@ -99,9 +97,14 @@ def schedule_render(assessment: Assessment, lang: str = "vi",
     year = (assessment.assessed_on or territory.province_today(assessment.province_id)).year
     report.public_id = f"RA-{year}-{report.id:06d}"
     db.session.flush()
-    # The worker has no request to read the address from: it travels with the task.
-    jobs.submit_after_commit(RENDER_TASK, report.id, base_url or links.base_url())
+    _queue_render(report, base_url)
     return report
+
+
+def _queue_render(report: Report, base_url: str | None) -> None:
+    # The worker has no request to read the address from: it travels with the task.
+    jobs.enqueue(RENDER_TASK, report.id, base_url or links.base_url(),
+                 key=f"report:{report.id}", province_id=report.province_id)
 
 
 def request_report(assessment: Assessment, lang: str) -> Report:
@@ -121,15 +124,6 @@ def request_report(assessment: Assessment, lang: str) -> Report:
         return report
 
 
-def _is_stale(report: Report) -> bool:
-    if report.status != ReportStatus.PENDING:
-        return False
-    created = report.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    return utcnow() - created > STALE_PENDING
-
-
 def render_stage(report: Report) -> str:
     """'queued' until a worker picks the render up (it counts an attempt first), then
     'rendering' — what the waiting page tells at each refresh. (After a failed render is retried,
@@ -138,20 +132,34 @@ def render_stage(report: Report) -> str:
 
 
 def can_retry(report: Report) -> bool:
-    return report.status == ReportStatus.FAILED or _is_stale(report)
+    # A pending report needs no button: the dispatcher re-queues a lost render by itself.
+    return report.status == ReportStatus.FAILED
 
 
 def retry_render(report: Report, base_url: str | None = None) -> Report:
-    """Queue a failed (or lost) render again, after the commit."""
+    """Queue a failed render again, after the commit."""
     if report.status == ReportStatus.READY:
         return report
     report.status = ReportStatus.PENDING
     report.error = None
-    # A fresh clock for the staleness check.
-    report.created_at = utcnow()
     db.session.flush()
-    jobs.submit_after_commit(RENDER_TASK, report.id, base_url or links.base_url())
+    _queue_render(report, base_url)
     return report
+
+
+def _render_given_up(report_id: int, base_url: str | None = None, *, reason: str) -> None:
+    """Every attempt failed: the report says so, with the reason, and offers the retry."""
+    db.session.execute(
+        update(Report).where(Report.id == report_id, Report.status != ReportStatus.READY)
+        .values(status=ReportStatus.FAILED, error=reason[:2000])
+    )
+
+
+def _render_retried(report_id: int, base_url: str | None = None) -> None:
+    db.session.execute(
+        update(Report).where(Report.id == report_id, Report.status == ReportStatus.FAILED)
+        .values(status=ReportStatus.PENDING, error=None)
+    )
 
 
 # --------------------------------------------------------------------------- rendering
@@ -273,8 +281,10 @@ def render_signed(report: Report, base_url: str | None = None) -> tuple[bytes, d
     return pdf, payload
 
 
+@jobs.task(budget=120, attempts=3, on_give_up=_render_given_up, on_retry=_render_retried)
 def render_report_task(report_id: int, base_url: str | None = None) -> str:
-    """Background task: render, sign and store one report; a failure is stored, not raised.
+    """Background task: render, sign and store one report; a failure is stored on the report
+    and raised, so the outbox tries again (the last failure marks the report failed).
     ``base_url``: the address of the request that queued it (its links point there)."""
     # populate_existing: a caller's session may hold this row from before another worker's commit.
     report = db.session.get(Report, report_id, populate_existing=True)
@@ -287,15 +297,9 @@ def render_report_task(report_id: int, base_url: str | None = None) -> str:
     try:
         pdf, payload = render_signed(report, base_url)
     except Exception as error:  # noqa: BLE001 - any render failure is stored on the report
-        log.exception("report %s failed to render", report_id)
+        log.warning("report %s failed to render: %r", report_id, error)
         db.session.rollback()
-        db.session.execute(
-            update(Report)
-            .where(Report.id == report_id, Report.status != ReportStatus.READY)
-            .values(status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
-        )
-        db.session.commit()
-        return "failed"
+        raise
     report.pdf = pdf
     report.sha256 = hashlib.sha256(pdf).hexdigest()
     report.size_bytes = len(pdf)
@@ -311,7 +315,10 @@ def ensure_rendered(report: Report, base_url: str | None = None) -> Report:
     """Render a report now unless it is ready (background jobs only, e.g. the ZIP export)."""
     db.session.refresh(report)
     if report.status != ReportStatus.READY:
-        render_report_task(report.id, base_url)
+        try:
+            render_report_task(report.id, base_url)
+        except Exception:  # noqa: BLE001 - the caller goes on without it; its own item retries
+            log.warning("report %s left out: it did not render", report.id)
         db.session.refresh(report)
     return report
 

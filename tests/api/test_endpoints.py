@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from riskapp.db import db
+from riskapp.reports import services as report_services
 from tests import factories
 from tests.api.helpers import bearer, make_token
 
@@ -253,7 +254,7 @@ def test_report_pdf_with_etag(client, officer, submitted):
     assert cached.status_code == 304
 
 
-def test_report_pending_answers_202_with_retry_after(app, client, officer, world):
+def test_report_pending_answers_202_with_retry_after(app, client, officer, world, held_work):
     with app.test_request_context():
         app.config["REPORTS_AUTORENDER"] = False
         app.config["JOBS_INLINE"], inline = False, app.config["JOBS_INLINE"]
@@ -264,19 +265,11 @@ def test_report_pending_answers_202_with_retry_after(app, client, officer, world
         finally:
             app.config["REPORTS_AUTORENDER"] = True
             app.config["JOBS_INLINE"] = inline
-    from riskapp import jobs
-
-    submitted_tasks = []
-    original = jobs.submit_after_commit
-    jobs.submit_after_commit = lambda task, *args: submitted_tasks.append(task)
-    try:
-        response = client.get(f"/api/v1/assessments/{own_id}/report.pdf", headers=officer)
-    finally:
-        jobs.submit_after_commit = original
+    response = client.get(f"/api/v1/assessments/{own_id}/report.pdf", headers=officer)
     assert response.status_code == 202
     assert response.headers["Retry-After"] == "5"
     assert response.json["status"] == "pending"
-    assert submitted_tasks
+    assert [task for task, _args in held_work.tasks()] == [report_services.RENDER_TASK]
 
 
 def test_province_summary(client, world, admin, submitted):

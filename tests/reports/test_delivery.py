@@ -8,7 +8,6 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from riskapp import jobs
 from riskapp.db import db
 from riskapp.models import Assessment, AssessmentStatus, AuditLog, Grade, Report, ReportStatus
 from riskapp.reports import render
@@ -139,12 +138,8 @@ def test_drafts_have_no_report(app, world, login_as):
 
 
 def test_english_report_is_queued_not_rendered_in_the_request(
-    app, world, assessment_id, login_as, monkeypatch
+    app, world, assessment_id, login_as, monkeypatch, held_work
 ):
-    queued = []
-    monkeypatch.setattr(
-        jobs.JobRunner, "submit", lambda self, task, *args: queued.append((task, args))
-    )
     renders = []
     real_render = render.render_report
     monkeypatch.setattr(render, "render_report", lambda data: renders.append(data) or b"")
@@ -158,11 +153,11 @@ def test_english_report_is_queued_not_rendered_in_the_request(
     assert renders == []
     en = report_row(app, assessment_id, "en")
     assert en.status == ReportStatus.PENDING
-    assert queued == [(report_services.RENDER_TASK, (en.id, "http://localhost"))]
+    assert held_work.tasks() == [(report_services.RENDER_TASK, (en.id, "http://localhost"))]
 
     # A second visit while pending queues nothing more.
     client.get(_url(assessment_id, lang="en"))
-    assert len(queued) == 1
+    assert len(held_work) == 1
 
     # The background worker runs the task; then the download serves the English PDF.
     monkeypatch.setattr(render, "render_report", real_render)

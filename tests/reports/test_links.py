@@ -31,15 +31,12 @@ def test_report_requested_on_port_x_links_to_port_x(app, world, login_as):
 
 
 def test_background_render_uses_the_address_of_the_request_that_queued_it(
-    app, world, login_as, monkeypatch
+    app, world, login_as, held_work
 ):
     assessment_id = submitted(app, world.a.enterprise, world.a.officer)
-    queued = []
-    monkeypatch.setattr("riskapp.jobs.JobRunner.submit",
-                        lambda self, task, *args: queued.append((task, args)))
     client = login_as(world.a.officer)
     _request_english_report(client, assessment_id, PORT_X)
-    (task, args), = [q for q in queued if q[0] == report_services.RENDER_TASK]
+    (task, args), = [q for q in held_work.tasks() if q[0] == report_services.RENDER_TASK]
     # A worker has no request: the base URL travels with the job.
     assert args[1] == PORT_X
 

@@ -7,17 +7,15 @@ import re
 
 import pytest
 
-from riskapp import jobs
 from riskapp.db import db
 from riskapp.models import Report
 from tests.audit.support import report_row, submitted
 
 
 @pytest.fixture
-def pending_english(app, world, login_as, monkeypatch):
+def pending_english(app, world, login_as, held_work):
     """(client, assessment id) with the English report queued and never picked up."""
     assessment_id = submitted(app, world.a.enterprise, world.a.officer)
-    monkeypatch.setattr(jobs.JobRunner, "submit", lambda self, task, *args: None)
     client = login_as(world.a.officer)
     return client, assessment_id
 

@@ -1,0 +1,88 @@
+"""Work that must not block a request, recorded with the data it serves (an outbox).
+
+`enqueue` writes a work item in the request's transaction; once that transaction commits, the
+item is handed to its runner: RQ workers with REDIS_URL, else an in-process pool (inline in
+tests). If that hand-over is lost — queue unreachable, worker killed, Redis restarted empty —
+the dispatcher (riskapp.jobs.dispatcher) hands it again, and takes back an item whose worker's
+lease ran out; after its last attempt the item fails with the reason, and a person may retry it.
+A task is "module:function", registered with `@task(budget=…, attempts=…)`; it runs in an app
+context of its own, commits its own work, and must be safe to run again after a crash.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import event
+
+from riskapp.db import db
+from riskapp.jobs import outbox
+from riskapp.jobs.dispatcher import Dispatcher, dispatch_once
+from riskapp.jobs.outbox import TaskSpec, task
+from riskapp.jobs.runner import JobRunner, run_work_item
+from riskapp.models import WorkItem
+
+__all__ = ["Dispatcher", "JobRunner", "TaskSpec", "dispatch_once", "enqueue", "init_app",
+           "retry", "run_work_item", "runner", "task"]
+
+
+def init_app(app: Flask, overrides: dict | None = None) -> None:
+    job_runner = JobRunner(app, overrides or {})
+    job_runner.dispatcher = Dispatcher(app)
+    app.extensions["riskapp.jobs"] = job_runner
+
+    @app.before_request
+    def _start_dispatcher():
+        # The embedded pool's dispatcher lives in each web process (started after any fork).
+        if job_runner.mode == "pool" and app.config.get("JOB_DISPATCHER", True):
+            job_runner.dispatcher.start()
+
+
+def runner() -> JobRunner:
+    return current_app.extensions["riskapp.jobs"]
+
+
+_PENDING_KEY = "riskapp.jobs.pending"
+
+
+def enqueue(name: str, *args, key: str | None = None, province_id: int | None = None) -> WorkItem:
+    """Store a work item in the current transaction; it is handed over once that commits.
+
+    A rollback drops the item with the rest. ``key`` names the work ("report:42"): while an
+    item of that key is queued or running, the same item is returned instead of a second one."""
+    item = outbox.add(name, args, key=key, province_id=province_id)
+    _hand_over_after_commit(item.id)
+    return item
+
+
+def retry(item: WorkItem) -> WorkItem:
+    """Run a failed item again (fresh attempts), handed over after the commit."""
+    item = outbox.retry(item)
+    _hand_over_after_commit(item.id)
+    return item
+
+
+def _hand_over_after_commit(item_id: int) -> None:
+    session = db.session
+    if _PENDING_KEY not in session.info:
+        session.info[_PENDING_KEY] = []
+        app_runner = runner()
+
+        @event.listens_for(session, "after_commit")
+        def _hand_over(committed_session):
+            if committed_session.in_nested_transaction():
+                # SQLAlchemy 2.1 reports a released savepoint as a commit: nothing is stored
+                # for other sessions yet, so the items wait for the real commit.
+                return
+            pending = committed_session.info.get(_PENDING_KEY) or []
+            committed_session.info[_PENDING_KEY] = []
+            for pending_id in dict.fromkeys(pending):
+                app_runner.hand_over(pending_id)  # never raises: the data is stored
+
+        @event.listens_for(session, "after_soft_rollback")
+        def _drop(rolled_back_session, previous_transaction):
+            if not previous_transaction.nested:
+                rolled_back_session.info[_PENDING_KEY] = []
+
+    session.info[_PENDING_KEY].append(item_id)
+    if has_request_context():
+        g.queued_background_work = True  # the costly-work rate limit counts this request
