@@ -9,6 +9,7 @@ from riskapp import demo, migrate, reminders
 from riskapp.auth.services import find_user_by_email, hash_password, password_problem
 from riskapp.backup import backup_command, restore_command
 from riskapp.db import db
+from riskapp.jobs.supervisor import jobs_command
 from riskapp.models import Role, User
 from riskapp.reports.cli import verify_report
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reminders.send_reminders_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(jobs_command)
 
 
 @click.command("db-upgrade")

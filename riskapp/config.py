@@ -81,6 +81,13 @@ def _storage_settings(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "riskapp"),
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
+        # The dispatcher (riskapp.jobs.dispatcher): how often it passes, and how long a queued
+        # item may wait after its hand-over before it is handed again (the queue lost it).
+        "JOB_DISPATCH_SECONDS": float(os.environ.get("JOB_DISPATCH_SECONDS", "10")),
+        "JOB_HANDOVER_GRACE": float(os.environ.get("JOB_HANDOVER_GRACE", "60")),
+        # Overrides every task's own lease and attempts when set (tests, slow machines).
+        "JOB_BUDGET_SECONDS": int(os.environ.get("JOB_BUDGET_SECONDS", "0")) or None,
+        "JOB_MAX_ATTEMPTS": int(os.environ.get("JOB_MAX_ATTEMPTS", "0")) or None,
         # How long dashboard figures may lag behind new submissions (seconds; 0: never).
         "FIGURES_STALE_SECONDS": float(os.environ.get("FIGURES_STALE_SECONDS", "30")),
         # Names the figures cache's keys in a Redis shared with other apps (cache_settings).

@@ -40,10 +40,9 @@ def dispatch_once(app: Flask) -> Pass:
     runner = app.extensions["riskapp.jobs"]
     grace = timedelta(seconds=float(app.config.get("JOB_HANDOVER_GRACE", 60)))
     with app.app_context():
-        now = utcnow()
         outbox.forget_hand_overs(runner.take_lost())
-        expired = outbox.expire_leases(now)
-        due = outbox.take_hand_overs(now, grace)
+        expired = outbox.expire_leases(utcnow())
+        due = outbox.take_hand_overs(utcnow(), grace)  # after the expiry: what it re-queued
     handed = sum(runner.hand_over(item_id) for item_id in due)
     return Pass(expired, handed)
 
