@@ -1,10 +1,14 @@
 """Portable backups: a ZIP of one JSON Lines file per table, restorable on SQLite or PostgreSQL.
 
 The archive holds `manifest.json` (format, Alembic revision, tables in dependency order, row counts)
-and `tables/<name>.jsonl`. Values are JSON: datetimes and dates as ISO 8601, binary columns as
-base64, enums as their stored value. A restore refuses an archive of another revision and a
-database that is not empty, so it never mixes two histories. Files under STORAGE_DIR (evidence
-photos) are not in the database: copy that folder alongside.
+and `tables/<name>.jsonl`. Values are JSON: datetimes and dates as ISO 8601 (microseconds kept,
+zone-aware ones with their offset), binary columns as base64, enums as their stored value, Numeric
+as a string. `null` is SQL NULL in every column: a JSON column's document is written as its JSON
+text (a string), so a document that is itself JSON null is `"null"`. Format version 1 wrote the
+documents inline, both nulls as `null`: it is still read, `null` in a nullable JSON column as SQL
+NULL. A restore refuses an archive of another revision and a database that is not empty, so it
+never mixes two histories. Files under STORAGE_DIR (evidence photos) are not in the database: copy
+that folder alongside.
 """
 
 from __future__ import annotations
@@ -19,14 +23,30 @@ from decimal import Decimal
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    cast,
+    func,
+    insert,
+    null,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.types import Date, DateTime, LargeBinary, Numeric
 
 import riskapp.models  # noqa: F401 - registers every table on the metadata
 from riskapp.db import Base, db
 
 FORMAT = "riskapp-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 cannot tell SQL NULL from JSON null in a JSON column; it is read as SQL NULL there.
+READABLE_VERSIONS = (1, FORMAT_VERSION)
 BATCH = 1000
 
 
@@ -57,8 +77,50 @@ def _encode(value):
     return value
 
 
-def _decoder(column):
+def _utc_encode(value):
+    """A zone-aware column's value with its offset: SQLite hands back naive UTC datetimes."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return _encode(value)
+
+
+def _json_text(value: str | None) -> str | None:
+    """A JSON column's text as the archive keeps it: SQL NULL stays None, Vietnamese unescaped."""
+    return None if value is None else json.dumps(json.loads(value), ensure_ascii=False)
+
+
+def _encoder(column: Column):
+    if isinstance(column.type, JSON):
+        return _json_text
+    if isinstance(column.type, DateTime) and column.type.timezone:
+        return _utc_encode
+    return _encode
+
+
+def _read_columns(table: Table) -> list:
+    """The table's columns, a JSON column as its text: SQL NULL reads None, a JSON null "null"."""
+    return [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in table.columns]
+
+
+def _json_decoder(column: Column, version: int):
+    """SQL NULL as `null()`, a JSON null as `JSON.NULL` (a bare None is stored as JSON null)."""
+    if version == 1:
+        empty = null() if column.nullable else JSON.NULL
+        return lambda v: empty if v is None else v
+
+    def to_document(v):
+        if v is None:
+            return null()
+        document = json.loads(v)
+        return JSON.NULL if document is None else document
+
+    return to_document
+
+
+def _decoder(column: Column, version: int):
     kind = column.type
+    if isinstance(kind, JSON):
+        return _json_decoder(column, version)
     if isinstance(kind, LargeBinary):
         return lambda v: None if v is None else base64.b64decode(v)
     if isinstance(kind, DateTime):
@@ -104,11 +166,12 @@ def backup(engine: Engine, path: str) -> dict:
                 rows = 0
                 order = list(table.primary_key.columns) or list(table.columns)
                 result = connection.execution_options(yield_per=BATCH).execute(
-                    select(table).order_by(*order)
+                    select(*_read_columns(table)).order_by(*order)
                 )
+                encoders = {c.name: _encoder(c) for c in table.columns}
                 with archive.open(name, "w") as handle:
                     for row in result.mappings():
-                        record = {key: _encode(value) for key, value in row.items()}
+                        record = {key: encoders[key](value) for key, value in row.items()}
                         handle.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
                         rows += 1
                 manifest["tables"].append({"name": table.name, "file": name, "rows": rows})
@@ -121,8 +184,14 @@ def read_manifest(archive: zipfile.ZipFile) -> dict:
         manifest = json.loads(archive.read("manifest.json"))
     except (KeyError, ValueError) as error:
         raise BackupError("not a riskapp backup: no readable manifest.json") from error
-    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
-        raise BackupError("not a riskapp backup of a format this version reads")
+    if manifest.get("format") != FORMAT:
+        raise BackupError("not a riskapp backup: the manifest names another format")
+    if manifest.get("format_version") not in READABLE_VERSIONS:
+        raise BackupError(
+            f"the backup is of format version {manifest.get('format_version')}; this version "
+            f"of riskapp reads versions {', '.join(map(str, READABLE_VERSIONS))}: restore it "
+            "with the riskapp release that wrote it"
+        )
     return manifest
 
 
@@ -182,10 +251,10 @@ def _check_target(connection: Connection, manifest: dict, tables: dict[str, Tabl
 
 
 def _insert_rows(connection: Connection, table: Table, records: Iterator[dict],
-                 position: dict[str, int]) -> list[dict]:
+                 position: dict[str, int], version: int) -> list[dict]:
     """Insert a table's rows in batches with their deferred foreign keys empty; returns, per row
     that had any, its primary key and the values to set once every table is loaded."""
-    decoders = {c.name: _decoder(c) for c in table.columns}
+    decoders = {c.name: _decoder(c, version) for c in table.columns}
     deferred = _deferred_columns(table, position)
     # The later UPDATE must not let `onupdate` defaults (updated_at) move.
     kept = [c.name for c in table.columns if c.onupdate is not None]
@@ -227,7 +296,8 @@ def restore(engine: Engine, path: str) -> dict:
             pending: list[tuple[Table, list[dict]]] = []
             for entry in manifest["tables"]:
                 table = tables[entry["name"]]
-                later = _insert_rows(connection, table, _lines(archive, entry["file"]), position)
+                later = _insert_rows(connection, table, _lines(archive, entry["file"]), position,
+                                     manifest["format_version"])
                 if later:
                     pending.append((table, later))
             _set_deferred(connection, pending)

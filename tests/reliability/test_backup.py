@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import zipfile
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import psycopg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import JSON, Table, Text, cast, insert, null, select, text, type_coerce, update
+from sqlalchemy.types import NullType
 
 from riskapp import migrate
-from riskapp.backup import _encode, _tables
-from riskapp.db import db
-from riskapp.models import Province, Report
+from riskapp.assessments import services
+from riskapp.db import Base, db
+from riskapp.models import (
+    ApiToken,
+    Area,
+    Assessment,
+    AssessmentStatus,
+    AuditLog,
+    ChecklistActivation,
+    Enterprise,
+    Evidence,
+    Finding,
+    Grade,
+    Job,
+    JobStatus,
+    OneTimeToken,
+    Province,
+    ReminderLog,
+    Report,
+    TokenPurpose,
+)
 from tests import factories
 
 # One database per test process: two suites may run at once on one server.
@@ -44,19 +65,60 @@ def _target_url(app, tmp_path) -> str:
     return url.rsplit("/", 1)[0] + "/" + TARGET_PG_DB
 
 
-def _snapshot(some_app) -> dict[str, list[dict]]:
-    """Every row of every table, encoded as the backup encodes it."""
-    with some_app.app_context():
-        with db.engine.connect() as connection:
-            return {
-                table.name: [
-                    {k: _encode(v) for k, v in row.items()}
-                    for row in connection.execute(
-                        select(table).order_by(*table.primary_key.columns)
-                    ).mappings()
-                ]
-                for table in _tables()
+def _raw_columns(table: Table) -> list:
+    """Each column as the driver reads it; a JSON column as `IS NULL` and as its text."""
+    columns = []
+    for column in table.columns:
+        if isinstance(column.type, JSON):
+            columns.append(column.is_(None).label(f"{column.name} IS NULL"))
+            columns.append(cast(column, Text).label(f"{column.name}::text"))
+        else:
+            columns.append(type_coerce(column, NullType()).label(column.name))
+    return columns
+
+
+def _exact(value):
+    """A value and its type; a datetime or date with its ISO form (offset and microseconds)."""
+    if isinstance(value, datetime | date | time):
+        return type(value).__name__, value.isoformat()
+    return type(value).__name__, value
+
+
+def _raw_rows(some_app) -> dict[str, dict[tuple, dict]]:
+    """Every table of the metadata: its rows by primary key, each column's raw value."""
+    with some_app.app_context(), db.engine.connect() as connection:
+        tables = {}
+        for table in Base.metadata.sorted_tables:
+            keys = [column.name for column in table.primary_key.columns]
+            result = connection.execute(
+                select(*_raw_columns(table)).order_by(*table.primary_key.columns)
+            )
+            tables[table.name] = {
+                tuple(row[k] for k in keys): {k: _exact(v) for k, v in row.items()}
+                for row in result.mappings()
             }
+        return tables
+
+
+def _differences(before: dict, after: dict) -> list[str]:
+    """Every row missing, added or changed, naming the table, primary key and column."""
+    problems = []
+    for name, rows in before.items():
+        restored = after[name]
+        problems += [f"{name} {key}: missing after the restore" for key in rows
+                     if key not in restored]
+        problems += [f"{name} {key}: not in the source" for key in restored if key not in rows]
+        for key, row in rows.items():
+            for column, value in row.items():
+                if key in restored and restored[key][column] != value:
+                    problems.append(f"{name} {key} {column}: {value!r} restored as "
+                                    f"{restored[key][column]!r}")
+    return problems
+
+
+def _assert_same(before: dict, after: dict) -> None:
+    problems = _differences(before, after)
+    assert not problems, "the restore is not exact:\n" + "\n".join(problems)
 
 
 @pytest.fixture
@@ -74,27 +136,130 @@ def filled(app, world):
     return world
 
 
+# Microseconds and an offset other than UTC must survive; so must floats that print long.
+MOMENT = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+LOCAL = datetime(2026, 3, 4, 12, 6, 7, 1, tzinfo=timezone(timedelta(hours=7)))
+ODD = 0.1 + 0.2
+NOTE = 'Ghi chú: "đã khắc phục" — Nguyễn Thị Hương\nDòng 2\tổn định ✓'
+DOCUMENT = {"bộ lọc": {"huyện": "Đông Sơn", "giá trị": [1, 2.5, None, True, "", {}, []]}}
+
+
+def _insert(model, **values) -> int:
+    """One row straight into the model's table (no ORM defaults for JSON nulls); its id."""
+    return db.session.execute(insert(model).values(values).returning(model.id)).scalar_one()
+
+
+def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
+    """A row in each table the app has not filled yet, with the awkward values of each type."""
+    a = world.a
+    user, province, enterprise = a.officer.id, a.province.id, a.enterprise.id
+    _insert(Enterprise, province_id=province, area_id=a.district.id, tax_code="2899999999",
+            name="Công ty Trống", industry="C", address="", industry_division=None,
+            latitude=ODD, longitude=-1e-300, headcount=0, has_canteen=True, has_shuttle=False,
+            has_dormitory=True, created_at=MOMENT, updated_at=LOCAL)
+    db.session.execute(update(Area).where(Area.id == a.commune.id).values(code=""))
+    _insert(ApiToken, user_id=user, name="Máy chủ báo cáo", prefix="rk_ab", token_hash="h" * 64,
+            scopes=[], created_at=MOMENT, expires_at=LOCAL, last_used_at=None)
+    _insert(OneTimeToken, user_id=user, purpose=TokenPurpose.RESET, token_hash="t" * 64,
+            expires_at=LOCAL, used_at=MOMENT, created_at=MOMENT)
+    for kind, details in (("due", {}), ("late", null()), ("stale", JSON.NULL)):
+        _insert(ReminderLog, user_id=user, enterprise_id=enterprise, kind=kind, subject_key="",
+                sent_on=date(2024, 2, 29), details=details, created_at=MOMENT)
+    db.session.execute(insert(Job).values(
+        id="0f0e0d0c-0000-4000-8000-000000000001", kind="export", status=JobStatus.FAILED,
+        params=DOCUMENT, error="", created_by_id=user, province_id=province, created_at=LOCAL))
+    _insert(Evidence, assessment_id=submitted_id, enterprise_id=enterprise, province_id=province,
+            item_id="ORG-1", original_name="ảnh hiện trường.jpg", stored_name="s" * 64,
+            content_type="image/jpeg", size_bytes=0, sha256="0" * 64, created_at=MOMENT)
+    _insert(Finding, assessment_id=submitted_id, enterprise_id=enterprise, province_id=province,
+            auditor_id=a.auditor.id, visited_on=date(2026, 3, 4), confirmed=True, answers={},
+            note=NOTE, result=JSON.NULL, score=ODD, grade=Grade.VERY_HIGH, created_at=LOCAL)
+    _insert(ChecklistActivation, province_id=province, active_from=date(2026, 1, 1),
+            checklist_version_id=factories.checklists_default_id(), created_at=MOMENT)
+    _insert(AuditLog, at=MOMENT, user_email="", action="backup.test", details=JSON.NULL)
+    _insert(AuditLog, at=LOCAL, user_email=None, action="backup.test", details=null(),
+            object_id=NOTE[:60])
+    # The draft keeps result SQL NULL; the submitted one gets JSON nulls set explicitly.
+    db.session.execute(update(Assessment).where(Assessment.id == draft_id).values(context={}))
+    db.session.execute(update(Assessment).where(Assessment.id == submitted_id).values(
+        effective_result=JSON.NULL, regraded_at=LOCAL))
+
+
+@pytest.fixture
+def every_kind(app, filled):
+    """`filled` plus a row in every table, both nulls and the awkward values of each type."""
+    with app.app_context():
+        draft = services.start_draft(db.session.merge(filled.b.enterprise),
+                                     db.session.merge(filled.b.officer))
+        submitted = db.session.scalar(select(Assessment.id).where(
+            Assessment.status == AssessmentStatus.SUBMITTED))
+        _add_rows_to_every_table(filled, draft.id, submitted)
+        first, second = db.session.scalars(select(Report.id).order_by(Report.id)).all()[:2]
+        db.session.execute(update(Report).where(Report.id == first).values(payload=JSON.NULL))
+        db.session.execute(update(Report).where(Report.id == second).values(
+            payload=null(), pdf=b"", generated_at=MOMENT))
+        db.session.commit()
+    return filled
+
+
+def _json_nulls(rows: dict) -> tuple[set, set]:
+    """The JSON columns that hold SQL NULL somewhere, and those that hold a JSON null."""
+    sql, json_null = set(), set()
+    for table, by_key in rows.items():
+        for row in by_key.values():
+            for column, (_kind, value) in row.items():
+                if column.endswith(" IS NULL") and value:
+                    sql.add(f"{table}.{column.removesuffix(' IS NULL')}")
+                if column.endswith("::text") and value == "null":
+                    json_null.add(f"{table}.{column.removesuffix('::text')}")
+    return sql, json_null
+
+
+def test_restore_is_exact_for_every_table_column_and_kind_of_null(
+    app, every_kind, dedicated_app, tmp_path
+):
+    before = _raw_rows(app)
+    assert not [name for name, rows in before.items() if not rows], "every table needs a row"
+    sql_null, json_null = _json_nulls(before)
+    assert {"assessment.result", "report.payload", "audit_log.details"} <= sql_null
+    assert {"assessment.effective_result", "report.payload", "finding.result"} <= json_null
+    path = tmp_path / "exact.zip"
+    assert app.test_cli_runner().invoke(args=["backup", str(path)]).exit_code == 0
+    with zipfile.ZipFile(path) as archive:
+        job = archive.read("tables/job.jsonl").decode()
+        logs = [json.loads(line) for line in archive.read("tables/audit_log.jsonl").splitlines()]
+    # A document is its JSON text, Vietnamese unescaped; `null` is SQL NULL, "null" JSON null.
+    assert json.loads(json.loads(job)["params"]) == DOCUMENT and "\\u" not in job
+    assert {None, "null"} <= {log["details"] for log in logs}
+
+    target = dedicated_app(SQLALCHEMY_DATABASE_URI=_target_url(app, tmp_path))
+    migrate.upgrade(target)
+    restored = target.test_cli_runner().invoke(args=["restore", str(path)])
+    assert restored.exit_code == 0, restored.output
+    _assert_same(before, _raw_rows(target))
+
+
 def test_backup_and_restore_round_trip_every_row(app, filled, dedicated_app, tmp_path):
     path = tmp_path / "riskapp-backup.zip"
     result = app.test_cli_runner().invoke(args=["backup", str(path)])
     assert result.exit_code == 0, result.output
-    before = _snapshot(app)
+    before = _raw_rows(app)
 
     target = dedicated_app(SQLALCHEMY_DATABASE_URI=_target_url(app, tmp_path))
     migrate.upgrade(target)
     restored = target.test_cli_runner().invoke(args=["restore", str(path)])
     assert restored.exit_code == 0, restored.output
 
-    after = _snapshot(target)
-    assert after == before
+    after = _raw_rows(target)
+    _assert_same(before, after)
     assert sum(len(rows) for rows in after.values()) > 20
-    assert any(row["superseded_by_id"] for row in after["assessment"])
+    assert any(row["superseded_by_id"][1] for row in after["assessment"].values())
     # New rows get fresh ids after a restore (the sequences moved past the restored ids).
     with target.app_context():
         db.session.add(Province(code="ZZ", name="Tỉnh mới"))
         db.session.commit()
         assert db.session.scalar(select(Province.id).where(Province.code == "ZZ")) > max(
-            row["id"] for row in after["province"]
+            key[0] for key in after["province"]
         )
 
 
@@ -113,33 +278,97 @@ def test_archive_is_json_lines_in_dependency_order_with_the_revision(app, filled
                                   if t["name"] == "enterprise")
         # Written as UTF-8, not \u escapes: Vietnamese stays readable in the archive.
         assert all("\\u" not in line for line in lines)
+        # A zone-aware datetime carries its offset, from SQLite's naive UTC too.
+        assert all(json.loads(line)["created_at"].endswith("+00:00") for line in lines)
 
 
 def test_restore_refuses_a_database_that_is_not_empty(app, filled, tmp_path):
     path = tmp_path / "b.zip"
     assert app.test_cli_runner().invoke(args=["backup", str(path)]).exit_code == 0
-    before = _snapshot(app)
+    before = _raw_rows(app)
     result = app.test_cli_runner().invoke(args=["restore", str(path)])
     assert result.exit_code != 0
     assert "not empty" in result.output
-    assert _snapshot(app) == before
+    _assert_same(before, _raw_rows(app))
+
+
+def _rewritten(path, tmp_path, change) -> str:
+    """A copy of the archive at `path` with each member passed through change(name, bytes)."""
+    other = tmp_path / "rewritten.zip"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(other, "w") as copy:
+        for item in source.infolist():
+            copy.writestr(item, change(item.filename, source.read(item)))
+    return str(other)
+
+
+def _with_manifest(**values):
+    def change(name: str, data: bytes) -> bytes:
+        return json.dumps({**json.loads(data), **values}).encode() if name == "manifest.json" \
+            else data
+    return change
 
 
 def test_restore_refuses_a_backup_of_another_revision(app, filled, dedicated_app, tmp_path):
     path = tmp_path / "b.zip"
     assert app.test_cli_runner().invoke(args=["backup", str(path)]).exit_code == 0
-    other = tmp_path / "other.zip"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(other, "w") as copy:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "manifest.json":
-                manifest = json.loads(data)
-                manifest["alembic_revision"] = "0000_elsewhere"
-                data = json.dumps(manifest).encode()
-            copy.writestr(item, data)
+    other = _rewritten(path, tmp_path, _with_manifest(alembic_revision="0000_elsewhere"))
     target = dedicated_app(SQLALCHEMY_DATABASE_URI=_target_url(app, tmp_path))
     migrate.upgrade(target)
-    result = target.test_cli_runner().invoke(args=["restore", str(other)])
+    result = target.test_cli_runner().invoke(args=["restore", other])
     assert result.exit_code != 0
     assert "revision 0000_elsewhere" in result.output
-    assert not any(_snapshot(target).values())
+    assert not any(_raw_rows(target).values())
+
+
+def test_restore_refuses_a_format_version_it_does_not_read(app, filled, tmp_path):
+    path = tmp_path / "b.zip"
+    assert app.test_cli_runner().invoke(args=["backup", str(path)]).exit_code == 0
+    result = app.test_cli_runner().invoke(
+        args=["restore", _rewritten(path, tmp_path, _with_manifest(format_version=99))]
+    )
+    assert result.exit_code != 0
+    assert "format version 99" in result.output and "reads versions 1, 2" in result.output
+
+
+def _as_version_1(name: str, data: bytes) -> bytes:
+    """Version 1 wrote JSON documents inline, so SQL NULL and JSON null were both `null`."""
+    if name == "manifest.json":
+        return _with_manifest(format_version=1)(name, data)
+    table = Base.metadata.tables[name.removeprefix("tables/").removesuffix(".jsonl")]
+    documents = [c.name for c in table.columns if isinstance(c.type, JSON)]
+    lines = []
+    for line in data.decode().splitlines():
+        record = json.loads(line)
+        record.update({c: json.loads(record[c]) for c in documents if record[c] is not None})
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+def _json_null_as_sql_null(rows: dict) -> dict:
+    """The rows with every JSON null in a nullable JSON column read as SQL NULL."""
+    changed = copy.deepcopy(rows)
+    for name, by_key in changed.items():
+        table = Base.metadata.tables[name]
+        for row in by_key.values():
+            for column in table.columns:
+                if column.nullable and row.get(f"{column.name}::text") == ("str", "null"):
+                    row[f"{column.name}::text"] = ("NoneType", None)
+                    row[f"{column.name} IS NULL"] = ("bool", True)
+    return changed
+
+
+def test_a_version_1_archive_restores_its_nulls_as_sql_null(
+    app, every_kind, dedicated_app, tmp_path
+):
+    path = tmp_path / "b.zip"
+    assert app.test_cli_runner().invoke(args=["backup", str(path)]).exit_code == 0
+    before = _raw_rows(app)
+    expected = _json_null_as_sql_null(before)
+    assert expected != before, "the source needs JSON nulls that version 1 cannot keep"
+    target = dedicated_app(SQLALCHEMY_DATABASE_URI=_target_url(app, tmp_path))
+    migrate.upgrade(target)
+    restored = target.test_cli_runner().invoke(
+        args=["restore", _rewritten(path, tmp_path, _as_version_1)]
+    )
+    assert restored.exit_code == 0, restored.output
+    _assert_same(expected, _raw_rows(target))
