@@ -71,6 +71,15 @@ class Database:
             g.db_session = current_app.extensions["riskapp.db"]["sessionmaker"]()
         return g.db_session
 
+    def discard_session(self) -> None:
+        """Drop this context's session (it cannot be used any more); the next use opens one."""
+        session = g.pop("db_session", None)
+        if session is not None:
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001 - it is being thrown away; nothing to keep
+                pass  # nosec B110
+
     def new_session(self) -> Session:
         """A session outside the request's, for background work."""
         return current_app.extensions["riskapp.db"]["sessionmaker"]()

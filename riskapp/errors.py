@@ -73,6 +73,19 @@ def _rollback_quietly() -> None:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; the page must still render
         pass  # nosec B110 # nothing to undo on a dead connection
+    if not db.session.is_active or (db.session.in_transaction() and _unusable()):
+        # A hook that failed after the commit leaves the session "committed" for good: the
+        # page's own queries get a fresh session, and the user is loaded again through it.
+        db.discard_session()
+        g.pop("_login_user", None)
+
+
+def _unusable() -> bool:
+    try:
+        db.session.connection()
+    except Exception:  # noqa: BLE001 - any failure means this session cannot serve the page
+        return True
+    return False
 
 
 def _database_error(error: DBAPIError):

@@ -216,3 +216,47 @@ def test_the_pool_dies_with_its_killed_parent(tmp_path):
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_postgresql_stopped_while_a_render_runs(dedicated_app, outage_database, proxy,
+                                                monkeypatch):
+    """The database goes away mid-render: the item keeps its lease, and once the database is
+    back the next pass after the lease runs it again; one report, ready, nothing lost."""
+    from riskapp.reports import services as report_services
+
+    app = dedicated_app(
+        SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/"
+                                f"{outage_database}",
+        JOB_BUDGET_SECONDS=2,
+    )
+    migrate.upgrade(app)
+    with app.app_context():
+        world = factories.build_world()
+        db.session.commit()
+    real_render = report_services.render_signed
+
+    def database_stops_meanwhile(report, base_url=None):
+        proxy.stop()
+        return real_render(report, base_url)
+
+    monkeypatch.setattr(report_services, "render_signed", database_stops_meanwhile)
+    assessment_id = submitted(app, world.a.enterprise, world.a.officer)  # stored, acknowledged
+    monkeypatch.undo()
+    proxy.start()
+    back_at = time.monotonic()
+    report_id = report_row(app, assessment_id).id
+    item = _item_of(app, report_id)
+    assert (item.status, item.attempts) == (JobStatus.RUNNING, 1)  # its worker could not write
+
+    def pass_until_ready():
+        jobs.dispatch_once(app)
+        return _report_status(app, report_id) == ReportStatus.READY
+
+    _wait(pass_until_ready, 30, "report ready after the database returned")
+    assert time.monotonic() - back_at < item.budget_seconds + 5
+    item = _item_of(app, report_id)
+    assert (item.status, item.attempts) == (JobStatus.DONE, 2)
+    with app.app_context():
+        assert len(db.session.scalars(select(Report).where(
+            Report.assessment_id == assessment_id)).all()) == 1
+        db.engine.dispose()
