@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess  # nosec B404 - starts our own RQ worker, no shell, fixed arguments
+import subprocess  # nosec B404
 import sys
 import threading
 import time
@@ -61,7 +61,7 @@ class Supervisor:
         command = [part.replace("{n}", str(self.starts)) for part in worker_command(self.app)]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
-        self.child = subprocess.Popen(command, env=env)  # nosec B603 - fixed argv, no shell
+        self.child = subprocess.Popen(command, env=env)  # nosec B603
         self.started_at = time.monotonic()
         log.info("RQ worker started (pid %s, start %s)", self.child.pid, self.starts)
 
