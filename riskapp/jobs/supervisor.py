@@ -40,7 +40,8 @@ def redis_answers(url: str) -> bool:
 
 
 def worker_command(app: Flask, burst: bool = False) -> list[str]:
-    command = [sys.executable, "-m", "rq.cli", "worker", "--url", app.config["REDIS_URL"],
+    command = [sys.executable, "-m", "riskapp.jobs.rq_worker", "worker",
+               "--url", app.config["REDIS_URL"],
                "--name", f"riskapp-{os.uname().nodename}-{os.getpid()}-{{n}}"]
     return command + (["--burst"] if burst else []) + [app.config["RQ_QUEUE"]]
 

@@ -187,6 +187,7 @@ def test_failed_render_is_stored_assessment_untouched_and_retry_renders(
     failed = report_row(app, assessment_id)
     assert failed.status == ReportStatus.FAILED
     assert "font missing" in failed.error
+    assert failed.attempts == 3  # the outbox tried every attempt before it gave up
     assert failed.pdf is None
     with app.app_context():
         assessment = db.session.get(Assessment, assessment_id)
@@ -205,7 +206,7 @@ def test_failed_render_is_stored_assessment_untouched_and_retry_renders(
     ready = report_row(app, assessment_id)
     assert ready.status == ReportStatus.READY
     assert ready.error is None
-    assert ready.attempts == 2
+    assert ready.attempts == 4
     assert client.get(_url(assessment_id)).data == ready.pdf
 
 
