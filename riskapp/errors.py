@@ -11,6 +11,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from riskapp.db import db
 from riskapp.extensions import login_manager
+from riskapp.storage import StorageUnavailable, unavailable_message
 
 
 def _wants_json() -> bool:
@@ -106,6 +107,12 @@ def _database_error(error: DBAPIError):
     return render_template("errors/plain.html", title=title, message=message), 503
 
 
+def _storage_unavailable(_error: StorageUnavailable):
+    # Logged where the write failed; the rollback removes every file this request staged.
+    _rollback_quietly()
+    return _render(503, unavailable_message())
+
+
 def _unexpected(error: Exception):
     current_app.logger.exception("unhandled error: %s", error)
     # A failed statement leaves the transaction aborted; the page's own queries need it clean.
@@ -118,4 +125,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(StorageUnavailable, _storage_unavailable)
     app.register_error_handler(Exception, _unexpected)

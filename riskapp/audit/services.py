@@ -7,7 +7,6 @@ requesting user's scope so it can never include more than that user could open.
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 
-from riskapp import checklists, clock, jobs, links, territory
+from riskapp import checklists, clock, jobs, links, storage, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -341,10 +340,10 @@ def _build_zip(job: Job) -> str:
     db.session.commit()
 
     final_path = _exports_dir() / f"{job.id}.zip"
-    temp_path = final_path.with_suffix(".part")
-    with zipfile.ZipFile(temp_path, "w", compression=zipfile.ZIP_STORED) as archive:
-        included = _write_reports(archive, job, targets)
-    os.replace(temp_path, final_path)
+    # Published under its name by the commit that marks the job done; a failure removes it.
+    with storage.staging(final_path) as temp_path:
+        with zipfile.ZipFile(temp_path, "w", compression=zipfile.ZIP_STORED) as archive:
+            included = _write_reports(archive, job, targets)
     job.status = JobStatus.DONE
     job.result_path = str(final_path)
     day = territory.province_today(job.province_id)

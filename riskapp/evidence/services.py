@@ -2,7 +2,9 @@
 
 Images are decoded with Pillow and stored re-encoded (orientation applied, EXIF and anything
 appended after the picture dropped), so what is served is a plain picture whatever was uploaded;
-PDFs are stored as uploaded and only ever served as attachments. Services flush, never commit.
+PDFs are stored as uploaded and only ever served as attachments. Files are staged through
+riskapp.storage: they appear under their names when the request commits, and never otherwise.
+Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -20,6 +21,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
+from riskapp import storage
 from riskapp.auditlog import record
 from riskapp.checklists import definition
 from riskapp.db import db
@@ -75,18 +77,14 @@ def display_name(filename: str) -> str:
 
 
 def storage_dir() -> Path:
-    path = Path(current_app.config["STORAGE_DIR"]) / "evidence"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    # Not created here: reading must work (and find nothing) on a storage that cannot be written.
+    return Path(current_app.config["STORAGE_DIR"]) / "evidence"
 
 
 def _write(data: bytes) -> str:
-    """Write under a fresh random name (nothing of the upload's name reaches the disk)."""
+    """Stage under a fresh random name (nothing of the upload's name reaches the disk)."""
     name = secrets.token_hex(16)
-    target = storage_dir() / name
-    temporary = target.with_suffix(".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    storage.stage(storage_dir() / name, data)
     return name
 
 
@@ -247,12 +245,14 @@ def attach(assessment: Assessment, item_id: str, uploads: list[Upload], user=Non
     return stored, refused
 
 
-def delete(evidence: Evidence, user=None) -> list[Path]:
-    """Remove a draft's file record; returns the files to unlink once the request committed."""
+def delete(evidence: Evidence, user=None) -> None:
+    """Remove a draft's file record; its files go once the request commits."""
     assessment = db.session.get(Assessment, evidence.assessment_id)
     if assessment.status != AssessmentStatus.DRAFT:
         raise ValueError("evidence of a submitted assessment cannot be deleted")
-    paths = [path_of(name) for name in (evidence.stored_name, evidence.thumbnail_name) if name]
+    for name in (evidence.stored_name, evidence.thumbnail_name):
+        if name:
+            storage.remove_on_commit(path_of(name))
     record(
         "evidence_deleted",
         evidence,
@@ -262,12 +262,6 @@ def delete(evidence: Evidence, user=None) -> list[Path]:
     )
     db.session.delete(evidence)
     db.session.flush()
-    return paths
-
-
-def unlink(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- reading

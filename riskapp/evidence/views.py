@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from riskapp import storage
 from riskapp.assessments import services as assessment_services
 from riskapp.db import db
 from riskapp.evidence import bp, services
@@ -65,7 +66,12 @@ def attach(assessment_id: int, item_id: str):
     if not uploads:
         flash(_("Choose a photo or a PDF to attach."), "error")
         return _render_attach(assessment, item_id, status=422)
-    stored, refused = services.attach(assessment, item_id, uploads, user=current_user)
+    try:
+        stored, refused = services.attach(assessment, item_id, uploads, user=current_user)
+    except storage.StorageUnavailable:
+        db.session.rollback()  # with the rows go the files this upload had written
+        return _render_attach(assessment, item_id, refused=[storage.unavailable_message()],
+                              status=503)
     db.session.commit()
     if not stored:
         return _render_attach(assessment, item_id, refused=refused, status=422)
@@ -80,12 +86,11 @@ def delete(evidence_id: int):
     evidence = get_or_404(Evidence, evidence_id)
     back = url_for(".attach", assessment_id=evidence.assessment_id, item_id=evidence.item_id)
     try:
-        paths = services.delete(evidence, user=current_user)
+        services.delete(evidence, user=current_user)
     except ValueError:
         flash(_("This assessment is submitted: its evidence can no longer be changed."), "error")
         return redirect(back)
     db.session.commit()
-    services.unlink(paths)
     flash(_("The file was removed."), "success")
     return redirect(back)
 

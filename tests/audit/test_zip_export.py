@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from sqlalchemy import select
 from riskapp.db import db
 from riskapp.models import AuditLog, Job, JobStatus, Report, ReportStatus
 from tests.audit.support import report_row, submitted
+from tests.storage_faults import files_under
 
 INDEX = "index.csv"
 
@@ -172,3 +175,42 @@ def test_zip_index_cells_never_start_a_formula(app, world, assessed, auditor):
     assert not row[1].startswith(("=", "+", "-", "@"))
     assert "HYPERLINK" in row[1]
     assert row[5] == "2800000001-hyperlink-http-x-y-2026-01-15.pdf" in archive.namelist()
+
+
+@pytest.fixture
+def exports(app, tmp_path, monkeypatch) -> Path:
+    """This test's own exports folder, so what is on disk is its alone."""
+    monkeypatch.setitem(app.config, "STORAGE_DIR", str(tmp_path))
+    return tmp_path / "exports"
+
+
+def _failed_and_nothing_on_disk(auditor, job_id: str, exports: Path) -> None:
+    assert auditor.get(f"/audit/exports/{job_id}/status").get_json()["status"] == "failed"
+    assert files_under(exports) == []
+    assert auditor.get(f"/audit/exports/{job_id}/download").status_code == 302
+
+
+def test_a_zip_whose_build_fails_leaves_no_file(app, world, assessed, auditor, exports,
+                                                monkeypatch):
+    from riskapp.audit import services
+
+    real_write_reports = services._write_reports
+
+    def write_then_fill_up(archive, job, targets):
+        real_write_reports(archive, job, targets)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(services, "_write_reports", write_then_fill_up)
+    _failed_and_nothing_on_disk(auditor, _start(auditor), exports)
+
+
+def test_a_zip_written_whole_but_not_committed_leaves_no_file(app, world, assessed, auditor,
+                                                              exports, monkeypatch):
+    from riskapp.audit import services
+
+    def name_fails(_province_id):
+        raise RuntimeError("the file name could not be made")
+
+    # The archive is complete when its name is made, just before the job's last commit.
+    monkeypatch.setattr(services.territory, "province_today", name_fails)
+    _failed_and_nothing_on_disk(auditor, _start(auditor), exports)

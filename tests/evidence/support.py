@@ -1,4 +1,4 @@
-"""Files made in the test with Pillow and pypdf, and evidence stored through the service."""
+"""Files made in the test with Pillow and pypdf; evidence stored through the service or posted."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import io
 
 from PIL import Image
 from pypdf import PdfWriter
+from sqlalchemy import select
 
+from riskapp.db import db
 from riskapp.evidence import services
+from riskapp.models import Evidence
 
+ITEM = "ORG-2"
 VIETNAMESE_NAME = "Ảnh trạm rửa tay.jpg"
 CAMERA_MAKE = "SecretCam 3000"
 
@@ -51,3 +55,22 @@ def make_evidence(assessment, user, item_id: str = "ORG-2", name: str = VIETNAME
     """Evidence stored on any assessment (the draft rule belongs to services.attach)."""
     return services.store_evidence(assessment, item_id,
                                    services.Upload(name, data or jpeg_bytes()), user)
+
+
+def upload(client, assessment_id, *files, item=ITEM):
+    """POST (name, bytes) pairs to the attach page of one item."""
+    return client.post(
+        f"/evidence/assessments/{assessment_id}/items/{item}",
+        data={"files": [(io.BytesIO(data), name) for name, data in files]},
+        content_type="multipart/form-data",
+    )
+
+
+def evidence_rows(app, assessment_id) -> list[Evidence]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Evidence).where(Evidence.assessment_id == assessment_id).order_by(Evidence.id)
+        ).all()
+        db.session.expunge_all()
+        return list(rows)
+

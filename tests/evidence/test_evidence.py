@@ -15,45 +15,21 @@ from riskapp.assessments import services as assessment_services
 from riskapp.assessments.forms import field_name
 from riskapp.db import db
 from riskapp.evidence import services
-from riskapp.models import Assessment, AuditLog, Evidence
+from riskapp.models import Assessment, AuditLog
 from riskapp.reports import services as report_services
 from tests import factories
 from tests.evidence.support import (
     CAMERA_MAKE,
+    ITEM,
     VIETNAMESE_NAME,
+    evidence_rows,
     jpeg_bytes,
     make_evidence,
     pdf_bytes,
     png_bytes,
+    upload,
     webp_bytes,
 )
-
-ITEM = "ORG-2"
-
-
-@pytest.fixture
-def draft_id(app, world):
-    with app.test_request_context():
-        draft = assessment_services.start_draft(world.a.enterprise, world.a.officer)
-        db.session.commit()
-        return draft.id
-
-
-def _upload(client, assessment_id, *files, item=ITEM):
-    return client.post(
-        f"/evidence/assessments/{assessment_id}/items/{item}",
-        data={"files": [(io.BytesIO(data), name) for name, data in files]},
-        content_type="multipart/form-data",
-    )
-
-
-def _evidence(app, assessment_id) -> list[Evidence]:
-    with app.app_context():
-        rows = db.session.scalars(
-            select(Evidence).where(Evidence.assessment_id == assessment_id).order_by(Evidence.id)
-        ).all()
-        db.session.expunge_all()
-        return list(rows)
 
 
 def _submit(app, assessment_id, world, answers=None):
@@ -68,11 +44,11 @@ def _submit(app, assessment_id, world, answers=None):
 def test_photos_and_pdfs_are_accepted_and_stored_outside_static_under_random_names(
         app, world, login_as, draft_id):
     client = login_as(world.a.officer)
-    response = _upload(client, draft_id, (VIETNAMESE_NAME, jpeg_bytes()),
+    response = upload(client, draft_id, (VIETNAMESE_NAME, jpeg_bytes()),
                        ("sơ đồ.png", png_bytes()), ("ảnh.webp", webp_bytes()),
                        ("Biên bản kiểm tra.pdf", pdf_bytes()))
     assert response.status_code == 302
-    stored = _evidence(app, draft_id)
+    stored = evidence_rows(app, draft_id)
     assert [(e.original_name, e.content_type) for e in stored] == [
         (VIETNAMESE_NAME, "image/jpeg"), ("sơ đồ.png", "image/png"),
         ("ảnh.webp", "image/webp"), ("Biên bản kiểm tra.pdf", "application/pdf")]
@@ -108,11 +84,11 @@ def test_photos_and_pdfs_are_accepted_and_stored_outside_static_under_random_nam
 def test_files_that_are_not_what_they_claim_are_refused_by_name(
         app, world, login_as, draft_id, name, data, words):
     client = login_as(world.a.officer)
-    response = _upload(client, draft_id, (name, data))
+    response = upload(client, draft_id, (name, data))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert name in page and words in page
-    assert _evidence(app, draft_id) == []
+    assert evidence_rows(app, draft_id) == []
     assert not list((Path(app.config["STORAGE_DIR"]) / "evidence").glob("*"))
 
 
@@ -121,19 +97,19 @@ def test_an_oversized_file_is_refused_and_the_others_are_kept(
     monkeypatch.setitem(app.config, "EVIDENCE_MAX_MB", 1)
     client = login_as(world.a.officer)
     big = jpeg_bytes(with_exif=False) + b"\0" * (1024 * 1024)
-    response = _upload(client, draft_id, ("ảnh lớn.jpg", big), ("ảnh nhỏ.jpg", jpeg_bytes()))
+    response = upload(client, draft_id, ("ảnh lớn.jpg", big), ("ảnh nhỏ.jpg", jpeg_bytes()))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "ảnh lớn.jpg is larger than 1 MB" in page
-    assert [e.original_name for e in _evidence(app, draft_id)] == ["ảnh nhỏ.jpg"]
+    assert [e.original_name for e in evidence_rows(app, draft_id)] == ["ảnh nhỏ.jpg"]
 
 
 def test_a_picture_with_a_payload_appended_is_stored_as_the_picture_alone(
         app, world, login_as, draft_id):
     client = login_as(world.a.officer)
     payload = b"<html><script>alert(document.cookie)</script></html>"
-    assert _upload(client, draft_id, ("ảnh.jpg", jpeg_bytes() + payload)).status_code == 302
-    (evidence,) = _evidence(app, draft_id)
+    assert upload(client, draft_id, ("ảnh.jpg", jpeg_bytes() + payload)).status_code == 302
+    (evidence,) = evidence_rows(app, draft_id)
     with app.app_context():
         stored = services.path_of(evidence.stored_name).read_bytes()
     assert payload not in stored and stored.startswith(b"\xff\xd8\xff")
@@ -143,8 +119,8 @@ def test_exif_is_stripped_and_the_thumbnail_is_a_small_jpeg(app, world, login_as
     original = jpeg_bytes(size=(1600, 1200))
     assert Image.open(io.BytesIO(original)).getexif().get(0x010F) == CAMERA_MAKE
     client = login_as(world.a.officer)
-    _upload(client, draft_id, (VIETNAMESE_NAME, original))
-    (evidence,) = _evidence(app, draft_id)
+    upload(client, draft_id, (VIETNAMESE_NAME, original))
+    (evidence,) = evidence_rows(app, draft_id)
     with app.app_context():
         stored = services.path_of(evidence.stored_name).read_bytes()
         thumbnail = services.path_of(evidence.thumbnail_name).read_bytes()
@@ -159,10 +135,10 @@ def test_exif_is_stripped_and_the_thumbnail_is_a_small_jpeg(app, world, login_as
 def test_an_answer_holds_at_most_five_files(app, world, login_as, draft_id):
     client = login_as(world.a.officer)
     files = [(f"ảnh {n}.png", png_bytes()) for n in range(6)]
-    response = _upload(client, draft_id, *files)
+    response = upload(client, draft_id, *files)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "ảnh 5.png was not attached: an answer holds at most 5 files." in page
-    assert len(_evidence(app, draft_id)) == services.MAX_FILES_PER_ANSWER
+    assert len(evidence_rows(app, draft_id)) == services.MAX_FILES_PER_ANSWER
 
 
 def test_no_file_chosen_gets_a_message(world, login_as, draft_id):
@@ -251,8 +227,8 @@ def test_an_auditor_outside_the_area_gets_404(app, world, login_as):
 
 def test_deleting_works_on_drafts_only_and_is_logged(app, world, login_as, draft_id):
     client = login_as(world.a.officer)
-    _upload(client, draft_id, ("một.png", png_bytes()), ("hai.png", png_bytes()))
-    first, second = _evidence(app, draft_id)
+    upload(client, draft_id, ("một.png", png_bytes()), ("hai.png", png_bytes()))
+    first, second = evidence_rows(app, draft_id)
     response = client.post(f"/evidence/{first.id}/delete")
     assert response.status_code == 302
     with app.app_context():
@@ -261,21 +237,21 @@ def test_deleting_works_on_drafts_only_and_is_logged(app, world, login_as, draft
         (logged,) = db.session.scalars(
             select(AuditLog).where(AuditLog.action == "evidence_deleted")).all()
         assert logged.details["name"] == "một.png"
-    assert [e.id for e in _evidence(app, draft_id)] == [second.id]
+    assert [e.id for e in evidence_rows(app, draft_id)] == [second.id]
     _submit(app, draft_id, world)
     page = client.post(f"/evidence/{second.id}/delete", follow_redirects=True)
     assert "its evidence can no longer be changed" in page.get_data(as_text=True)
-    assert [e.id for e in _evidence(app, draft_id)] == [second.id]
-    refused = _upload(client, draft_id, ("ba.png", png_bytes()))
-    assert refused.status_code == 302 and len(_evidence(app, draft_id)) == 1
+    assert [e.id for e in evidence_rows(app, draft_id)] == [second.id]
+    refused = upload(client, draft_id, ("ba.png", png_bytes()))
+    assert refused.status_code == 302 and len(evidence_rows(app, draft_id)) == 1
 
 
 def test_submitted_evidence_shows_on_the_result_the_audit_page_and_the_pdf(
         app, world, login_as, draft_id):
     client = login_as(world.a.officer)
-    _upload(client, draft_id, (VIETNAMESE_NAME, jpeg_bytes()), ("Biên bản.pdf", pdf_bytes()))
+    upload(client, draft_id, (VIETNAMESE_NAME, jpeg_bytes()), ("Biên bản.pdf", pdf_bytes()))
     _submit(app, draft_id, world)
-    (photo, _document) = _evidence(app, draft_id)
+    (photo, _document) = evidence_rows(app, draft_id)
     result = client.get(f"/enterprise/assessments/{draft_id}").get_data(as_text=True)
     assert VIETNAMESE_NAME in result and f"/evidence/{photo.id}/thumbnail" in result
     audit = login_as(world.a.auditor).get(f"/audit/assessments/{draft_id}")
