@@ -29,6 +29,7 @@ from riskapp.models import (
     Evidence,
     Job,
     Role,
+    WorkItem,
 )
 
 # Role groups: each name means one thing on every route, web and API.
@@ -49,6 +50,9 @@ EVERYONE = frozenset(Role)
 # everyone's; a province's own row (an uploaded checklist version) is read by every user of that
 # province, officers included, and by no one else.
 SHARED_MODELS = frozenset({ChecklistVersion})
+
+# The platform's own records about every province's work, read by the platform admin only.
+PLATFORM_RECORDS = frozenset({WorkItem})
 
 # The column that names the owner of a personal object.
 OWNER_COLUMNS = {Job: Job.created_by_id, ApiToken: ApiToken.user_id}
@@ -306,4 +310,18 @@ def get_own_or_404(model, object_id, **criteria):
     statement = owned(select(model).where(model.id == object_id), model)
     for name, value in criteria.items():
         statement = statement.where(getattr(model, name) == value)
+    return _found_or_404(db.session.scalar(statement))
+
+
+def platform_wide(statement: Select, model, scope: Scope | None = None) -> Select:
+    """Restrict a select over the platform's records (background work) to the platform admin."""
+    if model not in PLATFORM_RECORDS:
+        raise ValueError(f"{model.__name__} is not a platform record")
+    scope = scope or current_scope()
+    return statement if scope.role in PLATFORM_ADMINS else statement.where(false())
+
+
+def get_platform_record_or_404(model, object_id):
+    """A platform record (a work item of any province) for the platform admin, or 404."""
+    statement = platform_wide(select(model).where(model.id == object_id), model)
     return _found_or_404(db.session.scalar(statement))

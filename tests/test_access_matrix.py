@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from riskapp.audit.services import ZIP_JOB_KIND
 from riskapp.db import db
-from riskapp.models import Job, JobStatus, RemediationAction, Role
+from riskapp.models import Job, JobStatus, RemediationAction, Role, WorkItem
+from riskapp.reports.services import RENDER_TASK
 from tests import factories
 
 OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM = (
@@ -100,6 +101,8 @@ ROUTES = [
     route("evidence.delete", "POST", {OFFICER}, "/evidence/{evidence}/delete"),
     route("admin.index", "GET", {PLATFORM}, "/admin/"),
     route("admin.invite_province_admin", "POST", {PLATFORM}, "/admin/provinces/{province}/admins"),
+    route("admin.work", "GET", {PLATFORM}, "/admin/work"),
+    route("admin.retry_work", "POST", {PLATFORM}, "/admin/work/{work_item}/retry"),
     route("admin.users", "GET", {ADMIN}, "/admin/users"),
     route("admin.invite", "GET", {ADMIN}, "/admin/users/invite"),
     route("admin.user", "GET", {ADMIN}, "/admin/users/{user}"),
@@ -168,7 +171,11 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         created_by_id=tenant.auditor.id,
         province_id=tenant.province.id,
     )
-    db.session.add(job)
+    # A render that gave up (of no report: a retry runs it at once, to "missing").
+    work_item = WorkItem(task=RENDER_TASK, args=[0], province_id=tenant.province.id,
+                         status=JobStatus.FAILED, attempts=3, max_attempts=3, budget_seconds=120,
+                         last_error="attempt 3: OSError: disk full")
+    db.session.add_all([job, work_item])
     db.session.flush()
     assert action is not None, "the test answers must leave a failing item"
     from tests.evidence.support import make_evidence
@@ -184,6 +191,7 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "user": tenant.viewer.id,
         "province": tenant.province.id,
         "job": job.id,
+        "work_item": work_item.id,
         "evidence": evidence.id,
         "checklist": uploaded.id,
         "checklist_version": uploaded.version,
@@ -225,8 +233,9 @@ def _call(client, r: Route, ids: dict, user=None) -> int:
 
 
 def _has_objects(r: Route, role: Role) -> bool:
-    # A platform admin creates every province's first admin: no province is foreign to them.
-    if role == PLATFORM and "{province}" in r.path:
+    # A platform admin creates every province's first admin and watches every province's
+    # background work: no province, and no work item, is foreign to them.
+    if role == PLATFORM and ("{province}" in r.path or "{work_item}" in r.path):
         return False
     return "{" in r.path
 

@@ -31,6 +31,7 @@ from riskapp.models import (
     Job,
     JobStatus,
     Role,
+    WorkItem,
 )
 from riskapp.tenancy import (
     READERS,
@@ -38,6 +39,8 @@ from riskapp.tenancy import (
     TENANT_USERS,
     area_subtree_ids,
     get_own_or_404,
+    get_platform_record_or_404,
+    platform_wide,
     scope_for,
     scoped,
 )
@@ -168,6 +171,24 @@ def test_personal_objects_belong_to_their_maker(app, populated, login_as):
                                            (ApiToken, token_id, {})):
             with pytest.raises(NotFound):
                 get_own_or_404(model, object_id, **criteria)
+
+
+def test_the_platform_records_are_the_platform_admins_alone(app, populated):
+    """Background work of every province is the platform admin's to read; no one else's."""
+    with app.test_request_context():
+        every = set(db.session.scalars(select(WorkItem.id)))
+        assert {i.province_id for i in db.session.scalars(select(WorkItem))} == {
+            populated.a.province.id, populated.b.province.id}
+        for user in (populated.a.officer, populated.a.auditor, populated.a.viewer,
+                     populated.a.admin, populated.platform_admin):
+            statement = platform_wide(select(WorkItem.id), WorkItem, scope_for(user))
+            reach = set(db.session.scalars(statement))
+            assert reach == (every if user.role == Role.PLATFORM_ADMIN else set()), user.role
+        with pytest.raises(ValueError):
+            platform_wide(select(Job.id), Job)
+        login_user(db.session.get(type(populated.a.admin), populated.a.admin.id))
+        with pytest.raises(NotFound):
+            get_platform_record_or_404(WorkItem, min(every))
 
 
 # Reach is decided in riskapp/tenancy.py: request code asks it rather than comparing ids or roles.

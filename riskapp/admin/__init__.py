@@ -1,4 +1,5 @@
-"""Administration: provinces (platform admin) and a province's users (province admin)."""
+"""Administration: provinces and background work (platform admin); a province's users (province
+admin)."""
 
 from flask import Blueprint
 

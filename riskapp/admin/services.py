@@ -1,4 +1,5 @@
-"""Creating provinces and inviting, (de)activating and scoping a province's users.
+"""Creating provinces and inviting, (de)activating and scoping a province's users; the
+platform's background work and its retry.
 
 Services flush, never commit: the view commits once. Every tenant object is reached through
 riskapp.tenancy, so another province's user, area or enterprise answers 404.
@@ -6,28 +7,45 @@ riskapp.tenancy, so another province's user, area or enterprise answers 404.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, or_, select, update
 
-from riskapp import clock, territory
+from riskapp import clock, jobs, territory
+from riskapp.audit.services import ZIP_TASK
 from riskapp.auditlog import record
 from riskapp.auth.services import find_user_by_email, normalise_email, send_invitation
 from riskapp.db import db
+from riskapp.jobs import outbox
 from riskapp.models import (
     Area,
     AuditorArea,
     Enterprise,
+    JobStatus,
     OneTimeToken,
     Province,
     Role,
     TokenPurpose,
     User,
+    WorkItem,
 )
 from riskapp.models.types import utcnow
-from riskapp.tenancy import current_scope, get_area_or_404, get_or_404, scoped
+from riskapp.pagination import Page, paginate
+from riskapp.province.regrade import REGRADE_TASK
+from riskapp.reports.services import RENDER_TASK
+from riskapp.tenancy import (
+    current_scope,
+    get_area_or_404,
+    get_or_404,
+    get_platform_record_or_404,
+    platform_wide,
+    scoped,
+)
 
 # The roles a province admin may hand out inside their own province.
 INVITABLE_ROLES = (Role.OFFICER, Role.AUDITOR, Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
@@ -283,3 +301,140 @@ def area_choices() -> list[AreaChoice]:
 def enterprise_choices() -> list[Enterprise]:
     return sorted(db.session.scalars(scoped(select(Enterprise), Enterprise)),
                   key=lambda e: (territory.reading_order(e.name), e.name, e.id))
+
+
+# --- platform admin: background work --------------------------------------------------------
+
+WORK_TASK_LABELS = {
+    RENDER_TASK: _l("Report render"),
+    ZIP_TASK: _l("ZIP export"),
+    REGRADE_TASK: _l("Re-grade after a level change"),
+}
+WORK_STATUS_LABELS = {
+    JobStatus.QUEUED: _l("Queued"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.FAILED: _l("Failed"),
+    JobStatus.DONE: _l("Done"),
+}
+# The list's filter: everything (failed and stuck first), stuck items, or one status.
+WORK_FILTERS = ("all", "stuck", *(status.value for status in JobStatus))
+# Queued this long past its time and nobody took it: the queue or the dispatcher is not working.
+STUCK_AFTER = timedelta(minutes=5)
+# Done items are kept a week; the count shows the last day's.
+DONE_WINDOW = timedelta(hours=24)
+# How the outbox words a failed attempt (riskapp.jobs.outbox), to show it in the user's language.
+_ATTEMPT = re.compile(r"attempt (\d+): (.*)", re.S)
+_NO_RESULT = re.compile(r"no result within (\d+) s \((.*)\)", re.S)
+_WORKER_GONE = re.compile(r"the worker stopped before it finished \((.*)\)", re.S)
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    queued: int
+    running: int
+    failed: int
+    done: int  # within DONE_WINDOW
+    stuck: int  # of the queued and running ones
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    item: WorkItem
+    province_name: str | None
+    zone: str | None  # the province's IANA zone its times are shown in
+    stuck: bool
+
+    @property
+    def label(self) -> str:
+        return work_label(self.item.task)
+
+    @property
+    def reason(self) -> str | None:
+        return error_words(self.item.last_error)
+
+
+def work_label(task: str) -> str:
+    """What a task does, in words; a task this version does not know by its own name."""
+    label = WORK_TASK_LABELS.get(task)
+    return str(label) if label is not None else task
+
+
+def error_words(text: str | None) -> str | None:
+    """The outbox's reason for a failed attempt in the user's language (the error itself as
+    the task raised it)."""
+    attempt = _ATTEMPT.fullmatch(text or "")
+    if attempt is None:
+        return text
+    cause = attempt.group(2)
+    if no_result := _NO_RESULT.fullmatch(cause):
+        cause = _("no result within %(seconds)s s (%(worker)s)",
+                  seconds=no_result.group(1), worker=no_result.group(2))
+    elif gone := _WORKER_GONE.fullmatch(cause):
+        cause = _("the worker stopped before it finished (%(worker)s)", worker=gone.group(1))
+    return _("Attempt %(number)s: %(reason)s", number=attempt.group(1), reason=cause)
+
+
+def _stuck(now: datetime):
+    """Queued and due for over STUCK_AFTER, or running past its lease."""
+    return or_(
+        and_(WorkItem.status == JobStatus.QUEUED, WorkItem.available_at < now - STUCK_AFTER),
+        and_(WorkItem.status == JobStatus.RUNNING,
+             or_(WorkItem.lease_until.is_(None), WorkItem.lease_until < now)),
+    )
+
+
+def _work_select(statement: Select) -> Select:
+    return platform_wide(statement, WorkItem)
+
+
+def work_counts() -> WorkCounts:
+    """How many items wait, run and failed; how many finished in the last day; how many stick."""
+    now = utcnow()
+    by_status = dict(db.session.execute(
+        _work_select(select(WorkItem.status, func.count()).group_by(WorkItem.status))
+    ).all())
+    done = db.session.scalar(_work_select(select(func.count()).select_from(WorkItem).where(
+        WorkItem.status == JobStatus.DONE, WorkItem.finished_at >= now - DONE_WINDOW)))
+    stuck = db.session.scalar(_work_select(
+        select(func.count()).select_from(WorkItem).where(_stuck(now))))
+    return WorkCounts(queued=by_status.get(JobStatus.QUEUED, 0),
+                      running=by_status.get(JobStatus.RUNNING, 0),
+                      failed=by_status.get(JobStatus.FAILED, 0), done=done or 0, stuck=stuck or 0)
+
+
+def work_page(show: str, number: int | None) -> Page:
+    """One page of work items: failed first, then stuck ones, then the newest."""
+    stuck = _stuck(utcnow())
+    statement = _work_select(
+        select(WorkItem, Province.name, Province.timezone, stuck.label("stuck"))
+        .outerjoin(Province, Province.id == WorkItem.province_id)
+    )
+    if show == "stuck":
+        statement = statement.where(stuck)
+    elif show != "all":
+        statement = statement.where(WorkItem.status == JobStatus(show))
+    attention = case((WorkItem.status == JobStatus.FAILED, 0), (stuck, 1), else_=2)
+    statement = statement.order_by(attention, WorkItem.created_at.desc(), WorkItem.id.desc())
+    return paginate(statement, number, row=lambda item, name, zone, is_stuck: WorkRow(
+        item, name, zone, bool(is_stuck)))
+
+
+def work_item_or_404(item_id: int) -> WorkItem:
+    return get_platform_record_or_404(WorkItem, item_id)
+
+
+def retry_work(item: WorkItem, actor: User) -> WorkItem:
+    """Run a failed item again (fresh attempts) after the commit; returns the item that will run:
+    another live item of the same work, if there is one."""
+    if item.status != JobStatus.FAILED:
+        raise AdminError(_("This work has not failed: there is nothing to retry."))
+    try:
+        outbox.spec_of(item.task)
+    except (ImportError, AttributeError, ValueError) as missing:
+        # Renamed or removed since the item was written: running it again would fail at once.
+        raise AdminError(_("This version of the application no longer has this kind of work; "
+                           "it cannot run again.")) from missing
+    again = jobs.retry(item)
+    record("work_retried", item, details={"task": item.task, "args": item.args,
+                                          "runs": again.id}, user=actor)
+    return again

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -90,6 +90,51 @@ def invite_province_admin(province_id: int):
     else:
         flash(_("Enter a valid e-mail address and a name."), "error")
     return redirect(url_for("admin.index"))
+
+
+def _work_filter() -> str:
+    show = request.args.get("show", "all")
+    return show if show in services.WORK_FILTERS else "all"
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@route(bp, "/work", roles=PLATFORM_ADMINS)
+def work():
+    """Background work: counts, then the items, failed and stuck ones first."""
+    show = _work_filter()
+    return render_template(
+        "admin/work.html",
+        counts=services.work_counts(),
+        page=services.work_page(show, _page_number()),
+        show=show,
+        filters=services.WORK_FILTERS,
+        status_labels=services.WORK_STATUS_LABELS,
+        filter_labels={"all": _("All, failed and stuck first"), "stuck": _("Stuck"),
+                       **{s.value: label for s, label in services.WORK_STATUS_LABELS.items()}},
+        action_form=ConfirmForm(),
+    )
+
+
+@route(bp, "/work/<int:item_id>/retry", roles=PLATFORM_ADMINS, methods=["POST"])
+def retry_work(item_id: int):
+    item = services.work_item_or_404(item_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            again = services.retry_work(item, _actor())
+        except AdminError as error:
+            flash(error.message, "error")
+        else:
+            label, same = services.work_label(again.task), again.id == item_id
+            db.session.commit()
+            if same:
+                flash(_("%(work)s is queued to run again.", work=label), "success")
+            else:
+                flash(_("%(work)s is already queued or running; it was not queued twice.",
+                        work=label), "info")
+    return redirect(url_for("admin.work", show=_work_filter(), page=_page_number()))
 
 
 # --- province admin -------------------------------------------------------------------------
