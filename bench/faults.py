@@ -444,7 +444,12 @@ def run_scenario(args, scenario: str) -> bool:
         STARTED.clear()
         figures.engine.dispose()
         run.log.close()
-    return print_table(run, result)
+    met = print_table(run, result)
+    if met:
+        shutil.rmtree(run.tmp, ignore_errors=True)
+    else:
+        print(f"   database and process log kept in {run.tmp}")
+    return met
 
 
 def tally(run, figures, officers, stuck, failed, orphans, drain_seconds) -> dict:
@@ -484,9 +489,9 @@ def print_table(run: Run, r: dict) -> bool:
     for what, submit, reports in r["faults"]:
         rows.append((f"kill {what}", f"submit {_seconds(submit)}, reports {_seconds(reports)}",
                      "recovers", submit is not None and reports is not None))
-    print(f"   {'figure':<44}{'measured':<36}{'must be':<12}")
+    print(f"   {'figure':<50}{'measured':<36}{'must be':<12}")
     for label, value, reference, ok in rows:
-        print(f"   {label:<44}{str(value):<36}{reference:<12}{'ok' if ok else 'MISSED'}")
+        print(f"   {label:<50}{str(value):<36}{reference:<12}{'ok' if ok else 'MISSED'}")
     return all(row[3] for row in rows)
 
 
