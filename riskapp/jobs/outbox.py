@@ -265,16 +265,21 @@ def prune(now: datetime) -> int:
 
 
 def retry(item: WorkItem) -> WorkItem:
-    """A person asks a failed item to run again (fresh attempts); flushes."""
+    """A person asks a failed item to run again (fresh attempts); flushes. Two clicks at once
+    queue it once: the update is conditional on the item still being failed."""
     if item.status != FAILED:
         return item
     if item.key is not None and (other := _live(item.key)) is not None:
         return other
-    item.status, item.attempts, item.worker = QUEUED, 0, None
-    item.available_at = item.handed_at = utcnow()
-    item.finished_at = item.lease_until = None
+    now = utcnow()
+    changed = db.session.execute(
+        update(WorkItem).where(WorkItem.id == item.id, WorkItem.status == FAILED)
+        .values(status=QUEUED, attempts=0, worker=None, available_at=now, handed_at=now,
+                finished_at=None, lease_until=None)
+    ).rowcount
+    db.session.refresh(item)
     hook = spec_of(item.task).on_retry
-    if hook is not None:
+    if changed and hook is not None:
         hook(*item.args)
     db.session.flush()
     return item

@@ -36,7 +36,9 @@ def test_background_render_uses_the_address_of_the_request_that_queued_it(
     assessment_id = submitted(app, world.a.enterprise, world.a.officer)
     client = login_as(world.a.officer)
     _request_english_report(client, assessment_id, PORT_X)
-    (task, args), = [q for q in held_work.tasks() if q[0] == report_services.RENDER_TASK]
+    english = report_row(app, assessment_id, "en").id
+    (args,) = [args for task, args in held_work.tasks()
+               if task == report_services.RENDER_TASK and args[0] == english]
     # A worker has no request: the base URL travels with the job.
     assert args[1] == PORT_X
 
