@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,3 +148,18 @@ def _remove_quietly(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError as error:
         log.warning("storage: could not remove %s: %s", path, error)
+
+
+def sweep_parts(root: Path, older_than_seconds: float = 86400.0) -> int:
+    """Remove staged files a crash left behind (between a commit and its rename, or a killed
+    worker mid-write): any ".part" under `root` untouched for longer than any write takes."""
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for leftover in root.rglob("*" + PART) if root.is_dir() else ():
+        try:
+            if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                removed += 1
+        except OSError as error:
+            log.warning("could not remove the leftover %s: %s", leftover, error)
+    return removed

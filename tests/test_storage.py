@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,26 @@ def test_a_storage_failure_is_a_clear_503_problem_on_the_api_and_a_page_on_the_w
     web = client.get("/_test/store")
     assert web.status_code == 503 and words in html.unescape(web.get_data(as_text=True))
     assert files_under(tmp_path) == []
+
+
+def test_the_hourly_sweep_removes_only_old_leftover_parts(app):
+    """A crash between a commit and its rename leaves a .part; the dispatcher's sweep removes
+    it once it is older than any write, and leaves files in use and final files alone."""
+    import os
+    import time
+
+    from riskapp.jobs.dispatcher import prune
+
+    storage_dir = Path(app.config["STORAGE_DIR"])
+    (storage_dir / "evidence").mkdir(parents=True, exist_ok=True)
+    old = storage_dir / "evidence" / "lost.jpg.part"
+    fresh = storage_dir / "evidence" / "writing.jpg.part"
+    final = storage_dir / "evidence" / "kept.jpg"
+    for path in (old, fresh, final):
+        path.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    os.utime(final, (two_days_ago, two_days_ago))
+    prune(app)
+    assert not old.exists()
+    assert fresh.exists() and final.exists()

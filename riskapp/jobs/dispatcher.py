@@ -6,7 +6,8 @@ web process; several at once are safe (every step is a conditional update). Each
    worker process on this machine is gone;
 2. hands over each queued item that is due and was not handed over within the grace period
    (the queue lost it: Redis restarted empty, the pool broke, the queue was unreachable);
-3. once an hour, forgets items done more than a week ago.
+3. once an hour, forgets items done more than a week ago and removes ".part" files a crash
+   left under STORAGE_DIR (riskapp.storage.sweep_parts).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 
+from riskapp import storage
 from riskapp.jobs import outbox
 from riskapp.models.types import utcnow
 
@@ -48,7 +51,9 @@ def dispatch_once(app: Flask) -> Pass:
 
 
 def prune(app: Flask) -> int:
+    """Forget old finished items; remove staged files a crash left behind."""
     with app.app_context():
+        storage.sweep_parts(Path(app.config["STORAGE_DIR"]))
         return outbox.prune(utcnow())
 
 
