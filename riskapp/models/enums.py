@@ -26,7 +26,10 @@ class AreaKind(enum.StrEnum):
     COMMUNE = "commune"
     WARD = "ward"
     TOWNSHIP = "township"
-    ZONE = "zone"
+    ZONE = "zone"  # a special zone (đặc khu) since 2025, or an economic zone
+    # A province's own grouping of communes (an economic zone, the former districts): not an
+    # official unit; it exists for dashboards, levels, auditor assignments and filters.
+    GROUP = "group"
 
 
 class AssessmentStatus(enum.StrEnum):
