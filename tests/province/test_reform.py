@@ -136,3 +136,15 @@ def test_cli_applies_and_reports(app):
     assert out.exit_code == 0, out.output
     assert "166 units created, 3 enterprises moved" in out.output
     assert "FLAG" in out.output
+
+
+def test_the_admin_reviews_the_dry_run_then_applies(world, client, login_as):
+    login_as(world.a.admin)
+    page = client.get("/province/areas/reform")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Could not be matched" in text and world.a.enterprise.tax_code in text
+    done = client.post("/province/areas/reform")
+    assert done.status_code == 302
+    again = client.post("/province/areas/reform", follow_redirects=True)
+    assert "already on the 2025 units" in again.get_data(as_text=True)
