@@ -73,6 +73,8 @@ ROUTES = [
     route("province.export_tables", "GET", READERS, "/province/export/tables.xlsx"),
     route("province.areas", "GET", {VIEWER, ADMIN}, "/province/areas"),
     route("province.set_area_level", "POST", {ADMIN}, "/province/areas"),
+    route("province.reform", "GET", {ADMIN}, "/province/areas/reform"),
+    route("province.apply_reform_view", "POST", {ADMIN}, "/province/areas/reform"),
     route("province.imports", "GET", {ADMIN}, "/province/imports"),
     route("province.imports", "POST", {ADMIN}, "/province/imports"),
     route("province.apply_import", "POST", {ADMIN}, "/province/imports/apply"),
