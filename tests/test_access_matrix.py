@@ -105,6 +105,7 @@ ROUTES = [
     route("admin.retry_work", "POST", {PLATFORM}, "/admin/work/{work_item}/retry"),
     route("admin.users", "GET", {ADMIN}, "/admin/users"),
     route("admin.invite", "GET", {ADMIN}, "/admin/users/invite"),
+    route("admin.enterprise_suggestions", "GET", {ADMIN}, "/admin/users/enterprises.json"),
     route("admin.user", "GET", {ADMIN}, "/admin/users/{user}"),
     route("admin.user", "POST", {ADMIN}, "/admin/users/{user}"),
     route("admin.resend", "POST", {ADMIN}, "/admin/users/{user}/resend"),
