@@ -5,6 +5,7 @@ way — in Python for areas (the tree is in memory), in SQL for enterprises (no 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sqlalchemy import String, func, literal, or_
 from sqlalchemy.ext.compiler import compiles
@@ -74,10 +75,15 @@ def _folded_sqlite(element, compiler, **kw):
     return f"{SQLITE_FOLD}({compiler.process(element.clauses, **kw)})"
 
 
+# SQLite calls back into Python once per row; a province's names repeat from query to query
+# (a list's count, then its page), so the folds are kept (a few MB at most).
+_fold_cached = lru_cache(maxsize=1 << 16)(reading_order)
+
+
 def register_sqlite_fold(dbapi_connection) -> None:
     """Give a SQLite connection the fold as a function (reading_order itself)."""
     dbapi_connection.create_function(
-        SQLITE_FOLD, 1, lambda text: None if text is None else reading_order(text),
+        SQLITE_FOLD, 1, lambda text: None if text is None else _fold_cached(text),
         deterministic=True)
 
 
