@@ -102,3 +102,16 @@ def name_or_tax_code(name_column, tax_code_column, text):
     if by_name is None or not TAX_CODE_PREFIX.match(prefix):
         return by_name
     return or_(tax_code_column.startswith(prefix, autoescape=True), by_name)
+
+
+# ----------------------------------------------------------------------------- areas
+
+
+def area_matches(tree, roots: list[int], text) -> tuple[list[int], list[int]]:
+    """Areas below the roots (a territory.AreaTree) whose name matches, in tree order, and the
+    areas above them within the roots (shown too, so one sees where a match sits)."""
+    below = dict(tree.depth_first(roots))
+    found = [area_id for area_id in below if matches(tree.names[area_id], text)]
+    above = {parent for area_id in found for parent in tree.ancestors(area_id)[1:]
+             if parent in below}
+    return found, sorted(above - set(found))

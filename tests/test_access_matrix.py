@@ -47,6 +47,7 @@ def route(endpoint, method, roles, path) -> Route:
 ROUTES = [
     route("main.home", "GET", EVERYONE, "/"),
     route("main.healthz", "GET", PUBLIC, "/healthz"),
+    route("main.area_search", "GET", READERS, "/search/areas.json?q=a"),
     route("main.favicon", "GET", PUBLIC, "/favicon.ico"),
     route("main.switch_language", "GET", PUBLIC, "/lang/en"),
     route("auth.login", "GET", PUBLIC, "/auth/login"),

@@ -182,3 +182,29 @@ def test_invitation_picker_keeps_the_choice_and_refuses_foreign_ids(app, client,
     assert named.b.enterprise.name not in page
     assert client.post("/admin/users/invite", data={
         **form, "enterprise_id": named.b.enterprise.id}).status_code == 404
+
+
+# --- areas --------------------------------------------------------------------------------------
+
+def test_area_search_folds_and_stays_in_reach(app, client, world, login_as):
+    from riskapp.models import Province
+
+    with app.app_context():
+        province = db.session.get(Province, world.a.province.id)
+        district = factories.make_area(province, "Huyện Hoằng Hóa")
+        commune = factories.make_area(province, "Xã Hoằng Đạo", parent=district,
+                                      kind=factories.AreaKind.COMMUNE)
+        ids = district.id, commune.id
+        db.session.commit()
+    login_as(world.a.admin)
+    found = client.get("/search/areas.json?q=hoang dao").get_json()
+    assert found == {"matches": [ids[1]], "above": [ids[0]]}
+    assert client.get("/search/areas.json?q=HOẰNG").get_json()["matches"] == list(ids)
+    assert client.get("/search/areas.json?q=dong son NA").get_json()["matches"] == []
+    # The auditor of "Huyện Đông Sơn TH" finds its commune, not areas outside the district.
+    login_as(world.a.auditor)
+    assert client.get("/search/areas.json?q=hoang").get_json()["matches"] == []
+    assert client.get("/search/areas.json?q=xa dong hoa").get_json() == {
+        "matches": [world.a.commune.id], "above": [world.a.district.id]}
+    page = client.get("/audit/").get_data(as_text=True)
+    assert 'data-area-search="area_id"' in page and "js/area_search.js" in page
