@@ -47,6 +47,7 @@ def route(endpoint, method, roles, path) -> Route:
 ROUTES = [
     route("main.home", "GET", EVERYONE, "/"),
     route("main.healthz", "GET", PUBLIC, "/healthz"),
+    route("main.area_search", "GET", READERS, "/search/areas.json?q=a"),
     route("main.favicon", "GET", PUBLIC, "/favicon.ico"),
     route("main.switch_language", "GET", PUBLIC, "/lang/en"),
     route("auth.login", "GET", PUBLIC, "/auth/login"),
@@ -107,6 +108,7 @@ ROUTES = [
     route("admin.retry_work", "POST", {PLATFORM}, "/admin/work/{work_item}/retry"),
     route("admin.users", "GET", {ADMIN}, "/admin/users"),
     route("admin.invite", "GET", {ADMIN}, "/admin/users/invite"),
+    route("admin.enterprise_suggestions", "GET", {ADMIN}, "/admin/users/enterprises.json"),
     route("admin.user", "GET", {ADMIN}, "/admin/users/{user}"),
     route("admin.user", "POST", {ADMIN}, "/admin/users/{user}"),
     route("admin.resend", "POST", {ADMIN}, "/admin/users/{user}/resend"),
