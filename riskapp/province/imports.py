@@ -421,10 +421,16 @@ def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "") -> Im
     return ImportPlan(problems, _refuse_repeats(lookups, problems, planned), filename)
 
 
+# Rows written per flush: one flush per row spends minutes on 100,000 rows; one for all holds
+# every pending insert at once.
+WRITE_CHUNK = 1000
+
+
 def _write_rows(plan: ImportPlan, province_id: int) -> list[User]:
-    """Add or update each good row's enterprise (and its roll-up row); the officers to invite."""
+    """Add or update each good row's enterprise; the officers to invite. A new enterprise's
+    roll-up row is made by the insert itself (riskapp.province.rollups)."""
     existing = _enterprises_by_tax_code([r.tax_code for r in plan.rows if r.action != "new"])
-    invited = []
+    written: list[tuple[Enterprise, PlannedRow]] = []
     for row in plan.rows:
         if row.action == "unchanged":
             continue
@@ -435,14 +441,20 @@ def _write_rows(plan: ImportPlan, province_id: int) -> list[User]:
         else:
             for key, value in row.values.items():
                 setattr(enterprise, key, value)
-        db.session.flush()
-        ensure_status(enterprise)
-        if row.invite:
-            officer = User(email=row.invite, name="", role=Role.OFFICER, province_id=province_id,
-                           enterprise_id=enterprise.id, password_hash=None)
-            db.session.add(officer)
+        written.append((enterprise, row))
+        if len(written) % WRITE_CHUNK == 0:
             db.session.flush()
-            invited.append(officer)
+    db.session.flush()
+    invited = []
+    for enterprise, row in written:
+        if row.action == "updated":
+            ensure_status(enterprise)  # one imported before roll-ups existed may lack its row
+        if row.invite:
+            invited.append(User(email=row.invite, name="", role=Role.OFFICER,
+                                province_id=province_id, enterprise_id=enterprise.id,
+                                password_hash=None))
+    db.session.add_all(invited)
+    db.session.flush()
     return invited
 
 
