@@ -19,12 +19,12 @@ import pandas as pd
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from riskapp.auditlog import record
 from riskapp.auth.services import send_invitation
 from riskapp.db import db
-from riskapp.models import Enterprise, Role, User
+from riskapp.models import Enterprise, EnterpriseStatus, Role, User
 from riskapp.province.import_areas import AreaMatcher
 from riskapp.province.import_files import (
     ENGLISH_HEADERS,
@@ -33,7 +33,7 @@ from riskapp.province.import_files import (
     UndecodableFile,
     decode_csv,
 )
-from riskapp.province.rollups import ensure_status
+from riskapp.province.rollups import ensure_status, new_status_values
 from riskapp.templating import VSIC_SECTIONS
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
@@ -421,38 +421,47 @@ def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "") -> Im
     return ImportPlan(problems, _refuse_repeats(lookups, problems, planned), filename)
 
 
-# Rows written per flush: one flush per row spends minutes on 100,000 rows; one for all holds
-# every pending insert at once.
+# Rows per INSERT batch or flush: one statement per row spends minutes on 100,000 rows.
 WRITE_CHUNK = 1000
 
 
+def _insert_new(rows: list[PlannedRow], province_id: int) -> dict[str, int]:
+    """Insert the new enterprises and their roll-up rows in batches (a bulk INSERT fires no
+    mapper events, so the roll-up row is written here); their ids by tax code."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), WRITE_CHUNK):
+        chunk = rows[start:start + WRITE_CHUNK]
+        values = [{"latitude": None, "longitude": None, **row.values,
+                   "province_id": province_id, "tax_code": row.tax_code} for row in chunk]
+        new_ids = db.session.scalars(
+            insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
+            values).all()
+        db.session.execute(insert(EnterpriseStatus), [
+            new_status_values(new_id, province_id, row["area_id"], row["industry"],
+                              row["headcount"])
+            for new_id, row in zip(new_ids, values, strict=True)])
+        ids.update(zip((row.tax_code for row in chunk), new_ids, strict=True))
+    return ids
+
+
 def _write_rows(plan: ImportPlan, province_id: int) -> list[User]:
-    """Add or update each good row's enterprise; the officers to invite. A new enterprise's
-    roll-up row is made by the insert itself (riskapp.province.rollups)."""
-    existing = _enterprises_by_tax_code([r.tax_code for r in plan.rows if r.action != "new"])
-    written: list[tuple[Enterprise, PlannedRow]] = []
-    for row in plan.rows:
-        if row.action == "unchanged":
-            continue
-        enterprise = existing.get(row.tax_code)
-        if enterprise is None:
-            enterprise = Enterprise(province_id=province_id, tax_code=row.tax_code, **row.values)
-            db.session.add(enterprise)
-        else:
-            for key, value in row.values.items():
-                setattr(enterprise, key, value)
-        written.append((enterprise, row))
-        if len(written) % WRITE_CHUNK == 0:
+    """Add or update each good row's enterprise (with its roll-up row); the officers to invite."""
+    ids = _insert_new([row for row in plan.rows if row.action == "new"], province_id)
+    updated = [row for row in plan.rows if row.action == "updated"]
+    existing = _enterprises_by_tax_code([row.tax_code for row in updated])
+    for count, row in enumerate(updated, 1):
+        enterprise = existing[row.tax_code]
+        for key, value in row.values.items():
+            setattr(enterprise, key, value)
+        if count % WRITE_CHUNK == 0:
             db.session.flush()
     db.session.flush()
-    invited = []
-    for enterprise, row in written:
-        if row.action == "updated":
-            ensure_status(enterprise)  # one imported before roll-ups existed may lack its row
-        if row.invite:
-            invited.append(User(email=row.invite, name="", role=Role.OFFICER,
-                                province_id=province_id, enterprise_id=enterprise.id,
-                                password_hash=None))
+    for row in updated:
+        ensure_status(existing[row.tax_code])  # one imported before roll-ups may lack its row
+        ids[row.tax_code] = existing[row.tax_code].id
+    invited = [User(email=row.invite, name="", role=Role.OFFICER, province_id=province_id,
+                    enterprise_id=ids[row.tax_code], password_hash=None)
+               for row in plan.rows if row.invite]
     db.session.add_all(invited)
     db.session.flush()
     return invited
