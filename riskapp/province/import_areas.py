@@ -79,7 +79,7 @@ class AreaMatcher:
             converted = self._convert_name(value, former_district)
             if converted is not None:
                 return converted
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return self._by_code(value)
         return self._by_path(value) or self._by_name(value)
 

@@ -296,7 +296,7 @@ def _check_headcount(value: str, problem: Report) -> int | None:
     digits = value.replace(" ", "").replace(".", "").replace(",", "")
     if not digits:
         problem("headcount", _("missing"))
-    elif not digits.isdigit() or int(digits) < 1:
+    elif not (digits.isascii() and digits.isdigit()) or int(digits) < 1:  # "²" is a digit
         problem("headcount", _("“%(value)s” is not a whole number of workers (1 or more)",
                                value=value))
     else:

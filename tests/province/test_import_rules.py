@@ -220,3 +220,11 @@ def test_another_users_rejected_file_is_not_found(app, world, client, login_as, 
     link = re.search(r'href="([^"]*/imports/rejected/[^"]+\.csv)"', html).group(1)
     login_as(world.b.admin)
     assert client.get(link).status_code == 404
+
+
+def test_non_ascii_digits_are_a_row_problem_not_a_crash(app, world, official):
+    """"²" and "٣" are digits to str.isdigit() but not to int(): found by the fuzz test."""
+    plan = _plan(app, world, _csv(["2800001001,Công ty A,C,14797,,²",
+                                   "2800001002,Công ty B,C,٣,,5"]))
+    texts = {p.row: p.problem for p in plan.problems}
+    assert "²" in texts[2] and "٣" in texts[3]
