@@ -79,6 +79,7 @@ ROUTES = [
     route("province.imports", "GET", {ADMIN}, "/province/imports"),
     route("province.imports", "POST", {ADMIN}, "/province/imports"),
     route("province.apply_import", "POST", {ADMIN}, "/province/imports/apply"),
+    route("province.import_template", "GET", {ADMIN}, "/province/imports/template.xlsx"),
     route("province.checklists", "GET", {ADMIN}, "/province/checklists"),
     route("province.checklists", "POST", {ADMIN}, "/province/checklists"),
     route("province.activate_checklist", "POST", {ADMIN},
@@ -155,6 +156,9 @@ NOT_IN_MATRIX = {
     "assessments.profile:POST",
     # A token belongs to one user: tests/api/test_tokens.py checks others get 404.
     "account.revoke_api_token",
+    # A kept import file belongs to its uploader: tests/province/test_import_rules.py checks
+    # another province's admin gets 404.
+    "province.rejected_import_rows",
 }
 
 

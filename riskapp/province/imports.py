@@ -1,8 +1,8 @@
 """Importing enterprises from CSV or XLSX: a dry run that reports every bad row, then apply.
 
-All or nothing: the file is applied only when no row is bad; the admin fixes the file and uploads it
-again (re-importing the same file changes nothing). Rows are matched by tax code, so a known
-tax code updates its enterprise instead of adding one.
+Partial: applying writes the good rows (in one transaction) and leaves the bad ones out; they come
+back as a file to fix and upload again (re-importing the same file changes nothing). Rows are
+matched by tax code, so a known tax code updates its enterprise instead of adding one.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import io
 import os
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -18,15 +19,22 @@ import pandas as pd
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from riskapp.auditlog import record
 from riskapp.auth.services import send_invitation
 from riskapp.db import db
-from riskapp.models import Enterprise, Role, User
-from riskapp.province.rollups import ensure_status
+from riskapp.models import Enterprise, EnterpriseStatus, Role, User
+from riskapp.province.import_areas import AreaMatcher
+from riskapp.province.import_files import (
+    ENGLISH_HEADERS,
+    EXAMPLE_TAX_CODE,
+    TEMPLATE,
+    UndecodableFile,
+    decode_csv,
+)
+from riskapp.province.rollups import ensure_status, new_status_values
 from riskapp.templating import VSIC_SECTIONS
-from riskapp.territory import area_tree
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -36,16 +44,21 @@ COLUMNS = {
     "tax_code": ("tax_code", "tax code", "mã số thuế", "mst"),
     "name": ("name", "enterprise", "tên doanh nghiệp", "tên"),
     "industry": ("industry", "ngành", "ngành nghề", "ngành kinh tế"),
-    "area": ("area", "địa bàn", "khu vực"),
+    "area": ("area", "địa bàn", "khu vực", "xã/phường", "xã, phường", "phường/xã", "commune",
+             "ward", "commune/ward", "mã xã"),
+    "former_district": ("former_district", "former district", "huyện cũ", "quận/huyện cũ",
+                        "huyện", "quận/huyện", "district"),
     "address": ("address", "địa chỉ"),
     "headcount": ("headcount", "head-count", "workers", "số lao động"),
     "officer_email": ("officer_email", "officer e-mail", "officer email", "email cán bộ",
                       "e-mail cán bộ", "email"),
 }
 REQUIRED = ("tax_code", "name", "industry", "area", "headcount")
-OPTIONAL = ("address", "officer_email", "latitude", "longitude")
+OPTIONAL = ("address", "officer_email", "latitude", "longitude", "former_district")
 COLUMNS["latitude"] = ("latitude", "vĩ độ")
 COLUMNS["longitude"] = ("longitude", "kinh độ")
+for _key, _vi, _en, _example in TEMPLATE:  # the template's own headers always read back
+    COLUMNS[_key] += (_vi.lower(), _en.lower())
 COLUMN_LABELS = {
     "tax_code": _l("tax code"),
     "name": _l("name"),
@@ -56,6 +69,7 @@ COLUMN_LABELS = {
     "officer_email": _l("officer e-mail"),
     "latitude": _l("latitude"),
     "longitude": _l("longitude"),
+    "former_district": _l("former district"),
 }
 
 
@@ -78,6 +92,7 @@ class PlannedRow:
     values: dict
     changes: list[str] = field(default_factory=list)
     invite: str | None = None  # officer e-mail to invite
+    converted: str | None = None  # the pre-2025 unit the row's address named
 
 
 @dataclass
@@ -89,6 +104,14 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({problem.row for problem in self.problems})
+
+    @property
+    def converted(self) -> int:
+        return sum(1 for row in self.rows if row.converted)
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -107,7 +130,7 @@ def _parse(data: bytes, extension: str) -> pd.DataFrame:
         return pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl",
                              keep_default_na=False)
     if extension == ".csv":
-        return pd.read_csv(io.StringIO(data.decode("utf-8-sig")), dtype=str,
+        return pd.read_csv(io.StringIO(decode_csv(data)), dtype=str,
                            keep_default_na=False, skipinitialspace=True)
     raise ImportFileError(_("Upload a .csv or .xlsx file."))
 
@@ -115,9 +138,9 @@ def _parse(data: bytes, extension: str) -> pd.DataFrame:
 def _frame(data: bytes, filename: str) -> pd.DataFrame:
     try:
         return _parse(data, os.path.splitext(filename.lower())[1])
-    except UnicodeDecodeError as error:
-        raise ImportFileError(_("The CSV file is not UTF-8 text; save it as “CSV UTF-8”.")) \
-            from error
+    except UndecodableFile as error:
+        raise ImportFileError(_("Row %(row)d of the CSV file is not UTF-8, UTF-16 or Windows-1258 "
+                                "text; save the file as “CSV UTF-8”.", row=error.row)) from error
     except ImportFileError:
         raise
     except Exception as error:  # pandas raises many kinds for a broken file
@@ -151,7 +174,12 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     for key in OPTIONAL:
         if key not in frame.columns:
             frame[key] = ""
-    return frame[list(REQUIRED) + list(OPTIONAL)].fillna("").map(_norm)
+    frame = frame[list(REQUIRED) + list(OPTIONAL)].fillna("").map(_norm)
+    # The template's English header line and example row are not data; the index keeps each
+    # row's number in the file (index + 2) for the messages.
+    tax_codes = frame["tax_code"].str.casefold()
+    headers = ENGLISH_HEADERS | set(COLUMNS["tax_code"])
+    return frame[~(tax_codes.isin(headers) | (tax_codes == EXAMPLE_TAX_CODE))]
 
 
 def _industry_lookup() -> dict[str, str]:
@@ -163,35 +191,6 @@ def _industry_lookup() -> dict[str, str]:
             for letter, label in VSIC_SECTIONS.items():
                 lookup[_norm(str(label)).lower()] = letter
     return lookup
-
-
-def _area_lookup(province_id: int) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """Areas by name (several areas may share one) and by full path."""
-    tree = area_tree(province_id)
-    by_name: dict[str, list[int]] = {}
-    by_path: dict[str, int] = {}
-    for area_id, name in tree.names.items():
-        by_name.setdefault(_norm(name), []).append(area_id)
-        for separator in (" › ", " > ", "/"):
-            by_path[_norm(tree.path(area_id, separator))] = area_id
-    return by_name, by_path
-
-
-def _match_area(value: str, by_name, by_path) -> tuple[int | None, str | None]:
-    if value in by_path:
-        return by_path[value], None
-    for separator in ("›", ">", "/"):
-        if separator in value:
-            joined = " › ".join(part.strip() for part in value.split(separator))
-            if joined in by_path:
-                return by_path[joined], None
-    matches = by_name.get(value, [])
-    if len(matches) == 1:
-        return matches[0], None
-    if len(matches) > 1:
-        return None, _("several areas are named “%(name)s”: write the path, e.g. "
-                       "“District › Commune”", name=value)
-    return None, _("no area of this province is named “%(name)s”", name=value)
 
 
 def _number(value: str, low: float, high: float) -> float | None:
@@ -238,11 +237,10 @@ class _Lookups:
 
     province_id: int
     industries: dict[str, str]
-    areas_by_name: dict[str, list[int]]
-    areas_by_path: dict[str, int]
+    areas: AreaMatcher
     enterprises: dict[str, Enterprise]
     users: dict[str, User]
-    seen: dict[str, int] = field(default_factory=dict)  # tax code → the row it first came on
+    rows_of: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
 Report = Callable[[str, str], None]  # (column key, problem) of the row being checked
@@ -254,10 +252,8 @@ def _check_tax_code(tax_code: str, row: int, lookups: _Lookups, problem: Report)
     elif not TAX_CODE.match(tax_code):
         problem("tax_code", _("“%(value)s” is not a tax code: 10 digits, or 10 digits, “-” "
                               "and 3 digits for a branch", value=tax_code))
-    elif tax_code in lookups.seen:
-        problem("tax_code", _("repeats row %(row)d", row=lookups.seen[tax_code]))
     else:
-        lookups.seen[tax_code] = row
+        lookups.rows_of[tax_code].append(row)  # repeats are refused once every row is read
     enterprise = lookups.enterprises.get(tax_code)
     if enterprise is not None and enterprise.province_id != lookups.province_id:
         # Tax codes are unique nationwide, so the row is refused; the words never say that, or
@@ -283,14 +279,16 @@ def _check_industry(value: str, industries: dict[str, str], problem: Report) -> 
     return industry
 
 
-def _check_area(value: str, lookups: _Lookups, problem: Report) -> int | None:
+def _check_area(value: str, former_district: str, lookups: _Lookups,
+                problem: Report) -> tuple[int | None, str | None]:
+    """The area's id, and the pre-2025 unit the row named when it was converted."""
     if not value:
         problem("area", _("missing"))
-        return None
-    area_id, area_problem = _match_area(value, lookups.areas_by_name, lookups.areas_by_path)
-    if area_problem:
-        problem("area", area_problem)
-    return area_id
+        return None, None
+    match = lookups.areas.match(value, former_district)
+    if match.problem:
+        problem("area", match.problem)
+    return match.area_id, match.converted
 
 
 def _check_headcount(value: str, problem: Report) -> int | None:
@@ -298,7 +296,7 @@ def _check_headcount(value: str, problem: Report) -> int | None:
     digits = value.replace(" ", "").replace(".", "").replace(",", "")
     if not digits:
         problem("headcount", _("missing"))
-    elif not digits.isdigit() or int(digits) < 1:
+    elif not (digits.isascii() and digits.isdigit()) or int(digits) < 1:  # "²" is a digit
         problem("headcount", _("“%(value)s” is not a whole number of workers (1 or more)",
                                value=value))
     else:
@@ -363,7 +361,8 @@ def _check_row(row: int, record_: dict[str, str],
     enterprise = lookups.enterprises.get(tax_code)
     _check_name(record_["name"], problem)
     industry = _check_industry(record_["industry"], lookups.industries, problem)
-    area_id = _check_area(record_["area"], lookups, problem)
+    area_id, converted = _check_area(record_["area"], record_["former_district"], lookups,
+                                     problem)
     headcount = _check_headcount(record_["headcount"], problem)
     if len(record_["address"]) > 500:
         problem("address", _("longer than 500 characters"))
@@ -375,7 +374,9 @@ def _check_row(row: int, record_: dict[str, str],
               "headcount": headcount, "address": record_["address"] or None}
     if latitude is not None:
         values.update(latitude=latitude, longitude=longitude)
-    return [], _planned_row(row, tax_code, values, enterprise, invite)
+    planned = _planned_row(row, tax_code, values, enterprise, invite)
+    planned.converted = converted
+    return [], planned
 
 
 def _planned_row(row: int, tax_code: str, values: dict, enterprise: Enterprise | None,
@@ -387,60 +388,96 @@ def _planned_row(row: int, tax_code: str, values: dict, enterprise: Enterprise |
     return PlannedRow(row, tax_code, action, values, changes, invite)
 
 
+def _refuse_repeats(lookups: _Lookups, problems: list[RowProblem],
+                    planned: list[PlannedRow]) -> list[PlannedRow]:
+    """Rows sharing a tax code are all refused, each naming the others: which one is right is
+    the province's call, not the import's."""
+    repeated = {code: rows for code, rows in lookups.rows_of.items() if len(rows) > 1}
+    if not repeated:
+        return planned
+    label = str(COLUMN_LABELS["tax_code"])
+    for code, rows in repeated.items():
+        text = _("rows %(rows)s have the same tax code %(code)s",
+                 rows=", ".join(str(row) for row in rows), code=code)
+        problems.extend(RowProblem(row, label, text) for row in rows)
+    problems.sort(key=lambda problem: problem.row)  # stable: a row's columns stay in order
+    return [row for row in planned if row.tax_code not in repeated]
+
+
 def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "") -> ImportPlan:
     """Check every row and work out what applying the file would do (reads, never writes)."""
-    industries = _industry_lookup()
-    by_name, by_path = _area_lookup(province_id)
     lookups = _Lookups(
-        province_id, industries, by_name, by_path,
+        province_id, _industry_lookup(), AreaMatcher(province_id),
         enterprises=_enterprises_by_tax_code([code for code in frame["tax_code"].tolist() if code]),
         users=_users_by_email(sorted({e.lower() for e in frame["officer_email"].tolist() if e})),
     )
     problems: list[RowProblem] = []
     planned: list[PlannedRow] = []
-    for position, record_ in enumerate(frame.to_dict("records")):
-        row_problems, planned_row = _check_row(position + 2, record_, lookups)  # 1 is the header
+    for index, record_ in zip(frame.index.tolist(), frame.to_dict("records"), strict=True):
+        row_problems, planned_row = _check_row(index + 2, record_, lookups)  # 1 is the header
         problems.extend(row_problems)
         if planned_row is not None:
             planned.append(planned_row)
-    return ImportPlan(problems, planned, filename)
+    return ImportPlan(problems, _refuse_repeats(lookups, problems, planned), filename)
+
+
+# Rows per INSERT batch or flush: one statement per row spends minutes on 100,000 rows.
+WRITE_CHUNK = 1000
+
+
+def _insert_new(rows: list[PlannedRow], province_id: int) -> dict[str, int]:
+    """Insert the new enterprises and their roll-up rows in batches (a bulk INSERT fires no
+    mapper events, so the roll-up row is written here); their ids by tax code."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), WRITE_CHUNK):
+        chunk = rows[start:start + WRITE_CHUNK]
+        values = [{"latitude": None, "longitude": None, **row.values,
+                   "province_id": province_id, "tax_code": row.tax_code} for row in chunk]
+        new_ids = db.session.scalars(
+            insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
+            values).all()
+        db.session.execute(insert(EnterpriseStatus), [
+            new_status_values(new_id, province_id, row["area_id"], row["industry"],
+                              row["headcount"])
+            for new_id, row in zip(new_ids, values, strict=True)])
+        ids.update(zip((row.tax_code for row in chunk), new_ids, strict=True))
+    return ids
+
+
+def _write_rows(plan: ImportPlan, province_id: int) -> list[User]:
+    """Add or update each good row's enterprise (with its roll-up row); the officers to invite."""
+    ids = _insert_new([row for row in plan.rows if row.action == "new"], province_id)
+    updated = [row for row in plan.rows if row.action == "updated"]
+    existing = _enterprises_by_tax_code([row.tax_code for row in updated])
+    for count, row in enumerate(updated, 1):
+        enterprise = existing[row.tax_code]
+        for key, value in row.values.items():
+            setattr(enterprise, key, value)
+        if count % WRITE_CHUNK == 0:
+            db.session.flush()
+    db.session.flush()
+    for row in updated:
+        ensure_status(existing[row.tax_code])  # one imported before roll-ups may lack its row
+        ids[row.tax_code] = existing[row.tax_code].id
+    invited = [User(email=row.invite, name="", role=Role.OFFICER, province_id=province_id,
+                    enterprise_id=ids[row.tax_code], password_hash=None)
+               for row in plan.rows if row.invite]
+    db.session.add_all(invited)
+    db.session.flush()
+    return invited
 
 
 def apply_import(plan: ImportPlan, province_id: int, user) -> dict[str, int]:
-    """Write a plan that has no problems; flushes (the request commits)."""
-    if not plan.ok:
-        raise ValueError("a plan with bad rows cannot be applied")
-    invited = []
-    existing = {
-        e.tax_code: e for e in db.session.scalars(
-            select(Enterprise).where(
-                Enterprise.tax_code.in_([r.tax_code for r in plan.rows if r.action != "new"]))
-        )
-    } if any(r.action != "new" for r in plan.rows) else {}
-    for row in plan.rows:
-        if row.action == "unchanged":
-            continue
-        enterprise = existing.get(row.tax_code)
-        if enterprise is None:
-            enterprise = Enterprise(province_id=province_id, tax_code=row.tax_code, **row.values)
-            db.session.add(enterprise)
-        else:
-            for key, value in row.values.items():
-                setattr(enterprise, key, value)
-        db.session.flush()
-        ensure_status(enterprise)
-        if row.invite:
-            officer = User(email=row.invite, name="", role=Role.OFFICER, province_id=province_id,
-                           enterprise_id=enterprise.id, password_hash=None)
-            db.session.add(officer)
-            db.session.flush()
-            invited.append(officer)
+    """Write the plan's good rows, leaving its bad rows out; flushes (the request commits, so a
+    failure part-way leaves nothing written)."""
+    invited = _write_rows(plan, province_id)
     inviter = getattr(user, "name", "") or getattr(user, "email", "")
     for officer in invited:
         send_invitation(officer, inviter)
         record("user_invited", officer, details={"email": officer.email}, user=user)
     summary = {"new": plan.count("new"), "updated": plan.count("updated"),
-               "unchanged": plan.count("unchanged"), "invited": len(invited)}
+               "unchanged": plan.count("unchanged"), "invited": len(invited),
+               "rejected": len(plan.bad_rows), "converted": plan.converted}
     record(
         "enterprises_imported",
         object_type="import",

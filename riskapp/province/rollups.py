@@ -88,15 +88,19 @@ def _counted(status, grade, assessed_on) -> bool:
     return status in GRADED_STATUSES and grade is not None and assessed_on is not None
 
 
+def new_status_values(enterprise_id: int, province_id: int, area_id: int, industry: str,
+                      headcount: int | None) -> dict:
+    """The roll-up row of an enterprise with no assessment yet (bulk imports insert it too)."""
+    return {"enterprise_id": enterprise_id, "province_id": province_id, "area_id": area_id,
+            "industry": industry, "headcount": headcount or 1, "failed_critical": 0,
+            "assessment_count": 0}
+
+
 @event.listens_for(Enterprise, "after_insert")
 def _enterprise_inserted(_mapper, connection: Connection, enterprise: Enterprise) -> None:
-    connection.execute(
-        insert(EnterpriseStatus).values(
-            enterprise_id=enterprise.id, province_id=enterprise.province_id,
-            area_id=enterprise.area_id, industry=enterprise.industry,
-            headcount=enterprise.headcount or 1, failed_critical=0, assessment_count=0,
-        )
-    )
+    connection.execute(insert(EnterpriseStatus).values(new_status_values(
+        enterprise.id, enterprise.province_id, enterprise.area_id, enterprise.industry,
+        enterprise.headcount)))
 
 
 @event.listens_for(Enterprise, "after_update")

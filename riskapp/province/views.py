@@ -35,6 +35,8 @@ from riskapp.province import (
     cache,
     exports,
     figures,
+    import_areas,
+    import_files,
     imports,
     lists,
     maps,
@@ -299,7 +301,7 @@ def set_area_level():
 @route(bp, "/imports", roles=PROVINCE_ADMINS, methods=["GET", "POST"], endpoint="imports")
 def imports_page():
     form = ImportForm()
-    plan = apply_form = None
+    plan = apply_form = token = None
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read()
@@ -309,9 +311,29 @@ def imports_page():
         except imports.ImportFileError as error:
             form.file.errors.append(str(error))
         else:
-            if token is not None:
+            if token is not None and plan.rows:
                 apply_form = ImportApplyForm(formdata=None, filename=upload.filename, token=token)
-    return render_template("province/imports.html", form=form, plan=plan, apply_form=apply_form)
+    elif request.method == "GET":
+        token = request.args.get("rejected")  # after applying: the bad rows to download
+    return render_template("province/imports.html", form=form, plan=plan, apply_form=apply_form,
+                           token=token)
+
+
+@route(bp, "/imports/template.<any(csv, xlsx):fmt>", roles=PROVINCE_ADMINS)
+def import_template(fmt: str):
+    data = import_files.template_file(fmt, import_areas.example_area_name(current_province_id()))
+    mimetype = import_files.XLSX_TYPE if fmt == "xlsx" else import_files.CSV_TYPE
+    return _download(data, f"mau-nhap-doanh-nghiep.{fmt}", mimetype)
+
+
+@route(bp, "/imports/rejected/<token>/rows.<any(csv, xlsx):fmt>", roles=PROVINCE_ADMINS)
+def rejected_import_rows(token: str, fmt: str):
+    try:
+        data = uploads.rejected_rows(token, fmt, current_province_id(), current_user)
+    except (uploads.UploadExpired, imports.ImportFileError):
+        abort(404)
+    mimetype = import_files.XLSX_TYPE if fmt == "xlsx" else import_files.CSV_TYPE
+    return _download(data, f"dong-chua-nhap.{fmt}", mimetype)
 
 
 @route(bp, "/imports/apply", roles=PROVINCE_ADMINS, methods=["POST"])
@@ -327,11 +349,16 @@ def apply_import():
     except uploads.PlanChanged as changed:
         flash(_("The data changed since the dry run; check the file again."), "error")
         return render_template("province/imports.html", form=ImportForm(formdata=None),
-                               plan=changed.plan, apply_form=None)
+                               plan=changed.plan, apply_form=None, token=None)
     db.session.commit()
+    flash(_("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged "
+            "(%(converted)d from former district-based addresses); %(invited)d officers "
+            "invited.", **summary), "success")
+    if summary["rejected"]:
+        flash(_("%(rejected)d rows with problems were not imported: download them below, fix "
+                "them and import that file.", **summary), "error")
+        return redirect(url_for("province.imports", rejected=token))
     uploads.drop_upload(token)
-    flash(_("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged; "
-            "%(invited)d officers invited.", **summary), "success")
     return redirect(url_for("province.enterprises"))
 
 

@@ -204,7 +204,7 @@ def test_a_plan_accounts_for_every_row(app, world):
         ["2800000001", "Công ty May Đông Hòa TH", "C", "Xã Đông Hòa TH", "250"],  # known: update
         ["2800000099", "Công ty Mới", "A", "Huyện Đông Sơn TH / Xã Đông Hòa TH", "1.200"],
         ["2900000001", "Công ty Tỉnh Khác", "C", "Xã Đông Hòa TH", "10"],  # another province's
-        ["2800000099", "Công ty Trùng", "C", "Xã Đông Hòa TH", "10"],  # repeats row 3
+        ["2800000099", "Công ty Trùng", "C", "Xã Đông Hòa TH", "10"],  # as row 3: both refused
         ["", "", "Z", "Huyện Đông Sơn NA", "-2"],
     ]
     _plan_or_clear_error(app, world.a.province.id, _csv_bytes(header, body, "utf-8", False, ","),
@@ -212,5 +212,5 @@ def test_a_plan_accounts_for_every_row(app, world):
     with app.test_request_context():
         plan = plan_import(read_table(_csv_bytes(header, body, "utf-8", False, ","), "dn.csv"),
                            world.a.province.id)
-    assert [(row.row, row.action) for row in plan.rows] == [(2, "updated"), (3, "new")]
-    assert sorted({problem.row for problem in plan.problems}) == [4, 5, 6]
+    assert [(row.row, row.action) for row in plan.rows] == [(2, "updated")]
+    assert sorted({problem.row for problem in plan.problems}) == [3, 4, 5, 6]

@@ -1,4 +1,5 @@
-"""Importing enterprises: the dry run names every bad row; duplicates update; re-import is no-op."""
+"""Importing enterprises: the dry run names every bad row; known tax codes update; re-import is
+a no-op."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_dry_run_reports_every_bad_row_and_saves_nothing(app, world, client, log
         "2800000006,Công ty Ở Đâu,C,Xã Không Có,,10,",                  # row 6: area
         f"2800000007,Công ty Âm,C,{commune},,-4,",                     # row 7: head-count
         f"2800000008,Công ty Thư,C,{commune},,10,khong-phai-email",    # row 8: e-mail
-        f"0280000001,Công ty Trùng,C,{commune},,10,",                  # row 9: repeats row 2
+        f"0280000001,Công ty Trùng,C,{commune},,10,",                  # row 9: as row 2
         f"{world.b.enterprise.tax_code},Công ty Tỉnh Khác,C,{commune},,10,",  # row 10
     ]
     with app.test_request_context():
@@ -71,17 +72,18 @@ def test_dry_run_reports_every_bad_row_and_saves_nothing(app, world, client, log
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     problems = _problem_rows(html)
+    # Rows 2 and 9 share a tax code: both are refused (which one is right is the province's call).
     assert [(row, column) for row, column, _text in problems] == [
-        (3, "tax code"), (4, "name"), (5, "industry"), (6, "area"), (7, "head-count"),
-        (8, "officer e-mail"), (9, "tax code"), (10, "tax code")]
+        (2, "tax code"), (3, "tax code"), (4, "name"), (5, "industry"), (6, "area"),
+        (7, "head-count"), (8, "officer e-mail"), (9, "tax code"), (10, "tax code")]
     texts = {row: text for row, _column, text in problems}
     assert "28000X0003" in texts[3] and "10 digits" in texts[3]
     assert texts[4] == "missing"
     assert "Xã Không Có" in texts[6]
-    assert texts[9] == "repeats row 2"
+    assert texts[9] == texts[2] == "rows 2, 9 have the same tax code 0280000001"
     # Another province's tax code: the row cannot be used, and nothing says where it is.
     assert texts[10] == "this tax code cannot be used in this import"
-    assert 'name="token"' not in html  # nothing to apply
+    assert 'name="token"' not in html  # no good row: nothing to apply
     with app.test_request_context():
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == before
 
