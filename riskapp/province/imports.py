@@ -433,9 +433,14 @@ def _insert_new(rows: list[PlannedRow], province_id: int) -> dict[str, int]:
         chunk = rows[start:start + WRITE_CHUNK]
         values = [{"latitude": None, "longitude": None, **row.values,
                    "province_id": province_id, "tax_code": row.tax_code} for row in chunk]
-        new_ids = db.session.scalars(
-            insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
-            values).all()
+        # Without RETURNING: psycopg sends the batch pipelined, several times faster on
+        # PostgreSQL than the sorted "insertmanyvalues" RETURNING; the ids are read back.
+        db.session.execute(insert(Enterprise), values)
+        by_code = dict(db.session.execute(
+            select(Enterprise.tax_code, Enterprise.id).where(
+                Enterprise.province_id == province_id,
+                Enterprise.tax_code.in_([row.tax_code for row in chunk]))).all())
+        new_ids = [by_code[row.tax_code] for row in chunk]
         db.session.execute(insert(EnterpriseStatus), [
             new_status_values(new_id, province_id, row["area_id"], row["industry"],
                               row["headcount"])
