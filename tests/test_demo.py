@@ -76,7 +76,9 @@ def _snapshot() -> list[tuple]:
     actions = db.session.execute(
         select(Enterprise.tax_code, RemediationAction.item_id, RemediationAction.status)
         .join(Enterprise, Enterprise.id == RemediationAction.enterprise_id)
-        .order_by(Enterprise.tax_code, RemediationAction.due_on, RemediationAction.item_id)
+        # Two assessments can leave the same item due the same day: their order is the tie-break.
+        .order_by(Enterprise.tax_code, RemediationAction.due_on, RemediationAction.item_id,
+                  RemediationAction.id)
     ).all()
     return [tuple(r) for r in rows] + [tuple(a) for a in actions]
 
