@@ -11,6 +11,7 @@ from riskapp.backup import backup_command, restore_command
 from riskapp.db import db
 from riskapp.jobs.supervisor import jobs_command
 from riskapp.models import Role, User
+from riskapp.province.reform_cli import territory_group
 from riskapp.reports.cli import verify_report
 
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(jobs_command)
+    app.cli.add_command(territory_group)
 
 
 @click.command("db-upgrade")

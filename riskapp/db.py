@@ -37,6 +37,11 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # Searches fold names in SQL; PostgreSQL does it with translate(), SQLite needs this
+            # (imported here: riskapp.search reads the models, which need this module).
+            from riskapp.search import register_sqlite_fold  # noqa: PLC0415
+
+            register_sqlite_fold(dbapi_connection)
 
         return engine
     # pre_ping makes the pool replace connections that died while the server was away.

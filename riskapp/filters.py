@@ -14,10 +14,10 @@ from datetime import date
 from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, or_, select
-from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms import DateField, SearchField, SelectField
+from wtforms.validators import Length, Optional, ValidationError
 
-from riskapp import clock, territory
+from riskapp import clock, search, territory
 from riskapp.fields import TranslatedForm, optional_int
 from riskapp.models import Enterprise, EnterpriseStatus, Grade, RemediationAction
 from riskapp.templating import VSIC_SECTIONS, grade_label
@@ -57,6 +57,7 @@ MAX_ITEM_LENGTH = 40
 class Filters:
     """List filters plus the drill-down criteria a figure adds to them."""
 
+    q: str | None = None  # a name or tax code (riskapp.search)
     area_id: int | None = None
     area_exact: bool = False  # the area itself, not its subtree
     industry: str | None = None
@@ -97,6 +98,7 @@ class Filters:
             return value if value in allowed else None
 
         return cls(
+            q=search.clean_query(args.get("q")),
             area_id=_whole_number(args.get("area_id")),
             area_exact=args.get("area_exact") == "1",
             industry=pick("industry", VSIC_LETTERS),
@@ -166,8 +168,16 @@ def area_ids(filters: Filters) -> frozenset[int] | None:
     return area_subtree_ids({filters.area_id})
 
 
+def _search_condition(text: str):
+    """The roll-up row's enterprise matches the search (correlated: read per row in reach)."""
+    matched = search.name_or_tax_code(Enterprise.name, Enterprise.tax_code, text)
+    return (select(Enterprise.id)
+            .where(Enterprise.id == EnterpriseStatus.enterprise_id, matched)
+            .correlate(EnterpriseStatus).exists())
+
+
 def _profile_conditions(filters: Filters) -> list:
-    conditions = []
+    conditions = [_search_condition(filters.q)] if search.phrase(filters.q) else []
     covered = area_ids(filters)
     if covered is not None:
         conditions.append(EnterpriseStatus.area_id.in_(covered))
@@ -245,6 +255,8 @@ class FilterForm(TranslatedForm):
     class Meta:
         csrf = False
 
+    q = SearchField(_l("Name or tax code"),
+                    validators=[Optional(), Length(max=search.MAX_QUERY_LENGTH)])
     area_id = SelectField(_l("Area"), coerce=optional_int, validators=[Optional()],
                           validate_choice=True)
     industry = SelectField(_l("Industry"), validators=[Optional()])

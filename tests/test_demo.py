@@ -93,7 +93,8 @@ def test_full_demo_province(app):
         groups = db.session.scalars(
             select(Area).where(Area.province_id == province.id, Area.parent_id.is_(None))).all()
         assert {g.name for g in groups} == REFERENCE_GROUPS
-        assert {g.kind for g in groups} == {AreaKind.GROUP} and all(g.latitude for g in groups)
+        assert {(g.kind, g.former) for g in groups} == {(AreaKind.GROUP, True)}
+        assert all(g.latitude for g in groups)
         communes = db.session.scalars(
             select(Area).where(Area.province_id == province.id, Area.parent_id.is_not(None))).all()
         official = {u.code: u for u in gazetteer.units("38")}

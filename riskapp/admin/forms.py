@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, SearchField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from riskapp import clock
 from riskapp.admin.services import INVITABLE_ROLES
 from riskapp.fields import TranslatedForm, optional_int
 from riskapp.models import Role
+from riskapp.search import MAX_QUERY_LENGTH
 from riskapp.templating import ROLE_LABELS
 
 
@@ -35,6 +36,10 @@ class InviteForm(TranslatedForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
+    # A search, then a radio button per match (templates/admin/invite.html); the service checks
+    # the chosen id is in reach (404).
+    enterprise_q = SearchField(_l("Find it by name or tax code"),
+                               validators=[Optional(), Length(max=MAX_QUERY_LENGTH)])
     enterprise_id = SelectField(_l("Enterprise (officers)"), coerce=optional_int,
                                 validators=[Optional()], validate_choice=False)
     # Choices are the province's areas; the view fills them, the service checks each one (404).

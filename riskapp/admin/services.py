@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select, update
 
-from riskapp import gazetteer, jobs, onboarding, territory
+from riskapp import gazetteer, jobs, onboarding, search, territory
 from riskapp.audit.services import ZIP_TASK
 from riskapp.auditlog import record
 from riskapp.auth.services import find_user_by_email, normalise_email, send_invitation
@@ -299,9 +299,31 @@ def area_choices() -> list[AreaChoice]:
             for area_id, depth in tree.depth_first(roots)]
 
 
-def enterprise_choices() -> list[Enterprise]:
-    return sorted(db.session.scalars(scoped(select(Enterprise), Enterprise)),
-                  key=lambda e: (territory.reading_order(e.name), e.name, e.id))
+PICKER_MATCHES = 20  # a phone screen or two; the admin types more to narrow it down
+
+
+def enterprise_matches(text: str | None, keep_id: int | None = None,
+                       limit: int = PICKER_MATCHES) -> list[Enterprise]:
+    """Enterprises in reach whose name or tax code matches (all of them for no text), in
+    reading order; the chosen one (`keep_id`, if in reach) stays first so it stays chosen."""
+    statement = scoped(select(Enterprise), Enterprise)
+    condition = search.name_or_tax_code(Enterprise.name, Enterprise.tax_code, text)
+    if condition is not None:
+        statement = statement.where(condition)
+    found = list(db.session.scalars(
+        statement.order_by(search.folded(Enterprise.name), Enterprise.name, Enterprise.id)
+        .limit(limit)))
+    if keep_id and all(e.id != keep_id for e in found):
+        kept = db.session.scalar(scoped(select(Enterprise), Enterprise)
+                                 .where(Enterprise.id == keep_id))
+        found = [kept, *found[:limit - 1]] if kept is not None else found
+    return found
+
+
+def enterprise_count() -> int:
+    """The enterprises in reach, for the picker's hint."""
+    return db.session.scalar(scoped(select(func.count()).select_from(Enterprise),
+                                    Enterprise)) or 0
 
 
 # --- platform admin: background work --------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -153,10 +153,6 @@ def users():
 
 
 def _fill_pickers(form) -> list[services.AreaChoice]:
-    if hasattr(form, "enterprise_id"):
-        form.enterprise_id.choices = [("", "—")] + [
-            (e.id, f"{e.name} — {e.tax_code}") for e in services.enterprise_choices()
-        ]
     tree = services.area_choices()
     form.area_ids.choices = [(choice.id, choice.name) for choice in tree]
     return tree
@@ -166,7 +162,8 @@ def _fill_pickers(form) -> list[services.AreaChoice]:
 def invite():
     form = InviteForm()
     tree = _fill_pickers(form)
-    if form.validate_on_submit():
+    # "Search" in the enterprise picker (without JavaScript) shows the matches, invites no one.
+    if "find" not in request.form and form.validate_on_submit():
         try:
             user, link = services.invite_user(
                 Role(form.role.data), form.email.data, form.name.data, _actor(),
@@ -180,7 +177,18 @@ def invite():
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.errors else 200
-    return render_template("admin/invite.html", form=form, tree=tree), status
+    matches = services.enterprise_matches(form.enterprise_q.data, keep_id=form.enterprise_id.data)
+    return render_template("admin/invite.html", form=form, tree=tree, matches=matches,
+                           enterprise_total=services.enterprise_count()), status
+
+
+@route(bp, "/users/enterprises.json", roles=PROVINCE_ADMINS)
+def enterprise_suggestions():
+    """The invitation picker's suggestions as you type: enterprises in reach that match `q`."""
+    found = services.enterprise_matches(request.args.get("q"))
+    return jsonify(items=[{"id": e.id, "name": e.name, "tax_code": e.tax_code,
+                           "area": e.area.name} for e in found],
+                   total=services.enterprise_count())
 
 
 @route(bp, "/users/<int:user_id>", roles=PROVINCE_ADMINS, methods=["GET", "POST"])

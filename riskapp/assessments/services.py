@@ -275,6 +275,7 @@ def _freeze(draft: Assessment, result: Result, context: Context, on: date, user)
     draft.failed_critical = len(result.failed_critical)
     draft.next_due_on = result.next_assessment_due_on
     draft.submitted_at = utcnow()
+    draft.area_id = draft.enterprise.area_id
     draft.submitted_by_id = getattr(user, "id", None)
 
 

@@ -49,7 +49,8 @@ def group_by_former_district(province: Province) -> dict[str, FormerDistrict]:
         if district is None:
             continue  # a unit with no recorded predecessor stays at the top
         if district not in groups:
-            group = Area(province_id=province.id, name=group_name(district), kind=AreaKind.GROUP)
+            group = Area(province_id=province.id, name=group_name(district), kind=AreaKind.GROUP,
+                         former=True)
             db.session.add(group)
             db.session.flush()
             groups[district] = FormerDistrict(group)

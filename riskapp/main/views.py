@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import current_app, redirect, request, session, url_for
 from sqlalchemy import text
 
+from riskapp import search, territory
 from riskapp.db import db
 from riskapp.main import bp
 from riskapp.models import Role
-from riskapp.tenancy import EVERYONE, current_scope, route
+from riskapp.tenancy import EVERYONE, READERS, current_province_id, current_scope, route
 
 HOME_BY_ROLE = {
     Role.OFFICER: "assessments.home",
@@ -22,6 +23,15 @@ HOME_BY_ROLE = {
 @route(bp, "/", roles=EVERYONE)
 def home():
     return redirect(url_for(HOME_BY_ROLE[current_scope().role]))
+
+
+@route(bp, "/search/areas.json", roles=READERS)
+def area_search():
+    """The areas in reach whose name matches `q`, for the filter boxes of area lists."""
+    tree = territory.area_tree(current_province_id())
+    roots = territory.visible_roots(tree, current_scope().area_ids)
+    found, above = search.area_matches(tree, roots, request.args.get("q"))
+    return {"matches": found, "above": above}
 
 
 @bp.route("/lang/<code>")

@@ -9,6 +9,7 @@ from riskapp.models.enums import (
     OFFICER_ACTION_STATUSES,
     OPEN_ACTION_STATUSES,
     ActionStatus,
+    AreaChange,
     AreaKind,
     AssessmentStatus,
     Grade,
@@ -22,7 +23,7 @@ from riskapp.models.evidence import Evidence
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount
-from riskapp.models.territory import Area, AreaLevel, Province
+from riskapp.models.territory import Area, AreaLevel, AreaSuccession, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 from riskapp.models.work import WorkItem
 
@@ -33,8 +34,10 @@ __all__ = [
     "ActionStatus",
     "ApiToken",
     "Area",
+    "AreaChange",
     "AreaKind",
     "AreaLevel",
+    "AreaSuccession",
     "Assessment",
     "AssessmentStatus",
     "AuditLog",

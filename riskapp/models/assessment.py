@@ -50,6 +50,9 @@ class Assessment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    # The enterprise's area when it was submitted: history stays where it was made after a
+    # merge, split or the 2025 reform moves the enterprise.
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id", ondelete="SET NULL"))
     checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_version.id"))
     status: Mapped[AssessmentStatus] = mapped_column(
         enum_column(AssessmentStatus), default=AssessmentStatus.DRAFT

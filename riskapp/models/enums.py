@@ -32,6 +32,16 @@ class AreaKind(enum.StrEnum):
     GROUP = "group"
 
 
+class AreaChange(enum.StrEnum):
+    """How an area became another from a date (riskapp.models.AreaSuccession)."""
+
+    RENAME = "rename"
+    MERGE = "merge"
+    SPLIT = "split"
+    MOVE = "move"
+    REFORM = "reform"  # the 1 July 2025 reorganisation: an old commune into its new unit
+
+
 class AssessmentStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     Float,
@@ -12,14 +13,17 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskapp.clock import DEFAULT_TIMEZONE
 from riskapp.db import Base
-from riskapp.models.enums import AreaKind
+from riskapp.models.enums import AreaChange, AreaKind
 from riskapp.models.types import TZDateTime, enum_column, utcnow
+
+OPEN_AREA = text("valid_to IS NULL")
 
 
 class Province(Base):
@@ -44,7 +48,9 @@ class Area(Base):
 
     __tablename__ = "area"
     __table_args__ = (
-        UniqueConstraint("province_id", "parent_id", "name", name="uq_area_sibling_name"),
+        # Open siblings only: a closed area keeps its name while its successor reuses it.
+        Index("uq_area_open_sibling_name", "province_id", "parent_id", "name", unique=True,
+              sqlite_where=OPEN_AREA, postgresql_where=OPEN_AREA),
         Index("ix_area_province_parent", "province_id", "parent_id"),
     )
 
@@ -56,12 +62,46 @@ class Area(Base):
     kind: Mapped[AreaKind] = mapped_column(enum_column(AreaKind))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # In force on a day when valid_from <= day < valid_to; NULL: since always / still open.
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    # A grouping kept from the territory before a reform (a former district), not a current unit.
+    former: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     province: Mapped[Province] = relationship(back_populates="areas", lazy="raise")
     parent: Mapped[Area | None] = relationship(remote_side=[id], lazy="select")
 
+    def is_open(self, on: date) -> bool:
+        """Whether the area is in force on a day."""
+        return ((self.valid_from is None or self.valid_from <= on)
+                and (self.valid_to is None or on < self.valid_to))
+
     def __repr__(self) -> str:
         return f"<Area {self.name}>"
+
+
+class AreaSuccession(Base):
+    """From a date, what an old area became: renamed, merged, split, moved or reformed."""
+
+    __tablename__ = "area_succession"
+    __table_args__ = (
+        Index("ix_area_succession_old", "old_area_id", "effective_from"),
+        Index("ix_area_succession_new", "new_area_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    old_area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    new_area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    effective_from: Mapped[date] = mapped_column(Date)
+    kind: Mapped[AreaChange] = mapped_column(enum_column(AreaChange))
+    # The old area's name (and path) at the change: a rename keeps the area, not its old name.
+    old_name: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
 class AreaLevel(Base):

@@ -38,6 +38,7 @@ from riskapp.province import (
     imports,
     lists,
     maps,
+    onboarding,
     regrade,
     uploads,
     versions,
@@ -119,6 +120,7 @@ def dashboard():
         "province/dashboard.html", form=form, filters=filters, **cached.value,
         figures_built_at=datetime.fromtimestamp(cached.built_at, UTC),
         regrade=regrade.last_regrade(current_province_id()),
+        start=onboarding.guided_start(current_scope()),
     )
 
 

@@ -19,6 +19,8 @@ from riskapp.db import Base, db
 from riskapp.models import (
     ApiToken,
     Area,
+    AreaChange,
+    AreaSuccession,
     Assessment,
     AssessmentStatus,
     AuditLog,
@@ -176,6 +178,9 @@ def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
             note=NOTE, result=JSON.NULL, score=ODD, grade=Grade.VERY_HIGH, created_at=LOCAL)
     _insert(ChecklistActivation, province_id=province, active_from=date(2026, 1, 1),
             checklist_version_id=factories.checklists_default_id(), created_at=MOMENT)
+    _insert(AreaSuccession, province_id=province, old_area_id=a.commune.id,
+            new_area_id=a.district.id, effective_from=date(2025, 7, 1), kind=AreaChange.REFORM,
+            old_name="Xã Hoằng Đạo", note=None, created_by_id=None, created_at=MOMENT)
     _insert(AuditLog, at=MOMENT, user_email="", action="backup.test", details=JSON.NULL)
     _insert(AuditLog, at=LOCAL, user_email=None, action="backup.test", details=null(),
             object_id=NOTE[:60])
