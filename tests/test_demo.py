@@ -1,4 +1,4 @@
-"""The deterministic Thanh Hóa demo (`flask seed-demo`)."""
+"""The deterministic Thanh Hóa demo (`flask seed-demo`) and its second province."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from riskapp import clock
+from riskapp import clock, gazetteer
 from riskapp.auth.services import password_problem
 from riskapp.db import db
 from riskapp.demo import (
@@ -18,6 +18,8 @@ from riskapp.demo import (
     DEMO_PASSWORD,
     DEMO_PROVINCE_CODE,
     DEMO_USERS,
+    SECOND_PROVINCE_CODE,
+    SECOND_USERS,
     seed,
 )
 from riskapp.models import (
@@ -39,15 +41,16 @@ from riskapp.models import (
 )
 from tests.conftest import login
 
+# The former districts (before 1 July 2025; Đông Sơn had joined the city), as groupings.
 REFERENCE_DISTRICTS = {
     "Thành phố Thanh Hóa", "Thành phố Sầm Sơn", "Thị xã Bỉm Sơn", "Thị xã Nghi Sơn",
-    "Huyện Bá Thước", "Huyện Cẩm Thủy", "Huyện Đông Sơn", "Huyện Hà Trung", "Huyện Hậu Lộc",
+    "Huyện Bá Thước", "Huyện Cẩm Thủy", "Huyện Hà Trung", "Huyện Hậu Lộc",
     "Huyện Hoằng Hóa", "Huyện Lang Chánh", "Huyện Mường Lát", "Huyện Nga Sơn", "Huyện Ngọc Lặc",
     "Huyện Như Thanh", "Huyện Như Xuân", "Huyện Nông Cống", "Huyện Quan Hóa", "Huyện Quan Sơn",
     "Huyện Quảng Xương", "Huyện Thạch Thành", "Huyện Thiệu Hóa", "Huyện Thọ Xuân",
     "Huyện Thường Xuân", "Huyện Triệu Sơn", "Huyện Vĩnh Lộc", "Huyện Yên Định",
 }
-KIND_BY_PREFIX = {"Thành phố": AreaKind.CITY, "Thị xã": AreaKind.TOWN, "Huyện": AreaKind.DISTRICT}
+REFERENCE_GROUPS = {f"{name} (cũ)" for name in REFERENCE_DISTRICTS}
 TAX_CODE = re.compile(r"^28\d{8}(-\d{3})?$")
 
 
@@ -73,7 +76,9 @@ def _snapshot() -> list[tuple]:
     actions = db.session.execute(
         select(Enterprise.tax_code, RemediationAction.item_id, RemediationAction.status)
         .join(Enterprise, Enterprise.id == RemediationAction.enterprise_id)
-        .order_by(Enterprise.tax_code, RemediationAction.due_on, RemediationAction.item_id)
+        # Two assessments can leave the same item due the same day: their order is the tie-break.
+        .order_by(Enterprise.tax_code, RemediationAction.due_on, RemediationAction.item_id,
+                  RemediationAction.id)
     ).all()
     return [tuple(r) for r in rows] + [tuple(a) for a in actions]
 
@@ -85,13 +90,19 @@ def test_full_demo_province(app):
         province = db.session.scalar(select(Province).where(Province.code == DEMO_PROVINCE_CODE))
         assert province.name == "Thanh Hóa"
 
-        districts = db.session.scalars(
+        groups = db.session.scalars(
             select(Area).where(Area.province_id == province.id, Area.parent_id.is_(None))).all()
-        assert {d.name for d in districts} == REFERENCE_DISTRICTS
-        for district in districts:
-            prefix = next(p for p in KIND_BY_PREFIX if district.name.startswith(p + " "))
-            assert district.kind == KIND_BY_PREFIX[prefix]
-        assert _count(Area, Area.province_id == province.id, Area.parent_id.is_not(None)) >= 5
+        assert {g.name for g in groups} == REFERENCE_GROUPS
+        assert {(g.kind, g.former) for g in groups} == {(AreaKind.GROUP, True)}
+        assert all(g.latitude for g in groups)
+        communes = db.session.scalars(
+            select(Area).where(Area.province_id == province.id, Area.parent_id.is_not(None))).all()
+        official = {u.code: u for u in gazetteer.units("38")}
+        assert len(communes) == 166 and {c.code for c in communes} == set(official)
+        assert all(c.name == official[c.code].name for c in communes)
+        group_of = {c.name: c.parent.name for c in communes}
+        assert group_of["Phường Hạc Thành"] == "Thành phố Thanh Hóa (cũ)"
+        assert group_of["Xã Hoằng Hóa"] == "Huyện Hoằng Hóa (cũ)"
 
         levels = Counter(db.session.scalars(select(AreaLevel.level).join(Area).where(
             Area.province_id == province.id, Area.parent_id.is_(None))))
@@ -104,15 +115,18 @@ def test_full_demo_province(app):
         assert any("-" in e.tax_code for e in enterprises)  # some branches
         assert all(BOX_LAT[0] <= e.latitude <= BOX_LAT[1] for e in enterprises)
         assert all(BOX_LON[0] <= e.longitude <= BOX_LON[1] for e in enterprises)
+        # In a real commune, near its official point.
+        assert all(e.area.code in official and e.area.name in e.address for e in enterprises)
+        assert all(abs(e.latitude - e.area.latitude) < 0.05
+                   and abs(e.longitude - e.area.longitude) < 0.05 for e in enterprises)
         names = {e.name for e in enterprises}
         assert len(names) == 207
         assert {"Công ty TNHH May Xuất khẩu Hoằng Hóa", "Công ty CP Xi măng Nghi Sơn",
                 "Công ty TNHH Giày da Thọ Xuân", "Công ty CP Chế biến Hải sản Sầm Sơn"} <= names
         divisions = Counter(e.industry_division for e in enterprises)
         assert {"10", "14", "15", "16", "23", "26"} <= set(divisions)
-        by_district = Counter(
-            (e.area.parent.name if e.area.parent_id else e.area.name) for e in enterprises)
-        assert by_district["Thị xã Nghi Sơn"] > 5 * by_district["Huyện Mường Lát"]
+        by_group = Counter(e.area.parent.name for e in enterprises)
+        assert by_group["Thị xã Nghi Sơn (cũ)"] > 5 * by_group["Huyện Mường Lát (cũ)"]
 
         statuses = db.session.scalars(
             select(EnterpriseStatus).where(EnterpriseStatus.province_id == province.id)).all()
@@ -150,7 +164,8 @@ def test_full_demo_province(app):
         auditor_areas = set(db.session.scalars(
             select(Area.name).join(AuditorArea, AuditorArea.area_id == Area.id)
             .where(AuditorArea.user_id == users["auditor@thanhhoa.demo.riskapp.vn"].id)))
-        assert auditor_areas == set(AUDITOR_DISTRICTS) and "Thị xã Nghi Sơn" in auditor_areas
+        assert auditor_areas == {f"{name} (cũ)" for name in AUDITOR_DISTRICTS}
+        assert "Thị xã Nghi Sơn (cũ)" in auditor_areas
         assert any("officer@thanhhoa.demo.riskapp.vn" in line for line in summary)
 
         before = _table_counts()
@@ -171,7 +186,8 @@ def test_seed_is_deterministic_and_reset_recreates(app):
         second = _snapshot()
         assert len(first) > 30
         assert first == second
-        assert _count(User, User.email.like("%demo.riskapp.vn")) == len(DEMO_USERS)
+        assert _count(User, User.email.like("%demo.riskapp.vn")) == len(DEMO_USERS) + len(
+            SECOND_USERS)
 
 
 def test_demo_logins_work_and_cli_lists_them(app, client):
@@ -187,3 +203,33 @@ def test_demo_logins_work_and_cli_lists_them(app, client):
     assert result.exit_code == 0
     assert "already seeded" in result.output
     assert all(email in result.output for email, _r, _n in DEMO_USERS)
+
+
+def test_second_province_comes_through_the_onboarding(app, client):
+    with app.app_context():
+        summary = seed(enterprises=26)
+        second = db.session.scalar(select(Province).where(Province.code == SECOND_PROVINCE_CODE))
+        assert second.name == "Ninh Bình"
+        codes = set(db.session.scalars(select(Area.code).where(Area.province_id == second.id)))
+        assert codes == {u.code for u in gazetteer.units(SECOND_PROVINCE_CODE)}
+        enterprises = db.session.scalars(
+            select(Enterprise).where(Enterprise.province_id == second.id)).all()
+        assert 3 <= len(enterprises) <= 10
+        assert all(e.area.province_id == second.id and e.area.code in codes for e in enterprises)
+        assert all(s.assessment_count >= 2 for s in db.session.scalars(
+            select(EnterpriseStatus).where(EnterpriseStatus.province_id == second.id)))
+        officer = db.session.scalar(select(User).where(User.email == SECOND_USERS[1][0]))
+        assert officer.role == Role.OFFICER and officer.enterprise.province_id == second.id
+        assert any("Ninh Bình" in line for line in summary)
+    for email, _role, _name in SECOND_USERS:
+        assert login(client, email, DEMO_PASSWORD).status_code == 302, email
+        client.post("/auth/logout")
+
+
+def test_seed_leaves_a_real_province_of_the_same_code_alone(app):
+    with app.app_context():
+        db.session.add(Province(code=DEMO_PROVINCE_CODE, name="Thanh Hóa"))
+        db.session.commit()
+        lines = seed(reset=True, enterprises=26)
+        assert "is not the demo's" in lines[0]
+        assert _count(Province) == 1 and _count(Area) == 0

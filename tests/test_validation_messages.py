@@ -87,12 +87,12 @@ def test_admin_invite_form(world, login_as, lang, expected):
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("vi", ["Chỉ dùng chữ cái, chữ số, - và _.", "Không được dài quá 120 ký tự."]),
-    ("en", ["Letters, digits, - and _ only.", "Field cannot be longer than 120 characters."]),
+    ("vi", ["Trường này là bắt buộc.", "Không được dài quá 64 ký tự."]),
+    ("en", ["This field is required.", "Field cannot be longer than 64 characters."]),
 ])
 def test_platform_province_form(world, login_as, lang, expected):
     client = _in_language(login_as(world.platform_admin), lang)
-    response = client.post("/admin/", data={"code": "Hà Nội", "name": "x" * 121,
+    response = client.post("/admin/", data={"code": "", "timezone": "x" * 65,
                                              "email": "a@example.vn", "admin_name": "A"})
     assert response.status_code == 400
     errors = _errors(response)

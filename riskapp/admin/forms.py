@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SearchField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from riskapp import clock
 from riskapp.admin.services import INVITABLE_ROLES
@@ -15,15 +15,9 @@ from riskapp.templating import ROLE_LABELS
 
 
 class ProvinceForm(TranslatedForm):
-    code = StringField(
-        _l("Province code"),
-        validators=[
-            DataRequired(),
-            Length(max=20),
-            Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Letters, digits, - and _ only.")),
-        ],
-    )
-    name = StringField(_l("Province name"), validators=[DataRequired(), Length(max=120)])
+    # One of the official list (the view fills the choices); the service refuses any other code.
+    code = SelectField(_l("Province (official list)"), validators=[DataRequired()],
+                       validate_choice=False)
     email = EmailField(_l("First province admin's e-mail"),
                        validators=[DataRequired(), Email(), Length(max=255)])
     admin_name = StringField(_l("First province admin's name"),

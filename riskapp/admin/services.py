@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select, update
 
-from riskapp import clock, jobs, search, territory
+from riskapp import gazetteer, jobs, onboarding, search, territory
 from riskapp.audit.services import ZIP_TASK
 from riskapp.auditlog import record
 from riskapp.auth.services import find_user_by_email, normalise_email, send_invitation
@@ -108,26 +108,27 @@ def _check_email_free(email: str) -> str:
     return email
 
 
-def create_province(code: str, name: str, admin_email: str, admin_name: str,
+def create_province(official_code: str, admin_email: str, admin_name: str,
                     inviter: User, timezone: str | None = None) -> tuple[Province, User, str]:
-    """Create a province (in its IANA time zone, Vietnam's when none) and invite its first
-    province admin; returns the invitation link."""
-    code = code.strip().upper()
-    timezone = (timezone or "").strip() or clock.DEFAULT_TIMEZONE
-    if not clock.is_valid_zone(timezone):
-        raise AdminError(_("Not a time zone this server knows: write an IANA name such as "
-                           "Asia/Ho_Chi_Minh or Asia/Bangkok."), "timezone")
-    name = name.strip()
-    if db.session.scalar(select(Province.id).where(func.upper(Province.code) == code)):
-        raise AdminError(_("A province with this code already exists."), "code")
+    """Create an official province with its communes and wards (riskapp.onboarding) and invite
+    its first province admin; returns the invitation link."""
     email = _check_email_free(admin_email)
-    province = Province(code=code, name=name, timezone=timezone)
-    db.session.add(province)
-    db.session.flush()
-    record("province_created", province,
-           details={"code": code, "name": name, "timezone": timezone}, user=inviter)
+    try:
+        province = onboarding.create_province(official_code, timezone, inviter)
+    except onboarding.OnboardingError as error:
+        raise AdminError(error.message, error.field) from error
     admin, link = _invite(province.id, Role.PROVINCE_ADMIN, email, admin_name, inviter)
     return province, admin, link
+
+
+def official_area_count(official_code: str) -> int:
+    """How many communes, wards and special zones the official list gives the province."""
+    return len(gazetteer.units(official_code))
+
+
+def province_choices() -> list[tuple[str, str]]:
+    """The official provinces not on the platform yet, as (code, "name (code)")."""
+    return [(p.code, f"{p.name} ({p.code})") for p in onboarding.available_provinces()]
 
 
 def invite_province_admin(province_id: int, email: str, name: str,

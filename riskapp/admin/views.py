@@ -48,10 +48,11 @@ def _actor():
 @route(bp, "/", roles=PLATFORM_ADMINS, methods=["GET", "POST"])
 def index():
     form = ProvinceForm()
+    form.code.choices = [("", _("Choose a province…")), *services.province_choices()]
     if form.validate_on_submit():
         try:
             province, admin, link = services.create_province(
-                form.code.data, form.name.data, form.email.data, form.admin_name.data, _actor(),
+                form.code.data, form.email.data, form.admin_name.data, _actor(),
                 form.timezone.data,
             )
         except AdminError as error:
@@ -59,8 +60,10 @@ def index():
         else:
             db.session.commit()
             _remember_link(admin.email, link)
-            flash(_("Province %(name)s created; %(email)s is invited as its administrator.",
-                    name=province.name, email=admin.email), "success")
+            count = services.official_area_count(province.code)
+            flash(_("Province %(name)s created with %(count)s communes and wards; %(email)s is "
+                    "invited as its administrator.", name=province.name, count=count,
+                    email=admin.email), "success")
             return redirect(url_for("admin.index"))
     status = 400 if form.errors else 200
     return render_template(

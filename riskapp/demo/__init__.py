@@ -1,4 +1,7 @@
-"""The deterministic Thanh Hóa demo province behind `flask seed-demo`.
+"""The deterministic Thanh Hóa demo province behind `flask seed-demo`, and a smaller second one.
+
+Both are created through the onboarding of any province (riskapp.onboarding): Thanh Hóa's 166
+official communes and wards, grouped under the former districts they mostly came from.
 
 Every choice comes from one `random.Random(2021)` drawn in a fixed order, so two fresh databases
 get the same enterprises, tax codes and grades on the same day. Dates are relative to today (the
@@ -16,7 +19,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from riskapp import checklists, clock
+from riskapp import checklists, clock, onboarding
 from riskapp.assessments import services as assessments
 from riskapp.audit.services import record_finding
 from riskapp.auth.services import hash_password
@@ -28,16 +31,20 @@ from riskapp.demo.data import (
     BOX_LON,
     BRANDS,
     COMMON_INDUSTRIES,
-    COMMUNES,
+    DEMO_PASSWORD,
     DEMO_USERS,
     DISTRICTS,
     INDUSTRIES,
     OFFICER_ENTERPRISE,
+    SECOND_PROVINCE_CODE,
+    SECOND_USERS,
     SIGNATURES,
     STREETS,
     District,
     Industry,
 )
+from riskapp.demo.places import group_by_former_district, group_name
+from riskapp.demo.second import seed_second
 from riskapp.models import (
     ActionStatus,
     Area,
@@ -54,9 +61,8 @@ from riskapp.models import (
 )
 from riskapp.scoring import Checklist
 
-DEMO_PROVINCE_CODE = "TH-DEMO"
+DEMO_PROVINCE_CODE = "38"  # official code (riskapp.gazetteer)
 DEMO_PROVINCE_NAME = "Thanh Hóa"
-DEMO_PASSWORD = "demo12345!"  # nosec B105 # published password of the demo seed only
 RANDOM_SEED = 2021
 ENTERPRISES = 207
 HISTORY_DAYS = 180
@@ -79,8 +85,11 @@ def seed(reset: bool = False, enterprises: int = ENTERPRISES) -> list[str]:
     if enterprises < len(DISTRICTS):
         raise ValueError(f"the demo needs at least {len(DISTRICTS)} enterprises, one per district")
     started = time.perf_counter()
-    exists = db.session.scalar(select(Province.id).where(Province.code == DEMO_PROVINCE_CODE))
-    if exists and not reset:
+    demo, foreign = _demo_provinces()
+    if foreign:
+        return [f"Province {', '.join(sorted(foreign))} is on this platform and is not the demo's; "
+                "nothing changed."]
+    if demo and not reset:
         return ["Demo province already seeded; nothing changed (use --reset to recreate it).",
                 *_login_lines()]
     # Also clears demo accounts left without their province (e.g. the platform admin).
@@ -107,18 +116,33 @@ def seed(reset: bool = False, enterprises: int = ENTERPRISES) -> list[str]:
 
 def _login_lines() -> list[str]:
     lines = [f"Demo logins (password {DEMO_PASSWORD}):"]
-    for email, role, _name in DEMO_USERS:
+    for email, role, _name in (*DEMO_USERS, *SECOND_USERS):
         lines.append(f"  {role.value:<16} {email}")
     return lines
 
 
+def _demo_emails() -> list[str]:
+    return [email for email, _role, _name in (*DEMO_USERS, *SECOND_USERS)]
+
+
+def _demo_provinces() -> tuple[dict[str, int], set[str]]:
+    """The demo's provinces (code → id), and the codes the demo would take that a real province
+    holds: the demo never deletes a province none of its accounts belongs to."""
+    rows = db.session.execute(select(Province.code, Province.id).where(
+        Province.code.in_((DEMO_PROVINCE_CODE, SECOND_PROVINCE_CODE)))).all()
+    ours = set(db.session.scalars(select(User.province_id).where(
+        User.email.in_(_demo_emails()), User.province_id.is_not(None))))
+    demo = {code: pid for code, pid in rows if pid in ours}
+    return demo, {code for code, _pid in rows if code not in demo}
+
+
 def _delete_demo() -> None:
-    """Remove the demo province and everything in it (database cascades), and the demo accounts."""
-    province_id = db.session.scalar(select(Province.id).where(Province.code == DEMO_PROVINCE_CODE))
-    if province_id is not None:
-        db.session.execute(delete(Province).where(Province.id == province_id))
-    emails = [email for email, _role, _name in DEMO_USERS]
-    db.session.execute(delete(User).where(User.email.in_(emails)))
+    """Remove the demo provinces and everything in them (database cascades), and the demo
+    accounts."""
+    demo, _foreign = _demo_provinces()
+    if demo:
+        db.session.execute(delete(Province).where(Province.id.in_(demo.values())))
+    db.session.execute(delete(User).where(User.email.in_(_demo_emails())))
     db.session.expunge_all()
 
 
@@ -138,9 +162,7 @@ class _Seeder:
 
     # -- orchestration ------------------------------------------------------------------------
     def run(self) -> list[str]:
-        self.province = Province(code=DEMO_PROVINCE_CODE, name=DEMO_PROVINCE_NAME)
-        db.session.add(self.province)
-        db.session.flush()
+        self.province = onboarding.create_province(DEMO_PROVINCE_CODE)
         version = checklists.default_version()
         checklists.activate(version, self.province.id, self.start - timedelta(days=20))
         self.checklist = checklists.definition(version)
@@ -153,38 +175,29 @@ class _Seeder:
         self._findings()
         self._link_officer()
         db.session.flush()
-        return self._summary()
+        second = seed_second(self)
+        db.session.flush()
+        return [*self._summary(), second]
 
     # -- territory ----------------------------------------------------------------------------
     def _areas(self) -> None:
         level_from = self.start - timedelta(days=20)
+        groups = group_by_former_district(self.province)
         order = list(range(len(DISTRICTS)))
         self.rng.shuffle(order)
-        # One busy district at level 4 (where a low grade rises to medium), three at level 3,
-        # the rest 1 or 2.
+        # One busy former district at level 4 (where a low grade rises to medium), three at
+        # level 3, the rest 1 or 2: levels set on a grouping hold for its communes.
         red = next(i for i in order if 5 <= DISTRICTS[i].weight <= 10)
         orange = [i for i in order if i != red][:3]
         levels = {red: 4, **{i: 3 for i in orange}}
         for index, spec in enumerate(DISTRICTS):
             level = levels.get(index) or (1 if self.rng.random() < 0.6 else 2)
-            area = Area(province_id=self.province.id, name=spec.name, kind=spec.kind,
-                        latitude=spec.lat, longitude=spec.lon)
-            db.session.add(area)
-            db.session.flush()
-            db.session.add(AreaLevel(area_id=area.id, level=level, effective_from=level_from,
-                                     note="Nghị quyết 128/NQ-CP"))
-            self.districts[spec.name] = area
-            self.communes[spec.name] = []
-            for name, kind in COMMUNES.get(spec.name, ()):
-                commune = Area(
-                    province_id=self.province.id, parent_id=area.id, name=name, kind=kind,
-                    latitude=round(spec.lat + self.rng.uniform(-0.02, 0.02), 5),
-                    longitude=round(spec.lon + self.rng.uniform(-0.02, 0.02), 5),
-                )
-                db.session.add(commune)
-                self.communes[spec.name].append(commune)
-        db.session.flush()
-        # One commune above its district's level shows that a commune may differ from its parent.
+            former = groups[spec.name]
+            db.session.add(AreaLevel(area_id=former.group.id, level=level,
+                                     effective_from=level_from, note="Nghị quyết 128/NQ-CP"))
+            self.districts[spec.name] = former.group
+            self.communes[spec.name] = former.units
+        # One commune above its grouping's level shows that a commune may differ from it.
         hot = self.communes["Thị xã Nghi Sơn"][0]
         db.session.add(AreaLevel(area_id=hot.id, level=3, effective_from=level_from,
                                  note="Ổ dịch tại khu công nghiệp"))
@@ -200,7 +213,7 @@ class _Seeder:
             db.session.add(user)
             self.users[role] = user
         db.session.flush()
-        for name in AUDITOR_DISTRICTS:
+        for name in AUDITOR_DISTRICTS:  # the groupings of the former districts
             db.session.add(AuditorArea(user_id=self.users[Role.AUDITOR].id,
                                        area_id=self.districts[name].id))
 
@@ -283,8 +296,9 @@ class _Seeder:
             industry=industry.section,
             industry_division=industry.division,
             address=self._address(spec, area),
-            latitude=self._clamp(spec.lat + rng.gauss(0, 0.025), BOX_LAT),
-            longitude=self._clamp(spec.lon + rng.gauss(0, 0.025), BOX_LON),
+            # Near the commune's official point (a few hundred metres to a few kilometres).
+            latitude=self._clamp(area.latitude + rng.gauss(0, 0.008), BOX_LAT),
+            longitude=self._clamp(area.longitude + rng.gauss(0, 0.008), BOX_LON),
             headcount=headcount,
             has_canteen=rng.random() < industry.canteen * (0.6 + 0.4 * big),
             has_shuttle=rng.random() < industry.shuttle * (0.5 + 0.5 * big),
@@ -301,19 +315,16 @@ class _Seeder:
         return template.format(brand=self.rng.choice(BRANDS), place=spec.short) + f" {len(taken)}"
 
     def _area_for(self, spec: District) -> Area:
-        communes = self.communes[spec.name]
-        if communes and self.rng.random() < 0.6:
-            return self.rng.choice(communes)
-        return self.districts[spec.name]
+        return self.rng.choice(self.communes[spec.name])
 
     def _address(self, spec: District, area: Area) -> str:
+        """An address as written since 2025: commune or ward, then the province (no district)."""
         rng = self.rng
         if spec.zone and rng.random() < 0.5:
             lot = f"Lô {rng.choice('ABCDE')}{rng.randint(1, 40)}"
-            return f"{lot}, {spec.zone}, {spec.name}, tỉnh Thanh Hóa"
-        place = area.name if area.parent_id else spec.name
-        where = place if place == spec.name else f"{place}, {spec.name}"
-        return f"Số {rng.randint(1, 450)} đường {rng.choice(STREETS)}, {where}, tỉnh Thanh Hóa"
+            return f"{lot}, {spec.zone}, {area.name}, tỉnh Thanh Hóa"
+        return (f"Số {rng.randint(1, 450)} đường {rng.choice(STREETS)}, {area.name}, "
+                "tỉnh Thanh Hóa")
 
     def _tax_code(self, taken: set[str], branch_of: Enterprise | None) -> str:
         if branch_of is not None:
@@ -460,8 +471,9 @@ class _Seeder:
         )
         action_text = ", ".join(f"{s.value} {actions.get(s, 0)}" for s in ActionStatus)
         return [
-            f"Demo province {DEMO_PROVINCE_NAME} ({DEMO_PROVINCE_CODE}): {len(self.districts)} "
-            f"district-level units, {communes} communes/wards, {len(self.plans)} enterprises.",
+            f"Demo province {DEMO_PROVINCE_NAME} ({DEMO_PROVINCE_CODE}): {communes} official "
+            f"communes/wards in {len(self.districts)} groupings by former district "
+            f"(e.g. {group_name(DISTRICTS[0].name)}), {len(self.plans)} enterprises.",
             f"Assessments submitted: {submitted} over the last {HISTORY_DAYS} days; "
             f"never assessed: {never}; overdue: {overdue}.",
             f"Current grades: {grade_text}.",

@@ -1,4 +1,4 @@
-"""The demo seed's data: Thanh Hóa's districts and communes, industries, names and people.
+"""The demo seed's data: Thanh Hóa's former districts, industries, names and people.
 
 The seed (`riskapp.demo`) draws from these tuples in their order, so reordering or editing an
 entry changes the seeded database.
@@ -36,7 +36,8 @@ class District:
 
 CITY, TOWN, DISTRICT = AreaKind.CITY, AreaKind.TOWN, AreaKind.DISTRICT
 
-# The 27 district-level units of 2021 with approximate centres.
+# The 26 district-level units before 1 July 2025 (Đông Sơn joined the city in 2025), named as in
+# the gazetteer: each becomes a grouping of the communes and wards that mostly came from it.
 DISTRICTS: tuple[District, ...] = (
     District("Thành phố Thanh Hóa", CITY, 19.807, 105.776, 34,
              ("electronics", "garment", "food", "trade", "construction", "transport"),
@@ -49,8 +50,6 @@ DISTRICTS: tuple[District, ...] = (
              "Khu kinh tế Nghi Sơn"),
     District("Huyện Bá Thước", DISTRICT, 20.380, 105.230, 1.5, ("wood", "agriculture")),
     District("Huyện Cẩm Thủy", DISTRICT, 20.210, 105.470, 3, ("wood", "mining", "food")),
-    District("Huyện Đông Sơn", DISTRICT, 19.800, 105.700, 6,
-             ("mining", "cement", "electronics", "garment")),
     District("Huyện Hà Trung", DISTRICT, 20.030, 105.820, 5, ("footwear", "garment", "cement")),
     District("Huyện Hậu Lộc", DISTRICT, 19.920, 105.890, 7, ("seafood", "garment", "footwear")),
     District("Huyện Hoằng Hóa", DISTRICT, 19.860, 105.860, 10,
@@ -75,28 +74,6 @@ DISTRICTS: tuple[District, ...] = (
     District("Huyện Vĩnh Lộc", DISTRICT, 20.040, 105.650, 3, ("footwear", "garment")),
     District("Huyện Yên Định", DISTRICT, 19.980, 105.620, 6, ("garment", "food", "footwear")),
 )
-
-# A few communes under some districts: the tree has a second level where it matters.
-COMMUNES: dict[str, tuple[tuple[str, AreaKind], ...]] = {
-    "Thành phố Thanh Hóa": (
-        ("Phường Điện Biên", AreaKind.WARD),
-        ("Phường Lam Sơn", AreaKind.WARD),
-        ("Phường Đông Hương", AreaKind.WARD),
-    ),
-    "Thị xã Nghi Sơn": (
-        ("Phường Hải Hòa", AreaKind.WARD),
-        ("Phường Tĩnh Hải", AreaKind.WARD),
-        ("Xã Nghi Sơn", AreaKind.COMMUNE),
-    ),
-    "Thành phố Sầm Sơn": (("Phường Trường Sơn", AreaKind.WARD), ("Phường Bắc Sơn", AreaKind.WARD)),
-    "Thị xã Bỉm Sơn": (("Phường Ba Đình", AreaKind.WARD), ("Phường Lam Sơn", AreaKind.WARD)),
-    "Huyện Hoằng Hóa": (("Thị trấn Bút Sơn", AreaKind.TOWNSHIP),),
-    "Huyện Thọ Xuân": (
-        ("Thị trấn Thọ Xuân", AreaKind.TOWNSHIP),
-        ("Thị trấn Lam Sơn", AreaKind.TOWNSHIP),
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Industry:
@@ -196,6 +173,24 @@ SIGNATURES: dict[str, tuple[str, str]] = {
 OFFICER_ENTERPRISE = "Công ty TNHH May Xuất khẩu Hoằng Hóa"
 AUDITOR_DISTRICTS = ("Thị xã Nghi Sơn", "Huyện Nông Cống", "Huyện Quảng Xương", "Thành phố Sầm Sơn")
 
+# The second, smaller province, created through the same onboarding as any province.
+SECOND_PROVINCE_CODE = "37"  # Ninh Bình
+SECOND_TAX_PREFIX = "27"
+SECOND_ENTERPRISES = (
+    ("food", "Công ty CP Thực phẩm Tràng An"),
+    ("garment", "Công ty TNHH May Hoa Lư"),
+    ("cement", "Công ty CP Xi măng Tam Điệp"),
+    ("hospitality", "Công ty CP Du lịch Tam Cốc"),
+    ("footwear", "Công ty TNHH Giày da Gia Viễn"),
+    ("trade", "Công ty TNHH Thương mại Kim Sơn"),
+)
+SECOND_USERS = (
+    ("admin@ninhbinh.demo.riskapp.vn", Role.PROVINCE_ADMIN, "Đinh Văn Hoa"),
+    ("officer@ninhbinh.demo.riskapp.vn", Role.OFFICER, "Trương Thị Lư"),
+)
+SECOND_OFFICER_ENTERPRISE = "Công ty TNHH May Hoa Lư"
+
+DEMO_PASSWORD = "demo12345!"  # nosec B105 # published password of the demo seed only
 DEMO_USERS = (
     ("platform@demo.riskapp.vn", Role.PLATFORM_ADMIN, "Quản trị nền tảng"),
     ("admin@thanhhoa.demo.riskapp.vn", Role.PROVINCE_ADMIN, "Lê Minh Quản"),

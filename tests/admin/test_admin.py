@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from riskapp.db import db
-from riskapp.models import AuditLog, AuditorArea, Province, Role, User
+from riskapp.models import Area, AuditLog, AuditorArea, Province, Role, User
 from tests.conftest import login
 
 LINK = re.compile(r"https?://[^\s\"<]+/auth/invite/[A-Za-z0-9_\-]+")
@@ -38,19 +39,25 @@ def _mailed_link(outbox, email: str) -> str:
 def test_platform_admin_creates_province_and_invites_first_admin(app, client, world, login_as,
                                                                  outbox):
     login_as(world.platform_admin)
+    form = client.get("/admin/").get_data(as_text=True)
+    # The official list, name and code; provinces already on the platform are not offered.
+    assert '<option value="37">Ninh Bình (37)</option>' in form
+    assert 'value="38"' not in form and 'value="40"' not in form  # world's Thanh Hóa, Nghệ An
     response = client.post("/admin/", data={
-        "code": "ha", "name": "Hà Nam", "email": "Admin@HaNam.vn", "admin_name": "Vũ Thị Hà",
+        "code": "37", "email": "Admin@NinhBinh.vn", "admin_name": "Vũ Thị Hà",
     })
     assert response.status_code == 302
     with app.app_context():
-        province = db.session.scalar(select(Province).where(Province.code == "HA"))
-        assert province.name == "Hà Nam"
-        admin = db.session.scalar(select(User).where(User.email == "admin@hanam.vn"))
+        province = db.session.scalar(select(Province).where(Province.code == "37"))
+        assert province.name == "Ninh Bình"
+        codes = db.session.scalars(select(Area.code).where(Area.province_id == province.id)).all()
+        assert len(codes) == 129 and all(codes)
+        admin = db.session.scalar(select(User).where(User.email == "admin@ninhbinh.vn"))
         assert admin.role == Role.PROVINCE_ADMIN and admin.province_id == province.id
         assert admin.password_hash is None  # chooses it through the invitation
-    link = _mailed_link(outbox, "admin@hanam.vn")
+    link = _mailed_link(outbox, "admin@ninhbinh.vn")
     page = client.get("/admin/").get_data(as_text=True)
-    assert link in page and "Hà Nam" in page
+    assert link in page and "Ninh Bình" in page and "129" in page
     # Shown once only.
     assert link not in client.get("/admin/").get_data(as_text=True)
     assert {"province_created", "user_invited"} <= set(_audit_actions(app))
@@ -59,7 +66,7 @@ def test_platform_admin_creates_province_and_invites_first_admin(app, client, wo
 def test_invited_province_admin_accepts_and_reaches_users_page(app, client, world, login_as,
                                                                outbox):
     login_as(world.platform_admin)
-    client.post("/admin/", data={"code": "HN", "name": "Hà Nam", "email": "new@hanam.vn",
+    client.post("/admin/", data={"code": "37", "email": "new@hanam.vn",
                                  "admin_name": "Vũ Thị Hà"})
     link = _mailed_link(outbox, "new@hanam.vn")
     client.post("/auth/logout")
@@ -73,20 +80,36 @@ def test_invited_province_admin_accepts_and_reaches_users_page(app, client, worl
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("code", "TH", "A province with this code already exists."),
+    ("code", "40", "Nghệ An (code 40) is already on the platform."),  # world's "NA", by its name
+    ("code", "99", "“99” is not a province of the official list: choose one from the list."),
+    ("code", "", "This field is required."),
     ("email", "viewer-NA@example.vn", "An account with this e-mail address already exists."),
 ])
-def test_create_province_refuses_duplicates_and_keeps_input(app, client, world, login_as, field,
-                                                            value, message):
+def test_create_province_refuses_and_keeps_input(app, client, world, login_as, field, value,
+                                                 message):
     login_as(world.platform_admin)
-    data = {"code": "QB", "name": "Quảng Bình", "email": "a@qb.vn", "admin_name": "Ngô Văn Bình"}
+    client.get("/lang/en")
+    data = {"code": "44", "email": "a@qb.vn", "admin_name": "Ngô Văn Bình"}
     data[field] = value
     response = client.post("/admin/", data=data)
-    page = response.get_data(as_text=True)
+    page = unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert message in page and "Quảng Bình" in page
+    assert message in page and "Ngô Văn Bình" in page
     with app.app_context():
-        assert db.session.scalar(select(Province).where(Province.name == "Quảng Bình")) is None
+        assert db.session.scalar(select(func.count()).select_from(Province)) == 2
+
+
+def test_the_same_province_twice_is_refused(app, client, world, login_as):
+    login_as(world.platform_admin)
+    data = {"code": "44", "email": "a@qb.vn", "admin_name": "Ngô Văn Bình"}
+    assert client.post("/admin/", data=data).status_code == 302
+    client.get("/lang/vi")
+    again = client.post("/admin/", data={**data, "email": "b@qb.vn"})
+    assert again.status_code == 400
+    assert "Quảng Trị (mã 44) đã có trên nền tảng." in unescape(again.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Area).join(Province).where(
+            Province.code == "44")) == 78
 
 
 def test_platform_admin_invites_another_province_admin(app, client, world, login_as, outbox):
@@ -350,21 +373,21 @@ def test_area_picker_sorts_in_vietnamese_order(app, client, world, login_as):
 ])
 def test_a_new_province_gets_its_time_zone(app, client, world, login_as, zone, stored):
     login_as(world.platform_admin)
-    response = client.post("/admin/", data={"code": "QB", "name": "Quảng Bình", "email": "a@qb.vn",
+    response = client.post("/admin/", data={"code": "44", "email": "a@qb.vn",
                                             "admin_name": "Ngô Văn Bình", "timezone": zone})
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(Province.timezone).where(Province.code == "QB")) == stored
+        assert db.session.scalar(select(Province.timezone).where(Province.code == "44")) == stored
     assert stored in client.get("/admin/").get_data(as_text=True)
 
 
 def test_an_unknown_time_zone_is_refused_with_a_message(app, client, world, login_as):
     login_as(world.platform_admin)
     client.get("/lang/en")
-    response = client.post("/admin/", data={"code": "QB", "name": "Quảng Bình", "email": "a@qb.vn",
+    response = client.post("/admin/", data={"code": "44", "email": "a@qb.vn",
                                             "admin_name": "Ngô Văn Bình", "timezone": "Mars/Base"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Not a time zone this server knows" in page and "Mars/Base" in page
     with app.app_context():
-        assert db.session.scalar(select(Province).where(Province.code == "QB")) is None
+        assert db.session.scalar(select(Province).where(Province.code == "44")) is None
