@@ -35,12 +35,12 @@ from riskapp.province import (
     cache,
     exports,
     figures,
+    guided_start,
     import_areas,
     import_files,
     imports,
     lists,
     maps,
-    onboarding,
     regrade,
     uploads,
     versions,
@@ -122,7 +122,7 @@ def dashboard():
         "province/dashboard.html", form=form, filters=filters, **cached.value,
         figures_built_at=datetime.fromtimestamp(cached.built_at, UTC),
         regrade=regrade.last_regrade(current_province_id()),
-        start=onboarding.guided_start(current_scope()),
+        start=guided_start.guided_start(current_scope()),
     )
 
 

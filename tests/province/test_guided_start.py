@@ -12,7 +12,7 @@ from sqlalchemy import event
 from riskapp import checklists, territory
 from riskapp.db import db
 from riskapp.models import AreaKind, AreaLevel, AuditorArea, Role, User
-from riskapp.province import onboarding
+from riskapp.province import guided_start
 from riskapp.tenancy import scope_for
 from tests import factories
 
@@ -52,9 +52,9 @@ def _links(body: str) -> list[str]:
     return re.findall(r'href="([^"]+)"', body)
 
 
-def _steps(app, user) -> dict[str, onboarding.Step]:
+def _steps(app, user) -> dict[str, guided_start.Step]:
     with app.test_request_context():
-        start = onboarding.guided_start(scope_for(db.session.get(User, user.id)))
+        start = guided_start.guided_start(scope_for(db.session.get(User, user.id)))
         return {step.key: step for step in start.steps}
 
 
@@ -169,7 +169,7 @@ def test_auditors_and_others_get_no_card(app, client, world, login_as):
     assert _card(client) is None
     with app.test_request_context():
         for user in (world.a.auditor, world.a.officer, world.platform_admin):
-            assert onboarding.guided_start(scope_for(db.session.get(User, user.id))) is None
+            assert guided_start.guided_start(scope_for(db.session.get(User, user.id))) is None
 
 
 def test_the_steps_cost_few_queries(app, world):
@@ -179,7 +179,7 @@ def test_the_steps_cost_few_queries(app, world):
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            onboarding.guided_start(scope)
+            guided_start.guided_start(scope)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) <= 4, statements
