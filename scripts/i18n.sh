@@ -9,7 +9,7 @@ case "${1:-update}" in
     $PYBABEL extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
       --sort-output --width 100 -o translations/messages.pot .
     if [ -f translations/vi/LC_MESSAGES/messages.po ]; then
-      $PYBABEL update --no-fuzzy-matching --width 100 -i translations/messages.pot -d translations -l vi
+      $PYBABEL update --no-fuzzy-matching --ignore-obsolete --width 100 -i translations/messages.pot -d translations -l vi
     else
       $PYBABEL init -i translations/messages.pot -d translations -l vi
     fi
