@@ -166,6 +166,15 @@ def int_arg(name: str, default: int | None, minimum: int = 1,
     return value
 
 
+def text_arg(name: str, max_length: int) -> str | None:
+    """A free-text query argument, spaces collapsed; longer than ``max_length`` is refused."""
+    raw = " ".join(request.args.get(name, "").split())
+    if len(raw) > max_length:
+        raise Invalid([error("too_long", _("At most %(n)d characters.", n=max_length),
+                             field=name)], code=400)
+    return raw or None
+
+
 def choice_arg(name: str, choices) -> str | None:
     raw = request.args.get(name)
     if raw is None or raw == "":

@@ -238,6 +238,9 @@ def _enterprise_paths() -> dict:
                 _query("area_id", ID_QUERY, "Only this area and the areas below it"),
                 _query("industry", INDUSTRY, "VSIC 2018 section letter"),
                 _query("grade", GRADE_FILTER, "Final grade, or `none` (never assessed)"),
+                _query("q", {"type": "string", "maxLength": 80},
+                       "Name (diacritics optional: `hoang hoa` finds Hoằng Hóa) or tax code "
+                       "prefix"),
             ])},
         "/enterprises/{enterprise_id}": {"get": _op(
             "getEnterprise", "One enterprise with its current status", "read",

@@ -8,7 +8,7 @@ from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from riskapp import checklists, territory
+from riskapp import checklists, search, territory
 from riskapp.api import bp, serialize
 from riskapp.api.common import (
     MAX_ID,
@@ -19,6 +19,7 @@ from riskapp.api.common import (
     int_arg,
     json_body,
     paginate,
+    text_arg,
     text_in_lang,
     token_user_key,
 )
@@ -71,7 +72,8 @@ def openapi():
 def _list_filters() -> Filters:
     return Filters(area_id=int_arg("area_id", None, maximum=MAX_ID),
                    industry=choice_arg("industry", VSIC_LETTERS),
-                   grade=choice_arg("grade", GRADE_FILTERS))
+                   grade=choice_arg("grade", GRADE_FILTERS),
+                   q=text_arg("q", search.MAX_QUERY_LENGTH))
 
 
 @api_route("/enterprises", scope="read", roles=TENANT_USERS)

@@ -208,3 +208,20 @@ def test_area_search_folds_and_stays_in_reach(app, client, world, login_as):
         "matches": [world.a.commune.id], "above": [world.a.district.id]}
     page = client.get("/audit/").get_data(as_text=True)
     assert 'data-area-search="area_id"' in page and "js/area_search.js" in page
+
+
+def test_the_api_enterprise_list_searches_too(app, client, named):
+    """GET /api/v1/enterprises?q= follows the same rule as the pages; too long is a 400."""
+    from tests.api.helpers import bearer, make_token
+
+    headers = bearer(make_token(app, named.a.admin))
+
+    def names(**query):
+        return {item["name"] for item in client.get(
+            "/api/v1/enterprises", query_string=query, headers=headers).json["items"]}
+
+    assert names(q="hoang hoa") == {"Công ty Gạch Hoằng Hóa"}
+    assert names(q="2800123457") == {"Nha may hoang long"}
+    assert len(names()) > 2
+    too_long = client.get("/api/v1/enterprises", query_string={"q": "x" * 81}, headers=headers)
+    assert too_long.status_code == 400
