@@ -81,6 +81,8 @@ def live_app(tmp_path_factory):
         "BABEL_DEFAULT_LOCALE": "en",
         # An officer's submit shows on the province's dashboard at once.
         "FIGURES_STALE_SECONDS": 0,
+        # Invited users read their link from the mail the app sent (riskapp.mail keeps it).
+        "MAIL_OUTBOX": True,
     })
     migrate.upgrade(application)
     with application.app_context():
