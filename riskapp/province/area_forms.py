@@ -57,6 +57,7 @@ class MergeAreasForm(TranslatedForm):
     name = StringField(_l("Name of the area they become"),
                        validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=UNIT_KINDS, default=AreaKind.COMMUNE, coerce=AreaKind)
+    group_id = SelectField(_l("Grouping (optional)"), coerce=optional_int)
     effective_from = _effective()
 
 
@@ -126,6 +127,8 @@ def add_form(province_id: int) -> AddAreaForm:
 def merge_form(province_id: int) -> MergeAreasForm:
     form = MergeAreasForm()
     form.area_ids.choices = unit_choices(province_id)
+    form.group_id.choices = grouping_choices(province_id, str(_l("None (directly under the "
+                                                                   "province)")))
     return form
 
 

@@ -3,6 +3,8 @@ close. Each view validates, calls riskapp.province.areas, commits once and says 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,7 +40,7 @@ def _refused(field: Field, refused: AreaChangeRefused) -> None:
     field.errors.append(str(refused))
 
 
-def _done(message: str, flags: list[str] = (), area: Area | None = None):
+def _done(message: str, flags: Iterable[str] = (), area: Area | None = None):
     db.session.commit()
     flash(message, "success")
     for line in flags:
@@ -65,13 +67,14 @@ def add_area():
 
 @route(bp, "/areas/merge", roles=PROVINCE_ADMINS, methods=["POST"])
 def merge_areas():
-    _picked_areas_in_reach("area_ids")
+    _picked_areas_in_reach("area_ids", "group_id")
     form = area_forms.merge_form(current_province_id())
     if form.validate_on_submit():
         try:
             merged, flags = areas.merge_areas(
                 [get_area_or_404(a) for a in form.area_ids.data], form.name.data,
-                form.effective_from.data, current_user, kind=form.kind.data)
+                form.effective_from.data, current_user, kind=form.kind.data,
+                parent=_group(form.group_id.data))
             return _done(_("The areas were merged into %(area)s.", area=merged.name), flags)
         except AreaChangeRefused as refused:
             _refused(form.area_ids, refused)

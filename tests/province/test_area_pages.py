@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from riskapp import territory
 from riskapp.db import db
 from riskapp.models import Area, AreaKind, Assessment, Enterprise
 from tests import factories
@@ -120,12 +121,15 @@ def test_merge_moves_enterprises_and_keeps_past_assessments(app, admin, world):
         done_id, twin_id = done.id, twin.id
     page = admin.post("/province/areas/merge", data={
         "area_ids": [str(world.a.commune.id), str(twin_id)], "name": "Xã Đông Hòa Tiến",
-        "kind": "commune", "effective_from": ON}, follow_redirects=True)
+        "kind": "commune", "group_id": "None", "effective_from": ON}, follow_redirects=True)
     assert "The areas were merged into Xã Đông Hòa Tiến." in page.get_data(as_text=True)
     with app.app_context():
         merged = _area("Xã Đông Hòa Tiến")
         assert db.session.get(Enterprise, world.a.enterprise.id).area_id == merged.id
         assert db.session.get(Assessment, done_id).area_id == world.a.commune.id
+    with app.test_request_context():  # the past assessment still reads its area's name
+        tree = territory.area_tree(world.a.province.id)
+        assert tree.names[world.a.commune.id] == world.a.commune.name
     history = admin.get("/province/areas").get_data(as_text=True).split('id="history"')[1]
     assert world.a.commune.name in history and "Xã Đông Hòa Tiến" in history
 
