@@ -285,11 +285,12 @@ class FilterForm(TranslatedForm):
 
 
 def area_choices(scope: Scope | None = None) -> list[tuple[int, str]]:
-    """The areas of a reach, indented by depth under their parents."""
+    """The open areas of a reach, indented by depth under their parents (closed ones are left
+    out: past assessments still name them)."""
     scope = scope or current_scope()
     tree = territory.area_tree(scope.province_id)
     return [(area_id, "\u2003" * depth + tree.names[area_id])
-            for area_id, depth in tree.depth_first(territory.visible_roots(tree, scope.area_ids))]
+            for area_id, depth in territory.picker_rows(scope.province_id, scope.area_ids)]
 
 
 def read_filters(args=None) -> tuple[FilterForm, Filters]:

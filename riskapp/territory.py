@@ -31,6 +31,8 @@ class AreaTree:
     names: dict[int, str]
     parents: dict[int, int | None]
     children: dict[int | None, list[int]] = field(default_factory=dict)
+    # The day each closed area stopped being in force (open areas are not listed).
+    closed_on: dict[int, date] = field(default_factory=dict)
 
     def path(self, area_id: int, separator: str = PATH_SEPARATOR) -> str:
         """The area's full name from the top of the tree, e.g. "Huyện Đông Sơn › Xã Đông Hòa"."""
@@ -57,13 +59,36 @@ class AreaTree:
             walk(root, 0)
         return out
 
+    def is_closed(self, area_id: int, on: date) -> bool:
+        """Whether the area was closed by a day (its name still reads in the past)."""
+        closed = self.closed_on.get(area_id)
+        return closed is not None and closed <= on
+
+    def open_depth_first(self, roots: list[int], on: date) -> list[tuple[int, int]]:
+        """Like depth_first, leaving out the areas closed by a day (what pickers offer); an open
+        area under a closed one takes the closed one's place."""
+        out: list[tuple[int, int]] = []
+
+        def walk(node: int, depth: int) -> None:
+            closed = self.is_closed(node, on)
+            if not closed:
+                out.append((node, depth))
+            for child in self.children.get(node, []):
+                walk(child, depth if closed else depth + 1)
+
+        for root in roots:
+            walk(root, 0)
+        return out
+
 
 def _load_tree(province_id: int) -> AreaTree:
     rows = db.session.execute(
-        select(Area.id, Area.parent_id, Area.name).where(Area.province_id == province_id)
+        select(Area.id, Area.parent_id, Area.name, Area.valid_to)
+        .where(Area.province_id == province_id)
     ).all()
     rows = sorted(rows, key=lambda r: (reading_order(r.name), r.name, r.id))
-    tree = AreaTree({r.id: r.name for r in rows}, {r.id: r.parent_id for r in rows})
+    tree = AreaTree({r.id: r.name for r in rows}, {r.id: r.parent_id for r in rows},
+                    closed_on={r.id: r.valid_to for r in rows if r.valid_to is not None})
     for row in rows:
         # A parent outside the province cannot happen; such a child would show as a root.
         parent = row.parent_id if row.parent_id in tree.names else None
@@ -92,6 +117,13 @@ def visible_roots(tree: AreaTree, area_ids: frozenset[int] | None) -> list[int]:
         return list(tree.children.get(None, []))
     tops = [a for a in area_ids if tree.parents.get(a) not in area_ids and a in tree.names]
     return sorted(tops, key=lambda a: (reading_order(tree.names[a]), a))
+
+
+def picker_rows(province_id: int | None, area_ids: frozenset[int] | None = None,
+                on: date | None = None) -> list[tuple[int, int]]:
+    """(area id, depth) of the areas a picker offers in a reach: the ones still open."""
+    tree = area_tree(province_id)
+    return tree.open_depth_first(visible_roots(tree, area_ids), on or province_today(province_id))
 
 
 def area_path(area: Area, separator: str = PATH_SEPARATOR) -> str:

@@ -291,12 +291,11 @@ def set_auditor_areas(user: User, area_ids: list[int], actor: User) -> None:
 # --- pickers --------------------------------------------------------------------------------
 
 def area_choices() -> list[AreaChoice]:
-    """The areas in reach in tree order (parents before children), with their depth."""
+    """The open areas in reach in tree order (parents before children), with their depth."""
     scope = current_scope()
     tree = territory.area_tree(scope.province_id)
-    roots = territory.visible_roots(tree, scope.area_ids)
     return [AreaChoice(area_id, tree.names[area_id], depth)
-            for area_id, depth in tree.depth_first(roots)]
+            for area_id, depth in territory.picker_rows(scope.province_id, scope.area_ids)]
 
 
 PICKER_MATCHES = 20  # a phone screen or two; the admin types more to narrow it down

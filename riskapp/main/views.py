@@ -31,7 +31,10 @@ def area_search():
     tree = territory.area_tree(current_province_id())
     roots = territory.visible_roots(tree, current_scope().area_ids)
     found, above = search.area_matches(tree, roots, request.args.get("q"))
-    return {"matches": found, "above": above}
+    # Closed areas are not offered any more; their open successors are.
+    offered = {a for a, _depth in territory.picker_rows(current_province_id(),
+                                                        current_scope().area_ids)}
+    return {"matches": [a for a in found if a in offered], "above": above}
 
 
 @bp.route("/lang/<code>")

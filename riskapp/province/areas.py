@@ -57,6 +57,18 @@ def _check_grouping(parent: Area | None) -> None:
                                   "grouping.", area=parent.name))
 
 
+def _check_name_free(province_id: int, parent_id: int | None, name: str,
+                     area_id: int | None = None) -> None:
+    """Two open areas side by side cannot share a name (the pickers could not tell them apart)."""
+    taken = db.session.scalar(select(Area.id).where(
+        Area.province_id == province_id, Area.parent_id.is_(parent_id) if parent_id is None
+        else Area.parent_id == parent_id, Area.name == name.strip(), Area.valid_to.is_(None),
+        Area.id != (area_id or 0)).limit(1))
+    if taken is not None:
+        raise AreaChangeRefused(_("There is already an area named %(area)s there.",
+                                  area=name.strip()))
+
+
 def record_succession(old: Area, new: Area, kind: AreaChange, on: date, user,
                       note: str | None = None) -> AreaSuccession:
     """Record that `old` became `new` from a day (the old name is kept as it read then)."""
@@ -134,6 +146,7 @@ def add_area(province_id: int, name: str, kind: AreaKind, on: date | None, user,
     """A new area (a commune, ward or grouping) in force from a day."""
     _same_province(province_id, [parent])
     _check_grouping(parent)
+    _check_name_free(province_id, parent.id if parent else None, name)
     area = Area(province_id=province_id, parent_id=parent.id if parent else None,
                 name=name.strip(), kind=kind, code=(code or "").strip() or None, valid_from=on)
     db.session.add(area)
@@ -143,11 +156,15 @@ def add_area(province_id: int, name: str, kind: AreaKind, on: date | None, user,
     return area
 
 
-def rename_area(area: Area, name: str, on: date, user) -> Area:
-    """The same area under a new name from a day; the old name stays in its succession."""
+def rename_area(area: Area, name: str, on: date, user, code: str | None = None) -> Area:
+    """The same area under a new name from a day; the old name stays in its succession. A code
+    given replaces the official code (codes get corrected; blank clears it)."""
+    _check_name_free(area.province_id, area.parent_id, name, area.id)
     record_succession(area, area, AreaChange.RENAME, on, user)
     record("area_renamed", area, details={"from": area.name, "to": name.strip()}, user=user)
     area.name = name.strip()
+    if code is not None:
+        area.code = code.strip() or None
     db.session.flush()
     territory.forget_area_trees()
     return area
@@ -160,6 +177,7 @@ def move_area(area: Area, group: Area | None, on: date, user) -> Area:
     if group is not None and area.id in territory.area_tree(area.province_id,
                                                             holding=group.id).ancestors(group.id):
         raise AreaChangeRefused(_("%(area)s cannot be placed under itself.", area=area.name))
+    _check_name_free(area.province_id, group.id if group else None, area.name, area.id)
     record_succession(area, area, AreaChange.MOVE, on, user)
     area.parent_id = group.id if group else None
     db.session.flush()

@@ -26,6 +26,7 @@ class Step:
     count: int
     total: int | None = None  # "count of total" where the step is about a share
     pending: int = 0  # invitations not accepted yet (officers)
+    anchor: str | None = None  # the section of the page where the step is done
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def _areas_with_level(scope: Scope) -> int:
 
 def _step(key: str, done: bool, count: int, *, endpoint: str | None = None, **extra) -> Step:
     title, todo, page, link = STEP_TEXTS[key]
-    return Step(key, str(title), str(todo), endpoint or page, str(link), done, count, **extra)
+    return Step(key, str(title), str(todo), endpoint or page, str(link), done, count,
+                anchor=STEP_ANCHORS.get(key), **extra)
 
 
 def guided_start(scope: Scope) -> GuidedStart | None:
@@ -126,3 +128,6 @@ STEP_TEXTS = {
                  _l("Invite auditors and give each of them the areas they inspect."),
                  "admin.users", _l("Assign auditors")),
 }
+
+# The territory is maintained in the areas page's own section (riskapp/province/area_views.py).
+STEP_ANCHORS = {"territory": "maintenance"}

@@ -31,6 +31,8 @@ from riskapp.i18n import current_lang
 from riskapp.models import ChecklistVersion, Enterprise
 from riskapp.province import (
     aggregates,
+    area_forms,
+    area_listing,
     bp,
     cache,
     exports,
@@ -260,14 +262,20 @@ def _area_level_form() -> AreaLevelForm:
     return form
 
 
-def _render_areas(form: AreaLevelForm, status: int = 200):
+def _render_areas(form: AreaLevelForm | None = None, status: int = 200, **forms):
+    """The areas page; `forms` are the maintenance forms that failed (area_views)."""
     province_id = current_province_id()
     tree = territory.area_tree(province_id)
+    today = territory.province_today(province_id)
     return render_template(
-        "province/areas.html", form=form, tree=tree,
-        rows=tree.depth_first(territory.visible_roots(tree, current_scope().area_ids)),
+        "province/areas.html", form=form or _area_level_form(), tree=tree,
+        rows=territory.picker_rows(province_id, current_scope().area_ids, today),
         levels=territory.levels_in_force(province_id),
         changes=territory.recent_level_changes(province_id),
+        groupings=area_listing.open_groupings(province_id, today),
+        closed=area_listing.closed_areas(province_id, today),
+        add_form=forms.get("add_form") or area_forms.add_form(province_id),
+        merge_form=forms.get("merge_form") or area_forms.merge_form(province_id),
     ), status
 
 

@@ -68,7 +68,7 @@ def test_a_new_province_shows_zero_counts_and_where_to_start(client, fresh, logi
         "officers": (False, "0"), "levels": (False, "0 of 0"), "auditors": (False, "0 of 0"),
     }
     assert {key: _links(body) for key, (_d, _m, body) in steps.items()} == {
-        "territory": ["/province/areas"], "checklist": ["/province/checklists"],
+        "territory": ["/province/areas#maintenance"], "checklist": ["/province/checklists"],
         "enterprises": ["/province/imports"], "officers": ["/admin/users/invite"],
         "levels": ["/province/areas"], "auditors": ["/admin/users/invite"],
     }
@@ -157,7 +157,8 @@ def test_a_viewer_sees_the_progress_without_forbidden_links(client, fresh, login
     steps = _card(client)
     assert steps is not None and not any(done for done, _m, _b in steps.values())
     links = [url for _d, _m, body in steps.values() for url in _links(body)]
-    assert links == ["/province/areas", "/province/areas"]  # the areas page is theirs to read
+    # the areas page is theirs to read
+    assert links == ["/province/areas#maintenance", "/province/areas"]
     for url in links:
         assert client.get(url).status_code == 200
     for step in ("checklist", "enterprises", "officers", "auditors"):
