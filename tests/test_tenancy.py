@@ -24,6 +24,8 @@ from riskapp.db import Base, db
 from riskapp.models import (
     ApiToken,
     Area,
+    AreaChange,
+    AreaSuccession,
     Assessment,
     AssessmentStatus,
     Enterprise,
@@ -73,6 +75,10 @@ def populated(app, world):
                 make_evidence(assessment, tenant.officer)
             db.session.add(Job(id=str(uuid.uuid4()), kind="audit_zip", status=JobStatus.DONE,
                                created_by_id=tenant.auditor.id, province_id=tenant.province.id))
+            db.session.add(AreaSuccession(
+                province_id=tenant.province.id, old_area_id=tenant.commune.id,
+                new_area_id=tenant.district.id, effective_from=clock.today(),
+                kind=AreaChange.MERGE, old_name=tenant.commune.name))
         db.session.commit()
     return world
 
