@@ -382,7 +382,7 @@ class _Seeder:
                                                self.users[Role.PROVINCE_ADMIN])
                 # Most enterprises improve after an assessment; some slip back.
                 quality = min(0.99, max(0.05, quality + self.rng.gauss(0.07, 0.09)))
-            if plan.draft_now:
+            if plan.draft_now and not officers:  # the demo officer starts a new one
                 draft = assessments.start_draft(plan.enterprise, None, on=self.today)
                 answers = self.behaviour.answers(plan.enterprise, self.today, quality, False)
                 partial = dict(list(answers.items())[: len(answers) // 2])

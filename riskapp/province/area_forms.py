@@ -117,15 +117,19 @@ def unit_choices(province_id: int) -> list[tuple[int, str]]:
             if a not in groups]
 
 
+# The areas page holds the level form too: prefixes keep every field's id unique on the page.
+ADD_PREFIX, MERGE_PREFIX = "add", "merge"
+
+
 def add_form(province_id: int) -> AddAreaForm:
-    form = AddAreaForm()
+    form = AddAreaForm(prefix=ADD_PREFIX)
     form.group_id.choices = grouping_choices(province_id, str(_l("None (directly under the "
                                                                    "province)")))
     return form
 
 
 def merge_form(province_id: int) -> MergeAreasForm:
-    form = MergeAreasForm()
+    form = MergeAreasForm(prefix=MERGE_PREFIX)
     form.area_ids.choices = unit_choices(province_id)
     form.group_id.choices = grouping_choices(province_id, str(_l("None (directly under the "
                                                                    "province)")))

@@ -52,7 +52,7 @@ def _done(message: str, flags: Iterable[str] = (), area: Area | None = None):
 
 @route(bp, "/areas/add", roles=PROVINCE_ADMINS, methods=["POST"])
 def add_area():
-    _picked_areas_in_reach("group_id")
+    _picked_areas_in_reach(f"{area_forms.ADD_PREFIX}-group_id")
     form = area_forms.add_form(current_province_id())
     if form.validate_on_submit():
         try:
@@ -67,7 +67,8 @@ def add_area():
 
 @route(bp, "/areas/merge", roles=PROVINCE_ADMINS, methods=["POST"])
 def merge_areas():
-    _picked_areas_in_reach("area_ids", "group_id")
+    _picked_areas_in_reach(f"{area_forms.MERGE_PREFIX}-area_ids",
+                           f"{area_forms.MERGE_PREFIX}-group_id")
     form = area_forms.merge_form(current_province_id())
     if form.validate_on_submit():
         try:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from riskapp import clock
+from riskapp import clock, demo
 from riskapp.db import db
-from riskapp.models import Enterprise, EnterpriseStatus, Grade
+from riskapp.models import Area, Enterprise, EnterpriseStatus, Grade, Province
 
 GRADE_ORDER = [Grade.VERY_LOW, Grade.LOW, Grade.MEDIUM, Grade.HIGH, Grade.VERY_HIGH]
 
@@ -47,15 +47,19 @@ def _map_markers(page) -> int:
     return len(page.request.get(url).json()["markers"])
 
 
-def _busiest_district(app) -> tuple[int, int]:
-    """(area id, enterprise count) of the district holding the most enterprises."""
-    with app.app_context():
-        from riskapp.models import Area
+def _demo_province_id() -> int:
+    return db.session.scalar(select(Province.id).where(Province.code == demo.DEMO_PROVINCE_CODE))
 
+
+def _busiest_district(app) -> tuple[int, int]:
+    """(area id, enterprise count) of the demo province's grouping (former district) whose
+    communes hold the most enterprises."""
+    with app.app_context():
         rows = db.session.execute(
-            select(Area.id, func.count(Enterprise.id))
+            select(Area.parent_id, func.count(Enterprise.id))
             .join(Enterprise, Enterprise.area_id == Area.id)
-            .group_by(Area.id).order_by(func.count(Enterprise.id).desc())
+            .where(Area.parent_id.is_not(None), Enterprise.province_id == _demo_province_id())
+            .group_by(Area.parent_id).order_by(func.count(Enterprise.id).desc(), Area.parent_id)
         ).all()
         return rows[0][0], rows[0][1]
 
@@ -65,7 +69,8 @@ def _regradable_enterprise(app) -> tuple[int, int, Grade]:
     with app.app_context():
         status = db.session.scalars(
             select(EnterpriseStatus)
-            .where(EnterpriseStatus.effective_grade.in_((Grade.LOW, Grade.MEDIUM)))
+            .where(EnterpriseStatus.effective_grade.in_((Grade.LOW, Grade.MEDIUM)),
+                   EnterpriseStatus.province_id == _demo_province_id())
             .order_by(EnterpriseStatus.enterprise_id)
         ).first()
         assert status is not None, "the demo seed has no low or medium enterprise"

@@ -26,15 +26,22 @@ def admin(client, world, login_as):
     return client
 
 
+def _post(client, url: str, data: dict, **kwargs):
+    """Post the add or merge form of the areas page (its fields carry the form's prefix)."""
+    prefix = url.rsplit("/", 1)[1]
+    return client.post(url, data={f"{prefix}-{key}": value for key, value in data.items()},
+                       **kwargs)
+
+
 def test_add_a_commune_and_a_grouping(app, admin):
-    page = admin.post("/province/areas/add", data={
+    page = _post(admin, "/province/areas/add", {
         "name": "Khu kinh tế Nghi Sơn", "kind": "group", "group_id": "None", "valid_from": ON})
     assert page.status_code == 302 and page.headers["Location"].endswith("#maintenance")
     with app.app_context():
         group = _area("Khu kinh tế Nghi Sơn")
         assert group.kind == AreaKind.GROUP
         group_id = group.id
-    page = admin.post("/province/areas/add", data={
+    page = _post(admin, "/province/areas/add", {
         "name": "Xã Hải Bình", "code": "16000", "kind": "commune", "group_id": str(group_id),
         "valid_from": ON}, follow_redirects=True)
     assert "Xã Hải Bình added." in page.get_data(as_text=True)
@@ -44,7 +51,7 @@ def test_add_a_commune_and_a_grouping(app, admin):
 
 
 def test_add_refuses_a_name_taken_beside_it(admin, world):
-    page = admin.post("/province/areas/add", data={
+    page = _post(admin, "/province/areas/add", {
         "name": world.a.other_district.name, "kind": "commune", "group_id": "None",
         "valid_from": ON})
     assert page.status_code == 400
@@ -53,7 +60,7 @@ def test_add_refuses_a_name_taken_beside_it(admin, world):
 
 def test_refusals_read_in_vietnamese(admin, world):
     admin.get("/lang/vi")
-    page = admin.post("/province/areas/add", data={
+    page = _post(admin, "/province/areas/add", {
         "name": world.a.other_district.name, "kind": "commune", "group_id": "None",
         "valid_from": ON})
     assert page.status_code == 400
@@ -119,7 +126,7 @@ def test_merge_moves_enterprises_and_keeps_past_assessments(app, admin, world):
                                    commune.parent, AreaKind.COMMUNE, level=None)
         db.session.commit()
         done_id, twin_id = done.id, twin.id
-    page = admin.post("/province/areas/merge", data={
+    page = _post(admin, "/province/areas/merge", {
         "area_ids": [str(world.a.commune.id), str(twin_id)], "name": "Xã Đông Hòa Tiến",
         "kind": "commune", "group_id": "None", "effective_from": ON}, follow_redirects=True)
     assert "The areas were merged into Xã Đông Hòa Tiến." in page.get_data(as_text=True)
@@ -135,7 +142,7 @@ def test_merge_moves_enterprises_and_keeps_past_assessments(app, admin, world):
 
 
 def test_merge_refuses_an_area_with_areas_under_it(app, admin, world):
-    page = admin.post("/province/areas/merge", data={
+    page = _post(admin, "/province/areas/merge", {
         "area_ids": [str(world.a.district.id), str(world.a.other_district.id)],
         "name": "Vùng Gộp", "kind": "commune", "effective_from": ON})
     assert page.status_code == 400 and "still has areas under it" in page.get_data(as_text=True)
@@ -144,7 +151,7 @@ def test_merge_refuses_an_area_with_areas_under_it(app, admin, world):
 
 
 def test_merge_of_another_provinces_area_answers_404(admin, world):
-    page = admin.post("/province/areas/merge", data={
+    page = _post(admin, "/province/areas/merge", {
         "area_ids": [str(world.a.commune.id), str(world.b.commune.id)], "name": "X",
         "kind": "commune", "effective_from": ON})
     assert page.status_code == 404
@@ -185,7 +192,7 @@ def test_close_refused_with_enterprises_then_a_grouping_closes_and_its_areas_mov
 
 
 def test_closed_areas_are_gone_from_the_filter_choices(app, admin, world):
-    admin.post("/province/areas/merge", data={
+    _post(admin, "/province/areas/merge", {
         "area_ids": [str(world.a.commune.id), str(world.a.other_district.id)],
         "name": "Xã Hợp Nhất", "kind": "commune", "effective_from": ON})
     page = admin.get("/province/enterprises").get_data(as_text=True)
