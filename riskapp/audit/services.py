@@ -346,12 +346,17 @@ def _build_zip(job: Job) -> str:
             included = _write_reports(archive, job, targets)
     job.status = JobStatus.DONE
     job.result_path = str(final_path)
-    day = territory.province_today(job.province_id)
-    job.result_name = f"bao-cao-{day.isoformat()}-{job.id[:8]}.zip"
+    job.result_name = _result_name(job)
     job.params = {**(job.params or {}), "report_ids": included}
     job.finished_at = utcnow()
     db.session.commit()
     return "done"
+
+
+def _result_name(job: Job) -> str:
+    """The name the ZIP is downloaded as: the province's day and the job's short id."""
+    day = territory.province_today(job.province_id)
+    return f"bao-cao-{day.isoformat()}-{job.id[:8]}.zip"
 
 
 def _write_reports(archive: zipfile.ZipFile, job: Job, targets: list) -> list[int]:

@@ -208,9 +208,9 @@ def test_a_zip_written_whole_but_not_committed_leaves_no_file(app, world, assess
                                                               exports, monkeypatch):
     from riskapp.audit import services
 
-    def name_fails(_province_id):
+    def name_fails(_job):
         raise RuntimeError("the file name could not be made")
 
     # The archive is complete when its name is made, just before the job's last commit.
-    monkeypatch.setattr(services.territory, "province_today", name_fails)
+    monkeypatch.setattr(services, "_result_name", name_fails)
     _failed_and_nothing_on_disk(auditor, _start(auditor), exports)
