@@ -5,14 +5,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from riskapp import clock
 from riskapp.fields import TranslatedForm, optional_int
 
+# The level form's first choice: every area of the province at once (a fresh province's
+# communes all sit at the top; setting 166 levels one by one is not a way to start).
+WHOLE_PROVINCE = 0
+
 
 class AreaLevelForm(TranslatedForm):
-    area_id = SelectField(_l("Area"), coerce=optional_int, validators=[DataRequired()])
+    area_id = SelectField(_l("Area"), coerce=optional_int, validators=[InputRequired()])
     level = SelectField(_l("Epidemic level"), coerce=int, validators=[DataRequired()])
     effective_from = DateField(_l("Effective from"), default=clock.today,
                                validators=[DataRequired()])

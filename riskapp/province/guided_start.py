@@ -121,8 +121,8 @@ STEP_TEXTS = {
                  _l("Invite each enterprise's officer, who fills in its assessments."),
                  "admin.invite", _l("Invite officers")),
     "levels": (_l("Area levels"),
-               _l("Set the epidemic level of every area (a grouping's level covers its "
-                  "communes)."),
+               _l("Set the epidemic level of every area: for the whole province at once, "
+                  "then where it differs (a grouping's level covers its communes)."),
                "province.areas", _l("Set area levels")),
     "auditors": (_l("Auditors"),
                  _l("Invite auditors and give each of them the areas they inspect."),

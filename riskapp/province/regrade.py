@@ -60,6 +60,15 @@ def set_area_level(area: Area, level: int, effective_from: date, user,
     return row
 
 
+def set_province_level(province_id: int, level: int, effective_from: date, user,
+                       note: str | None = None) -> list[AreaLevel]:
+    """The same level on every open area at the top of the province's tree (so on every area
+    below them); one re-grade per top area after the commit. No areas: an empty list."""
+    tops = [area_id for area_id, depth in territory.picker_rows(province_id) if depth == 0]
+    return [set_area_level(db.session.get(Area, area_id), level, effective_from, user, note)
+            for area_id in tops]
+
+
 @jobs.task(budget=600, attempts=3)
 def regrade_area_task(area_id: int, area_level_id: int) -> dict:
     """Background task: re-grade the current assessments under an area's level; commits."""

@@ -48,6 +48,7 @@ from riskapp.province import (
     versions,
 )
 from riskapp.province.forms import (
+    WHOLE_PROVINCE,
     AreaLevelForm,
     ChecklistActivateForm,
     ChecklistUploadForm,
@@ -257,7 +258,8 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 
 def _area_level_form() -> AreaLevelForm:
     form = AreaLevelForm()
-    form.area_id.choices = area_choices()
+    form.area_id.choices = [(WHOLE_PROVINCE, _("The whole province (every area)")),
+                            *area_choices()]
     form.level.choices = list(AREA_LEVEL_LABELS.items())
     return form
 
@@ -286,15 +288,23 @@ def areas():
 
 @route(bp, "/areas", roles=PROVINCE_ADMINS, methods=["POST"])
 def set_area_level():
-    if (request.form.get("area_id") or "").isdigit():
-        get_area_or_404(int(request.form["area_id"]))  # another province's area: 404
+    picked = request.form.get("area_id") or ""
+    if picked.isdigit() and int(picked) != WHOLE_PROVINCE:
+        get_area_or_404(int(picked))  # another province's area: 404
     form = _area_level_form()
     if not form.validate_on_submit():
         return _render_areas(form, status=400)
-    row = regrade.set_area_level(get_area_or_404(form.area_id.data), form.level.data,
-                                 form.effective_from.data, current_user, form.note.data)
+    if form.area_id.data == WHOLE_PROVINCE:
+        rows = regrade.set_province_level(current_province_id(), form.level.data,
+                                          form.effective_from.data, current_user, form.note.data)
+    else:
+        rows = [regrade.set_area_level(get_area_or_404(form.area_id.data), form.level.data,
+                                       form.effective_from.data, current_user, form.note.data)]
+    if not rows:
+        form.area_id.errors.append(_("The province has no areas yet."))
+        return _render_areas(form, status=400)
     db.session.commit()
-    if row.is_in_force(clock.today()):
+    if rows[0].is_in_force(clock.today()):
         flash(_("Level saved; the current assessments below this area are being re-graded."),
               "success")
     else:

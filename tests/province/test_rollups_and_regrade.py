@@ -152,3 +152,25 @@ def test_future_level_waits_then_regrade_pending_runs_it(app, world, client, log
         assert regraded.effective_area_level == 3
         assert regraded.status == AssessmentStatus.SUBMITTED
         assert isinstance(regraded.effective_grade, Grade)
+
+
+def test_one_level_for_the_whole_province(app, world, client, login_as):
+    """A fresh province's communes all sit at the top: one post sets a level on each top area
+    (and so on every area below), and only in this province."""
+    from riskapp import territory
+
+    login_as(world.a.admin)
+    page = client.post("/province/areas", data={"area_id": "0", "level": 2,
+                                                "effective_from": clock.today().isoformat()})
+    assert page.status_code == 302
+    with app.test_request_context():
+        levels = territory.levels_in_force(world.a.province.id, clock.today())
+        tree = territory.area_tree(world.a.province.id)
+        assert set(levels) >= set(tree.names)  # every area of the province has a level
+        assert {level for level, _row in levels.values()} == {2}
+        top = {row.area_id for row in db.session.scalars(
+            select(AreaLevel).where(AreaLevel.set_by_id == world.a.admin.id))}
+        assert top == {a for a in tree.names if tree.parents[a] is None}
+        assert not top & set(territory.area_tree(world.b.province.id).names)
+    assert "The whole province (every area)" in client.get("/province/areas").get_data(
+        as_text=True)
