@@ -99,9 +99,10 @@ def guided_start(scope: Scope) -> GuidedStart | None:
         _step("checklist", n["checklists"] > 0, n["checklists"]),
         _step("enterprises", n["enterprises"] > 0, n["enterprises"]),
         _step("officers", n["officers"] > 0, n["officers"], pending=n["pending"]),
-        _step("levels", n["areas"] > 0 and leveled == n["areas"], leveled, total=n["areas"]),
+        _step("levels", n["areas"] > 0 and leveled == n["areas"], leveled,
+              total=n["areas"] or None),
         # Without an auditor yet, the work starts with an invitation, not the user list.
-        _step("auditors", auditors > 0 and assigned == auditors, assigned, total=auditors,
+        _step("auditors", auditors > 0 and assigned == auditors, assigned, total=auditors or None,
               endpoint="admin.users" if auditors else "admin.invite"),
     ])
 
