@@ -186,6 +186,10 @@ def test_the_same_items_show_as_notices_in_the_app(app, world, reminded, login_a
     actions_page = client.get("/enterprise/actions").get_data(as_text=True)
     assert "Reminders" in actions_page
     assert _html(due_soon) in actions_page and _html(p1_overdue) in actions_page
+    # While the officer fills the assessment in, "it is due" would only distract.
+    draft = client.post("/enterprise/assessments/new").headers["Location"]
+    form = client.get(draft).get_data(as_text=True)
+    assert _html(due_soon) not in form and _html(p1_overdue) in form
     # Nobody else has any.
     viewer_page = login_as(world.a.viewer).get("/province/").get_data(as_text=True)
     assert "Reminders" not in viewer_page
