@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, select
 
 from riskapp import clock, territory
 from riskapp.db import db
-from riskapp.filters import NO_GRADE, Filters, apply_filters, area_ids
+from riskapp.filters import NO_GRADE, Filters, apply_filters, area_column, area_ids, area_label
 from riskapp.i18n import current_lang
 from riskapp.models import (
     GRADED_STATUSES,
@@ -153,12 +153,12 @@ def by_area_and_declared(filters: Filters, scope: Scope | None = None,
     tallies: dict[tuple[int, bool], Tally] = {}
     for area_id in shown:
         exact = area_id == parent_row
-        tallies[(area_id, exact)] = Tally(key=(area_id, exact), label=tree.names[area_id])
+        tallies[(area_id, exact)] = Tally(key=(area_id, exact), label=area_label(tree, area_id))
+    area = area_column(filters).label("area")
     statement = apply_filters(
-        select(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade,
+        select(area, EnterpriseStatus.effective_grade,
                EnterpriseStatus.declared_grade, *_tally_columns(today))
-        .group_by(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade,
-                  EnterpriseStatus.declared_grade),
+        .group_by(area, EnterpriseStatus.effective_grade, EnterpriseStatus.declared_grade),
         filters, scope, today,
     )
     declared = {grade.value: 0 for grade in Grade}
@@ -173,8 +173,10 @@ def by_area_and_declared(filters: Filters, scope: Scope | None = None,
         if target is None:
             continue
         tallies[target].add(grade, count, overdue, never)
-    rows = list(tallies.values())
-    return [row for row in rows if row.total or row.key[0] != parent_row], declared
+    # A closed area keeps a row while something counts under it (as it was), else it goes.
+    rows = [row for row in tallies.values()
+            if row.total or (row.key[0] != parent_row and row.key[0] not in tree.closed_on)]
+    return rows, declared
 
 
 def by_industry(filters: Filters, scope: Scope | None = None,
@@ -252,7 +254,8 @@ def trend(filters: Filters, scope: Scope | None = None, today: date | None = Non
     if filters.grade == NO_GRADE:
         return Trend(weeks, counts, "weekly roll-up")
     grade = Grade(filters.grade) if filters.grade else None
-    if filters.industry or filters.size_band:
+    if filters.industry or filters.size_band or (filters.as_it_was and filters.area_id is not None):
+        # The weekly roll-up counts under today's areas; as it was, history is read by area.
         source = "assessment history"
         statement = _history_by_day(filters, grade, scope, first, last)
     else:
@@ -287,7 +290,8 @@ def _history_by_day(filters: Filters, grade: Grade | None, scope: Scope, first: 
                     last: date):
     # The enterprise's attributes filter the history; its grades are as submitted.
     profile = Filters(industry=filters.industry, size_band=filters.size_band,
-                      area_id=filters.area_id, area_exact=filters.area_exact)
+                      area_id=filters.area_id, area_exact=filters.area_exact,
+                      boundaries=filters.boundaries)
     statement = apply_filters(
         scoped(
             select(Assessment.assessed_on, Assessment.grade, func.count())
@@ -297,7 +301,7 @@ def _history_by_day(filters: Filters, grade: Grade | None, scope: Scope, first: 
             .group_by(Assessment.assessed_on, Assessment.grade),
             Assessment, scope,
         ),
-        profile, scope,
+        profile, scope, assessments=True,
     )
     if grade is not None:
         statement = statement.where(Assessment.grade == grade)
@@ -381,17 +385,16 @@ def declared_vs_audited(filters: Filters, scope: Scope | None = None,
 
 def figures_key(filters: Filters, lang: str, scope: Scope | None = None,
                 today: date | None = None) -> tuple:
-    """What dashboard figures depend on besides the data: reach, filters, language, day."""
+    """What figures depend on besides the data: reach, filters (boundaries too), language, day."""
     scope = scope or current_scope()
     return (scope.reach_key(), tuple(sorted(filters.args().items())), lang,
             (today or clock.today()).isoformat())
 
 
 def figures_version(scope: Scope | None = None) -> tuple:
-    """The data version, and the area tree's names (a rename changes the tables' labels).
-
-    A digest, not hash(): that differs between processes, which share the figures cache."""
+    """The data version, and a digest of the area names and closing days (the tables' labels)."""
+    # A digest, not hash(): that differs between processes, which share the figures cache.
     scope = scope or current_scope()
     tree = territory.area_tree(scope.province_id)
-    names = repr(sorted(tree.names.items())).encode()
+    names = repr((sorted(tree.names.items()), sorted(tree.closed_on.items()))).encode()
     return data_version(scope.province_id), hashlib.sha1(names, usedforsecurity=False).hexdigest()

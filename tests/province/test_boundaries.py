@@ -1,0 +1,130 @@
+"""History on today's boundaries or as it was: after a merge, the dashboard, the trend, the area
+filter and the exports count each assessment under the area chosen."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from riskapp import territory
+from riskapp.db import db
+from riskapp.filters import THEN_BOUNDARIES, Filters
+from riskapp.models import AreaKind, Enterprise, User
+from riskapp.province import aggregates, areas
+from riskapp.tenancy import scope_for
+from tests import factories
+
+THEN = Filters(boundaries=THEN_BOUNDARIES)
+
+
+@dataclass
+class Merged:
+    old_a: int
+    old_b: int
+    merged: int
+    assessed_a: int  # assessed in old_a
+    assessed_b: int  # assessed in old_b
+    never: int  # in old_b, never assessed
+
+
+@pytest.fixture
+def merged(app, world) -> Merged:
+    """Two communes, an assessment made in each, then merged into a third today."""
+    with app.test_request_context():
+        province = db.session.merge(world.a.province)
+        officer = db.session.get(User, world.a.officer.id)
+        today = territory.province_today(province.id)
+        old_a = factories.make_area(province, "Xã Hoằng Đạo", kind=AreaKind.COMMUNE, level=None)
+        old_b = factories.make_area(province, "Xã Hoằng Hà", kind=AreaKind.COMMUNE, level=None)
+        firms = [factories.make_enterprise(area, f"28777{i:05d}", f"Công ty Hoằng {i}")
+                 for i, area in enumerate((old_a, old_b, old_b))]
+        for firm in firms[:2]:
+            factories.submit_assessment(firm, officer, today - timedelta(days=10))
+        new, _flags = areas.merge_areas([old_a, old_b], "Xã Hoằng Hóa", today, None)
+        db.session.commit()
+        return Merged(old_a.id, old_b.id, new.id, *(firm.id for firm in firms))
+
+
+def _counts(filters: Filters, user) -> dict[int, int]:
+    tallies = aggregates.by_area(filters, scope_for(user))
+    return {tally.key[0]: tally.total for tally in tallies if tally.total}
+
+
+def test_today_counts_the_merged_area_then_the_old_areas(app, world, merged):
+    with app.test_request_context():
+        admin = db.session.get(User, world.a.admin.id)
+        today = _counts(Filters(), admin)
+        assert today[merged.merged] == 3
+        assert merged.old_a not in today and merged.old_b not in today
+        then = _counts(THEN, admin)
+        # The never-assessed enterprise has no history: it stays in its area today.
+        assert (then[merged.old_a], then[merged.old_b], then[merged.merged]) == (1, 1, 1)
+        assert sum(then.values()) == sum(today.values())
+        labels = {t.key[0]: t.label for t in aggregates.by_area(THEN, scope_for(admin))}
+        assert labels[merged.old_a].startswith("Xã Hoằng Đạo (closed on ")
+
+
+def test_the_trend_under_an_area_follows_the_choice(app, world, merged):
+    with app.test_request_context():
+        scope = scope_for(db.session.get(User, world.a.admin.id))
+
+        def total(**criteria) -> int:
+            return sum(aggregates.trend(Filters(**criteria), scope).totals)
+
+        assert total(area_id=merged.merged) == 2
+        assert total(area_id=merged.old_a) == 0
+        assert total(area_id=merged.old_a, boundaries=THEN_BOUNDARIES) == 1
+        assert total(area_id=merged.merged, boundaries=THEN_BOUNDARIES) == 0
+
+
+def test_the_area_filter_as_it_was_finds_assessments_made_in_a_closed_area(
+        client, login_as, world, merged):
+    login_as(world.a.admin)
+    page = client.get(f"/province/enterprises?boundaries=then&area_id={merged.old_a}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Công ty Hoằng 0" in text and "Công ty Hoằng 1" not in text
+    assert "(closed on " in text  # the picker offers the closed area, marked
+    today = client.get(f"/province/enterprises?area_id={merged.merged}").get_data(as_text=True)
+    assert all(f"Công ty Hoằng {i}" in today for i in range(3))
+
+
+def test_the_dashboard_offers_the_choice_and_marks_closed_areas(client, login_as, world, merged):
+    login_as(world.a.admin)
+    today = client.get("/province/").get_data(as_text=True)
+    assert 'name="boundaries"' in today and "Xã Hoằng Hóa" in today
+    assert "Xã Hoằng Đạo (closed on" not in today
+    then = client.get("/province/?boundaries=then").get_data(as_text=True)
+    assert "Xã Hoằng Đạo (closed on" in then and 'id="boundaries-note"' in then
+
+
+def test_the_export_carries_the_area_at_the_time_and_today(client, login_as, world, merged):
+    login_as(world.a.admin)
+    for query in ("", "?boundaries=then"):
+        body = client.get(f"/province/export/enterprises.csv{query}").data.decode("utf-8-sig")
+        rows = {row["Enterprise"]: row for row in csv.DictReader(io.StringIO(body))}
+        assessed = rows["Công ty Hoằng 0"]
+        assert assessed["Area at the time"].startswith("Xã Hoằng Đạo (closed on ")
+        assert assessed["Area today"] == "Xã Hoằng Hóa"
+        assert rows["Công ty Hoằng 2"]["Area at the time"] == ""
+    xlsx = client.get("/province/export/enterprises.xlsx?boundaries=then")
+    assert xlsx.status_code == 200
+
+
+def test_the_figures_cache_key_holds_the_choice(app, world, merged):
+    with app.test_request_context():
+        scope = scope_for(db.session.get(User, world.a.admin.id))
+        assert (aggregates.figures_key(Filters(), "en", scope)
+                != aggregates.figures_key(THEN, "en", scope))
+        before = aggregates.figures_version(scope)
+        empty = factories.make_area(db.session.merge(world.a.province), "Xã Trống",
+                                    kind=AreaKind.COMMUNE, level=None)
+        territory.forget_area_trees()
+        added = aggregates.figures_version(scope)
+        areas.close_area(empty, territory.province_today(empty.province_id), None)
+        assert before != added != aggregates.figures_version(scope)
+        assert db.session.get(Enterprise, merged.assessed_a).area_id == merged.merged
