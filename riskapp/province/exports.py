@@ -10,12 +10,12 @@ from datetime import date
 
 import pandas as pd
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 
 from riskapp import clock
 from riskapp.db import db
 from riskapp.filters import THEN_BOUNDARIES, Filters, apply_filters, area_column, area_label
-from riskapp.models import Enterprise, EnterpriseStatus, Grade
+from riskapp.models import GRADED_STATUSES, Assessment, Enterprise, EnterpriseStatus, Grade
 from riskapp.province import aggregates, lists, xlsx
 from riskapp.spreadsheets import neutralise_frame
 from riskapp.templating import grade_label
@@ -92,6 +92,53 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
         _("Failed critical items"): frame["failed_critical"],
         _("Next assessment due"): next_due.dt.date,
         _("Reporting"): state,
+    })
+
+
+def _history_rows(filters: Filters, scope: Scope, today: date) -> pd.DataFrame:
+    """Every graded assessment of the filtered enterprises made in the chosen dates, one query."""
+    in_dates = [Assessment.assessed_on >= filters.date_from] if filters.date_from else []
+    in_dates += [Assessment.assessed_on <= filters.date_to] if filters.date_to else []
+    statement = apply_filters(
+        select(
+            Enterprise.tax_code, Enterprise.name,
+            cast(Assessment.assessed_on, String).label("assessed_on"), Assessment.score,
+            cast(Assessment.grade, String).label("grade"),
+            cast(func.coalesce(Assessment.effective_grade, Assessment.grade), String)
+            .label("final_grade"),
+            area_column(filters.but(boundaries=THEN_BOUNDARIES), assessments=True)
+            .label("made_in"),
+            EnterpriseStatus.area_id,
+        )
+        .select_from(Assessment)
+        .join(EnterpriseStatus, EnterpriseStatus.enterprise_id == Assessment.enterprise_id)
+        .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
+        .where(Assessment.status.in_(GRADED_STATUSES), *in_dates)
+        .order_by(Assessment.enterprise_id, Assessment.assessed_on, Assessment.id),
+        # The dates choose the assessments here, not the enterprises' current ones.
+        filters.but(date_from=None, date_to=None), scope, today, assessments=True,
+    )
+    result = db.session.connection().execute(statement)
+    return pd.DataFrame.from_records(list(result), columns=list(result.keys()))
+
+
+def assessment_frame(filters: Filters, scope: Scope | None = None,
+                     today: date | None = None) -> pd.DataFrame:
+    """The assessment history of the filtered enterprises, with the area at the time and today."""
+    scope = scope or current_scope()
+    frame = _history_rows(filters, scope, today or clock.today())
+    tree = area_tree(scope.province_id)
+    paths = _area_paths(tree, {*frame["made_in"].unique(), *frame["area_id"].unique()})
+    labels = {g.value: _grade_words(g) for g in Grade}
+    return pd.DataFrame({
+        _("Tax code"): frame["tax_code"],
+        _("Enterprise"): frame["name"],
+        _("Assessed on"): _day(frame["assessed_on"]),
+        _("Score"): frame["score"],
+        _("Declared grade"): frame["grade"].map(labels),
+        _("Final grade"): frame["final_grade"].map(labels),
+        _("Area at the time"): frame["made_in"].map(paths),
+        _("Area today"): frame["area_id"].map(paths),
     })
 
 

@@ -14,7 +14,7 @@ from riskapp import territory
 from riskapp.db import db
 from riskapp.filters import THEN_BOUNDARIES, Filters
 from riskapp.models import AreaKind, Enterprise, User
-from riskapp.province import aggregates, areas
+from riskapp.province import aggregates, areas, exports
 from riskapp.tenancy import scope_for
 from tests import factories
 
@@ -128,3 +128,41 @@ def test_the_figures_cache_key_holds_the_choice(app, world, merged):
         areas.close_area(empty, territory.province_today(empty.province_id), None)
         assert before != added != aggregates.figures_version(scope)
         assert db.session.get(Enterprise, merged.assessed_a).area_id == merged.merged
+
+
+def test_the_area_search_offers_closed_areas_only_as_it_was(client, login_as, world, merged):
+    login_as(world.a.admin)
+    today = client.get("/search/areas.json?q=hoang dao").get_json()
+    then = client.get("/search/areas.json?q=hoang dao&boundaries=then").get_json()
+    assert merged.old_a not in today["matches"] and merged.old_a in then["matches"]
+
+
+def test_the_tables_export_counts_by_area_as_chosen(app, world, merged):
+    with app.test_request_context():
+        scope = scope_for(db.session.get(User, world.a.admin.id))
+        for filters, expected in ((Filters(), {"Xã Hoằng Hóa": 3}),
+                                  (THEN, {"Xã Hoằng Hóa": 1, "Xã Hoằng Đạo": 1, "Xã Hoằng Hà": 1})):
+            sheet = exports.table_frames(filters, scope)["By area"]
+            rows = zip(sheet["Area"], sheet["Registered"], strict=True)
+            counts = {label.split(" (")[0]: n for label, n in rows if label.startswith("Xã Hoằng")}
+            assert counts == expected
+
+
+def test_the_history_export_lists_each_assessment_where_it_was_made(client, login_as, world,
+                                                                    merged):
+    login_as(world.a.admin)
+
+    def rows(query: str) -> list[dict]:
+        response = client.get(f"/province/export/assessments.csv?{query}")
+        assert response.status_code == 200
+        return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+    then = rows(f"boundaries=then&area_id={merged.old_a}")
+    assert [row["Enterprise"] for row in then] == ["Công ty Hoằng 0"]
+    assert then[0]["Area at the time"].startswith("Xã Hoằng Đạo (closed on ")
+    assert then[0]["Area today"] == "Xã Hoằng Hóa"
+    today = rows(f"area_id={merged.merged}")
+    assert sorted(row["Enterprise"] for row in today) == ["Công ty Hoằng 0", "Công ty Hoằng 1"]
+    assert rows(f"area_id={merged.merged}&date_to=2000-01-01") == []
+    xlsx = client.get("/province/export/assessments.xlsx?boundaries=then")
+    assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
