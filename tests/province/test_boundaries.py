@@ -166,3 +166,13 @@ def test_the_history_export_lists_each_assessment_where_it_was_made(client, logi
     assert rows(f"area_id={merged.merged}&date_to=2000-01-01") == []
     xlsx = client.get("/province/export/assessments.xlsx?boundaries=then")
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
+
+
+def test_the_choice_reads_in_vietnamese(client, login_as, world, merged):
+    login_as(world.a.admin)
+    client.get("/lang/vi")
+    page = client.get("/province/?boundaries=then").get_data(as_text=True)
+    assert "Địa giới" in page and "Địa bàn như trước đây" in page
+    assert "Xã Hoằng Đạo (đã đóng từ " in page
+    body = client.get("/province/export/assessments.csv").data.decode("utf-8-sig")
+    assert body.splitlines()[0].endswith("Địa bàn tại thời điểm đánh giá,Địa bàn hiện nay")
