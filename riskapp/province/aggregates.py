@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 
 from riskapp import clock, territory
@@ -29,6 +30,7 @@ DEFAULT_TREND_WEEKS = 12
 # Below this many assessments in a typical week, one assessment swings a grade's weekly share by
 # 10 points or more (1–3 a week swing 0 ↔ 100 %): the trend then folds weeks into windows.
 MIN_TREND_POINT_N = 10
+ELSEWHERE = (None, False)  # the by-area row of assessments made outside the reach's areas
 TREND_WINDOW_WEEKS = 4
 
 
@@ -165,11 +167,12 @@ def by_area_and_declared(filters: Filters, scope: Scope | None = None,
     for area_id, grade, declared_grade, count, overdue, never in db.session.execute(statement):
         if declared_grade is not None:
             declared[Grade(declared_grade).value] += count
-        target = None
-        for ancestor in tree.ancestors(area_id):
-            if ancestor in children_shown:
-                target = (ancestor, ancestor == parent_row)
-                break
+        target = _row_key(tree, area_id, children_shown, parent_row)
+        if target is None and filters.as_it_was:
+            # Made in an area outside the reach's tops (an auditor's, before a move): still
+            # counted, so the rows add up to the headline.
+            target = ELSEWHERE
+            tallies.setdefault(ELSEWHERE, Tally(key=ELSEWHERE, label=_("Elsewhere at the time")))
         if target is None:
             continue
         tallies[target].add(grade, count, overdue, never)
@@ -177,6 +180,14 @@ def by_area_and_declared(filters: Filters, scope: Scope | None = None,
     rows = [row for row in tallies.values()
             if row.total or (row.key[0] != parent_row and row.key[0] not in tree.closed_on)]
     return rows, declared
+
+
+def _row_key(tree, area_id: int, shown: set[int], parent_row: int | None):
+    """The by-area row an area's counts fold into: its nearest shown ancestor, else None."""
+    for ancestor in tree.ancestors(area_id):
+        if ancestor in shown:
+            return (ancestor, ancestor == parent_row)
+    return None
 
 
 def by_industry(filters: Filters, scope: Scope | None = None,

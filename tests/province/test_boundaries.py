@@ -176,3 +176,20 @@ def test_the_choice_reads_in_vietnamese(client, login_as, world, merged):
     assert "Xã Hoằng Đạo (đã đóng từ " in page
     body = client.get("/province/export/assessments.csv").data.decode("utf-8-sig")
     assert body.splitlines()[0].endswith("Địa bàn tại thời điểm đánh giá,Địa bàn hiện nay")
+
+
+def test_an_auditor_counts_assessments_made_outside_their_areas_as_elsewhere(
+        app, world, client, login_as):
+    with app.test_request_context():
+        moved = db.session.get(Enterprise, world.a.enterprise_elsewhere.id)
+        factories.submit_assessment(moved, db.session.get(User, world.a.officer.id))
+        moved.area_id = world.a.commune.id  # moved into the auditor's areas after the assessment
+        db.session.commit()
+        scope = scope_for(db.session.get(User, world.a.auditor.id))
+        today = aggregates.by_area(Filters(), scope)
+        then = aggregates.by_area(THEN, scope)
+        assert aggregates.fold(then).total == aggregates.fold(today).total == 2
+        assert {t.label: t.total for t in then}["Elsewhere at the time"] == 1
+    login_as(world.a.auditor)
+    assert "Elsewhere at the time" in client.get("/province/?boundaries=then").get_data(
+        as_text=True)
