@@ -12,14 +12,17 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from wtforms import DateField, SearchField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from riskapp import clock, search, territory
+from riskapp import clock, formatting, search, territory
 from riskapp.fields import TranslatedForm, optional_int
-from riskapp.models import Enterprise, EnterpriseStatus, Grade, RemediationAction
+from riskapp.i18n import current_lang
+from riskapp.models import Assessment, Enterprise, EnterpriseStatus, Grade, RemediationAction
 from riskapp.templating import VSIC_SECTIONS, grade_label
 from riskapp.tenancy import Scope, area_subtree_ids, current_scope, get_area_or_404, scoped
 
@@ -51,6 +54,13 @@ STATE_LABELS = {
     "assessed": _l("assessed at least once"),
 }
 MAX_ITEM_LENGTH = 40
+# Which areas history is counted under: the enterprise's area today (None, the default), or the
+# area each assessment was made in ("then": as it was, closed areas included).
+TODAY_BOUNDARIES, THEN_BOUNDARIES = "today", "then"
+BOUNDARY_LABELS = {
+    TODAY_BOUNDARIES: _l("Today's areas (history mapped onto them)"),
+    THEN_BOUNDARIES: _l("Areas as they were (where each assessment was made)"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,11 @@ class Filters:
     declared: str | None = None
     audited: str | None = None  # a Grade value or "any"
     worsening: bool = False
+    boundaries: str | None = None  # None: today's areas; "then": as it was
+
+    @property
+    def as_it_was(self) -> bool:
+        return self.boundaries == THEN_BOUNDARIES
 
     def args(self, **changes) -> dict[str, str]:
         """URL query arguments for these filters (with changes), empty values left out."""
@@ -111,6 +126,7 @@ class Filters:
             declared=pick("declared", GRADE_FILTERS[:-1]),
             audited=pick("audited", AUDITED_FILTERS),
             worsening=args.get("worsening") == "1",
+            boundaries=THEN_BOUNDARIES if args.get("boundaries") == THEN_BOUNDARIES else None,
         )
 
     @property
@@ -168,6 +184,21 @@ def area_ids(filters: Filters) -> frozenset[int] | None:
     return area_subtree_ids({filters.area_id})
 
 
+def area_column(filters: Filters, assessments: bool = False):
+    """The area a row counts under: the enterprise's today, or (as it was) its assessment's."""
+    # The one rule for both choices. `assessments`: the rows are assessments joined to their
+    # enterprise's roll-up, else roll-up rows (their current assessment); an enterprise never
+    # assessed has no history, so it stays in its area today.
+    if not filters.as_it_was:
+        return EnterpriseStatus.area_id
+    if assessments:
+        return func.coalesce(Assessment.area_id, EnterpriseStatus.area_id)
+    made_in = (select(Assessment.area_id)
+               .where(Assessment.id == EnterpriseStatus.current_assessment_id)
+               .correlate(EnterpriseStatus).scalar_subquery())
+    return func.coalesce(made_in, EnterpriseStatus.area_id)
+
+
 def _search_condition(text: str):
     """The roll-up row's enterprise matches the search (correlated: read per row in reach)."""
     matched = search.name_or_tax_code(Enterprise.name, Enterprise.tax_code, text)
@@ -176,11 +207,11 @@ def _search_condition(text: str):
             .correlate(EnterpriseStatus).exists())
 
 
-def _profile_conditions(filters: Filters) -> list:
+def _profile_conditions(filters: Filters, assessments: bool = False) -> list:
     conditions = [_search_condition(filters.q)] if search.phrase(filters.q) else []
     covered = area_ids(filters)
     if covered is not None:
-        conditions.append(EnterpriseStatus.area_id.in_(covered))
+        conditions.append(area_column(filters, assessments).in_(covered))
     if filters.industry:
         conditions.append(EnterpriseStatus.industry == filters.industry)
     if filters.size_band in SIZE_BANDS:
@@ -228,11 +259,11 @@ def _reporting_conditions(filters: Filters, today: date) -> list:
 
 
 def apply_filters(statement: Select, filters: Filters, scope: Scope | None = None,
-                  today: date | None = None) -> Select:
-    """Restrict a select over enterprise_status to the scope and every filter."""
+                  today: date | None = None, assessments: bool = False) -> Select:
+    """Restrict a select over enterprise_status (or `assessments` joined to it) to the filters."""
     today = today or clock.today()
     statement = scoped(statement, EnterpriseStatus, scope or current_scope())
-    conditions = (_profile_conditions(filters) + _grade_conditions(filters)
+    conditions = (_profile_conditions(filters, assessments) + _grade_conditions(filters)
                   + _reporting_conditions(filters, today))
     return statement.where(*conditions) if conditions else statement
 
@@ -264,6 +295,9 @@ class FilterForm(TranslatedForm):
     grade = SelectField(_l("Final grade"), validators=[Optional()])
     date_from = DateField(_l("Assessed from"), validators=[Optional()])
     date_to = DateField(_l("Assessed until"), validators=[Optional()])
+    boundaries = SelectField(_l("Boundaries"), validators=[Optional()],
+                             choices=[SelectChoice(key, label)
+                                      for key, label in BOUNDARY_LABELS.items()])
 
     def setup(self, area_choices, grade_label, industries) -> FilterForm:
         self.area_id.choices = [(None, _l("All areas"))] + area_choices
@@ -284,24 +318,44 @@ class FilterForm(TranslatedForm):
         return None if field.errors else (field.data or None)
 
 
-def area_choices(scope: Scope | None = None) -> list[tuple[int, str]]:
-    """The open areas of a reach, indented by depth under their parents (closed ones are left
-    out: past assessments still name them)."""
+def area_label(tree: territory.AreaTree, area_id: int) -> str:
+    """An area's name, marked "(closed on …)" once it is closed."""
+    closed = tree.closed_on.get(area_id)
+    if closed is None:
+        return tree.names[area_id]
+    day = formatting.format_date(closed, current_lang())
+    return f"{tree.names[area_id]} ({_('closed on %(day)s', day=day)})"
+
+
+def area_choices(scope: Scope | None = None, as_it_was: bool = False) -> list[tuple[int, str]]:
+    """The open areas of a reach (as it was, the closed ones too, marked), indented by depth."""
     scope = scope or current_scope()
     tree = territory.area_tree(scope.province_id)
+    if as_it_was:
+        rows = tree.depth_first(territory.visible_roots(tree, scope.area_ids))
+        return [(area_id, "\u2003" * depth + area_label(tree, area_id)) for area_id, depth in rows]
     return [(area_id, "\u2003" * depth + tree.names[area_id])
             for area_id, depth in territory.picker_rows(scope.province_id, scope.area_ids)]
+
+
+def has_history(scope: Scope | None = None) -> bool:
+    """Whether any area of the province was closed (only then do the two boundaries differ)."""
+    scope = scope or current_scope()
+    return bool(territory.area_tree(scope.province_id).closed_on)
 
 
 def read_filters(args=None) -> tuple[FilterForm, Filters]:
     """The filters of this request (query string, or `args`); a value that does not validate is
     left out and the form says why; an area outside the user's reach answers 404."""
     args = request.args if args is None else args
-    form = FilterForm(args).setup(area_choices(), grade_label, VSIC_SECTIONS)
+    drill = Filters.from_args(args)
+    form = FilterForm(args).setup(area_choices(as_it_was=drill.as_it_was), grade_label,
+                                  VSIC_SECTIONS)
     form.validate()
+    # The choice only changes anything once an area has closed (or when it was asked for).
+    form.show_boundaries = drill.as_it_was or has_history()
     if form.area_id.errors and _whole_number(args.get("area_id")) is not None:
         get_area_or_404(_whole_number(args.get("area_id")))
-    drill = Filters.from_args(args)
     filters = drill.but(area_id=form.valid("area_id"), industry=form.valid("industry"),
                         size_band=form.valid("size_band"), grade=form.valid("grade"),
                         date_from=form.valid("date_from"), date_to=form.valid("date_to"))

@@ -72,6 +72,7 @@ ROUTES = [
     route("province.map_popup", "GET", READERS, "/province/map/{enterprise}.json"),
     route("province.export_enterprises", "GET", READERS, "/province/export/enterprises.csv"),
     route("province.export_tables", "GET", READERS, "/province/export/tables.xlsx"),
+    route("province.export_assessments", "GET", READERS, "/province/export/assessments.csv"),
     route("province.areas", "GET", {VIEWER, ADMIN}, "/province/areas"),
     route("province.set_area_level", "POST", {ADMIN}, "/province/areas"),
     route("province.add_area", "POST", {ADMIN}, "/province/areas/add"),

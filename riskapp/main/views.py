@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from riskapp import search, territory
 from riskapp.db import db
+from riskapp.filters import THEN_BOUNDARIES
 from riskapp.main import bp
 from riskapp.models import Role
 from riskapp.tenancy import EVERYONE, READERS, current_province_id, current_scope, route
@@ -31,6 +32,8 @@ def area_search():
     tree = territory.area_tree(current_province_id())
     roots = territory.visible_roots(tree, current_scope().area_ids)
     found, above = search.area_matches(tree, roots, request.args.get("q"))
+    if request.args.get("boundaries") == THEN_BOUNDARIES:
+        return {"matches": found, "above": above}  # as it was, closed areas are offered too
     # Closed areas are not offered any more; their open successors are.
     offered = {a for a, _depth in territory.picker_rows(current_province_id(),
                                                         current_scope().area_ids)}

@@ -7,11 +7,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 
 from riskapp import clock, territory
 from riskapp.db import db
-from riskapp.filters import NO_GRADE, Filters, apply_filters, area_ids
+from riskapp.filters import NO_GRADE, Filters, apply_filters, area_column, area_ids, area_label
 from riskapp.i18n import current_lang
 from riskapp.models import (
     GRADED_STATUSES,
@@ -29,6 +30,7 @@ DEFAULT_TREND_WEEKS = 12
 # Below this many assessments in a typical week, one assessment swings a grade's weekly share by
 # 10 points or more (1–3 a week swing 0 ↔ 100 %): the trend then folds weeks into windows.
 MIN_TREND_POINT_N = 10
+ELSEWHERE = (None, False)  # the by-area row of assessments made outside the reach's areas
 TREND_WINDOW_WEEKS = 4
 
 
@@ -153,28 +155,39 @@ def by_area_and_declared(filters: Filters, scope: Scope | None = None,
     tallies: dict[tuple[int, bool], Tally] = {}
     for area_id in shown:
         exact = area_id == parent_row
-        tallies[(area_id, exact)] = Tally(key=(area_id, exact), label=tree.names[area_id])
+        tallies[(area_id, exact)] = Tally(key=(area_id, exact), label=area_label(tree, area_id))
+    area = area_column(filters).label("area")
     statement = apply_filters(
-        select(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade,
+        select(area, EnterpriseStatus.effective_grade,
                EnterpriseStatus.declared_grade, *_tally_columns(today))
-        .group_by(EnterpriseStatus.area_id, EnterpriseStatus.effective_grade,
-                  EnterpriseStatus.declared_grade),
+        .group_by(area, EnterpriseStatus.effective_grade, EnterpriseStatus.declared_grade),
         filters, scope, today,
     )
     declared = {grade.value: 0 for grade in Grade}
     for area_id, grade, declared_grade, count, overdue, never in db.session.execute(statement):
         if declared_grade is not None:
             declared[Grade(declared_grade).value] += count
-        target = None
-        for ancestor in tree.ancestors(area_id):
-            if ancestor in children_shown:
-                target = (ancestor, ancestor == parent_row)
-                break
+        target = _row_key(tree, area_id, children_shown, parent_row)
+        if target is None and filters.as_it_was:
+            # Made in an area outside the reach's tops (an auditor's, before a move): still
+            # counted, so the rows add up to the headline.
+            target = ELSEWHERE
+            tallies.setdefault(ELSEWHERE, Tally(key=ELSEWHERE, label=_("Elsewhere at the time")))
         if target is None:
             continue
         tallies[target].add(grade, count, overdue, never)
-    rows = list(tallies.values())
-    return [row for row in rows if row.total or row.key[0] != parent_row], declared
+    # A closed area keeps a row while something counts under it (as it was), else it goes.
+    rows = [row for row in tallies.values()
+            if row.total or (row.key[0] != parent_row and row.key[0] not in tree.closed_on)]
+    return rows, declared
+
+
+def _row_key(tree, area_id: int, shown: set[int], parent_row: int | None):
+    """The by-area row an area's counts fold into: its nearest shown ancestor, else None."""
+    for ancestor in tree.ancestors(area_id):
+        if ancestor in shown:
+            return (ancestor, ancestor == parent_row)
+    return None
 
 
 def by_industry(filters: Filters, scope: Scope | None = None,
@@ -252,7 +265,8 @@ def trend(filters: Filters, scope: Scope | None = None, today: date | None = Non
     if filters.grade == NO_GRADE:
         return Trend(weeks, counts, "weekly roll-up")
     grade = Grade(filters.grade) if filters.grade else None
-    if filters.industry or filters.size_band:
+    if filters.industry or filters.size_band or (filters.as_it_was and filters.area_id is not None):
+        # The weekly roll-up counts under today's areas; as it was, history is read by area.
         source = "assessment history"
         statement = _history_by_day(filters, grade, scope, first, last)
     else:
@@ -287,7 +301,8 @@ def _history_by_day(filters: Filters, grade: Grade | None, scope: Scope, first: 
                     last: date):
     # The enterprise's attributes filter the history; its grades are as submitted.
     profile = Filters(industry=filters.industry, size_band=filters.size_band,
-                      area_id=filters.area_id, area_exact=filters.area_exact)
+                      area_id=filters.area_id, area_exact=filters.area_exact,
+                      boundaries=filters.boundaries)
     statement = apply_filters(
         scoped(
             select(Assessment.assessed_on, Assessment.grade, func.count())
@@ -297,7 +312,7 @@ def _history_by_day(filters: Filters, grade: Grade | None, scope: Scope, first: 
             .group_by(Assessment.assessed_on, Assessment.grade),
             Assessment, scope,
         ),
-        profile, scope,
+        profile, scope, assessments=True,
     )
     if grade is not None:
         statement = statement.where(Assessment.grade == grade)
@@ -381,17 +396,16 @@ def declared_vs_audited(filters: Filters, scope: Scope | None = None,
 
 def figures_key(filters: Filters, lang: str, scope: Scope | None = None,
                 today: date | None = None) -> tuple:
-    """What dashboard figures depend on besides the data: reach, filters, language, day."""
+    """What figures depend on besides the data: reach, filters (boundaries too), language, day."""
     scope = scope or current_scope()
     return (scope.reach_key(), tuple(sorted(filters.args().items())), lang,
             (today or clock.today()).isoformat())
 
 
 def figures_version(scope: Scope | None = None) -> tuple:
-    """The data version, and the area tree's names (a rename changes the tables' labels).
-
-    A digest, not hash(): that differs between processes, which share the figures cache."""
+    """The data version, and a digest of the area names and closing days (the tables' labels)."""
+    # A digest, not hash(): that differs between processes, which share the figures cache.
     scope = scope or current_scope()
     tree = territory.area_tree(scope.province_id)
-    names = repr(sorted(tree.names.items())).encode()
+    names = repr((sorted(tree.names.items()), sorted(tree.closed_on.items()))).encode()
     return data_version(scope.province_id), hashlib.sha1(names, usedforsecurity=False).hexdigest()

@@ -10,17 +10,17 @@ from datetime import date
 
 import pandas as pd
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 
 from riskapp import clock
 from riskapp.db import db
-from riskapp.filters import Filters, apply_filters
-from riskapp.models import Enterprise, EnterpriseStatus, Grade
+from riskapp.filters import THEN_BOUNDARIES, Filters, apply_filters, area_column, area_label
+from riskapp.models import GRADED_STATUSES, Assessment, Enterprise, EnterpriseStatus, Grade
 from riskapp.province import aggregates, lists, xlsx
 from riskapp.spreadsheets import neutralise_frame
 from riskapp.templating import grade_label
 from riskapp.tenancy import Scope, current_scope
-from riskapp.territory import area_tree
+from riskapp.territory import PATH_SEPARATOR, area_tree
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,6 +35,7 @@ def _enterprise_rows(filters: Filters, scope: Scope | None, today: date) -> pd.D
     statement = apply_filters(
         select(
             Enterprise.tax_code, Enterprise.name, EnterpriseStatus.area_id,
+            area_column(Filters(boundaries=THEN_BOUNDARIES)).label("made_in"),
             Enterprise.industry, Enterprise.headcount, Enterprise.address,
             cast(EnterpriseStatus.assessed_on, String).label("assessed_on"),
             EnterpriseStatus.score,
@@ -66,7 +67,7 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
     scope = scope or current_scope()
     frame = _enterprise_rows(filters, scope, today)
     tree = area_tree(scope.province_id)
-    paths = {area_id: tree.path(area_id) for area_id in frame["area_id"].unique()}
+    paths = _area_paths(tree, {*frame["area_id"].unique(), *frame["made_in"].unique()})
     labels = {g.value: _grade_words(g) for g in Grade}
     next_due = pd.to_datetime(frame["next_due_on"], format="%Y-%m-%d", errors="coerce")
     never = frame["current_assessment_id"].isna()
@@ -77,7 +78,9 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
     return pd.DataFrame({
         _("Tax code"): frame["tax_code"],
         _("Enterprise"): frame["name"],
-        _("Area"): frame["area_id"].map(paths),
+        # Both, whichever boundaries the figures used: history stays where it was made.
+        _("Area at the time"): frame["made_in"].where(~never).map(paths),
+        _("Area today"): frame["area_id"].map(paths),
         _("Industry"): frame["industry"],
         _("Head-count"): frame["headcount"],
         _("Address"): frame["address"],
@@ -90,6 +93,66 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
         _("Next assessment due"): next_due.dt.date,
         _("Reporting"): state,
     })
+
+
+def _history_rows(filters: Filters, scope: Scope, today: date) -> pd.DataFrame:
+    """Every graded assessment of the filtered enterprises made in the chosen dates, one query."""
+    in_dates = [Assessment.assessed_on >= filters.date_from] if filters.date_from else []
+    in_dates += [Assessment.assessed_on <= filters.date_to] if filters.date_to else []
+    statement = apply_filters(
+        select(
+            Enterprise.tax_code, Enterprise.name,
+            cast(Assessment.assessed_on, String).label("assessed_on"), Assessment.score,
+            cast(Assessment.grade, String).label("grade"),
+            cast(func.coalesce(Assessment.effective_grade, Assessment.grade), String)
+            .label("final_grade"),
+            area_column(filters.but(boundaries=THEN_BOUNDARIES), assessments=True)
+            .label("made_in"),
+            EnterpriseStatus.area_id,
+        )
+        .select_from(Assessment)
+        .join(EnterpriseStatus, EnterpriseStatus.enterprise_id == Assessment.enterprise_id)
+        .join(Enterprise, Enterprise.id == Assessment.enterprise_id)
+        .where(Assessment.status.in_(GRADED_STATUSES), *in_dates)
+        .order_by(Assessment.enterprise_id, Assessment.assessed_on, Assessment.id),
+        # The dates choose the assessments here, not the enterprises' current ones.
+        filters.but(date_from=None, date_to=None), scope, today, assessments=True,
+    )
+    result = db.session.connection().execute(statement)
+    return pd.DataFrame.from_records(list(result), columns=list(result.keys()))
+
+
+def assessment_frame(filters: Filters, scope: Scope | None = None,
+                     today: date | None = None) -> pd.DataFrame:
+    """The assessment history of the filtered enterprises, with the area at the time and today."""
+    scope = scope or current_scope()
+    frame = _history_rows(filters, scope, today or clock.today())
+    tree = area_tree(scope.province_id)
+    paths = _area_paths(tree, {*frame["made_in"].unique(), *frame["area_id"].unique()})
+    labels = {g.value: _grade_words(g) for g in Grade}
+    return pd.DataFrame({
+        _("Tax code"): frame["tax_code"],
+        _("Enterprise"): frame["name"],
+        _("Assessed on"): _day(frame["assessed_on"]),
+        _("Score"): frame["score"],
+        _("Declared grade"): frame["grade"].map(labels),
+        _("Final grade"): frame["final_grade"].map(labels),
+        _("Area at the time"): frame["made_in"].map(paths),
+        _("Area today"): frame["area_id"].map(paths),
+    })
+
+
+def _area_paths(tree, area_ids) -> dict[int, str]:
+    """Each area's full name, a closed one marked with the day it closed."""
+    paths = {}
+    for area_id in area_ids:
+        if area_id is None or area_id != area_id:  # NaN: no assessment
+            continue
+        area_id = int(area_id)
+        parents = tree.path(tree.parents[area_id]) if tree.parents.get(area_id) else ""
+        name = area_label(tree, area_id)
+        paths[area_id] = f"{parents}{PATH_SEPARATOR}{name}" if parents else name
+    return paths
 
 
 def _rate(value) -> float | None:

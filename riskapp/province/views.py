@@ -227,6 +227,18 @@ def export_enterprises(fmt: str):
                      exports.XLSX_MIME)
 
 
+@route(bp, "/export/assessments.<fmt>", roles=READERS)
+@limiter.limit(costly_limit, key_func=user_or_address)
+def export_assessments(fmt: str):
+    filters = _exported_filters(fmt)
+    frame = exports.assessment_frame(filters)
+    _log_export("export_assessments", fmt, filters, rows=len(frame))
+    if fmt == "csv":
+        return _download(exports.to_csv(frame), "assessments.csv", exports.CSV_MIME)
+    return _download(exports.to_xlsx({_("Assessments"): frame}), "assessments.xlsx",
+                     exports.XLSX_MIME)
+
+
 @route(bp, "/export/tables.<fmt>", roles=READERS)
 @limiter.limit(costly_limit, key_func=user_or_address)
 def export_tables(fmt: str):

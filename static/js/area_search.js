@@ -17,7 +17,8 @@ document.querySelectorAll("[data-area-search]").forEach((input) => {
       items().forEach((item) => show(item, true));
       return;
     }
-    const url = `${input.dataset.url}?q=${encodeURIComponent(input.value)}`;
+    const url = new URL(input.dataset.url, window.location.href);
+    url.searchParams.set("q", input.value);
     const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (!response.ok || ticket !== asked) return;
     const data = await response.json();
