@@ -36,7 +36,7 @@ def main() -> None:
     from riskapp import blueprints, create_app
 
     # Only the areas these pages need, so work in progress elsewhere cannot stop the bench.
-    blueprints.AREAS = ("main", "auth", "province")
+    blueprints.AREAS = ("main", "auth", "province", "admin")  # the dashboard links to admin
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.url, "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "JOBS_INLINE": True})
     client = app.test_client()

@@ -151,7 +151,9 @@ def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = 
             columns = ["id", "enterprise_id", "province_id", "checklist_version_id", "status",
                        "answers", "context", "assessed_on", "score", "band", "grade",
                        "failed_critical", "next_due_on", "lock_version", "created_at",
-                       "updated_at", "submitted_at"]
+                       "updated_at", "submitted_at", "area_id"]
+            # The area each assessment was made in: the enterprise's (nothing moved since).
+            area_of = {row[0]: row[2] for row in enterprise_rows}
             action_columns = ["assessment_id", "enterprise_id", "province_id", "item_id",
                               "priority", "critical", "points", "position", "action_vi",
                               "action_en", "due_on", "status", "created_at", "updated_at"]
@@ -183,7 +185,7 @@ def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = 
                         assessment_id, enterprise_id, 1, version_id,
                         "submitted" if current else "superseded", "{}", context, day,
                         round(rng.uniform(5, 90), 1), grade, grade, failed_critical,
-                        day + timedelta(days=due_days), 1, now, now, now,
+                        day + timedelta(days=due_days), 1, now, now, now, area_of[enterprise_id],
                     ))
                     if current:
                         failing = rng.sample(ITEMS, rng.randint(0, 6))
