@@ -215,28 +215,28 @@ def _exported_filters(fmt: str) -> Filters:
     return filters
 
 
+def _export_frame(fmt: str, action: str, name: str, sheet: str, make_frame) -> Response:
+    """One table of the filtered figures as CSV or XLSX, logged."""
+    filters = _exported_filters(fmt)
+    frame = make_frame(filters)
+    _log_export(action, fmt, filters, rows=len(frame))
+    if fmt == "csv":
+        return _download(exports.to_csv(frame), f"{name}.csv", exports.CSV_MIME)
+    return _download(exports.to_xlsx({sheet: frame}), f"{name}.xlsx", exports.XLSX_MIME)
+
+
 @route(bp, "/export/enterprises.<fmt>", roles=READERS)
 @limiter.limit(costly_limit, key_func=user_or_address)
 def export_enterprises(fmt: str):
-    filters = _exported_filters(fmt)
-    frame = exports.enterprise_frame(filters)
-    _log_export("export_enterprises", fmt, filters, rows=len(frame))
-    if fmt == "csv":
-        return _download(exports.to_csv(frame), "enterprises.csv", exports.CSV_MIME)
-    return _download(exports.to_xlsx({_("Enterprises"): frame}), "enterprises.xlsx",
-                     exports.XLSX_MIME)
+    return _export_frame(fmt, "export_enterprises", "enterprises", _("Enterprises"),
+                         exports.enterprise_frame)
 
 
 @route(bp, "/export/assessments.<fmt>", roles=READERS)
 @limiter.limit(costly_limit, key_func=user_or_address)
 def export_assessments(fmt: str):
-    filters = _exported_filters(fmt)
-    frame = exports.assessment_frame(filters)
-    _log_export("export_assessments", fmt, filters, rows=len(frame))
-    if fmt == "csv":
-        return _download(exports.to_csv(frame), "assessments.csv", exports.CSV_MIME)
-    return _download(exports.to_xlsx({_("Assessments"): frame}), "assessments.xlsx",
-                     exports.XLSX_MIME)
+    return _export_frame(fmt, "export_assessments", "assessments", _("Assessments"),
+                         exports.assessment_frame)
 
 
 @route(bp, "/export/tables.<fmt>", roles=READERS)

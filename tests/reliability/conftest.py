@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 
 import psycopg
 import pytest
@@ -104,3 +105,14 @@ def proxy():
     started.start()
     yield started
     started.stop()
+
+
+def wait_for(condition, timeout: float, what: str, every: float = 0.05):
+    """The condition's first true value, polled until ``timeout`` seconds; else fail naming it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"{what}: not within {timeout:.0f} s")

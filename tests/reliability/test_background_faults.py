@@ -21,6 +21,7 @@ from riskapp.models import JobStatus, Report, ReportStatus, WorkItem
 from riskapp.models.types import utcnow
 from tests import factories
 from tests.audit.support import report_row, submitted
+from tests.reliability.conftest import wait_for as _wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,16 +105,6 @@ def test_after_the_last_attempt_the_report_fails_with_the_reason_and_a_retry(
         assessment_id = report.assessment_id
     page = login_as(world.a.officer).get(f"/reports/assessment/{assessment_id}.pdf")
     assert f"/reports/assessment/{assessment_id}/retry" in page.get_data(as_text=True)
-
-
-def _wait(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {timeout:.0f} s")
 
 
 def _running_worker_pid(app, report_id: int) -> int | None:

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from riskapp.db import db
 from riskapp.models import JobStatus, ReportStatus, WorkItem
 from tests.audit.support import report_row, submitted
+from tests.reliability.conftest import wait_for as _wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,16 +64,6 @@ def private_redis():
     server.start()
     yield server
     server.kill()
-
-
-def _wait(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout:.0f} s")
 
 
 def _start_supervisor(app, redis_url: str, queue: str) -> subprocess.Popen:
