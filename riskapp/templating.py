@@ -25,6 +25,8 @@ GRADE_LABELS = {
 ROLE_LABELS = {
     Role.OFFICER: _l("Enterprise safety officer"),
     Role.AUDITOR: _l("Auditor"),
+    Role.AREA_VIEWER: _l("Commune/ward viewer"),
+    Role.AREA_ADMIN: _l("Commune/ward administrator"),
     Role.PROVINCE_VIEWER: _l("Province viewer"),
     Role.PROVINCE_ADMIN: _l("Province administrator"),
     Role.PLATFORM_ADMIN: _l("Platform administrator"),

@@ -1,8 +1,8 @@
 """Who may reach what, in one place: role groups, the route decorator, scoped queries, loaders.
 
-A user's reach (product brief): an officer sees one enterprise; an auditor the enterprises of
-the areas assigned to them and everything below those areas; province staff their whole
-province; a platform admin no tenant data. A draft assessment (and its evidence) is its
+A user's reach (product brief): an officer sees one enterprise; an auditor and area staff the
+enterprises of the areas they are bound to and everything below those areas (a commune, a
+grouping of communes); province staff their whole province; a platform admin no tenant data. A draft assessment (and its evidence) is its
 enterprise's own business until it is submitted. Personal objects (export jobs, API tokens)
 belong to the user who made them. Anything outside the reach answers 404, never 403.
 """
@@ -37,9 +37,15 @@ OFFICERS = frozenset({Role.OFFICER})
 AUDITORS = frozenset({Role.AUDITOR})
 PROVINCE_ADMINS = frozenset({Role.PROVINCE_ADMIN})
 PROVINCE_STAFF = frozenset({Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN})
+AREA_ADMINS = frozenset({Role.AREA_ADMIN})
+AREA_STAFF = frozenset({Role.AREA_VIEWER, Role.AREA_ADMIN})
 PLATFORM_ADMINS = frozenset({Role.PLATFORM_ADMIN})
+# The authority's people: the province's staff and the staff of its communes (within their areas).
+STAFF = PROVINCE_STAFF | AREA_STAFF
+# Act for the authority within their reach: invite, import, review, propose or set levels.
+MANAGERS = PROVINCE_ADMINS | AREA_ADMINS
 # Read the province's enterprises, figures and submitted assessments (within their areas).
-READERS = PROVINCE_STAFF | AUDITORS
+READERS = STAFF | AUDITORS
 # Record on-site findings: auditors, and the province's administrators.
 FINDING_RECORDERS = AUDITORS | PROVINCE_ADMINS
 # Everyone who reaches tenant data.
@@ -64,7 +70,7 @@ class Scope:
     role: Role | None
     province_id: int | None = None
     enterprise_id: int | None = None
-    # None means every area of the province; a set restricts an auditor to those areas.
+    # None means every area of the province; a set restricts an auditor or area staff to those.
     area_ids: frozenset[int] | None = None
 
     @property
@@ -82,6 +88,14 @@ class Scope:
     @property
     def is_province_admin(self) -> bool:
         return self.role == Role.PROVINCE_ADMIN
+
+    @property
+    def is_area_staff(self) -> bool:
+        return self.role in AREA_STAFF
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGERS
 
     @property
     def sees_province_data(self) -> bool:
@@ -111,7 +125,7 @@ def scope_for(user) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     area_ids = None
-    if user.role == Role.AUDITOR:
+    if user.role.has_areas:
         assigned = set(
             db.session.scalars(select(AuditorArea.area_id).where(AuditorArea.user_id == user.id))
         )

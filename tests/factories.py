@@ -110,6 +110,10 @@ class Tenant:
     auditor: User
     viewer: User
     admin: User
+    # Commune/ward staff bound to `district` (like the auditor): inside it `enterprise`, outside
+    # it `enterprise_elsewhere`, still in the same province.
+    area_admin: User | None = None
+    area_viewer: User | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -149,9 +153,15 @@ def build_tenant(code: str, name: str, tax_prefix: str) -> Tenant:
     admin = make_user(
         f"admin-{code}@example.vn", Role.PROVINCE_ADMIN, province=province, name="Lê Minh Quản"
     )
+    area_admin = make_user(f"area-admin-{code}@example.vn", Role.AREA_ADMIN, province=province,
+                           name="Hoàng Văn Xã")
+    area_viewer = make_user(f"area-viewer-{code}@example.vn", Role.AREA_VIEWER, province=province)
+    for staff in (area_admin, area_viewer):
+        db.session.add(AuditorArea(user_id=staff.id, area_id=district.id))
     db.session.flush()
     return Tenant(
-        province, district, commune, other, enterprise, elsewhere, officer, auditor, viewer, admin
+        province, district, commune, other, enterprise, elsewhere, officer, auditor, viewer, admin,
+        area_admin, area_viewer,
     )
 
 

@@ -27,8 +27,12 @@ OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM = (
     Role.PROVINCE_ADMIN,
     Role.PLATFORM_ADMIN,
 )
-READERS = {AUDITOR, VIEWER, ADMIN}
-EVERYONE = {OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM}
+AREA_VIEWER, AREA_ADMIN = Role.AREA_VIEWER, Role.AREA_ADMIN
+STAFF = {VIEWER, ADMIN, AREA_VIEWER, AREA_ADMIN}
+MANAGERS = {ADMIN, AREA_ADMIN}
+READERS = STAFF | {AUDITOR}
+EVERYONE = {OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM, AREA_VIEWER, AREA_ADMIN}
+ALL_ROLES = [OFFICER, AUDITOR, AREA_VIEWER, AREA_ADMIN, VIEWER, ADMIN, PLATFORM]
 PUBLIC = "public"
 
 
@@ -230,6 +234,8 @@ USERS = {
     AUDITOR: lambda w: w.a.auditor,
     VIEWER: lambda w: w.a.viewer,
     ADMIN: lambda w: w.a.admin,
+    AREA_VIEWER: lambda w: w.a.area_viewer,
+    AREA_ADMIN: lambda w: w.a.area_admin,
     PLATFORM: lambda w: w.platform_admin,
 }
 
@@ -284,7 +290,7 @@ def test_visitors_are_sent_to_log_in(client, matrix_world):
     assert wrong == []
 
 
-@pytest.mark.parametrize("role", [OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM], ids=lambda r: r.value)
+@pytest.mark.parametrize("role", ALL_ROLES, ids=lambda r: r.value)
 def test_role_reach(role, matrix_world, login_as):
     world, own, foreign = matrix_world
     client = login_as(USERS[role](world))

@@ -28,6 +28,8 @@ SCOPES = {
 SCOPES_BY_ROLE = {
     Role.OFFICER: ("read", "write", "reports"),
     Role.AUDITOR: ("read", "reports", "province"),
+    Role.AREA_VIEWER: ("read", "reports", "province"),
+    Role.AREA_ADMIN: ("read", "reports", "province"),
     Role.PROVINCE_VIEWER: ("read", "reports", "province"),
     Role.PROVINCE_ADMIN: ("read", "reports", "province"),
     Role.PLATFORM_ADMIN: ("read",),

@@ -15,6 +15,8 @@ from riskapp.tenancy import EVERYONE, READERS, current_province_id, current_scop
 HOME_BY_ROLE = {
     Role.OFFICER: "assessments.home",
     Role.AUDITOR: "audit.index",
+    Role.AREA_VIEWER: "province.dashboard",
+    Role.AREA_ADMIN: "province.dashboard",
     Role.PROVINCE_VIEWER: "province.dashboard",
     Role.PROVINCE_ADMIN: "province.dashboard",
     Role.PLATFORM_ADMIN: "admin.index",

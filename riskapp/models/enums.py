@@ -10,6 +10,9 @@ from riskapp.scoring import Grade, Priority  # noqa: F401  (re-exported for the 
 class Role(enum.StrEnum):
     OFFICER = "officer"
     AUDITOR = "auditor"
+    # Staff of a commune/ward (or a grouping of them): the province's work inside their areas.
+    AREA_VIEWER = "area_viewer"
+    AREA_ADMIN = "area_admin"
     PROVINCE_VIEWER = "province_viewer"
     PROVINCE_ADMIN = "province_admin"
     PLATFORM_ADMIN = "platform_admin"
@@ -17,6 +20,15 @@ class Role(enum.StrEnum):
     @property
     def is_province_staff(self) -> bool:
         return self in (Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
+
+    @property
+    def is_area_staff(self) -> bool:
+        return self in (Role.AREA_VIEWER, Role.AREA_ADMIN)
+
+    @property
+    def has_areas(self) -> bool:
+        """Bound to areas (riskapp.models.AuditorArea): reaches only those subtrees."""
+        return self == Role.AUDITOR or self.is_area_staff
 
 
 class AreaKind(enum.StrEnum):

@@ -49,7 +49,7 @@ class User(UserMixin, Base):
 
 
 class AuditorArea(Base):
-    """An area (and everything below it) assigned to an auditor."""
+    """An area (and everything below it) an auditor or a commune/ward staff member is bound to."""
 
     __tablename__ = "auditor_area"
     __table_args__ = (UniqueConstraint("user_id", "area_id", name="uq_auditor_area_pair"),)
