@@ -4,7 +4,8 @@ A user's reach (product brief): an officer sees one enterprise; an auditor and a
 enterprises of the areas they are bound to and everything below those areas (a commune, a
 grouping of communes); province staff their whole province; a platform admin no tenant data.
 A draft assessment (and its evidence) is its enterprise's own business until it is submitted.
-Personal objects (export jobs, API tokens) belong to the user who made them. Anything outside the reach answers 404, never 403.
+Personal objects (export jobs, API tokens) belong to the user who made them. Anything outside
+the reach answers 404, never 403.
 """
 
 from __future__ import annotations
