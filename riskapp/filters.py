@@ -327,6 +327,19 @@ def area_label(tree: territory.AreaTree, area_id: int) -> str:
     return f"{tree.names[area_id]} ({_('closed on %(day)s', day=day)})"
 
 
+def area_paths(tree: territory.AreaTree, area_ids) -> dict[int, str]:
+    """Each area's full name, a closed one marked with the day it closed (None and NaN skipped)."""
+    paths = {}
+    for area_id in area_ids:
+        if area_id is None or area_id != area_id:  # NaN: no assessment
+            continue
+        area_id = int(area_id)
+        parents = tree.path(tree.parents[area_id]) if tree.parents.get(area_id) else ""
+        name = area_label(tree, area_id)
+        paths[area_id] = f"{parents}{territory.PATH_SEPARATOR}{name}" if parents else name
+    return paths
+
+
 def area_choices(scope: Scope | None = None, as_it_was: bool = False) -> list[tuple[int, str]]:
     """The open areas of a reach (as it was, the closed ones too, marked), indented by depth."""
     scope = scope or current_scope()

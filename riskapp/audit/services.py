@@ -290,7 +290,8 @@ def _exports_dir() -> Path:
 def _zip_entry(enterprise: Enterprise, assessment: Assessment) -> bundle.IndexRow:
     name = bundle.entry_name(enterprise.tax_code, enterprise.name, assessment.assessed_on)
     return bundle.IndexRow(enterprise.tax_code, enterprise.name, assessment.grade,
-                           assessment.assessed_on, assessment.submitted_at, name)
+                           assessment.assessed_on, assessment.submitted_at, name,
+                           made_in_id=assessment.area_id, area_id=enterprise.area_id)
 
 
 def _zip_given_up(job_id: str, *, reason: str) -> None:
@@ -380,7 +381,9 @@ def _write_reports(archive: zipfile.ZipFile, job: Job, targets: list) -> list[in
         job.progress += 1
         db.session.commit()
     tz = clock.zone(territory.province_zone(job.province_id))  # the day a submission counts on
-    archive.writestr(bundle.INDEX_NAME, bundle.index_csv(index, params.get("lang", "vi"), tz))
+    tree = territory.area_tree(job.province_id)
+    archive.writestr(bundle.INDEX_NAME,
+                     bundle.index_csv(index, params.get("lang", "vi"), tz, tree))
     return included
 
 

@@ -14,13 +14,13 @@ from sqlalchemy import String, cast, func, select
 
 from riskapp import clock
 from riskapp.db import db
-from riskapp.filters import THEN_BOUNDARIES, Filters, apply_filters, area_column, area_label
+from riskapp.filters import THEN_BOUNDARIES, Filters, apply_filters, area_column, area_paths
 from riskapp.models import GRADED_STATUSES, Assessment, Enterprise, EnterpriseStatus, Grade
 from riskapp.province import aggregates, lists, xlsx
 from riskapp.spreadsheets import neutralise_frame
 from riskapp.templating import grade_label
 from riskapp.tenancy import Scope, current_scope
-from riskapp.territory import PATH_SEPARATOR, area_tree
+from riskapp.territory import area_tree
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,7 +67,7 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
     scope = scope or current_scope()
     frame = _enterprise_rows(filters, scope, today)
     tree = area_tree(scope.province_id)
-    paths = _area_paths(tree, {*frame["area_id"].unique(), *frame["made_in"].unique()})
+    paths = area_paths(tree, {*frame["area_id"].unique(), *frame["made_in"].unique()})
     labels = {g.value: _grade_words(g) for g in Grade}
     next_due = pd.to_datetime(frame["next_due_on"], format="%Y-%m-%d", errors="coerce")
     never = frame["current_assessment_id"].isna()
@@ -128,7 +128,7 @@ def assessment_frame(filters: Filters, scope: Scope | None = None,
     scope = scope or current_scope()
     frame = _history_rows(filters, scope, today or clock.today())
     tree = area_tree(scope.province_id)
-    paths = _area_paths(tree, {*frame["made_in"].unique(), *frame["area_id"].unique()})
+    paths = area_paths(tree, {*frame["made_in"].unique(), *frame["area_id"].unique()})
     labels = {g.value: _grade_words(g) for g in Grade}
     return pd.DataFrame({
         _("Tax code"): frame["tax_code"],
@@ -140,19 +140,6 @@ def assessment_frame(filters: Filters, scope: Scope | None = None,
         _("Area at the time"): frame["made_in"].map(paths),
         _("Area today"): frame["area_id"].map(paths),
     })
-
-
-def _area_paths(tree, area_ids) -> dict[int, str]:
-    """Each area's full name, a closed one marked with the day it closed."""
-    paths = {}
-    for area_id in area_ids:
-        if area_id is None or area_id != area_id:  # NaN: no assessment
-            continue
-        area_id = int(area_id)
-        parents = tree.path(tree.parents[area_id]) if tree.parents.get(area_id) else ""
-        name = area_label(tree, area_id)
-        paths[area_id] = f"{parents}{PATH_SEPARATOR}{name}" if parents else name
-    return paths
 
 
 def _rate(value) -> float | None:

@@ -17,9 +17,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from riskapp import clock
+from riskapp.filters import area_paths
 from riskapp.spreadsheets import neutralise
 from riskapp.templating import grade_label
-from riskapp.territory import reading_order
+from riskapp.territory import AreaTree, reading_order
 
 INDEX_NAME = "index.csv"
 SLUG_MAX_LENGTH = 60
@@ -46,6 +47,8 @@ class IndexRow:
     assessed_on: date | None
     submitted_at: datetime | None
     file_name: str
+    made_in_id: int | None = None  # the area the assessment was made in
+    area_id: int | None = None  # the enterprise's area today
 
 
 def _day(value: date | datetime | None, tz: tzinfo) -> str:
@@ -54,14 +57,19 @@ def _day(value: date | datetime | None, tz: tzinfo) -> str:
     return value.isoformat() if value else ""
 
 
-def index_csv(rows: list[IndexRow], lang: str, tz: tzinfo) -> bytes:
+def index_csv(rows: list[IndexRow], lang: str, tz: tzinfo, tree: AreaTree | None = None) -> bytes:
     """The index as UTF-8 CSV with a byte-order mark (Excel then reads the Vietnamese right);
-    headers and grades in ``lang``, dates as ISO days (``tz``: the day a submission counts on)."""
+    headers and grades in ``lang``, dates as ISO days (``tz``: the day a submission counts on),
+    areas (from the province's ``tree``) both as they were and as they are today."""
     with force_locale(lang):
-        header = [_("Tax code"), _("Enterprise"), _("Risk grade"), _("Assessment date"),
-                  _("Submitted on"), _("File")]
-        lines = [[row.tax_code, row.name, grade_label(row.grade), _day(row.assessed_on, tz),
-                  _day(row.submitted_at, tz), row.file_name] for row in rows]
+        ids = {area for row in rows for area in (row.made_in_id, row.area_id)}
+        paths = area_paths(tree, ids) if tree else {}
+        header = [_("Tax code"), _("Enterprise"), _("Area at the time"), _("Area today"),
+                  _("Risk grade"), _("Assessment date"), _("Submitted on"), _("File")]
+        lines = [[row.tax_code, row.name, paths.get(row.made_in_id, ""),
+                  paths.get(row.area_id, ""), grade_label(row.grade),
+                  _day(row.assessed_on, tz), _day(row.submitted_at, tz), row.file_name]
+                 for row in rows]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)

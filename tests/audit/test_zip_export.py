@@ -153,14 +153,28 @@ def test_zip_index_lists_each_report_with_its_file(app, world, assessed, auditor
     job_id = _start(auditor)
     archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
     header, *rows = _index_rows(archive)
-    assert header == ["Tax code", "Enterprise", "Risk grade", "Assessment date", "Submitted on",
-                      "File"]
+    assert header == ["Tax code", "Enterprise", "Area at the time", "Area today", "Risk grade",
+                      "Assessment date", "Submitted on", "File"]
     assert len(rows) == 1
-    tax_code, name, grade, assessed_on, submitted_on, file_name = rows[0]
+    tax_code, name, area_then, area_now, grade, assessed_on, submitted_on, file_name = rows[0]
     assert (tax_code, name, grade, assessed_on) == (
         "2800000001", "Công ty May Đông Hòa TH", "low", "2026-01-15")
+    assert area_then == area_now == "Huyện Đông Sơn TH › Xã Đông Hòa TH"
     assert len(submitted_on) == 10 and submitted_on[4] == "-"
     assert file_name in archive.namelist()
+
+
+def test_zip_index_keeps_the_area_an_assessment_was_made_in(app, world, assessed, auditor):
+    from riskapp.models import Enterprise
+
+    with app.app_context():  # moved since, still inside the auditor's district
+        enterprise = db.session.get(Enterprise, world.a.enterprise.id)
+        enterprise.area_id = world.a.district.id
+        db.session.commit()
+    job_id = _start(auditor)
+    archive = zipfile.ZipFile(io.BytesIO(auditor.get(f"/audit/exports/{job_id}/download").data))
+    _header, row = _index_rows(archive)
+    assert (row[2], row[3]) == ("Huyện Đông Sơn TH › Xã Đông Hòa TH", "Huyện Đông Sơn TH")
 
 
 def test_zip_index_cells_never_start_a_formula(app, world, assessed, auditor):
@@ -174,7 +188,7 @@ def test_zip_index_cells_never_start_a_formula(app, world, assessed, auditor):
     _header, row = _index_rows(archive)
     assert not row[1].startswith(("=", "+", "-", "@"))
     assert "HYPERLINK" in row[1]
-    assert row[5] == "2800000001-hyperlink-http-x-y-2026-01-15.pdf" in archive.namelist()
+    assert row[7] == "2800000001-hyperlink-http-x-y-2026-01-15.pdf" in archive.namelist()
 
 
 @pytest.fixture
