@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from riskapp import gazetteer
 from riskapp.db import db
-from riskapp.models import Area, Province
-from riskapp.territory import area_tree, reading_order
+from riskapp.filters import area_label
+from riskapp.models import Area, AreaChange, AreaSuccession, Province
+from riskapp.territory import area_tree, province_today, reading_order
 
 # Kind words before a name, as reading_order folds them: "Hạc Thành" names "Phường Hạc Thành".
 PREFIXES = ("thanh pho ", "thi tran ", "thi xa ", "dac khu ", "phuong ", "huyen ", "quan ", "xa ")
@@ -69,9 +70,49 @@ class AreaMatcher:
                 self.paths.setdefault(reading_order(path), []).append(area_id)
         self.official = _official_code(db.session.get(Province, province_id))
         self._legacy: dict[tuple[str, str], list[gazetteer.LegacyUnit]] | None = None
+        self.today = province_today(province_id)
+        self.became = self._successions(province_id)
+
+    @staticmethod
+    def _successions(province_id: int) -> dict[int, list[int]]:
+        """What each merged, split or reformed area became (renames and moves keep the area)."""
+        rows = db.session.execute(
+            select(AreaSuccession.old_area_id, AreaSuccession.new_area_id)
+            .where(AreaSuccession.province_id == province_id,
+                   AreaSuccession.kind.not_in([AreaChange.RENAME, AreaChange.MOVE]))
+            .order_by(AreaSuccession.id))
+        became: dict[int, list[int]] = {}
+        for old, new in rows:
+            became.setdefault(old, []).append(new)
+        return became
 
     def match(self, value: str, former_district: str = "") -> AreaMatch:
-        """The area a row's commune/ward cell (and former district, if any) names."""
+        """The area a row's commune/ward cell names; a closed area as the one it became."""
+        found = self._match(value, former_district)
+        if found.area_id is None or not self.tree.is_closed(found.area_id, self.today):
+            return found
+        return self._open_successor(found)
+
+    def _open_successor(self, found: AreaMatch) -> AreaMatch:
+        """A closed area's one open successor (followed through later changes), or why not."""
+        closed = area_label(self.tree, found.area_id)
+        current, seen = [found.area_id], set()
+        while any(self.tree.is_closed(a, self.today) for a in current) and not seen & set(current):
+            seen |= set(current)
+            current = list(dict.fromkeys(
+                n for a in current for n in (self.became.get(a, []) if
+                                             self.tree.is_closed(a, self.today) else [a])))
+        open_ones = [a for a in current if not self.tree.is_closed(a, self.today)]
+        if len(open_ones) == 1:
+            return AreaMatch(open_ones[0], converted=found.converted or closed)
+        if not open_ones:
+            return AreaMatch(None, _("%(area)s is closed and became no open area; choose an "
+                                     "open one", area=closed))
+        names = "; ".join(sorted(self.tree.path(a) for a in open_ones))
+        return AreaMatch(None, _("%(area)s was split into %(candidates)s; write which one",
+                                 area=closed, candidates=names))
+
+    def _match(self, value: str, former_district: str = "") -> AreaMatch:
         if former_district:
             path = self._by_path(f"{former_district} › {value}")
             if path is not None:  # a province still kept on its districts

@@ -111,6 +111,43 @@ def test_an_old_commune_whose_successor_the_province_lacks_is_named(app, world, 
     assert "Thị trấn Bút Sơn" in problem.problem
 
 
+def _closed_by(app, world, change: str):
+    """Xã Đồng Tiến merged (with Phường Đông Tiến) or split, yesterday in the province."""
+    from riskapp.province import areas
+    from riskapp.territory import province_today
+
+    with app.test_request_context():
+        on = province_today(world.a.province.id)
+        old = db.session.scalar(select(Area).where(Area.code == "15724"))
+        admin = db.session.get(type(world.a.admin), world.a.admin.id)
+        if change == "merge":
+            other = db.session.scalar(select(Area).where(Area.code == "15853"))
+            areas.merge_areas([old, other], "Phường Đông Tiến Mới", on, admin,
+                              kind=AreaKind.WARD)
+        else:
+            areas.split_area(old, ["Xã Đồng Tiến Bắc", "Xã Đồng Tiến Nam"], {}, on, admin)
+        db.session.commit()
+
+
+def test_a_merged_area_is_read_as_the_area_it_became(app, world, official):
+    _closed_by(app, world, "merge")
+    plan = _plan(app, world, _csv(["2800000401,Công ty Tiến,C,Xã Đồng Tiến,,10",
+                                   "2800000402,Công ty Tiến 2,C,15724,,10"]))
+    assert not plan.problems
+    with app.app_context():
+        merged = db.session.scalar(select(Area.id).where(Area.name == "Phường Đông Tiến Mới"))
+    assert {row.values["area_id"] for row in plan.rows} == {merged}
+    assert all("Xã Đồng Tiến" in row.converted for row in plan.rows)
+
+
+def test_a_split_area_is_refused_naming_the_parts(app, world, official):
+    _closed_by(app, world, "split")
+    plan = _plan(app, world, _csv(["2800000501,Công ty Tiến,C,Xã Đồng Tiến,,10"]))
+    [problem] = plan.problems
+    assert "Xã Đồng Tiến Bắc" in problem.problem and "Xã Đồng Tiến Nam" in problem.problem
+    assert plan.rows == []
+
+
 # ----------------------------------------------------------------------------- tax codes
 
 
