@@ -4,7 +4,7 @@ riskapp.province.proposals, commits once and says what it did."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,10 +20,13 @@ PROPOSALS = "proposals"
 
 @route(bp, "/areas/proposals", roles=AREA_ADMINS, methods=["POST"])
 def propose_level():
+    picked = request.form.get("area_id") or ""
+    if picked.isdigit():
+        get_area_or_404(int(picked))  # outside the admin's areas, or another province's: 404
     form = proposal_form(LevelProposalForm())
     if not form.validate_on_submit():
         return _render_areas(status=400, proposal_form=form)
-    area = get_area_or_404(form.area_id.data)  # outside the admin's areas: 404
+    area = get_area_or_404(form.area_id.data)
     try:
         proposals.propose_level(area, form.level.data, form.effective_from.data,
                                 form.reason.data, current_user)
