@@ -165,3 +165,22 @@ def test_area_admin_imports_only_inside_their_areas(app, world, client, login_as
         names = set(db.session.scalars(select(Enterprise.name)))
         assert "Công ty Trong Xã" in names
         assert "Công ty Ngoài Xã" not in names and "Đổi tên" not in names
+
+
+def test_scoped_users_and_grantable_roles_follow_the_reach(app, world):
+    from riskapp.tenancy import grantable_roles, scope_for, scoped_users
+
+    with app.app_context():
+        def reach(user) -> set[str]:
+            return set(db.session.scalars(scoped_users(select(User.email), scope_for(user))))
+
+        a = world.a
+        assert reach(a.admin) == {u.email for u in (a.officer, a.auditor, a.viewer, a.admin,
+                                                    a.area_admin, a.area_viewer)}
+        assert reach(a.area_admin) == {u.email for u in (a.officer, a.auditor, a.area_admin,
+                                                         a.area_viewer)}
+        assert reach(a.viewer) == reach(a.area_viewer) == reach(a.auditor) == set()
+        assert Role.PROVINCE_ADMIN in grantable_roles(scope_for(a.admin))
+        assert grantable_roles(scope_for(a.area_admin)) == {
+            Role.OFFICER, Role.AUDITOR, Role.AREA_VIEWER, Role.AREA_ADMIN}
+        assert grantable_roles(scope_for(a.viewer)) == frozenset()
