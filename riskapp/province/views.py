@@ -374,7 +374,8 @@ def imports_page():
 
 @route(bp, "/imports/template.<any(csv, xlsx):fmt>", roles=MANAGERS)
 def import_template(fmt: str):
-    data = import_files.template_file(fmt, import_areas.example_area_name(current_province_id()))
+    data = import_files.template_file(fmt, import_areas.example_area_name(
+        current_province_id(), current_scope().area_ids))
     mimetype = import_files.XLSX_TYPE if fmt == "xlsx" else import_files.CSV_TYPE
     return _download(data, f"mau-nhap-doanh-nghiep.{fmt}", mimetype)
 

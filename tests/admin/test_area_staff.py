@@ -184,3 +184,9 @@ def test_scoped_users_and_grantable_roles_follow_the_reach(app, world):
         assert grantable_roles(scope_for(a.area_admin)) == {
             Role.OFFICER, Role.AUDITOR, Role.AREA_VIEWER, Role.AREA_ADMIN}
         assert grantable_roles(scope_for(a.viewer)) == frozenset()
+
+
+def test_area_admin_import_template_names_one_of_their_communes(world, client, login_as):
+    login_as(world.a.area_admin)
+    template = client.get("/province/imports/template.csv").data.decode("utf-8-sig")
+    assert world.a.commune.name in template and world.a.other_district.name not in template

@@ -157,6 +157,7 @@ def test_dashboard_names_the_reach_of_area_staff(app, world, client, login_as):
     client.get("/lang/en")
     page = client.get("/province/").get_data(as_text=True)
     assert f"Your areas: {world.a.district.name}" in page
+    assert 'id="guided-start"' not in page  # the province's set-up is not theirs
     with app.app_context():
         db.session.add(AuditorArea(user_id=world.a.area_viewer.id,
                                    area_id=world.a.other_district.id))
