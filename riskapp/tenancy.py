@@ -15,7 +15,7 @@ from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 
 from riskapp.db import db
 from riskapp.extensions import login_manager
@@ -30,6 +30,7 @@ from riskapp.models import (
     Evidence,
     Job,
     Role,
+    User,
     WorkItem,
 )
 
@@ -51,6 +52,10 @@ READERS = STAFF | AUDITORS
 FINDING_RECORDERS = AUDITORS | PROVINCE_ADMINS
 # Everyone who reaches tenant data.
 TENANT_USERS = OFFICERS | READERS
+# The roles a manager may hand out: a province admin any of the province's; an area admin only
+# roles that stay inside areas (never a province role).
+GRANTABLE_BY_PROVINCE = OFFICERS | AUDITORS | AREA_STAFF | PROVINCE_STAFF
+GRANTABLE_BY_AREA = OFFICERS | AUDITORS | AREA_STAFF
 EVERYONE = frozenset(Role)
 
 # Reference data a province adds to: a row without a province (a shipped checklist) is
@@ -308,6 +313,46 @@ def get_assessment_or_404(assessment_id: int, *, submitted: bool = False) -> Ass
 def own_enterprise_or_404() -> Enterprise:
     """The officer's own enterprise."""
     return get_or_404(Enterprise, current_scope().enterprise_id)
+
+
+def area_in_reach(area_id: int | None, scope: Scope | None = None) -> bool:
+    """Is this area of the scope's province inside the scope's areas (every area for province
+    staff)? The caller has already found the area in the province."""
+    scope = scope or current_scope()
+    return area_id is not None and (scope.area_ids is None or area_id in scope.area_ids)
+
+
+def grantable_roles(scope: Scope | None = None) -> frozenset[Role]:
+    """The roles the scope's manager may invite; nothing for anyone else."""
+    scope = scope or current_scope()
+    if not scope.is_manager:
+        return frozenset()
+    return GRANTABLE_BY_PROVINCE if scope.area_ids is None else GRANTABLE_BY_AREA
+
+
+def scoped_users(statement: Select, scope: Scope | None = None) -> Select:
+    """Restrict a select over users to those a manager may see and manage: the province's
+    users; for area staff only officers of enterprises inside their areas, and users bound to
+    areas all of which are inside them (never a province role)."""
+    scope = scope or current_scope()
+    if scope.province_id is None or not scope.is_manager:
+        return statement.where(false())
+    statement = statement.where(User.province_id == scope.province_id)
+    if scope.area_ids is None:
+        return statement
+    bound = select(AuditorArea.id).where(AuditorArea.user_id == User.id)
+    return statement.where(or_(
+        User.enterprise_id.in_(select(Enterprise.id)
+                               .where(Enterprise.area_id.in_(scope.area_ids))),
+        and_(User.role.in_([r for r in Role if r.has_areas]), bound.exists(),
+             ~bound.where(AuditorArea.area_id.not_in(scope.area_ids)).exists()),
+    ))
+
+
+def get_user_or_404(user_id, scope: Scope | None = None) -> User:
+    """A user the manager may manage (see scoped_users), or 404."""
+    statement = scoped_users(select(User).where(User.id == user_id), scope)
+    return _found_or_404(db.session.scalar(statement))
 
 
 def get_area_or_404(area_id, scope: Scope | None = None) -> Area:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import g
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from riskapp import clock
@@ -191,3 +192,18 @@ def recent_level_changes(province_id: int, limit: int = 20) -> list[AreaLevel]:
         .order_by(AreaLevel.created_at.desc(), AreaLevel.id.desc())
         .limit(limit)
     ))
+
+
+def reach_label(province_id: int, area_ids: frozenset[int] | None) -> str | None:
+    """Whose figures a restricted reach shows: its first top area "and N more"; None for the
+    whole province."""
+    if area_ids is None:
+        return None
+    tops = visible_roots(area_tree(province_id), area_ids)
+    if not tops:
+        return None
+    first = area_tree(province_id).names[tops[0]]
+    if len(tops) == 1:
+        return first
+    return ngettext("%(area)s and %(num)d more", "%(area)s and %(num)d more", len(tops) - 1,
+                    area=first)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from riskapp.audit.services import ZIP_JOB_KIND
 from riskapp.db import db
 from riskapp.models import Job, JobStatus, RemediationAction, Role, WorkItem
+from riskapp.province.proposals import propose_level
 from riskapp.reports.services import RENDER_TASK
 from tests import factories
 
@@ -77,8 +79,13 @@ ROUTES = [
     route("province.export_enterprises", "GET", READERS, "/province/export/enterprises.csv"),
     route("province.export_tables", "GET", READERS, "/province/export/tables.xlsx"),
     route("province.export_assessments", "GET", READERS, "/province/export/assessments.csv"),
-    route("province.areas", "GET", {VIEWER, ADMIN}, "/province/areas"),
+    route("province.areas", "GET", STAFF, "/province/areas"),
     route("province.set_area_level", "POST", {ADMIN}, "/province/areas"),
+    route("province.propose_level", "POST", {AREA_ADMIN}, "/province/areas/proposals"),
+    route("province.approve_proposal", "POST", {ADMIN},
+          "/province/areas/proposals/{proposal}/approve"),
+    route("province.reject_proposal", "POST", {ADMIN},
+          "/province/areas/proposals/{proposal}/reject"),
     route("province.add_area", "POST", {ADMIN}, "/province/areas/add"),
     route("province.merge_areas", "POST", {ADMIN}, "/province/areas/merge"),
     route("province.area_page", "GET", {ADMIN}, "/province/areas/{area}"),
@@ -89,10 +96,10 @@ ROUTES = [
     route("province.split_area", "POST", {ADMIN}, "/province/areas/{area}/split"),
     route("province.reform", "GET", {ADMIN}, "/province/areas/reform"),
     route("province.apply_reform_view", "POST", {ADMIN}, "/province/areas/reform"),
-    route("province.imports", "GET", {ADMIN}, "/province/imports"),
-    route("province.imports", "POST", {ADMIN}, "/province/imports"),
-    route("province.apply_import", "POST", {ADMIN}, "/province/imports/apply"),
-    route("province.import_template", "GET", {ADMIN}, "/province/imports/template.xlsx"),
+    route("province.imports", "GET", MANAGERS, "/province/imports"),
+    route("province.imports", "POST", MANAGERS, "/province/imports"),
+    route("province.apply_import", "POST", MANAGERS, "/province/imports/apply"),
+    route("province.import_template", "GET", MANAGERS, "/province/imports/template.xlsx"),
     route("province.checklists", "GET", {ADMIN}, "/province/checklists"),
     route("province.checklists", "POST", {ADMIN}, "/province/checklists"),
     route("province.activate_checklist", "POST", {ADMIN},
@@ -120,14 +127,14 @@ ROUTES = [
     route("admin.invite_province_admin", "POST", {PLATFORM}, "/admin/provinces/{province}/admins"),
     route("admin.work", "GET", {PLATFORM}, "/admin/work"),
     route("admin.retry_work", "POST", {PLATFORM}, "/admin/work/{work_item}/retry"),
-    route("admin.users", "GET", {ADMIN}, "/admin/users"),
-    route("admin.invite", "GET", {ADMIN}, "/admin/users/invite"),
-    route("admin.enterprise_suggestions", "GET", {ADMIN}, "/admin/users/enterprises.json"),
-    route("admin.user", "GET", {ADMIN}, "/admin/users/{user}"),
-    route("admin.user", "POST", {ADMIN}, "/admin/users/{user}"),
-    route("admin.resend", "POST", {ADMIN}, "/admin/users/{user}/resend"),
-    route("admin.deactivate", "POST", {ADMIN}, "/admin/users/{user}/deactivate"),
-    route("admin.reactivate", "POST", {ADMIN}, "/admin/users/{user}/reactivate"),
+    route("admin.users", "GET", MANAGERS, "/admin/users"),
+    route("admin.invite", "GET", MANAGERS, "/admin/users/invite"),
+    route("admin.enterprise_suggestions", "GET", MANAGERS, "/admin/users/enterprises.json"),
+    route("admin.user", "GET", MANAGERS, "/admin/users/{user}"),
+    route("admin.user", "POST", MANAGERS, "/admin/users/{user}"),
+    route("admin.resend", "POST", MANAGERS, "/admin/users/{user}/resend"),
+    route("admin.deactivate", "POST", MANAGERS, "/admin/users/{user}/deactivate"),
+    route("admin.reactivate", "POST", MANAGERS, "/admin/users/{user}/reactivate"),
     route("account.api_tokens", "GET", EVERYONE, "/account/tokens"),
     route("account.api_tokens", "POST", EVERYONE, "/account/tokens"),
     route("api.openapi", "GET", PUBLIC, "/api/v1/openapi.json"),
@@ -204,13 +211,17 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
     evidence = make_evidence(submitted, tenant.officer)
     uploaded = factories.upload_checklist(tenant.province, tenant.admin,
                                           checklist_version).checklist_version
+    proposal = propose_level(tenant.commune, 3, date(2026, 12, 1), "Cụm ca bệnh mới",
+                             tenant.area_admin)
     return {
         "assessment": submitted.id,
         "draft": draft.id,
         "action": action.id,
         "enterprise": tenant.enterprise.id,
         "area": tenant.commune.id,
-        "user": tenant.viewer.id,
+        # Bound to the district: inside the reach of the area admin as of the province admin.
+        "user": tenant.auditor.id,
+        "proposal": proposal.id,
         "province": tenant.province.id,
         "job": job.id,
         "work_item": work_item.id,
@@ -311,7 +322,7 @@ def test_role_reach(role, matrix_world, login_as):
                 wrong.append((r.endpoint, r.method, "foreign", status, "expected 404"))
         # Some POSTs change state (deactivate, resend); log in again so the walk goes on.
         if r.endpoint in ("admin.deactivate",) and allowed:
-            _call(client, route("admin.reactivate", "POST", {ADMIN}, r.path.replace(
+            _call(client, route("admin.reactivate", "POST", MANAGERS, r.path.replace(
                 "deactivate", "reactivate")), own)
     assert wrong == []
 
@@ -331,3 +342,54 @@ def test_auditor_cannot_reach_enterprises_outside_their_areas(matrix_world, logi
         "/reports/assessment/{assessment}.pdf",
     ):
         assert client.get(path.format(**ids)).status_code == 404, path
+
+
+OUTSIDE_PLACEHOLDERS = ("enterprise", "assessment", "action", "evidence", "area", "proposal")
+
+
+def _outside_objects(tenant) -> dict[str, int]:
+    """Objects of the same province outside the district the auditor and area staff are bound
+    to: the other enterprise, its submitted assessment, an action, evidence, the other area."""
+    from tests.evidence.support import make_evidence
+
+    submitted = factories.submit_assessment(tenant.enterprise_elsewhere, tenant.officer)
+    db.session.flush()
+    action = db.session.scalar(
+        select(RemediationAction).where(RemediationAction.assessment_id == submitted.id).limit(1)
+    )
+    proposal = propose_level(tenant.other_district, 4, date(2026, 12, 1), "Ổ dịch",
+                             tenant.admin)
+    return {
+        "enterprise": tenant.enterprise_elsewhere.id,
+        "assessment": submitted.id,
+        "action": action.id,
+        "evidence": make_evidence(submitted, tenant.officer).id,
+        "area": tenant.other_district.id,
+        "proposal": proposal.id,
+    }
+
+
+def _outside_routes() -> list[Route]:
+    """Routes whose only placeholders are objects the outside set has."""
+    found = []
+    for r in ROUTES:
+        names = {part.split("}")[0] for part in r.path.split("{")[1:]}
+        if names and names <= set(OUTSIDE_PLACEHOLDERS):
+            found.append(r)
+    return found
+
+
+@pytest.mark.parametrize("role", [AUDITOR, AREA_VIEWER, AREA_ADMIN], ids=lambda r: r.value)
+def test_area_bound_roles_get_404_outside_their_subtree(role, matrix_world, login_as, app):
+    world, _own, _foreign = matrix_world
+    with app.test_request_context():
+        outside = _outside_objects(world.a)
+        db.session.commit()
+    user = USERS[role](world)
+    client = login_as(user)
+    routes = _outside_routes()
+    assert {"province.enterprise", "api.assessment_detail", "evidence.file",
+            "province.area_page"} <= {r.endpoint for r in routes}
+    wrong = [(r.endpoint, r.method, status) for r in routes
+             if (status := _call(client, r, outside, user)) != 404]
+    assert wrong == []

@@ -12,6 +12,7 @@ from riskapp import clock, gazetteer
 from riskapp.auth.services import password_problem
 from riskapp.db import db
 from riskapp.demo import (
+    AREA_STAFF_DISTRICT,
     AUDITOR_DISTRICTS,
     BOX_LAT,
     BOX_LON,
@@ -33,6 +34,8 @@ from riskapp.models import (
     Enterprise,
     EnterpriseStatus,
     Finding,
+    LevelProposal,
+    ProposalStatus,
     Province,
     RemediationAction,
     Report,
@@ -166,6 +169,15 @@ def test_full_demo_province(app):
             .where(AuditorArea.user_id == users["auditor@thanhhoa.demo.riskapp.vn"].id)))
         assert auditor_areas == {f"{name} (cũ)" for name in AUDITOR_DISTRICTS}
         assert "Thị xã Nghi Sơn (cũ)" in auditor_areas
+        # Commune/ward staff bound to one former district, with a proposal for the province.
+        for email in ("xa-admin@thanhhoa.demo.riskapp.vn", "xa-viewer@thanhhoa.demo.riskapp.vn"):
+            bound = set(db.session.scalars(
+                select(Area.name).join(AuditorArea, AuditorArea.area_id == Area.id)
+                .where(AuditorArea.user_id == users[email].id)))
+            assert bound == {f"{AREA_STAFF_DISTRICT} (cũ)"}
+        proposal = db.session.scalar(select(LevelProposal))
+        assert proposal.status == ProposalStatus.PENDING
+        assert proposal.proposed_by_id == users["xa-admin@thanhhoa.demo.riskapp.vn"].id
         assert any("officer@thanhhoa.demo.riskapp.vn" in line for line in summary)
 
         before = _table_counts()

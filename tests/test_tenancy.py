@@ -35,6 +35,7 @@ from riskapp.models import (
     Role,
     WorkItem,
 )
+from riskapp.province.proposals import propose_level
 from riskapp.tenancy import (
     READERS,
     SHARED_MODELS,
@@ -60,7 +61,7 @@ TENANT_MODELS = sorted(
 @pytest.fixture
 def populated(app, world):
     """In both provinces: a submitted assessment inside and outside the auditor's areas, a draft,
-    evidence on each, a ZIP job and an API token."""
+    evidence on each, a ZIP job, an API token and level proposals inside and outside."""
     with app.test_request_context():
         for tenant in (world.a, world.b):
             inside = factories.submit_assessment(tenant.enterprise, tenant.officer)
@@ -79,6 +80,9 @@ def populated(app, world):
                 province_id=tenant.province.id, old_area_id=tenant.commune.id,
                 new_area_id=tenant.district.id, effective_from=clock.today(),
                 kind=AreaChange.MERGE, old_name=tenant.commune.name))
+            # Level proposals inside and outside the area staff's district.
+            propose_level(tenant.commune, 3, clock.today(), "Ổ dịch", tenant.area_admin)
+            propose_level(tenant.other_district, 2, clock.today(), "Ổn định", tenant.admin)
         db.session.commit()
     return world
 

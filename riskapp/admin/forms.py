@@ -7,7 +7,7 @@ from wtforms import EmailField, SearchField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from riskapp import clock
-from riskapp.admin.services import INVITABLE_ROLES
+from riskapp.admin.services import areas_required_message, invitable_roles
 from riskapp.fields import TranslatedForm, optional_int
 from riskapp.models import Role
 from riskapp.search import MAX_QUERY_LENGTH
@@ -43,27 +43,36 @@ class InviteForm(TranslatedForm):
     enterprise_id = SelectField(_l("Enterprise (officers)"), coerce=optional_int,
                                 validators=[Optional()], validate_choice=False)
     # Choices are the province's areas; the view fills them, the service checks each one (404).
-    area_ids = SelectMultipleField(_l("Areas (auditors)"), coerce=int, validate_choice=False)
+    area_ids = SelectMultipleField(_l("Areas (auditors, commune/ward staff)"), coerce=int,
+                                   validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in INVITABLE_ROLES]
+        # Only the roles this manager may give (an area admin: no province role).
+        self.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in invitable_roles()]
 
     def validate_enterprise_id(self, field) -> None:
         if self.role.data == Role.OFFICER.value and not field.data:
             raise ValidationError(_l("Choose the officer's enterprise."))
 
     def validate_area_ids(self, field) -> None:
-        if self.role.data == Role.AUDITOR.value and not field.data:
-            raise ValidationError(_l("Choose at least one area for the auditor."))
+        role = Role(self.role.data) if self.role.data in set(Role) else None
+        if role is not None and role.has_areas and not field.data:
+            raise ValidationError(areas_required_message(role))
 
 
-class AuditorAreasForm(TranslatedForm):
+class UserAreasForm(TranslatedForm):
+    """The areas of an auditor or a commune/ward staff member."""
+
     area_ids = SelectMultipleField(_l("Areas"), coerce=int, validate_choice=False)
+
+    def __init__(self, *args, role: Role | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_role = role
 
     def validate_area_ids(self, field) -> None:
         if not field.data:
-            raise ValidationError(_l("Choose at least one area for the auditor."))
+            raise ValidationError(areas_required_message(self.for_role))
 
 
 class ConfirmForm(TranslatedForm):

@@ -43,12 +43,23 @@ from riskapp.tenancy import (
     get_area_or_404,
     get_or_404,
     get_platform_record_or_404,
+    get_user_or_404,
+    grantable_roles,
     platform_wide,
     scoped,
+    scoped_users,
 )
 
-# The roles a province admin may hand out inside their own province.
-INVITABLE_ROLES = (Role.OFFICER, Role.AUDITOR, Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
+# The roles a manager may hand out inside their province, in the picker's order (which of them
+# one manager may give: riskapp.tenancy.grantable_roles).
+INVITABLE_ROLES = (Role.OFFICER, Role.AUDITOR, Role.AREA_VIEWER, Role.AREA_ADMIN,
+                   Role.PROVINCE_VIEWER, Role.PROVINCE_ADMIN)
+
+
+def invitable_roles() -> list[Role]:
+    """The roles the logged-in manager may invite, in the picker's order."""
+    allowed = grantable_roles()
+    return [role for role in INVITABLE_ROLES if role in allowed]
 
 
 class AdminError(ValueError):
@@ -175,7 +186,7 @@ def invite_user(role: Role, email: str, name: str, inviter: User,
                 ) -> tuple[User, str]:
     """Invite a user into the inviter's province; the officer's enterprise and the auditor's
     areas must belong to it (else 404). Returns the user and the invitation link."""
-    if role not in INVITABLE_ROLES:
+    if role not in grantable_roles():
         raise AdminError(_("This role cannot be given here."), "role")
     enterprise = None
     areas: list[Area] = []
@@ -183,30 +194,37 @@ def invite_user(role: Role, email: str, name: str, inviter: User,
         if not enterprise_id:
             raise AdminError(_("Choose the officer's enterprise."), "enterprise_id")
         enterprise = get_or_404(Enterprise, enterprise_id)
-    elif role == Role.AUDITOR:
-        areas = _areas_or_404(area_ids)
+    elif role.has_areas:
+        areas = _areas_or_404(area_ids, role)
     email = _check_email_free(email)
     return _invite(inviter.province_id, role, email, name, inviter, enterprise, areas)
 
 
-def _areas_or_404(area_ids: list[int] | None) -> list[Area]:
+def areas_required_message(role: Role | None) -> str:
+    if role == Role.AUDITOR:
+        return _("Choose at least one area for the auditor.")
+    return _("Choose at least one area for this person.")
+
+
+def _areas_or_404(area_ids: list[int] | None, role: Role) -> list[Area]:
+    """The chosen areas, each in the manager's reach (an area admin's: inside their own)."""
     if not area_ids:
-        raise AdminError(_("Choose at least one area for the auditor."), "area_ids")
+        raise AdminError(areas_required_message(role), "area_ids")
     return [get_area_or_404(area_id) for area_id in sorted(set(area_ids))]
 
 
 def province_user_or_404(user_id: int) -> User:
-    """A user of the current admin's province, or 404."""
-    return get_or_404(User, user_id)
+    """A user the current manager may manage (an area admin: inside their areas), or 404."""
+    return get_user_or_404(user_id)
 
 
 def province_users(province_id: int) -> list[UserRow]:
-    """The province's users with the enterprise or areas each one covers."""
+    """The users the manager may manage, with the enterprise or areas each one covers."""
     users = db.session.scalars(
-        scoped(select(User), User).order_by(User.role, User.email)
+        scoped_users(select(User)).order_by(User.role, User.email)
     ).all()
     assigned: dict[int, list[Area]] = {}
-    auditor_ids = [u.id for u in users if u.role == Role.AUDITOR]
+    auditor_ids = [u.id for u in users if u.role.has_areas]
     if auditor_ids:
         rows = db.session.execute(
             select(AuditorArea.user_id, Area)
@@ -265,11 +283,14 @@ def set_active(user: User, active: bool, actor: User) -> None:
     )
 
 
-def set_auditor_areas(user: User, area_ids: list[int], actor: User) -> None:
-    """Replace an auditor's areas with the given areas of the province."""
-    if user.role != Role.AUDITOR:
-        raise AdminError(_("Only auditors have areas."))
-    areas = _areas_or_404(area_ids)
+def set_user_areas(user: User, area_ids: list[int], actor: User) -> None:
+    """Replace the areas of an auditor or commune/ward staff member with the given areas in
+    the manager's reach."""
+    if not user.role.has_areas:
+        raise AdminError(_("Only auditors and commune/ward staff have areas."))
+    if user.id == actor.id:
+        raise AdminError(_("You cannot change your own areas."))
+    areas = _areas_or_404(area_ids, user.role)
     wanted = {a.id for a in areas}
     current = set(
         db.session.scalars(select(AuditorArea.area_id).where(AuditorArea.user_id == user.id))
@@ -283,7 +304,7 @@ def set_auditor_areas(user: User, area_ids: list[int], actor: User) -> None:
     record(
         "auditor_areas_changed",
         user,
-        details={"before": sorted(current), "after": sorted(wanted)},
+        details={"role": user.role.value, "before": sorted(current), "after": sorted(wanted)},
         user=actor,
     )
 

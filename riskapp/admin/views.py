@@ -8,16 +8,16 @@ from flask_login import current_user
 
 from riskapp.admin import bp, services
 from riskapp.admin.forms import (
-    AuditorAreasForm,
     ConfirmForm,
     InviteForm,
     ProvinceAdminForm,
     ProvinceForm,
+    UserAreasForm,
 )
 from riskapp.admin.services import AdminError
 from riskapp.db import db
 from riskapp.models import Role
-from riskapp.tenancy import PLATFORM_ADMINS, PROVINCE_ADMINS, current_province_id, route
+from riskapp.tenancy import MANAGERS, PLATFORM_ADMINS, current_province_id, route
 
 # The last invitation link, shown once on the next page as a fallback when e-mail fails.
 _LINK_KEY = "admin_invite_link"
@@ -142,7 +142,7 @@ def retry_work(item_id: int):
 
 # --- province admin -------------------------------------------------------------------------
 
-@route(bp, "/users", roles=PROVINCE_ADMINS)
+@route(bp, "/users", roles=MANAGERS)
 def users():
     return render_template(
         "admin/users.html",
@@ -158,7 +158,7 @@ def _fill_pickers(form) -> list[services.AreaChoice]:
     return tree
 
 
-@route(bp, "/users/invite", roles=PROVINCE_ADMINS, methods=["GET", "POST"])
+@route(bp, "/users/invite", roles=MANAGERS, methods=["GET", "POST"])
 def invite():
     form = InviteForm()
     tree = _fill_pickers(form)
@@ -182,7 +182,7 @@ def invite():
                            enterprise_total=services.enterprise_count()), status
 
 
-@route(bp, "/users/enterprises.json", roles=PROVINCE_ADMINS)
+@route(bp, "/users/enterprises.json", roles=MANAGERS)
 def enterprise_suggestions():
     """The invitation picker's suggestions as you type: enterprises in reach that match `q`."""
     found = services.enterprise_matches(request.args.get("q"))
@@ -191,20 +191,20 @@ def enterprise_suggestions():
                    total=services.enterprise_count())
 
 
-@route(bp, "/users/<int:user_id>", roles=PROVINCE_ADMINS, methods=["GET", "POST"])
+@route(bp, "/users/<int:user_id>", roles=MANAGERS, methods=["GET", "POST"])
 def user(user_id: int):
-    """One user's page; for an auditor its POST replaces the assigned areas."""
+    """One user's page; for a user bound to areas its POST replaces those areas."""
     target = services.province_user_or_404(user_id)
-    areas_form = AuditorAreasForm()
+    areas_form = UserAreasForm(role=target.role)
     tree = _fill_pickers(areas_form)
-    if target.role == Role.AUDITOR and areas_form.validate_on_submit():
+    if target.role.has_areas and areas_form.validate_on_submit():
         try:
-            services.set_auditor_areas(target, areas_form.area_ids.data, _actor())
+            services.set_user_areas(target, areas_form.area_ids.data, _actor())
         except AdminError as error:
             _form_error(areas_form, error)
         else:
             db.session.commit()
-            flash(_("The auditor's areas are saved."), "success")
+            flash(_("The areas of %(email)s are saved.", email=target.email), "success")
             return redirect(url_for("admin.user", user_id=target.id))
     row = services.user_row(target)
     if not areas_form.is_submitted():
@@ -215,7 +215,7 @@ def user(user_id: int):
     ), 400 if areas_form.errors else 200
 
 
-@route(bp, "/users/<int:user_id>/resend", roles=PROVINCE_ADMINS, methods=["POST"])
+@route(bp, "/users/<int:user_id>/resend", roles=MANAGERS, methods=["POST"])
 def resend(user_id: int):
     target = services.province_user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
@@ -231,12 +231,12 @@ def resend(user_id: int):
     return redirect(url_for("admin.user", user_id=target.id))
 
 
-@route(bp, "/users/<int:user_id>/deactivate", roles=PROVINCE_ADMINS, methods=["POST"])
+@route(bp, "/users/<int:user_id>/deactivate", roles=MANAGERS, methods=["POST"])
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
-@route(bp, "/users/<int:user_id>/reactivate", roles=PROVINCE_ADMINS, methods=["POST"])
+@route(bp, "/users/<int:user_id>/reactivate", roles=MANAGERS, methods=["POST"])
 def reactivate(user_id: int):
     return _set_active(user_id, True)
 

@@ -26,6 +26,8 @@ from riskapp.auth.services import hash_password
 from riskapp.db import db
 from riskapp.demo.behaviour import SiteBehaviour, local_time
 from riskapp.demo.data import (
+    AREA_PROPOSAL_REASON,
+    AREA_STAFF_DISTRICT,
     AUDITOR_DISTRICTS,
     BOX_LAT,
     BOX_LON,
@@ -59,6 +61,7 @@ from riskapp.models import (
     Role,
     User,
 )
+from riskapp.province import proposals
 from riskapp.scoring import Checklist
 
 DEMO_PROVINCE_CODE = "38"  # official code (riskapp.gazetteer)
@@ -216,6 +219,13 @@ class _Seeder:
         for name in AUDITOR_DISTRICTS:  # the groupings of the former districts
             db.session.add(AuditorArea(user_id=self.users[Role.AUDITOR].id,
                                        area_id=self.districts[name].id))
+        for role in (Role.AREA_ADMIN, Role.AREA_VIEWER):
+            db.session.add(AuditorArea(user_id=self.users[role].id,
+                                       area_id=self.districts[AREA_STAFF_DISTRICT].id))
+        # A level the area admin proposed for one of their communes, for the province to decide.
+        commune = self.communes[AREA_STAFF_DISTRICT][0]
+        proposals.propose_level(commune, 3, self.today + timedelta(days=1), AREA_PROPOSAL_REASON,
+                                self.users[Role.AREA_ADMIN])
 
     def _link_officer(self) -> None:
         officer_enterprise = next(

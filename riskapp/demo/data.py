@@ -171,6 +171,11 @@ SIGNATURES: dict[str, tuple[str, str]] = {
     "Thành phố Sầm Sơn": ("seafood", "Công ty CP Chế biến Hải sản Sầm Sơn"),
 }
 OFFICER_ENTERPRISE = "Công ty TNHH May Xuất khẩu Hoằng Hóa"
+# The former district whose grouping the commune/ward staff are bound to (the officer's
+# enterprise is there, so the area admin sees it), and the level they propose for its first
+# commune, waiting for the province admin.
+AREA_STAFF_DISTRICT = "Huyện Hoằng Hóa"
+AREA_PROPOSAL_REASON = "Ca bệnh mới tại khu dân cư gần chợ; đề nghị nâng cấp độ dịch"
 AUDITOR_DISTRICTS = ("Thị xã Nghi Sơn", "Huyện Nông Cống", "Huyện Quảng Xương", "Thành phố Sầm Sơn")
 
 # The second, smaller province, created through the same onboarding as any province.
@@ -197,4 +202,6 @@ DEMO_USERS = (
     ("viewer@thanhhoa.demo.riskapp.vn", Role.PROVINCE_VIEWER, "Phạm Thu Trang"),
     ("auditor@thanhhoa.demo.riskapp.vn", Role.AUDITOR, "Trần Văn Kiểm"),
     ("officer@thanhhoa.demo.riskapp.vn", Role.OFFICER, "Nguyễn Thị Hương"),
+    ("xa-admin@thanhhoa.demo.riskapp.vn", Role.AREA_ADMIN, "Lê Văn Xã"),
+    ("xa-viewer@thanhhoa.demo.riskapp.vn", Role.AREA_VIEWER, "Đỗ Thị Phường"),
 )

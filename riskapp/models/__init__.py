@@ -15,6 +15,7 @@ from riskapp.models.enums import (
     Grade,
     JobStatus,
     Priority,
+    ProposalStatus,
     ReportStatus,
     Role,
     TokenPurpose,
@@ -23,7 +24,7 @@ from riskapp.models.evidence import Evidence
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount
-from riskapp.models.territory import Area, AreaLevel, AreaSuccession, Province
+from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 from riskapp.models.work import WorkItem
 
@@ -52,8 +53,10 @@ __all__ = [
     "Grade",
     "Job",
     "JobStatus",
+    "LevelProposal",
     "OneTimeToken",
     "Priority",
+    "ProposalStatus",
     "Province",
     "ReminderLog",
     "RemediationAction",

@@ -54,6 +54,14 @@ class AreaChange(enum.StrEnum):
     REFORM = "reform"  # the 1 July 2025 reorganisation: an old commune into its new unit
 
 
+class ProposalStatus(enum.StrEnum):
+    """A level proposed by an area admin, decided once by a province admin."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class AssessmentStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"

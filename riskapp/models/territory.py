@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskapp.clock import DEFAULT_TIMEZONE
 from riskapp.db import Base
-from riskapp.models.enums import AreaChange, AreaKind
+from riskapp.models.enums import AreaChange, AreaKind, ProposalStatus
 from riskapp.models.types import TZDateTime, enum_column, utcnow
 
 OPEN_AREA = text("valid_to IS NULL")
@@ -126,3 +126,36 @@ class AreaLevel(Base):
 
     def is_in_force(self, on: date) -> bool:
         return self.effective_from <= on
+
+
+class LevelProposal(Base):
+    """A level an area admin proposes for an area of their own; a province admin approves it
+    (which sets the level) or rejects it, once."""
+
+    __tablename__ = "level_proposal"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
+        Index("ix_level_proposal_province_status", "province_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus),
+                                                   default=ProposalStatus.PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    # The level an approval set.
+    area_level_id: Mapped[int | None] = mapped_column(
+        ForeignKey("area_level.id", ondelete="SET NULL")
+    )

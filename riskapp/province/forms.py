@@ -1,4 +1,5 @@
-"""Province forms: area level, import upload, checklist upload (filters: riskapp.filters)."""
+"""Province forms: area level and level proposals, import upload, checklist upload (filters:
+riskapp.filters)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,17 @@ class ChecklistUploadForm(TranslatedForm):
 class ChecklistActivateForm(TranslatedForm):
     # The version is in the route (/checklists/<id>/activate), loaded within reach.
     active_from = DateField(_l("Active from"), default=clock.today, validators=[DataRequired()])
+
+
+class LevelProposalForm(TranslatedForm):
+    """An area admin's proposal: the area is one of theirs (the view checks it, 404)."""
+
+    area_id = SelectField(_l("Area"), coerce=optional_int, validators=[InputRequired()])
+    level = SelectField(_l("Epidemic level"), coerce=int, validators=[DataRequired()])
+    effective_from = DateField(_l("Effective from"), default=clock.today,
+                               validators=[DataRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class ProposalDecisionForm(TranslatedForm):
+    note = StringField(_l("Note (required to reject)"), validators=[Length(max=500)])

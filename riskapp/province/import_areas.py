@@ -189,8 +189,10 @@ class AreaMatcher:
                                  code=new_code or "?"))
 
 
-def example_area_name(province_id: int) -> str | None:
-    """A commune/ward of the province for the template's example row (a leaf of its tree)."""
+def example_area_name(province_id: int, area_ids: frozenset[int] | None = None) -> str | None:
+    """A commune/ward of the province (of `area_ids`, an area admin's reach, when given) for the
+    template's example row (a leaf of its tree)."""
     tree = area_tree(province_id)
-    leaves = [area_id for area_id in tree.names if not tree.children.get(area_id)]
+    leaves = [area_id for area_id in tree.names if not tree.children.get(area_id)
+              and (area_ids is None or area_id in area_ids)]
     return tree.names[leaves[0]] if leaves else None

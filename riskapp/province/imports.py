@@ -35,6 +35,7 @@ from riskapp.province.import_files import (
 )
 from riskapp.province.rollups import ensure_status, new_status_values
 from riskapp.templating import VSIC_SECTIONS
+from riskapp.tenancy import Scope, area_in_reach
 
 TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -240,6 +241,8 @@ class _Lookups:
     areas: AreaMatcher
     enterprises: dict[str, Enterprise]
     users: dict[str, User]
+    # The importer's reach: an area admin imports only into their own areas.
+    scope: Scope | None = None
     rows_of: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -259,6 +262,9 @@ def _check_tax_code(tax_code: str, row: int, lookups: _Lookups, problem: Report)
         # Tax codes are unique nationwide, so the row is refused; the words never say that, or
         # where, another province has it (a province may not learn another's enterprises).
         problem("tax_code", _("this tax code cannot be used in this import"))
+    elif (enterprise is not None and lookups.scope is not None
+          and not area_in_reach(enterprise.area_id, lookups.scope)):
+        problem("tax_code", _("this enterprise is outside your areas"))
 
 
 def _check_name(name: str, problem: Report) -> None:
@@ -288,6 +294,9 @@ def _check_area(value: str, former_district: str, lookups: _Lookups,
     match = lookups.areas.match(value, former_district)
     if match.problem:
         problem("area", match.problem)
+    elif lookups.scope is not None and not area_in_reach(match.area_id, lookups.scope):
+        problem("area", _("“%(value)s” is outside your areas", value=value))
+        return None, None
     return match.area_id, match.converted
 
 
@@ -404,12 +413,15 @@ def _refuse_repeats(lookups: _Lookups, problems: list[RowProblem],
     return [row for row in planned if row.tax_code not in repeated]
 
 
-def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "") -> ImportPlan:
-    """Check every row and work out what applying the file would do (reads, never writes)."""
+def plan_import(frame: pd.DataFrame, province_id: int, filename: str = "",
+                scope: Scope | None = None) -> ImportPlan:
+    """Check every row and work out what applying the file would do (reads, never writes); with
+    a scope, a row outside its areas (new, or an enterprise there already) is refused."""
     lookups = _Lookups(
         province_id, _industry_lookup(), AreaMatcher(province_id),
         enterprises=_enterprises_by_tax_code([code for code in frame["tax_code"].tolist() if code]),
         users=_users_by_email(sorted({e.lower() for e in frame["officer_email"].tolist() if e})),
+        scope=scope,
     )
     problems: list[RowProblem] = []
     planned: list[PlannedRow] = []

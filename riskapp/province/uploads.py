@@ -12,6 +12,7 @@ from flask import current_app
 
 from riskapp.province.import_files import rejected_file
 from riskapp.province.imports import ImportPlan, apply_import, plan_import, read_table
+from riskapp.tenancy import current_scope
 
 
 def _upload_dir() -> str:
@@ -77,7 +78,7 @@ def dry_run(data: bytes, filename: str, province_id: int, user) -> tuple[ImportP
     """Check an upload without changing anything; the file is kept (for applying its good rows
     and downloading its bad ones) under the returned token. Raises ImportFileError for an
     unreadable file."""
-    plan = plan_import(read_table(data, filename), province_id, filename)
+    plan = plan_import(read_table(data, filename), province_id, filename, current_scope())
     if not (plan.rows or plan.problems):
         return plan, None
     token = keep_upload(data, filename, province_id, user.id)
@@ -90,7 +91,7 @@ def apply_kept_upload(token: str | None, filename: str, province_id: int, user) 
     data = load_upload(token or "", province_id, user.id)
     if data is None:
         raise UploadExpired()
-    plan = plan_import(read_table(data, token), province_id, filename)
+    plan = plan_import(read_table(data, token), province_id, filename, current_scope())
     if plan.bad_rows != _kept_bad_rows(token):
         raise PlanChanged(plan)
     return apply_import(plan, province_id, user)
@@ -102,7 +103,7 @@ def rejected_rows(token: str, fmt: str, province_id: int, user) -> bytes:
     if data is None:
         raise UploadExpired()
     frame = read_table(data, token)
-    plan = plan_import(frame, province_id)
+    plan = plan_import(frame, province_id, scope=current_scope())
     problems: dict[int, list[str]] = {}
     for problem in plan.problems:
         problems.setdefault(problem.row, []).append(f"{problem.column}: {problem.problem}")

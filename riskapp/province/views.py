@@ -43,6 +43,7 @@ from riskapp.province import (
     imports,
     lists,
     maps,
+    proposals,
     regrade,
     uploads,
     versions,
@@ -54,18 +55,23 @@ from riskapp.province.forms import (
     ChecklistUploadForm,
     ImportApplyForm,
     ImportForm,
+    LevelProposalForm,
+    ProposalDecisionForm,
 )
 from riskapp.templating import AREA_LEVEL_LABELS, grade_label
 from riskapp.tenancy import (
+    MANAGERS,
     PLATFORM_ADMINS,
     PROVINCE_ADMINS,
-    PROVINCE_STAFF,
     READERS,
+    STAFF,
     allows,
+    area_in_reach,
     current_province_id,
     current_scope,
     get_area_or_404,
     get_or_404,
+    may_open,
     route,
 )
 
@@ -126,6 +132,9 @@ def dashboard():
         figures_built_at=datetime.fromtimestamp(cached.built_at, UTC),
         regrade=regrade.last_regrade(current_province_id()),
         start=guided_start.guided_start(current_scope()),
+        reach=territory.reach_label(current_province_id(), current_scope().area_ids),
+        proposals_pending=(proposals.pending_count() if may_open("province.approve_proposal")
+                           else 0),
     )
 
 
@@ -276,8 +285,17 @@ def _area_level_form() -> AreaLevelForm:
     return form
 
 
+def proposal_form(form: LevelProposalForm | None = None) -> LevelProposalForm:
+    """An area admin's level proposal form, over the areas of their reach."""
+    form = form or LevelProposalForm(formdata=None)
+    form.area_id.choices = area_choices()
+    form.level.choices = list(AREA_LEVEL_LABELS.items())
+    return form
+
+
 def _render_areas(form: AreaLevelForm | None = None, status: int = 200, **forms):
-    """The areas page; `forms` are the maintenance forms that failed (area_views)."""
+    """The areas page (area staff: their areas only); `forms` are the forms that failed
+    (area_views, proposal_views)."""
     province_id = current_province_id()
     tree = territory.area_tree(province_id)
     today = territory.province_today(province_id)
@@ -285,7 +303,12 @@ def _render_areas(form: AreaLevelForm | None = None, status: int = 200, **forms)
         "province/areas.html", form=form or _area_level_form(), tree=tree,
         rows=territory.picker_rows(province_id, current_scope().area_ids, today),
         levels=territory.levels_in_force(province_id),
-        changes=territory.recent_level_changes(province_id),
+        whole_province=current_scope().area_ids is None,
+        changes=[change for change in territory.recent_level_changes(province_id)
+                 if area_in_reach(change.area_id)],
+        proposal_form=forms.get("proposal_form") or proposal_form(),
+        proposals=proposals.proposal_rows(province_id),
+        decision_form=ProposalDecisionForm(formdata=None),
         groupings=area_listing.open_groupings(province_id, today),
         closed=area_listing.closed_areas(province_id, today),
         add_form=forms.get("add_form") or area_forms.add_form(province_id),
@@ -293,7 +316,7 @@ def _render_areas(form: AreaLevelForm | None = None, status: int = 200, **forms)
     ), status
 
 
-@route(bp, "/areas", roles=PROVINCE_STAFF)
+@route(bp, "/areas", roles=STAFF)
 def areas():
     return _render_areas(_area_level_form())
 
@@ -328,7 +351,7 @@ def set_area_level():
 # ----------------------------------------------------------------------------- imports
 
 
-@route(bp, "/imports", roles=PROVINCE_ADMINS, methods=["GET", "POST"], endpoint="imports")
+@route(bp, "/imports", roles=MANAGERS, methods=["GET", "POST"], endpoint="imports")
 def imports_page():
     form = ImportForm()
     plan = apply_form = token = None
@@ -349,14 +372,15 @@ def imports_page():
                            token=token)
 
 
-@route(bp, "/imports/template.<any(csv, xlsx):fmt>", roles=PROVINCE_ADMINS)
+@route(bp, "/imports/template.<any(csv, xlsx):fmt>", roles=MANAGERS)
 def import_template(fmt: str):
-    data = import_files.template_file(fmt, import_areas.example_area_name(current_province_id()))
+    data = import_files.template_file(fmt, import_areas.example_area_name(
+        current_province_id(), current_scope().area_ids))
     mimetype = import_files.XLSX_TYPE if fmt == "xlsx" else import_files.CSV_TYPE
     return _download(data, f"mau-nhap-doanh-nghiep.{fmt}", mimetype)
 
 
-@route(bp, "/imports/rejected/<token>/rows.<any(csv, xlsx):fmt>", roles=PROVINCE_ADMINS)
+@route(bp, "/imports/rejected/<token>/rows.<any(csv, xlsx):fmt>", roles=MANAGERS)
 def rejected_import_rows(token: str, fmt: str):
     try:
         data = uploads.rejected_rows(token, fmt, current_province_id(), current_user)
@@ -366,7 +390,7 @@ def rejected_import_rows(token: str, fmt: str):
     return _download(data, f"dong-chua-nhap.{fmt}", mimetype)
 
 
-@route(bp, "/imports/apply", roles=PROVINCE_ADMINS, methods=["POST"])
+@route(bp, "/imports/apply", roles=MANAGERS, methods=["POST"])
 def apply_import():
     form = ImportApplyForm()
     token = form.token.data if form.validate_on_submit() else None

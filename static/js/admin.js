@@ -1,4 +1,5 @@
-// Administration pages: copy an invitation link; show only the invite fields the chosen role needs.
+// Administration pages: copy an invitation link; show only the invite fields the chosen role needs
+// (a block's data-for-role lists the roles it is for, space-separated).
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -16,7 +17,7 @@ const roleSelect = document.querySelector("[data-role-select]");
 if (roleSelect) {
   const sync = () => {
     document.querySelectorAll("[data-for-role]").forEach((block) => {
-      block.hidden = block.dataset.forRole !== roleSelect.value;
+      block.hidden = !block.dataset.forRole.split(" ").includes(roleSelect.value);
     });
   };
   roleSelect.addEventListener("change", sync);
