@@ -25,6 +25,7 @@ from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
+from riskapp.models.visit import InspectionVisit, VisitStatus
 from riskapp.models.work import WorkItem
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Evidence",
     "Finding",
     "Grade",
+    "InspectionVisit",
     "Job",
     "JobStatus",
     "OneTimeToken",
@@ -62,6 +64,7 @@ __all__ = [
     "Role",
     "TokenPurpose",
     "User",
+    "VisitStatus",
     "WeeklyGradeCount",
     "WorkItem",
 ]

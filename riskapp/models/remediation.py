@@ -48,6 +48,14 @@ class RemediationAction(Base):
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Revision 0013: what the authority wrote when it verified or sent the action back; the
+    # version a verification or an edit must still see (a conditional UPDATE compares it); an
+    # owner chosen among the enterprise's users (`owner` keeps the name shown).
+    review_note: Mapped[str | None] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    owner_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     def action_text(self, lang: str) -> str:
         return self.action_en if lang == "en" else self.action_vi
