@@ -9,7 +9,8 @@ from flask import Flask
 AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin", "api", "evidence")
 # The modules that add routes, commands or model listeners to an area when imported.
 MODULES = {
-    "province": ("views", "commands", "rollups", "reform_views", "area_views"),
+    "province": ("views", "commands", "rollups", "reform_views", "area_views",
+                 "followup_views", "visit_views", "auditlog_views"),
     "api": ("views", "account"),
 }
 

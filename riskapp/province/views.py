@@ -37,6 +37,7 @@ from riskapp.province import (
     cache,
     exports,
     figures,
+    followup,
     guided_start,
     import_areas,
     import_files,
@@ -136,8 +137,7 @@ def reporting():
     return render_template("province/reporting.html", form=form, filters=filters,
                            head=aggregates.fold(areas), areas=areas,
                            chart=figures.reporting_bars(areas),
-                           page=lists.enterprise_page(filters.but(state="unreported"),
-                                                      _page_number()))
+                           page=followup.overdue_page(filters, _page_number()))
 
 
 @route(bp, "/inspect", roles=READERS)
