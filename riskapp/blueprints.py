@@ -12,6 +12,7 @@ MODULES = {
     "province": ("views", "commands", "rollups", "reform_views", "area_views",
                  "followup_views", "visit_views", "auditlog_views"),
     "api": ("views", "account"),
+    "audit": ("views", "visit_views"),
 }
 
 

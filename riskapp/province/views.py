@@ -239,6 +239,13 @@ def export_assessments(fmt: str):
                          exports.assessment_frame)
 
 
+@route(bp, "/export/inspect.<fmt>", roles=READERS)
+@limiter.limit(costly_limit, key_func=user_or_address)
+def export_inspection(fmt: str):
+    return _export_frame(fmt, "export_inspection", "inspect-first", _("Inspect first"),
+                         exports.inspection_frame)
+
+
 @route(bp, "/export/tables.<fmt>", roles=READERS)
 @limiter.limit(costly_limit, key_func=user_or_address)
 def export_tables(fmt: str):
