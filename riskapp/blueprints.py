@@ -10,7 +10,7 @@ AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin",
 # The modules that add routes, commands or model listeners to an area when imported.
 MODULES = {
     "province": ("views", "commands", "rollups", "reform_views", "area_views",
-                 "followup_views", "visit_views", "auditlog_views"),
+                 "followup_views", "visit_views", "action_views", "auditlog_views"),
     "api": ("views", "account"),
     "audit": ("views", "visit_views"),
 }

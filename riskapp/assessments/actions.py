@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, case, select
+from sqlalchemy import Select, and_, case, select, update
 
 from riskapp import clock
 from riskapp.auditlog import record
@@ -80,6 +80,22 @@ class ActionLocked(Exception):
     """A verified action is closed by an auditor or the province; the officer cannot change it."""
 
 
+def _claim(action: RemediationAction) -> None:
+    """Take the action's next lock version in the database, or raise ActionLocked: a review
+    committed since the action was read (verified it) wins over this edit."""
+    loaded = action.lock_version
+    claimed = db.session.execute(
+        update(RemediationAction)
+        .where(RemediationAction.id == action.id, RemediationAction.lock_version == loaded,
+               RemediationAction.status.not_in([s for s in ActionStatus if s.is_locked]))
+        .values(lock_version=loaded + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        raise ActionLocked()
+    action.lock_version = loaded + 1  # what the row holds now: the flush below writes the same
+
+
 def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
                   status: ActionStatus, note: str | None, user=None) -> RemediationAction:
     """Change owner, due date, status and note; "verified" is not the officer's to set."""
@@ -87,6 +103,7 @@ def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
         raise ActionLocked()
     if status == ActionStatus.VERIFIED:
         raise ValueError("the officer cannot verify an action")
+    _claim(action)
     before = {"status": action.status.value, "due_on": action.due_on.isoformat(),
               "owner": action.owner}
     action.owner = (owner or "").strip() or None

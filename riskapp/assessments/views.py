@@ -388,14 +388,19 @@ def update_action(action_id: int):
     if not form.validate():
         flash(_("The action was not saved: check the fields marked below."), "error")
         return _render_actions(show, failed=(action.id, form), status=422)
-    remediation.update_action(
-        action,
-        owner=form.owner.data,
-        due_on=form.due_on.data,
-        status=ActionStatus(form.status.data),
-        note=form.note.data,
-        user=current_user,
-    )
+    try:
+        remediation.update_action(
+            action,
+            owner=form.owner.data,
+            due_on=form.due_on.data,
+            status=ActionStatus(form.status.data),
+            note=form.note.data,
+            user=current_user,
+        )
+    except remediation.ActionLocked:  # verified while the officer was editing
+        db.session.rollback()
+        flash(_("This action is verified or replaced and can no longer be changed."), "error")
+        return redirect(url_for(".actions", show=show))
     db.session.commit()
     flash(_("Action saved."), "success")
     return redirect(url_for(".actions", show=show) + f"#action-{action.id}")

@@ -15,6 +15,7 @@ from riskapp.filters import Filters, apply_filters, grade_rank
 from riskapp.models import (
     GRADED_STATUSES,
     OPEN_ACTION_STATUSES,
+    ActionStatus,
     Assessment,
     Enterprise,
     EnterpriseStatus,
@@ -163,6 +164,7 @@ class EnterpriseDetail:
     history: list[Assessment]  # graded assessments, newest first
     open_actions: list[RemediationAction]
     findings: list[Finding]
+    done_actions: list[RemediationAction]  # done by the enterprise, awaiting the review
 
 
 def enterprise_detail(enterprise: Enterprise) -> EnterpriseDetail:
@@ -182,5 +184,11 @@ def enterprise_detail(enterprise: Enterprise) -> EnterpriseDetail:
         scoped(select(Finding), Finding).where(Finding.enterprise_id == enterprise.id)
         .order_by(Finding.visited_on.desc())
     ).all()
+    done = db.session.scalars(
+        scoped(select(RemediationAction), RemediationAction)
+        .where(RemediationAction.enterprise_id == enterprise.id,
+               RemediationAction.status == ActionStatus.DONE)
+        .order_by(RemediationAction.completed_at, RemediationAction.position)
+    ).all()
     return EnterpriseDetail(db.session.get(EnterpriseStatus, enterprise.id), list(history),
-                            list(actions), list(findings))
+                            list(actions), list(findings), list(done))

@@ -171,6 +171,7 @@ def enterprise(enterprise_id: int):
     return render_template(
         "province/enterprise.html", enterprise=enterprise, status=detail.status,
         history=detail.history, actions=detail.open_actions, findings=detail.findings,
+        done_actions=detail.done_actions,
         area_path=territory.area_path(enterprise.area),
         chart=figures.history_chart(detail.history),
     )

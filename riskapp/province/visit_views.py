@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from riskapp import territory
@@ -34,7 +35,7 @@ def _chosen(source) -> list[int]:
 
 def _form(enterprises) -> VisitPlanForm:
     form = VisitPlanForm()
-    form.auditor_id.choices = [(a.id, a.name or a.email)
+    form.auditor_id.choices = [SelectChoice(a.id, a.name or a.email)
                                for a in visits.auditor_choices(enterprises)]
     return form
 
