@@ -7,7 +7,7 @@ Create Date: 2026-12-07 14:00:00
 The province assigns enterprises to auditors for a visit on a planned date (one open visit per
 enterprise and auditor, kept by a partial unique index). A remediation action gains the note of
 the authority's review, a lock version that verification compares, and an owner chosen among
-the enterprise's users.
+the enterprise's users. The audit log gets an index for its viewer (a province, newest first).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ def upgrade() -> None:
     op.create_index("ix_inspection_visit_auditor", "inspection_visit",
                     ["auditor_id", "status", "planned_on"])
     op.create_index("ix_inspection_visit_province", "inspection_visit", ["province_id", "status"])
+    op.create_index("ix_audit_province_id", "audit_log", ["province_id", "id"])
     with op.batch_alter_table("remediation_action") as batch_op:
         batch_op.add_column(sa.Column("review_note", sa.Text()))
         batch_op.add_column(sa.Column("lock_version", sa.Integer(), nullable=False,
@@ -71,6 +72,7 @@ def downgrade() -> None:
         batch_op.drop_column("owner_user_id")
         batch_op.drop_column("lock_version")
         batch_op.drop_column("review_note")
+    op.drop_index("ix_audit_province_id", table_name="audit_log")
     op.drop_index("ix_inspection_visit_province", table_name="inspection_visit")
     op.drop_index("ix_inspection_visit_auditor", table_name="inspection_visit")
     op.drop_index("uq_inspection_visit_open", table_name="inspection_visit")
