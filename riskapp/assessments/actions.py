@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import Select, and_, case, select, update
 
 from riskapp import clock
+from riskapp.assessments import owners
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
@@ -96,9 +97,31 @@ def _claim(action: RemediationAction) -> None:
     action.lock_version = loaded + 1  # what the row holds now: the flush below writes the same
 
 
+# `update_action(owner_user=…)` left out (the API): the account stays while the name does.
+KEEP_ACCOUNT = object()
+
+
+def _set_owner(action: RemediationAction, owner: str | None, owner_user, by) -> None:
+    if owner_user is not None and owner_user is not KEEP_ACCOUNT:
+        newly = action.owner_user_id != owner_user.id
+        action.owner, action.owner_user_id = owner_user.name or owner_user.email, owner_user.id
+        if newly:
+            owners.notify_after_commit(action, owner_user, by)
+        return
+    typed = (owner or "").strip() or None
+    if owner_user is None or typed != action.owner:
+        action.owner_user_id = None
+    action.owner = typed
+
+
 def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
-                  status: ActionStatus, note: str | None, user=None) -> RemediationAction:
-    """Change owner, due date, status and note; "verified" is not the officer's to set."""
+                  status: ActionStatus, note: str | None, user=None,
+                  owner_user=KEEP_ACCOUNT) -> RemediationAction:
+    """Change owner, due date, status and note; "verified" is not the officer's to set.
+
+    `owner_user` is an owner chosen among the enterprise's users (their name becomes the owner
+    shown; they are mailed after the commit), or None for a typed owner; left out, the chosen
+    account stays until the typed name changes."""
     if action.status.is_locked:
         raise ActionLocked()
     if status == ActionStatus.VERIFIED:
@@ -106,7 +129,7 @@ def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
     _claim(action)
     before = {"status": action.status.value, "due_on": action.due_on.isoformat(),
               "owner": action.owner}
-    action.owner = (owner or "").strip() or None
+    _set_owner(action, owner, owner_user, user)
     action.due_on = due_on
     action.note = (note or "").strip() or None
     if status != action.status:
@@ -117,7 +140,7 @@ def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
         "action_updated",
         action,
         details={"before": before, "status": status.value, "due_on": due_on.isoformat(),
-                 "owner": action.owner},
+                 "owner": action.owner, "owner_user_id": action.owner_user_id},
         user=user,
     )
     return action
