@@ -3,7 +3,7 @@ whose areas cover them, on a planned date."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,8 +42,10 @@ def _form(enterprises) -> VisitPlanForm:
 
 @route(bp, "/visits/plan", roles=MANAGERS, methods=["GET", "POST"])
 def plan_visits():
-    source = request.form if request.method == "POST" else request.args
-    enterprises = visits.enterprises_in_reach(_chosen(source))
+    chosen = _chosen(request.values)
+    enterprises = visits.enterprises_in_reach(chosen)
+    if len(enterprises) != len(chosen):
+        abort(404)  # one of them is outside the user's reach
     if not enterprises:
         flash(_("Choose the enterprises to visit."), "error")
         return redirect(url_for("province.inspect_first"))
