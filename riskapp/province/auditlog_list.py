@@ -64,7 +64,7 @@ def entries(filters: LogFilters, scope: Scope | None = None) -> Select:
     zone = territory.province_zone(scope.province_id)
     statement = scoped(select(AuditLog), AuditLog, scope)
     if filters.user:
-        statement = statement.where(AuditLog.user_email.ilike(f"%{filters.user}%"))
+        statement = statement.where(AuditLog.user_email.icontains(filters.user, autoescape=True))
     if filters.action:
         statement = statement.where(AuditLog.action == filters.action)
     if filters.object_type:

@@ -122,9 +122,12 @@ def _reachable_officers():
 
 
 def _targets(filters: Filters, enterprise_ids: list[int] | None, scope: Scope, today: date):
-    """A select of the ids to remind: the unreported within the filters (and chosen ids)."""
-    statement = apply_filters(select(EnterpriseStatus.enterprise_id), _unreported(filters),
-                              scope, today)
+    """A select of the ids to remind: the unreported within the filters (and chosen ids) that
+    have an officer who can log in."""
+    with_officer = _reachable_officers().with_only_columns(User.id).where(
+        User.enterprise_id == EnterpriseStatus.enterprise_id).exists()
+    statement = apply_filters(select(EnterpriseStatus.enterprise_id).where(with_officer),
+                              _unreported(filters), scope, today)
     if enterprise_ids is not None:
         statement = statement.where(EnterpriseStatus.enterprise_id.in_(enterprise_ids))
     return statement
@@ -144,18 +147,19 @@ def pending_count(filters: Filters, enterprise_ids: list[int] | None,
     return total - done, done
 
 
-def queue_nudges(filters: Filters, enterprise_ids: list[int] | None, user: User) -> int:
-    """Queue one work item reminding the targets' officers; returns how many enterprises are
-    still to remind today (0: nothing queued)."""
-    to_remind, _done = pending_count(filters, enterprise_ids)
+def queue_nudges(filters: Filters, enterprise_ids: list[int] | None,
+                 user: User) -> tuple[int, int]:
+    """Queue one work item reminding the targets' officers: (enterprises still to remind today,
+    enterprises reminded today already); nothing is queued when the first is 0."""
+    to_remind, done = pending_count(filters, enterprise_ids)
     if to_remind == 0:
-        return 0
+        return 0, done
     args = {"filters": filters.args(), "ids": enterprise_ids, "base_url": links.base_url()}
     record("province_nudge_queued", object_type="enterprise",
            details={"filters": filters.args(), "chosen": len(enterprise_ids or []) or None,
                     "enterprises": to_remind}, user=user)
     jobs.enqueue(NUDGE_TASK, user.id, args, province_id=user.province_id)
-    return to_remind
+    return to_remind, done
 
 
 # --------------------------------------------------------------------------- the task

@@ -28,9 +28,10 @@ def remind():
     if ids == []:
         flash(_("Choose the enterprises to remind."), "error")
         return redirect(back)
-    queued = followup.queue_nudges(filters, ids, current_user)
+    queued, already = followup.queue_nudges(filters, ids, current_user)
     if not queued:
-        flash(_("Already reminded today: nothing more was sent."), "warning")
+        flash(_("Already reminded today: nothing more was sent.") if already
+              else _("None of these enterprises has an officer account to remind."), "warning")
         return redirect(back)
     db.session.commit()
     flash(ngettext("A reminder to %(num)d enterprise is being sent.",

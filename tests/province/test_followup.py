@@ -127,3 +127,12 @@ def test_ten_thousand_are_queued_fast_as_one_work_item_and_each_officer_mailed_o
     recipients = [m["To"] for m in _nudge_mails(outbox)]
     assert len(recipients) == len(set(recipients))
     assert logged == len(recipients) == 10_000 + 1  # and the world's own officer
+
+
+def test_an_enterprise_without_an_officer_account_queues_nothing(world, login_as, held_work):
+    response = login_as(world.a.admin).post("/province/reporting/remind", data={
+        "target": "chosen", "enterprise": [str(world.a.enterprise_elsewhere.id)]},
+        follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "has an officer account to remind" in text or "tài khoản cán bộ để nhắc" in text
+    assert list(held_work) == []
