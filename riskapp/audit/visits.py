@@ -82,10 +82,12 @@ def _insert(dialect: str):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def assign(enterprises: list[Enterprise], auditor: User, planned_on: date, note: str | None,
-           by: User) -> tuple[int, int]:
+def assign(enterprises: list[Enterprise], auditor: User | None, planned_on: date,
+           note: str | None, by: User) -> tuple[int, int]:
     """Plan a visit of each enterprise by the auditor: (planned now, already planned). Nothing is
     planned when the auditor's areas miss one of them (WrongAuditor names those)."""
+    if auditor is None:
+        raise WrongAuditor([enterprise.name for enterprise in enterprises])
     covered = covered_areas(auditor)
     outside = [e.name for e in enterprises if e.area_id not in covered]
     if outside or auditor.role != Role.AUDITOR:
