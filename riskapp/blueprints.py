@@ -10,8 +10,10 @@ AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin",
 # The modules that add routes, commands or model listeners to an area when imported.
 MODULES = {
     "province": ("views", "commands", "rollups", "reform_views", "area_views",
-                 "proposal_views"),
+                 "proposal_views", "followup_views", "visit_views", "action_views",
+                 "auditlog_views"),
     "api": ("views", "account"),
+    "audit": ("views", "visit_views"),
 }
 
 

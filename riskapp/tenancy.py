@@ -28,6 +28,7 @@ from riskapp.models import (
     ChecklistVersion,
     Enterprise,
     Evidence,
+    InspectionVisit,
     Job,
     Role,
     User,
@@ -66,8 +67,9 @@ SHARED_MODELS = frozenset({ChecklistVersion})
 # The platform's own records about every province's work, read by the platform admin only.
 PLATFORM_RECORDS = frozenset({WorkItem})
 
-# The column that names the owner of a personal object.
-OWNER_COLUMNS = {Job: Job.created_by_id, ApiToken: ApiToken.user_id}
+# The column that names the owner of a personal object (a visit is its auditor's to work).
+OWNER_COLUMNS = {Job: Job.created_by_id, ApiToken: ApiToken.user_id,
+                 InspectionVisit: InspectionVisit.auditor_id}
 
 
 @dataclass(frozen=True)

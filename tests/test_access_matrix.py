@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from riskapp.audit.services import ZIP_JOB_KIND
 from riskapp.db import db
-from riskapp.models import Job, JobStatus, RemediationAction, Role, WorkItem
+from riskapp.models import InspectionVisit, Job, JobStatus, RemediationAction, Role, WorkItem
 from riskapp.province.proposals import propose_level
 from riskapp.reports.services import RENDER_TASK
 from tests import factories
@@ -79,7 +79,17 @@ ROUTES = [
     route("province.export_enterprises", "GET", READERS, "/province/export/enterprises.csv"),
     route("province.export_tables", "GET", READERS, "/province/export/tables.xlsx"),
     route("province.export_assessments", "GET", READERS, "/province/export/assessments.csv"),
-    route("province.areas", "GET", STAFF, "/province/areas"),
+    route("province.remind", "POST", MANAGERS, "/province/reporting/remind"),
+    route("province.export_inspection", "GET", READERS, "/province/export/inspect.csv"),
+    route("province.plan_visits", "GET", MANAGERS, "/province/visits/plan?enterprise={enterprise}"),
+    route("province.plan_visits", "POST", MANAGERS,
+          "/province/visits/plan?enterprise={enterprise}"),
+    # The action is open, not done: the review is refused (nothing changes), but reached.
+    route("province.review_action", "POST", MANAGERS | {AUDITOR},
+          "/province/actions/{action}/review"),
+    route("province.audit_log", "GET", MANAGERS, "/province/audit-log"),
+    route("province.export_audit_log", "GET", MANAGERS, "/province/audit-log.csv"),
+        route("province.areas", "GET", STAFF, "/province/areas"),
     route("province.set_area_level", "POST", {ADMIN}, "/province/areas"),
     route("province.propose_level", "POST", {AREA_ADMIN}, "/province/areas/proposals"),
     route("province.approve_proposal", "POST", {ADMIN},
@@ -109,6 +119,8 @@ ROUTES = [
     route("audit.finding", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}/finding"),
     route("audit.finding", "POST", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}/finding"),
     route("audit.zip_start", "POST", {AUDITOR}, "/audit/exports"),
+    route("audit.visit_reports", "POST", {AUDITOR}, "/audit/visits/reports"),
+    route("audit.visit_done", "POST", {AUDITOR}, "/audit/visits/{visit}/done"),
     route("audit.zip_job", "GET", {AUDITOR}, "/audit/exports/{job}"),
     route("audit.zip_status", "GET", {AUDITOR}, "/audit/exports/{job}/status"),
     route("audit.zip_download", "GET", {AUDITOR}, "/audit/exports/{job}/download"),
@@ -203,7 +215,10 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
     work_item = WorkItem(task=RENDER_TASK, args=[0], province_id=tenant.province.id,
                          status=JobStatus.FAILED, attempts=3, max_attempts=3, budget_seconds=120,
                          last_error="attempt 3: OSError: disk full")
-    db.session.add_all([job, work_item])
+    visit = InspectionVisit(province_id=tenant.province.id, enterprise_id=tenant.enterprise.id,
+                            auditor_id=tenant.auditor.id, planned_on=submitted.assessed_on,
+                            assigned_by_id=tenant.admin.id)
+    db.session.add_all([job, work_item, visit])
     db.session.flush()
     assert action is not None, "the test answers must leave a failing item"
     from tests.evidence.support import make_evidence
@@ -225,6 +240,7 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "province": tenant.province.id,
         "job": job.id,
         "work_item": work_item.id,
+        "visit": visit.id,
         "evidence": evidence.id,
         "checklist": uploaded.id,
         "checklist_version": uploaded.version,

@@ -30,6 +30,7 @@ from riskapp.models import (
     AssessmentStatus,
     Enterprise,
     Evidence,
+    InspectionVisit,
     Job,
     JobStatus,
     Role,
@@ -76,6 +77,10 @@ def populated(app, world):
                 make_evidence(assessment, tenant.officer)
             db.session.add(Job(id=str(uuid.uuid4()), kind="audit_zip", status=JobStatus.DONE,
                                created_by_id=tenant.auditor.id, province_id=tenant.province.id))
+            for enterprise in (tenant.enterprise, tenant.enterprise_elsewhere):
+                db.session.add(InspectionVisit(
+                    province_id=tenant.province.id, enterprise_id=enterprise.id,
+                    auditor_id=tenant.auditor.id, planned_on=clock.today()))
             db.session.add(AreaSuccession(
                 province_id=tenant.province.id, old_area_id=tenant.commune.id,
                 new_area_id=tenant.district.id, effective_from=clock.today(),

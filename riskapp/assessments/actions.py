@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, case, select
+from sqlalchemy import Select, and_, case, select, update
 
 from riskapp import clock
+from riskapp.assessments import owners
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
@@ -80,16 +81,55 @@ class ActionLocked(Exception):
     """A verified action is closed by an auditor or the province; the officer cannot change it."""
 
 
+def _claim(action: RemediationAction) -> None:
+    """Take the action's next lock version in the database, or raise ActionLocked: a review
+    committed since the action was read (verified it) wins over this edit."""
+    loaded = action.lock_version
+    claimed = db.session.execute(
+        update(RemediationAction)
+        .where(RemediationAction.id == action.id, RemediationAction.lock_version == loaded,
+               RemediationAction.status.not_in([s for s in ActionStatus if s.is_locked]))
+        .values(lock_version=loaded + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        raise ActionLocked()
+    action.lock_version = loaded + 1  # what the row holds now: the flush below writes the same
+
+
+# `update_action(owner_user=…)` left out (the API): the account stays while the name does.
+KEEP_ACCOUNT = object()
+
+
+def _set_owner(action: RemediationAction, owner: str | None, owner_user, by) -> None:
+    if owner_user is not None and owner_user is not KEEP_ACCOUNT:
+        newly = action.owner_user_id != owner_user.id
+        action.owner, action.owner_user_id = owner_user.name or owner_user.email, owner_user.id
+        if newly:
+            owners.notify_after_commit(action, owner_user, by)
+        return
+    typed = (owner or "").strip() or None
+    if owner_user is None or typed != action.owner:
+        action.owner_user_id = None
+    action.owner = typed
+
+
 def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
-                  status: ActionStatus, note: str | None, user=None) -> RemediationAction:
-    """Change owner, due date, status and note; "verified" is not the officer's to set."""
+                  status: ActionStatus, note: str | None, user=None,
+                  owner_user=KEEP_ACCOUNT) -> RemediationAction:
+    """Change owner, due date, status and note; "verified" is not the officer's to set.
+
+    `owner_user` is an owner chosen among the enterprise's users (their name becomes the owner
+    shown; they are mailed after the commit), or None for a typed owner; left out, the chosen
+    account stays until the typed name changes."""
     if action.status.is_locked:
         raise ActionLocked()
     if status == ActionStatus.VERIFIED:
         raise ValueError("the officer cannot verify an action")
+    _claim(action)
     before = {"status": action.status.value, "due_on": action.due_on.isoformat(),
               "owner": action.owner}
-    action.owner = (owner or "").strip() or None
+    _set_owner(action, owner, owner_user, user)
     action.due_on = due_on
     action.note = (note or "").strip() or None
     if status != action.status:
@@ -100,7 +140,7 @@ def update_action(action: RemediationAction, *, owner: str | None, due_on: date,
         "action_updated",
         action,
         details={"before": before, "status": status.value, "due_on": due_on.isoformat(),
-                 "owner": action.owner},
+                 "owner": action.owner, "owner_user_id": action.owner_user_id},
         user=user,
     )
     return action

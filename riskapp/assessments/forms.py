@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 
 from riskapp.assessments.services import MAX_ANSWER_LENGTH
-from riskapp.fields import TranslatedForm
+from riskapp.fields import TranslatedForm, optional_int
 from riskapp.formatting import answer_words
 from riskapp.models import OFFICER_ACTION_STATUSES
 from riskapp.scoring import AnswerKind, Checklist, Context, Item, parse_number
@@ -228,13 +228,18 @@ class ProfileForm(TranslatedForm):
 
 
 class ActionForm(TranslatedForm):
-    owner = StringField(_l("Owner"), validators=[Optional(), Length(max=255)])
+    # A user of the enterprise (mailed), or nobody chosen: the typed owner below.
+    owner_user_id = SelectField(_l("Owner (a user of the enterprise)"), coerce=optional_int,
+                                validators=[Optional()])
+    owner = StringField(_l("Owner (someone else, typed)"), validators=[Optional(), Length(max=255)])
     due_on = DateField(_l("Due date"), validators=[DataRequired(_l("Enter a date."))])
     status = SelectField(_l("Status"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
 
-    def __init__(self, *args, status_labels=None, **kwargs):
+    def __init__(self, *args, status_labels=None, owner_users=(), **kwargs):
         super().__init__(*args, **kwargs)
         labels = status_labels or {}
+        self.owner_user_id.choices = [SelectChoice(None, _l("— typed below —"))] + [
+            SelectChoice(user.id, user.name or user.email) for user in owner_users]
         self.status.choices = [SelectChoice(s.value, str(labels.get(s, s.value)))
                                for s in OFFICER_ACTION_STATUSES]

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from riskapp import charts, formatting, territory
 from riskapp.assessments import actions as remediation
-from riskapp.assessments import bp, services
+from riskapp.assessments import bp, owners, services
 from riskapp.assessments.forms import (
     ActionForm,
     ProfileForm,
@@ -51,6 +51,7 @@ def home():
         draft=services.current_draft(enterprise),
         next_due=current.current_next_due_on if current else None,
         actions_by_priority=remediation.open_actions_by_priority(),
+        assigned=owners.assigned_to_me(),
         history=history,
         history_chart=history_chart,
         downloads=reports.download_log(enterprise.id, limit=5),
@@ -335,20 +336,23 @@ def result(assessment_id: int):
 
 # --- remediation actions ----------------------------------------------------------------------
 
-def _action_form(action: RemediationAction, formdata=None) -> ActionForm:
-    stored = {"owner": action.owner, "due_on": action.due_on, "status": action.status.value,
-              "note": action.note}
+def _action_form(action: RemediationAction, formdata=None, users=None) -> ActionForm:
+    stored = {"owner": None if action.owner_user_id else action.owner, "due_on": action.due_on,
+              "status": action.status.value, "note": action.note,
+              "owner_user_id": action.owner_user_id}
     return ActionForm(
         formdata=formdata,
         data=None if formdata else stored,
         prefix=f"action-{action.id}",
         status_labels=ACTION_STATUS_LABELS,
+        owner_users=owners.enterprise_users() if users is None else users,
     )
 
 
 def _render_actions(show: str, failed: tuple[int, ActionForm] | None = None, status: int = 200):
     actions = remediation.list_actions(remediation.ACTION_FILTERS[show])
-    forms = {action.id: _action_form(action) for action in actions
+    users = owners.enterprise_users()
+    forms = {action.id: _action_form(action, users=users) for action in actions
              if not action.status.is_locked}
     if failed is not None:
         forms[failed[0]] = failed[1]
@@ -388,14 +392,20 @@ def update_action(action_id: int):
     if not form.validate():
         flash(_("The action was not saved: check the fields marked below."), "error")
         return _render_actions(show, failed=(action.id, form), status=422)
-    remediation.update_action(
-        action,
-        owner=form.owner.data,
-        due_on=form.due_on.data,
-        status=ActionStatus(form.status.data),
-        note=form.note.data,
-        user=current_user,
-    )
+    try:
+        remediation.update_action(
+            action,
+            owner=form.owner.data,
+            due_on=form.due_on.data,
+            status=ActionStatus(form.status.data),
+            note=form.note.data,
+            user=current_user,
+            owner_user=owners.owner_in_reach(form.owner_user_id.data),
+        )
+    except remediation.ActionLocked:  # verified while the officer was editing
+        db.session.rollback()
+        flash(_("This action is verified or replaced and can no longer be changed."), "error")
+        return redirect(url_for(".actions", show=show))
     db.session.commit()
     flash(_("Action saved."), "success")
     return redirect(url_for(".actions", show=show) + f"#action-{action.id}")

@@ -19,6 +19,7 @@ from sqlalchemy import Select, select, update
 
 from riskapp import checklists, clock, jobs, links, storage, territory
 from riskapp.assessments.services import refresh_enterprise_status
+from riskapp.audit import visits
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.filters import Filters, enterprises
@@ -242,14 +243,16 @@ def record_finding(
         },
         user=auditor,
     )
+    visits.visits_done_by_finding(assessment.enterprise_id, auditor)
     return finding
 
 
 # --------------------------------------------------------------------------- ZIP export
 
 
-def start_zip(filters: Filters, user: User) -> Job:
-    """Queue a ZIP of the latest reports of the filtered enterprises (built after the commit)."""
+def start_zip(filters: Filters, user: User, enterprise_ids: list[int] | None = None) -> Job:
+    """Queue a ZIP of the latest reports of the filtered enterprises (built after the commit);
+    with `enterprise_ids` (the auditor's visits), only those among them."""
     job = Job(
         id=str(uuid.uuid4()),
         kind=ZIP_JOB_KIND,
@@ -257,7 +260,8 @@ def start_zip(filters: Filters, user: User) -> Job:
         progress=0,
         total=0,
         # The worker has no request: the reports it renders link to the address asked from.
-        params={"filters": filters.args(), "base_url": links.base_url(), "lang": current_lang()},
+        params={"filters": filters.args(), "base_url": links.base_url(), "lang": current_lang(),
+                "enterprise_ids": enterprise_ids},
         created_by_id=user.id,
         province_id=user.province_id,
     )
@@ -328,7 +332,11 @@ def _build_zip(job: Job) -> str:
     # The requesting user's reach, rebuilt here: the export never holds more than they could open.
     scope = scope_for(user) if user else None
     filters = Filters.from_args((job.params or {}).get("filters", {}))
-    rows = db.session.execute(enterprise_query(filters, scope)).all() if scope else []
+    statement = enterprise_query(filters, scope) if scope else None
+    chosen = (job.params or {}).get("enterprise_ids")
+    if statement is not None and chosen is not None:
+        statement = statement.where(Enterprise.id.in_(chosen))
+    rows = db.session.execute(statement).all() if statement is not None else []
     targets = [
         (enterprise, status.current_assessment_id)
         for enterprise, status in rows

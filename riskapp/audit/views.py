@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from riskapp import territory
 from riskapp.assessments import services as assessment_services
-from riskapp.audit import bp, services
+from riskapp.audit import bp, services, visits
 from riskapp.audit.forms import FindingForm
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
@@ -33,7 +33,8 @@ OBSERVED_PREFIX = "observed-"
 def index():
     form, filters = read_filters()
     page = services.enterprise_page(filters, request.args.get("page", 1, type=int))
-    return render_template("audit/index.html", form=form, page=page, filters=filters)
+    return render_template("audit/index.html", form=form, page=page, filters=filters,
+                           visits=visits.my_visits())
 
 
 @route(bp, "/assessments/<int:assessment_id>", roles=FINDING_RECORDERS)

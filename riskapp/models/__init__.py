@@ -26,6 +26,7 @@ from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
+from riskapp.models.visit import InspectionVisit, VisitStatus
 from riskapp.models.work import WorkItem
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Evidence",
     "Finding",
     "Grade",
+    "InspectionVisit",
     "Job",
     "JobStatus",
     "LevelProposal",
@@ -65,6 +67,7 @@ __all__ = [
     "Role",
     "TokenPurpose",
     "User",
+    "VisitStatus",
     "WeeklyGradeCount",
     "WorkItem",
 ]

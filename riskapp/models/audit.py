@@ -17,6 +17,8 @@ class AuditLog(Base):
     __table_args__ = (
         Index("ix_audit_enterprise_action", "enterprise_id", "action"),
         Index("ix_audit_province_at", "province_id", "at"),
+        # Revision 0013: the audit log viewer reads a province's entries newest first by id.
+        Index("ix_audit_province_id", "province_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskapp.db import Base
 from riskapp.models.enums import ActionStatus, Priority
 from riskapp.models.types import TZDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from riskapp.models.user import User
 
 
 class RemediationAction(Base):
@@ -48,6 +52,20 @@ class RemediationAction(Base):
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Revision 0013: what the authority wrote when it verified or sent the action back; the
+    # version a verification or an edit must still see (a conditional UPDATE compares it); an
+    # owner chosen among the enterprise's users (`owner` keeps the name shown).
+    review_note: Mapped[str | None] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    owner_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    # Who verified it, for the officer's page (read only; loaded when asked for).
+    verified_by: Mapped[User | None] = relationship(
+        "User", foreign_keys=[verified_by_id], viewonly=True, lazy="select")
+    owner_user: Mapped[User | None] = relationship(
+        "User", foreign_keys=[owner_user_id], viewonly=True, lazy="select")
 
     def action_text(self, lang: str) -> str:
         return self.action_en if lang == "en" else self.action_vi

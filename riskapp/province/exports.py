@@ -24,6 +24,8 @@ from riskapp.territory import area_tree
 
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The ranking export stops here: a plan of visits never reaches further down.
+INSPECTION_EXPORT_ROWS = 5000
 
 
 def _grade_words(value) -> str:
@@ -183,16 +185,26 @@ def _trend_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataF
     )
 
 
-def _ranking_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
-    ranking = lists.inspection_ranking(filters, 1, scope, today, per_page=500)
+def _ranking_frame(filters: Filters, scope: Scope | None, today: date,
+                   limit: int = 500) -> pd.DataFrame:
+    scope = scope or current_scope()
+    ranking = lists.inspection_ranking(filters, 1, scope, today, per_page=limit)
+    tree = area_tree(scope.province_id)
     return pd.DataFrame(
-        [[r.position, r.tax_code, r.name, _grade_words(r.status.effective_grade),
+        [[r.position, r.tax_code, r.name, tree.path(r.status.area_id), r.address or "",
+          _grade_words(r.status.effective_grade),
           r.status.failed_critical, ", ".join(r.critical_items), r.overdue_p1,
           _("yes") if r.worsening else "", r.status.headcount] for r in ranking.items],
-        columns=[_("Rank"), _("Tax code"), _("Enterprise"), _("Final grade"),
-                 _("Failed critical items"), _("Critical items"), _("Overdue P1 actions"),
-                 _("Worsening"), _("Head-count")],
+        columns=[_("Rank"), _("Tax code"), _("Enterprise"), _("Area"), _("Address"),
+                 _("Final grade"), _("Failed critical items"), _("Critical items"),
+                 _("Overdue P1 actions"), _("Worsening"), _("Head-count")],
     )
+
+
+def inspection_frame(filters: Filters, scope: Scope | None = None,
+                     today: date | None = None) -> pd.DataFrame:
+    """Where to inspect first, as far down the ranking as a visit plan reaches."""
+    return _ranking_frame(filters, scope, today or clock.today(), limit=INSPECTION_EXPORT_ROWS)
 
 
 def _gaps_frame(filters: Filters, scope: Scope | None, today: date, checklist) -> pd.DataFrame:

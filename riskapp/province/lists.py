@@ -15,6 +15,7 @@ from riskapp.filters import Filters, apply_filters, grade_rank
 from riskapp.models import (
     GRADED_STATUSES,
     OPEN_ACTION_STATUSES,
+    ActionStatus,
     Assessment,
     Enterprise,
     EnterpriseStatus,
@@ -68,6 +69,7 @@ class Ranked:
     overdue_p1: int
     worsening: bool
     critical_items: list[str]
+    address: str | None = None
 
 
 def _ranking_groups(filters: Filters, scope: Scope, today: date) -> list[tuple]:
@@ -110,8 +112,8 @@ def inspection_ranking(filters: Filters, page: int = 1, scope: Scope | None = No
     critical = _critical_items([row[0].current_assessment_id for row in rows])
     items = [
         Ranked(start + i + 1, status, name, tax_code, int(overdue_p1 or 0), bool(worse),
-               critical.get(status.current_assessment_id, []))
-        for i, (status, name, tax_code, overdue_p1, worse) in enumerate(rows)
+               critical.get(status.current_assessment_id, []), address)
+        for i, (status, name, tax_code, overdue_p1, worse, address) in enumerate(rows)
     ]
     return Page(items, total, page, per_page)
 
@@ -127,7 +129,7 @@ def _ranked_rows(filters: Filters, scope: Scope, today: date, grade, failed: int
     )
     return apply_filters(
         select(EnterpriseStatus, Enterprise.name, Enterprise.tax_code,
-               overdue_count.label("overdue_p1"), worsening)
+               overdue_count.label("overdue_p1"), worsening, Enterprise.address)
         .join(Enterprise, Enterprise.id == EnterpriseStatus.enterprise_id)
         .where(EnterpriseStatus.current_assessment_id.is_not(None),
                EnterpriseStatus.failed_critical == failed,
@@ -162,6 +164,7 @@ class EnterpriseDetail:
     history: list[Assessment]  # graded assessments, newest first
     open_actions: list[RemediationAction]
     findings: list[Finding]
+    done_actions: list[RemediationAction]  # done by the enterprise, awaiting the review
 
 
 def enterprise_detail(enterprise: Enterprise) -> EnterpriseDetail:
@@ -181,5 +184,11 @@ def enterprise_detail(enterprise: Enterprise) -> EnterpriseDetail:
         scoped(select(Finding), Finding).where(Finding.enterprise_id == enterprise.id)
         .order_by(Finding.visited_on.desc())
     ).all()
+    done = db.session.scalars(
+        scoped(select(RemediationAction), RemediationAction)
+        .where(RemediationAction.enterprise_id == enterprise.id,
+               RemediationAction.status == ActionStatus.DONE)
+        .order_by(RemediationAction.completed_at, RemediationAction.position)
+    ).all()
     return EnterpriseDetail(db.session.get(EnterpriseStatus, enterprise.id), list(history),
-                            list(actions), list(findings))
+                            list(actions), list(findings), list(done))

@@ -37,6 +37,7 @@ from riskapp.province import (
     cache,
     exports,
     figures,
+    followup,
     guided_start,
     import_areas,
     import_files,
@@ -145,8 +146,7 @@ def reporting():
     return render_template("province/reporting.html", form=form, filters=filters,
                            head=aggregates.fold(areas), areas=areas,
                            chart=figures.reporting_bars(areas),
-                           page=lists.enterprise_page(filters.but(state="unreported"),
-                                                      _page_number()))
+                           page=followup.overdue_page(filters, _page_number()))
 
 
 @route(bp, "/inspect", roles=READERS)
@@ -180,6 +180,7 @@ def enterprise(enterprise_id: int):
     return render_template(
         "province/enterprise.html", enterprise=enterprise, status=detail.status,
         history=detail.history, actions=detail.open_actions, findings=detail.findings,
+        done_actions=detail.done_actions,
         area_path=territory.area_path(enterprise.area),
         chart=figures.history_chart(detail.history),
     )
@@ -246,6 +247,13 @@ def export_enterprises(fmt: str):
 def export_assessments(fmt: str):
     return _export_frame(fmt, "export_assessments", "assessments", _("Assessments"),
                          exports.assessment_frame)
+
+
+@route(bp, "/export/inspect.<fmt>", roles=READERS)
+@limiter.limit(costly_limit, key_func=user_or_address)
+def export_inspection(fmt: str):
+    return _export_frame(fmt, "export_inspection", "inspect-first", _("Inspect first"),
+                         exports.inspection_frame)
 
 
 @route(bp, "/export/tables.<fmt>", roles=READERS)
