@@ -17,12 +17,14 @@ from riskapp.models.enums import (
     Priority,
     ReportStatus,
     Role,
+    RoundStatus,
     TokenPurpose,
 )
 from riskapp.models.evidence import Evidence
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount
+from riskapp.models.rounds import ReportingRound, RoundTarget
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 from riskapp.models.work import WorkItem
@@ -58,8 +60,11 @@ __all__ = [
     "ReminderLog",
     "RemediationAction",
     "Report",
+    "ReportingRound",
     "ReportStatus",
     "Role",
+    "RoundStatus",
+    "RoundTarget",
     "TokenPurpose",
     "User",
     "WeeklyGradeCount",
