@@ -7,6 +7,7 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from riskapp import storage, territory
@@ -29,6 +30,13 @@ from riskapp.tenancy import (
 )
 
 PDF_MIME = "application/pdf"
+STATUS_LABELS = {RoundStatus.DRAFT: _l("draft"), RoundStatus.OPEN: _l("open"),
+                 RoundStatus.CLOSED: _l("closed")}
+
+
+@bp.app_template_global()
+def round_status_label(status) -> str:
+    return str(STATUS_LABELS.get(status, status))
 
 
 def _form() -> RoundForm:
