@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from riskapp.fields import TranslatedForm
 from riskapp.filters import SIZE_BAND_LABELS
 from riskapp.rounds.targets import Criteria
 from riskapp.templating import AREA_LEVEL_LABELS, VSIC_SECTIONS
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 class RoundForm(TranslatedForm):
@@ -19,14 +24,15 @@ class RoundForm(TranslatedForm):
     closes_on = DateField(_l("Last day counted (optional)"), validators=[Optional()])
     area_ids = SelectMultipleField(_l("Areas or groupings"), coerce=int)
     levels = SelectMultipleField(_l("Epidemic levels"), coerce=int,
-                                 choices=list(AREA_LEVEL_LABELS.items()))
-    industries = SelectMultipleField(_l("Industries"), choices=list(VSIC_SECTIONS.items()))
-    size_bands = SelectMultipleField(_l("Sizes"), choices=list(SIZE_BAND_LABELS.items()))
+                                 choices=_choices(AREA_LEVEL_LABELS))
+    industries = SelectMultipleField(_l("Industries"), choices=_choices(VSIC_SECTIONS))
+    size_bands = SelectMultipleField(_l("Sizes"), choices=_choices(SIZE_BAND_LABELS))
 
     def setup(self, area_choices: list[tuple[int, str, int]]) -> RoundForm:
         """Offer the open areas of the province (id, name, depth)."""
         self.area_rows = area_choices
-        self.area_ids.choices = [(area_id, name) for area_id, name, _depth in area_choices]
+        self.area_ids.choices = [SelectChoice(area_id, name)
+                                 for area_id, name, _depth in area_choices]
         return self
 
     def criteria(self) -> Criteria:
