@@ -78,11 +78,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_round_target_progress", "round_target",
                     ["round_id", "province_id", "area_id", "received_on", "on_time"])
+    op.create_index("ix_round_target_missing", "round_target",
+                    ["round_id", "province_id", "received_on", "area_id", "enterprise_id"])
     op.create_index("ix_round_target_enterprise", "round_target", ["enterprise_id", "received_on"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_round_target_enterprise", table_name="round_target")
+    op.drop_index("ix_round_target_missing", table_name="round_target")
     op.drop_index("ix_round_target_progress", table_name="round_target")
     op.drop_table("round_target")
     op.drop_index("ix_reporting_round_province_status", table_name="reporting_round")

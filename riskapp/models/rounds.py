@@ -55,6 +55,9 @@ class RoundTarget(Base):
         # The progress page is one GROUP BY over these columns (an index-only scan).
         Index("ix_round_target_progress", "round_id", "province_id", "area_id", "received_on",
               "on_time"),
+        # The targets not reported yet, a page at a time in area order, counted from the index.
+        Index("ix_round_target_missing", "round_id", "province_id", "received_on", "area_id",
+              "enterprise_id"),
         # A submission finds its enterprise's open targets; an officer's home page too.
         Index("ix_round_target_enterprise", "enterprise_id", "received_on"),
     )

@@ -79,6 +79,34 @@ def area_rows(round_: ReportingRound, scope: Scope) -> tuple[list[AreaRow], Tall
     return rows, total
 
 
+@dataclass
+class Level:
+    """The rows one table shows: the tops of the reach, or the areas right below one area."""
+
+    rows: list[AreaRow]
+    parent: AreaRow | None
+    with_children: frozenset[int]
+
+
+def one_level(rows: list[AreaRow], under: int | None) -> Level:
+    """The rows under `under` (the reach's tops for None, or for an area not in `rows`), and which
+    of them have rows below (a whole province's communes are hundreds: they open per area)."""
+    by_id = {row.area_id: row for row in rows}
+    parent = by_id.get(under)
+    if parent is None:
+        shown = [row for row in rows if row.parent_id not in by_id]
+    else:
+        shown = [row for row in rows if row.parent_id == parent.area_id]
+    with_children = frozenset(row.parent_id for row in rows if row.parent_id in by_id)
+    return Level(shown, parent, with_children)
+
+
+def from_frozen(frozen_rows: list[dict]) -> list[AreaRow]:
+    """Frozen rows (a closed round's JSON) as rows of the same table."""
+    return [AreaRow(row["area_id"], row["parent_id"], row["label"], row["depth"],
+                    Tally(**{name: row[name] for name in FIGURES})) for row in frozen_rows]
+
+
 def _officers_of(enterprise_ids) -> dict[int, list[tuple[str, str]]]:
     """(name, e-mail) of each enterprise's active officers: whom to call."""
     contacts: dict[int, list[tuple[str, str]]] = {}
@@ -107,12 +135,16 @@ def _missing_statement(round_: ReportingRound, scope: Scope) -> Select:
                Enterprise.address)
         .join(Enterprise, Enterprise.id == RoundTarget.enterprise_id)
         .where(and_(RoundTarget.round_id == round_.id, RoundTarget.received_on.is_(None)))
-        .order_by(Enterprise.name, Enterprise.id), RoundTarget, scope)
+        # Area by area (the index's order: no sort of a whole province's list).
+        .order_by(RoundTarget.area_id, RoundTarget.enterprise_id), RoundTarget, scope)
 
 
-def missing_page(round_: ReportingRound, scope: Scope, number: int) -> Page:
-    """One page of the targets not yet reported, with their officers' contacts."""
-    page = paginate(_missing_statement(round_, scope), number)
+def missing_page(round_: ReportingRound, scope: Scope, number: int,
+                 total: Tally | None = None) -> Page:
+    """One page of the targets not yet reported, with their officers' contacts; `total` (the
+    reach's figures, when the caller has them) saves counting the list."""
+    how_many = total.expected - total.received if total is not None else None
+    page = paginate(_missing_statement(round_, scope), number, total=how_many)
     contacts = _officers_of([row[0] for row in page.items])
     items = [Missing(*row, officers=contacts.get(row[0], [])) for row in page.items]
     return Page(items, page.total, page.number, page.per_page)

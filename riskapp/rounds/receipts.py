@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from riskapp.db import db
 from riskapp.models import (
@@ -64,16 +64,25 @@ def backfill(round_: ReportingRound, through: date) -> int:
     if round_.opens_on > through:
         return 0
     last = min(through, round_.closes_on) if round_.closes_on else through
+    # From the province's recent assessments (a date range of their index) to the targets, not
+    # from every target to all its history.
     rows = db.session.execute(
         select(RoundTarget.id, Assessment.id, Assessment.submitted_at, Assessment.assessed_on)
-        .join(Assessment, Assessment.enterprise_id == RoundTarget.enterprise_id)
-        .where(RoundTarget.round_id == round_.id, Assessment.status.in_(GRADED_STATUSES),
+        .select_from(Assessment)
+        .join(RoundTarget, and_(RoundTarget.round_id == round_.id,
+                                RoundTarget.enterprise_id == Assessment.enterprise_id))
+        .where(Assessment.province_id == round_.province_id,
+               Assessment.status.in_(GRADED_STATUSES),
                Assessment.assessed_on.between(round_.opens_on, last))
-        .order_by(RoundTarget.id, Assessment.submitted_at, Assessment.id)
+        .order_by(Assessment.submitted_at, Assessment.id)
     ).all()
-    marked: set[int] = set()
+    first: dict[int, dict] = {}
     for target_id, assessment_id, submitted_at, day in rows:
-        if target_id not in marked:
-            marked.add(target_id)
-            _mark(target_id, assessment_id, submitted_at, day, round_.due_on)
-    return len(marked)
+        if target_id not in first:
+            first[target_id] = {"id": target_id, "assessment_id": assessment_id,
+                                "received_at": submitted_at, "received_on": day,
+                                "on_time": day <= round_.due_on}
+    if first:
+        # One executemany by primary key (the targets were inserted in this transaction).
+        db.session.execute(update(RoundTarget), list(first.values()))
+    return len(first)

@@ -15,6 +15,7 @@ from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.i18n import current_lang
 from riskapp.models import ReportingRound, RoundStatus
+from riskapp.pagination import DEFAULT_PER_PAGE, Page, page_number
 from riskapp.province.exports import XLSX_MIME
 from riskapp.rounds import bp, progress, services, snapshot, targets
 from riskapp.rounds.forms import RoundForm
@@ -86,17 +87,29 @@ def _page_number() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
+def page_of_list(items: list, number: int, per_page: int = DEFAULT_PER_PAGE) -> Page:
+    """One page of rows already in memory (a closed round's frozen list)."""
+    number = page_number(number, len(items), per_page)
+    start = (number - 1) * per_page
+    return Page(items[start:start + per_page], len(items), number, per_page)
+
+
 @route(bp, "/<int:round_id>", roles=STAFF)
 def show(round_id: int):
     round_ = get_or_404(ReportingRound, round_id)
     scope = current_scope()
+    under = request.args.get("area", type=int)
     if round_.status == RoundStatus.CLOSED and round_.snapshot:
-        return render_template("rounds/show.html", round_=round_, frozen=snapshot.within_reach(
-            round_.snapshot, scope), tally=snapshot.tally)
+        frozen = snapshot.within_reach(round_.snapshot, scope)
+        return render_template(
+            "rounds/show.html", round_=round_, frozen=frozen,
+            total=snapshot.tally(frozen["total"]),
+            level=progress.one_level(progress.from_frozen(frozen["rows"]), under),
+            page=page_of_list(frozen["missing"], _page_number()))
     rows, total = progress.area_rows(round_, scope)
-    return render_template("rounds/show.html", round_=round_, frozen=None, rows=rows,
-                           total=total, page=progress.missing_page(round_, scope,
-                                                                    _page_number()))
+    return render_template("rounds/show.html", round_=round_, frozen=None, total=total,
+                           level=progress.one_level(rows, under),
+                           page=progress.missing_page(round_, scope, _page_number(), total))
 
 
 @route(bp, "/<int:round_id>/progress.xlsx", roles=STAFF)
