@@ -17,6 +17,8 @@ from riskapp.rounds import snapshot
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "rounds/summary_pdf.html"
+# A whole province's list runs to thousands of pages: the PDF names the first ones, the XLSX all.
+PDF_MISSING_LIMIT = 300
 _environment: Environment | None = None
 
 
@@ -37,7 +39,8 @@ def _labels() -> dict[str, str]:
             "on_time_rate": _("On-time rate"), "total": _("Total"),
             "missing": _("Not reported"), "tax_code": _("Tax code"),
             "enterprise": _("Enterprise"), "officers": _("Officers"),
-            "none_missing": _("Every targeted enterprise reported.")}
+            "none_missing": _("Every targeted enterprise reported."),
+            "more": _("The summary XLSX lists all of them.")}
 
 
 def _percent(rate: float | None, lang: str) -> str:
@@ -62,7 +65,8 @@ def summary_html(frozen: dict, lang: str) -> str:
             "frozen_on": formatting.format_date(date.fromisoformat(frozen["built_on"]), lang),
             "rows": [_row(r, r["label"], r["depth"], lang) for r in frozen["rows"]],
             "total": _row(frozen["total"], _("Total"), 0, lang),
-            "missing": frozen["missing"],
+            "missing": frozen["missing"][:PDF_MISSING_LIMIT],
+            "missing_count": len(frozen["missing"]),
         }
     return _jinja().get_template(TEMPLATE).render(**view)
 

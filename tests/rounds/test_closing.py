@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from riskapp import territory
 from riskapp.db import db
 from riskapp.models import AuditLog, ReportingRound, RoundStatus
-from riskapp.rounds import services
+from riskapp.rounds import services, summary
 from riskapp.rounds.services import RoundRefused
 from tests import factories
 from tests.rounds.support import open_round
@@ -101,3 +101,16 @@ def test_summary_of_an_open_round_is_not_ready(app, world, login_as):
     page = login_as(world.a.viewer).get(f"/province/rounds/{round_id}/summary.pdf",
                                         follow_redirects=True)
     assert "The summary is not ready yet" in page.get_data(as_text=True)
+
+
+def test_the_pdf_names_the_first_missing_and_points_to_the_xlsx(app, monkeypatch):
+    monkeypatch.setattr(summary, "PDF_MISSING_LIMIT", 1)
+    frozen = {"title": "Đợt 1", "opens_on": "2026-12-01", "due_on": "2026-12-15",
+              "built_on": "2026-12-16", "rows": [], "total": {
+                  "expected": 2, "received": 0, "on_time": 0, "accepted": 0},
+              "missing": [{"tax_code": f"28{i}", "name": f"DN {i}", "area": "Xã A",
+                           "officers": []} for i in range(2)]}
+    with app.test_request_context():
+        html = summary.summary_html(frozen, "en")
+    assert "DN 0" in html and "DN 1" not in html
+    assert "The summary XLSX lists all of them." in html
