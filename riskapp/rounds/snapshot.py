@@ -16,6 +16,7 @@ from riskapp.models import ReportingRound
 from riskapp.province import xlsx
 from riskapp.rounds import progress
 from riskapp.rounds.progress import FIGURES, Tally
+from riskapp.spreadsheets import neutralise
 from riskapp.tenancy import Scope
 
 
@@ -74,7 +75,9 @@ def workbook(data: dict, lang: str) -> bytes:
             _("Tax code"), _("Enterprise"), _("Area"), _("Address"), _("Officers")], [
             [m["tax_code"], m["name"], m["area"], m["address"], ", ".join(m["officers"])]
             for m in data["missing"]])
-    return xlsx.write_workbook([by_area, missing])
+    # Text people typed (names, addresses) never reaches a spreadsheet as a formula.
+    return xlsx.write_workbook([(title, header, [[neutralise(v) for v in row] for row in rows])
+                                for title, header, rows in (by_area, missing)])
 
 
 def files_dir() -> Path:

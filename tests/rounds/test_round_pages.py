@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from riskapp import territory
 from riskapp.db import db
+from riskapp.models import Enterprise
 from tests import factories
 from tests.conftest import login
 from tests.rounds.support import open_round
@@ -63,3 +64,14 @@ def test_the_list_in_vietnamese(app, world, client):
     page = client.get("/province/rounds/").get_data(as_text=True)
     assert "Đợt báo cáo" in page and f"/province/rounds/{round_id}" in page
     assert "Mở đợt báo cáo" not in page  # opening is the province admin's
+
+
+def test_the_export_quotes_formulas(app, world, login_as):
+    with app.app_context():
+        enterprise = db.session.get(Enterprise, world.a.enterprise.id)
+        enterprise.name = '=HYPERLINK("http://evil.example/","x")'
+        db.session.commit()
+    round_id = _round(app, world)
+    response = login_as(world.a.viewer).get(f"/province/rounds/{round_id}/progress.xlsx")
+    missing = zipfile.ZipFile(io.BytesIO(response.data)).read("xl/worksheets/sheet2.xml")
+    assert b"'=HYPERLINK" in missing
