@@ -104,6 +104,7 @@ ROUTES = [
     route("rounds.index", "GET", STAFF, "/province/rounds/"),
     route("rounds.new", "GET", {ADMIN}, "/province/rounds/new"),
     route("rounds.new", "POST", {ADMIN}, "/province/rounds/new"),
+    route("rounds.preview_count", "GET", {ADMIN}, "/province/rounds/new/preview.json?levels=2"),
     route("rounds.show", "GET", STAFF, "/province/rounds/{round}"),
     route("rounds.export_progress", "GET", STAFF, "/province/rounds/{round}/progress.xlsx"),
     route("rounds.summary", "GET", {VIEWER, ADMIN}, "/province/rounds/{round}/summary.pdf"),

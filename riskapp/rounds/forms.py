@@ -35,6 +35,15 @@ class RoundForm(TranslatedForm):
                                  for area_id, name, _depth in area_choices]
         return self
 
+    def with_data(self, args) -> RoundForm:
+        """The criteria read from query arguments (the live count), not from a post."""
+        for field in self.criteria_fields():
+            field.process(args)
+        return self
+
+    def criteria_fields(self) -> tuple:
+        return self.area_ids, self.levels, self.industries, self.size_bands
+
     def criteria(self) -> Criteria:
         return Criteria(area_ids=tuple(self.area_ids.data or ()),
                         levels=tuple(self.levels.data or ()),

@@ -8,6 +8,7 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from riskapp import storage, territory
@@ -59,13 +60,35 @@ def new():
     preview = None
     if request.method == "GET":
         form.opens_on.data = form.opens_on.data or territory.province_today(current_province_id())
+    elif "preview" in request.form:
+        preview = _preview(form)
     elif form.validate_on_submit():
-        if "preview" in request.form:
-            preview = targets.count_matching(current_province_id(), form.criteria(),
-                                             territory.province_today(current_province_id()))
-        else:
-            return _open(form)
+        return _open(form)
     return render_template("rounds/new.html", form=form, preview=preview)
+
+
+@route(bp, "/new/preview.json", roles=PROVINCE_ADMINS)
+def preview_count():
+    """The live count of the open-a-round form (criteria in the query string)."""
+    form = _form().with_data(request.args)
+    count = _preview(form)
+    if count is None:
+        return {"text": _("Some criteria are not valid.")}, 400
+    return {"count": count, "text": ngettext(
+        "%(num)s enterprise matches these criteria today.",
+        "%(num)s enterprises match these criteria today.", count)}
+
+
+def _preview(form: RoundForm) -> int | None:
+    """How many enterprises the criteria target today; the title and dates may still be empty."""
+    form.validate()
+    for field in (form.title, form.opens_on, form.due_on, form.closes_on):
+        field.errors = []
+    if any(field.errors for field in form.criteria_fields()):
+        return None
+    province_id = current_province_id()
+    return targets.count_matching(province_id, form.criteria(),
+                                  territory.province_today(province_id))
 
 
 def _open(form: RoundForm):

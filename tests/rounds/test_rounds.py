@@ -115,6 +115,10 @@ def test_open_form_previews_then_opens(app, world, login_as):
     page = client.post("/province/rounds/new", data={**data, "preview": "1"})
     assert page.status_code == 200
     assert "2 enterprises match" in page.get_data(as_text=True)
+    page = client.post("/province/rounds/new", data={"industries": ["C"], "size_bands": ["lt100"],
+                                                     "preview": "1"})  # no title or dates yet
+    assert "0 enterprises match" in page.get_data(as_text=True)
+    assert "This field is required." not in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReportingRound)) == 0
     response = client.post("/province/rounds/new", data={**data, "open": "1"})
@@ -146,3 +150,12 @@ def test_officer_home_shows_the_open_round(app, world, login_as):
         open_round(a, _today(a), date(2099, 12, 15), title="Đợt cuối năm")
     page = login_as(world.a.officer).get("/enterprise/").get_data(as_text=True)
     assert "Đợt cuối năm: re-assess by 15 Dec 2099." in page
+
+
+def test_the_live_count_follows_the_criteria(world, login_as):
+    client = login_as(world.a.admin)
+    answer = client.get("/province/rounds/new/preview.json?industries=C&size_bands=1000-4999")
+    assert answer.json == {"count": 1, "text": "1 enterprise matches these criteria today."}
+    assert client.get("/province/rounds/new/preview.json").json["count"] == 2
+    refused = client.get("/province/rounds/new/preview.json?levels=9")
+    assert refused.status_code == 400
