@@ -98,6 +98,7 @@ def main() -> None:
     finally:
         _drop_round(app, round_id)
     print(json.dumps({"database": app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0],
+                      "load_average": [round(x, 1) for x in os.getloadavg()],
                       "target_p95_ms": TARGET_P95_MS, **opening, "pages": results}, indent=2))
 
 
