@@ -54,6 +54,7 @@ def open_round(province_id: int, plan: RoundPlan, user) -> ReportingRound:
     if round_.expected == 0:
         raise RoundRefused(_("No enterprise matches these criteria."))
     received = receipts.backfill(round_, today)
+    targets.refresh_statistics()
     record("round_opened", round_, user=user, details={
         "title": plan.title, "expected": round_.expected, "already_received": received,
         "criteria": round_.criteria, "opens_on": plan.opens_on.isoformat(),

