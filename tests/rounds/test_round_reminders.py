@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from riskapp import territory
 from riskapp.db import db
-from riskapp.models import ReminderLog
+from riskapp.models import AuditLog, ReminderLog
 from riskapp.rounds.reminders import KIND_DUE, KIND_ESCALATION, send_round_reminders
 from tests import factories
 from tests.rounds.support import open_round
@@ -37,6 +37,9 @@ def test_officers_are_reminded_three_days_before_once_a_day(app, world, outbox):
     with app.app_context():
         kinds = db.session.scalars(select(ReminderLog.kind)).all()
         assert kinds == [KIND_DUE]
+        logged = db.session.scalars(select(AuditLog.details)
+                                    .where(AuditLog.action == "round_reminders_sent")).all()
+        assert [entry["sent"] for entry in logged] == [1]
 
 
 def test_no_reminder_on_other_days_nor_after_reporting(app, world, outbox):

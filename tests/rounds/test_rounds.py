@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from riskapp import territory
 from riskapp.db import db
 from riskapp.models import AuditLog, ReportingRound, RoundStatus, RoundTarget
-from riskapp.rounds import progress
+from riskapp.rounds import progress, services
+from riskapp.rounds.services import RoundPlan
 from riskapp.rounds.targets import Criteria
 from riskapp.tenancy import province_reader_scope
 from tests import factories
@@ -159,3 +160,17 @@ def test_the_live_count_follows_the_criteria(world, login_as):
     assert client.get("/province/rounds/new/preview.json").json["count"] == 2
     refused = client.get("/province/rounds/new/preview.json?levels=9")
     assert refused.status_code == 400
+
+
+def test_a_submission_after_the_last_day_counted_does_not_count(app, world):
+    with app.test_request_context():
+        a = world.a
+        round_ = services.open_round(a.province.id, RoundPlan(
+            "Đợt 2", date(2026, 11, 1), date(2026, 11, 10), date(2026, 11, 15), Criteria()),
+            a.admin)
+        db.session.commit()
+        factories.submit_assessment(a.enterprise, a.officer, on=date(2026, 11, 14))
+        factories.submit_assessment(a.enterprise_elsewhere, a.officer, on=date(2026, 11, 16))
+        db.session.commit()
+        _rows, total = progress.area_rows(round_, province_reader_scope(a.province.id))
+        assert (total.received, total.on_time) == (1, 0)
