@@ -8,6 +8,7 @@ it and the officer's pages show it as notices. What is due:
 - (notice only) a due date the province's re-grading moved earlier: the re-grading mailed it
   already, so `send_reminders` does not mail it again.
 A ReminderLog row per (officer, kind, subject, day) keeps a second run on the same day silent.
+The same command sends the reporting rounds' reminders and escalations (riskapp.rounds.reminders).
 """
 
 from __future__ import annotations
