@@ -8,6 +8,7 @@ it and the officer's pages show it as notices. What is due:
 - (notice only) a due date the province's re-grading moved earlier: the re-grading mailed it
   already, so `send_reminders` does not mail it again.
 A ReminderLog row per (officer, kind, subject, day) keeps a second run on the same day silent.
+The same command sends the reporting rounds' reminders and escalations (riskapp.rounds.reminders).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.access import ReminderLog
+from riskapp.rounds import reminders as round_reminders
 from riskapp.tenancy import OFFICERS, allows
 
 log = logging.getLogger(__name__)
@@ -328,6 +330,18 @@ def send_reminders(today: date, province_ids: list[int] | None = None) -> Remind
     return summary
 
 
+def with_round_reminders(summary: ReminderSummary, today: date,
+                         province_ids: list[int] | None = None) -> ReminderSummary:
+    """Add the reporting rounds' reminders and escalations of the same day to a summary."""
+    if province_ids is None:
+        province_ids = list(db.session.scalars(select(Province.id)))
+    rounds = round_reminders.send_round_reminders(today, province_ids)
+    summary.reminders_sent += rounds.sent
+    summary.already_sent += rounds.already_sent
+    summary.failed += rounds.failed
+    return summary
+
+
 def send_reminders_each_province_today() -> ReminderSummary:
     """`send_reminders` for each time zone's provinces with that zone's today (a province's day
     starts at its own midnight)."""
@@ -336,7 +350,8 @@ def send_reminders_each_province_today() -> ReminderSummary:
         by_zone[zone].append(province_id)
     total = ReminderSummary()
     for zone, province_ids in sorted(by_zone.items()):
-        summary = send_reminders(clock.today(zone), province_ids)
+        summary = with_round_reminders(send_reminders(clock.today(zone), province_ids),
+                                       clock.today(zone), province_ids)
         for name in vars(total):
             setattr(total, name, getattr(total, name) + getattr(summary, name))
     return total
@@ -348,7 +363,8 @@ def send_reminders_each_province_today() -> ReminderSummary:
               help="The day to remind for (default: each province's today).")
 def send_reminders_command(on) -> None:
     """Mail officers their due assessments and overdue P1 actions (run daily from cron)."""
-    summary = send_reminders(on.date()) if on else send_reminders_each_province_today()
+    summary = (with_round_reminders(send_reminders(on.date()), on.date()) if on
+               else send_reminders_each_province_today())
     click.echo(f"officers mailed: {summary.officers_mailed}")
     click.echo(f"reminders sent: {summary.reminders_sent}")
     click.echo(f"already sent today: {summary.already_sent}")

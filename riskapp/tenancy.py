@@ -30,6 +30,7 @@ from riskapp.models import (
     Evidence,
     InspectionVisit,
     Job,
+    ReportingRound,
     Role,
     User,
     WorkItem,
@@ -63,6 +64,10 @@ EVERYONE = frozenset(Role)
 # everyone's; a province's own row (an uploaded checklist version) is read by every user of that
 # province, officers included, and by no one else.
 SHARED_MODELS = frozenset({ChecklistVersion})
+
+# A province's own campaigns, read whole by every reader of the province (area staff and
+# auditors too); what they hold per enterprise (round targets) is scoped like enterprises.
+PROVINCE_WIDE_MODELS = frozenset({ReportingRound})
 
 # The platform's own records about every province's work, read by the platform admin only.
 PLATFORM_RECORDS = frozenset({WorkItem})
@@ -154,6 +159,12 @@ def scope_for(user) -> Scope:
 def province_scope(province_id: int | None) -> Scope:
     """The reach of the province itself, for work outside a request (its checklist versions)."""
     return Scope(user_id=None, role=None, province_id=province_id)
+
+
+def province_reader_scope(province_id: int) -> Scope:
+    """The whole province as its staff read it, for work outside a request (a round's frozen
+    figures, its reminders)."""
+    return Scope(user_id=None, role=Role.PROVINCE_VIEWER, province_id=province_id)
 
 
 def current_scope() -> Scope:
@@ -260,6 +271,10 @@ def scoped(statement: Select, model, scope: Scope | None = None) -> Select:
     scope = scope or current_scope()
     if model in SHARED_MODELS:
         return _shared_scoped(statement, model, scope)
+    if model in PROVINCE_WIDE_MODELS:
+        if scope.province_id is None or not scope.sees_province_data:
+            return statement.where(false())
+        return statement.where(model.province_id == scope.province_id)
     enterprise_key, province_key, area_key = _keys(model)
     if scope.is_officer and scope.enterprise_id is not None:
         if enterprise_key is None:

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from riskapp import territory
 from riskapp.audit.services import ZIP_JOB_KIND
 from riskapp.db import db
 from riskapp.models import InspectionVisit, Job, JobStatus, RemediationAction, Role, WorkItem
 from riskapp.province.proposals import propose_level
 from riskapp.reports.services import RENDER_TASK
+from riskapp.rounds import services as round_services
+from riskapp.rounds.targets import Criteria
 from tests import factories
 
 OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM = (
@@ -114,6 +117,15 @@ ROUTES = [
     route("province.checklists", "POST", {ADMIN}, "/province/checklists"),
     route("province.activate_checklist", "POST", {ADMIN},
           "/province/checklists/{checklist}/activate"),
+    route("rounds.index", "GET", STAFF, "/province/rounds/"),
+    route("rounds.new", "GET", {ADMIN}, "/province/rounds/new"),
+    route("rounds.new", "POST", {ADMIN}, "/province/rounds/new"),
+    route("rounds.preview_count", "GET", {ADMIN}, "/province/rounds/new/preview.json?levels=2"),
+    route("rounds.show", "GET", STAFF, "/province/rounds/{round}"),
+    route("rounds.export_progress", "GET", STAFF, "/province/rounds/{round}/progress.xlsx"),
+    route("rounds.summary", "GET", {VIEWER, ADMIN}, "/province/rounds/{round}/summary.pdf"),
+    # Closes the tenant's round: the round routes above run first.
+    route("rounds.close", "POST", {ADMIN}, "/province/rounds/{round}/close"),
     route("audit.index", "GET", {AUDITOR}, "/audit/"),
     route("audit.assessment", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}"),
     route("audit.finding", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}/finding"),
@@ -228,7 +240,11 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
                                           checklist_version).checklist_version
     proposal = propose_level(tenant.commune, 3, date(2026, 12, 1), "Cụm ca bệnh mới",
                              tenant.area_admin)
+    today = territory.province_today(tenant.province.id)
+    round_ = round_services.open_round(tenant.province.id, round_services.RoundPlan(
+        "Đợt 1", today, today + timedelta(days=7), None, Criteria()), tenant.admin)
     return {
+        "round": round_.id,
         "assessment": submitted.id,
         "draft": draft.id,
         "action": action.id,

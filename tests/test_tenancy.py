@@ -37,7 +37,10 @@ from riskapp.models import (
     WorkItem,
 )
 from riskapp.province.proposals import propose_level
+from riskapp.rounds import services as rounds
+from riskapp.rounds.targets import Criteria
 from riskapp.tenancy import (
+    PROVINCE_WIDE_MODELS,
     READERS,
     SHARED_MODELS,
     TENANT_USERS,
@@ -62,7 +65,8 @@ TENANT_MODELS = sorted(
 @pytest.fixture
 def populated(app, world):
     """In both provinces: a submitted assessment inside and outside the auditor's areas, a draft,
-    evidence on each, a ZIP job, an API token and level proposals inside and outside."""
+    evidence on each, a ZIP job, an API token, level proposals inside and outside and a
+    reporting round of every enterprise."""
     with app.test_request_context():
         for tenant in (world.a, world.b):
             inside = factories.submit_assessment(tenant.enterprise, tenant.officer)
@@ -81,6 +85,9 @@ def populated(app, world):
                 db.session.add(InspectionVisit(
                     province_id=tenant.province.id, enterprise_id=enterprise.id,
                     auditor_id=tenant.auditor.id, planned_on=clock.today()))
+            today = clock.today()
+            rounds.open_round(tenant.province.id, rounds.RoundPlan(
+                "Đợt 1", today, today, None, Criteria()), tenant.admin)
             db.session.add(AreaSuccession(
                 province_id=tenant.province.id, old_area_id=tenant.commune.id,
                 new_area_id=tenant.district.id, effective_from=clock.today(),
@@ -128,6 +135,9 @@ def _expected(model, user) -> set[int]:
         return {_key(r) for r in rows if _enterprise_of(r) == user.enterprise_id}
     if user.role not in READERS:
         return set()
+    if model in PROVINCE_WIDE_MODELS:
+        # A province's campaign (a reporting round) is read whole by its readers.
+        return {_key(r) for r in rows if r.province_id == user.province_id}
     scope = scope_for(user)
     reach = set()
     for row in rows:

@@ -1,7 +1,7 @@
 """inspection visits; the authority's review of remediation actions; an action owner's account
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-07 14:00:00
 
 The province assigns enterprises to auditors for a visit on a planned date (one open visit per
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

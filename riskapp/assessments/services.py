@@ -30,6 +30,7 @@ from riskapp.models import (
 )
 from riskapp.models.types import utcnow
 from riskapp.reports.services import schedule_render
+from riskapp.rounds import receipts
 from riskapp.scoring import (
     Checklist,
     Context,
@@ -234,6 +235,7 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
     actions.create_actions(draft, result, replacing=previous)
     db.session.flush()
     refresh_enterprise_status(draft.enterprise_id)
+    receipts.record_receipt(draft)  # reporting rounds count it in the same transaction
     record("assessment_submitted", draft,
            details={"grade": result.grade.value, "score": result.score}, user=user)
     _after_submit(draft)

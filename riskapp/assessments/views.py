@@ -23,6 +23,7 @@ from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, Assessment, RemediationAction
 from riskapp.models.types import utcnow
 from riskapp.reports import services as reports
+from riskapp.rounds import services as round_services
 from riskapp.scoring import InvalidAnswers, Result
 from riskapp.templating import ACTION_STATUS_LABELS, grade_words
 from riskapp.tenancy import OFFICERS, get_or_404, own_enterprise_or_404, route
@@ -57,6 +58,8 @@ def home():
         downloads=reports.download_log(enterprise.id, limit=5),
         area_level=level,
         level_rise=services.level_rise(current, level, level_row),
+        rounds=round_services.targets_of_enterprise(
+            enterprise.id, territory.province_today(enterprise.province_id)),
     )
 
 

@@ -18,12 +18,14 @@ from riskapp.models.enums import (
     ProposalStatus,
     ReportStatus,
     Role,
+    RoundStatus,
     TokenPurpose,
 )
 from riskapp.models.evidence import Evidence
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.rollup import WeeklyGradeCount
+from riskapp.models.rounds import ReportingRound, RoundTarget
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 from riskapp.models.visit import InspectionVisit, VisitStatus
@@ -63,8 +65,11 @@ __all__ = [
     "ReminderLog",
     "RemediationAction",
     "Report",
+    "ReportingRound",
     "ReportStatus",
     "Role",
+    "RoundStatus",
+    "RoundTarget",
     "TokenPurpose",
     "User",
     "VisitStatus",

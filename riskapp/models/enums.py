@@ -107,3 +107,11 @@ class JobStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class RoundStatus(enum.StrEnum):
+    """A reporting round's life: prepared, collecting (targets frozen), closed (figures frozen)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
