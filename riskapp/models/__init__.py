@@ -16,12 +16,15 @@ from riskapp.models.enums import (
     JobStatus,
     Priority,
     ReportStatus,
+    ReviewDecision,
+    ReviewStatus,
     Role,
     TokenPurpose,
 )
 from riskapp.models.evidence import Evidence
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
+from riskapp.models.review import AssessmentReview, ReviewComment
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
@@ -39,6 +42,7 @@ __all__ = [
     "AreaLevel",
     "AreaSuccession",
     "Assessment",
+    "AssessmentReview",
     "AssessmentStatus",
     "AuditLog",
     "AuditLogIsAppendOnly",
@@ -59,6 +63,9 @@ __all__ = [
     "RemediationAction",
     "Report",
     "ReportStatus",
+    "ReviewComment",
+    "ReviewDecision",
+    "ReviewStatus",
     "Role",
     "TokenPurpose",
     "User",
