@@ -30,6 +30,7 @@ from riskapp.models import (
 )
 from riskapp.models.types import utcnow
 from riskapp.reports.services import schedule_render
+from riskapp.reviews import services as reviews
 from riskapp.scoring import (
     Checklist,
     Context,
@@ -233,6 +234,7 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
         previous.superseded_by_id = draft.id
     actions.create_actions(draft, result, replacing=previous)
     db.session.flush()
+    reviews.enter_review(draft, user)
     refresh_enterprise_status(draft.enterprise_id)
     record("assessment_submitted", draft,
            details={"grade": result.grade.value, "score": result.score}, user=user)
