@@ -28,7 +28,7 @@ from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import STATE_LABELS, Filters, area_choices, read_filters
 from riskapp.i18n import current_lang
-from riskapp.models import ChecklistVersion, Enterprise
+from riskapp.models import Assessment, ChecklistVersion, Enterprise
 from riskapp.province import (
     aggregates,
     area_forms,
@@ -55,12 +55,14 @@ from riskapp.province.forms import (
     ImportApplyForm,
     ImportForm,
 )
+from riskapp.reviews import queue as review_queue
 from riskapp.templating import AREA_LEVEL_LABELS, grade_label
 from riskapp.tenancy import (
     PLATFORM_ADMINS,
     PROVINCE_ADMINS,
     PROVINCE_STAFF,
     READERS,
+    STAFF,
     allows,
     current_province_id,
     current_scope,
@@ -126,6 +128,8 @@ def dashboard():
         figures_built_at=datetime.fromtimestamp(cached.built_at, UTC),
         regrade=regrade.last_regrade(current_province_id()),
         start=guided_start.guided_start(current_scope()),
+        # Not cached: a reviewer expects the figure to move with each decision.
+        pending_reviews=review_queue.pending_count() if allows(STAFF) else None,
     )
 
 
@@ -173,6 +177,8 @@ def enterprise(enterprise_id: int):
         history=detail.history, actions=detail.open_actions, findings=detail.findings,
         area_path=territory.area_path(enterprise.area),
         chart=figures.history_chart(detail.history),
+        current=(db.session.get(Assessment, detail.status.current_assessment_id)
+                 if detail.status and detail.status.current_assessment_id else None),
     )
 
 
