@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from riskapp import checklists, jobs, links
+from riskapp import checklists, clock, jobs, links
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
@@ -176,6 +176,14 @@ def refusal_message(assessment: Assessment) -> str:
                  name=review.reviewer.name or review.reviewer.email,
                  decision=decision_label(review.decision))
     return _("This submission is not awaiting review; nothing was changed.")
+
+
+def report_facts(assessment: Assessment, zone: str) -> dict:
+    """What a PDF report states of the review: its status and the province's day of the
+    decision (riskapp.reports.data.ReportData)."""
+    review = review_of(assessment.id)
+    return {"review_status": assessment.review_status.value if assessment.review_status else None,
+            "review_decided_on": clock.local_date(review.decided_at, zone) if review else None}
 
 
 def decision_label(decision: ReviewDecision) -> str:
