@@ -136,7 +136,7 @@ def decide(assessment: Assessment, decision: ReviewDecision, reviewer, comment: 
             db.session.add(review)
             review.comments = [_comment_row(assessment, pin) for pin in pinned]
     except IntegrityError:
-        db.session.rollback()
+        # Another decision's row got in first: the caller rolls back the claimed status too.
         raise ReviewRefused(refusal_message(assessment)) from None
     record(f"review_{decision.value}", assessment, user=reviewer,
            details={"comments": len(pinned), "grade": assessment.grade.value})

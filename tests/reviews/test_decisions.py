@@ -109,3 +109,29 @@ def test_a_viewer_sees_the_review_page_without_the_form(app, world, login_as):
     html = login_as(world.a.viewer).get(f"/province/reviews/{assessment_id}").get_data(
         as_text=True)
     assert "Declared grade" in html and "Return for correction" not in html
+
+
+def test_the_database_keeps_one_decision_per_assessment(app, world, login_as):
+    """Even if the status check were passed (a stale status), the unique decision row refuses a
+    second decision and nothing of it stays."""
+    from sqlalchemy import update
+
+    from riskapp.models import Assessment, ReviewDecision
+    from riskapp.reviews import services as reviews
+
+    assessment_id = submission(app, world.a)
+    assert login_as(world.a.admin).post(f"/province/reviews/{assessment_id}",
+                                        data={"decision": "accepted"}).status_code == 302
+    with app.test_request_context():
+        db.session.execute(update(Assessment).where(Assessment.id == assessment_id)
+                           .values(review_status=ReviewStatus.PENDING))
+        assessment = db.session.get(Assessment, assessment_id)
+        try:
+            reviews.decide(assessment, ReviewDecision.RETURNED, None, "Again")
+        except reviews.ReviewRefused as refused:
+            assert "Already decided by" in refused.message
+        else:
+            raise AssertionError("a second decision was stored")
+        db.session.rollback()
+    with app.app_context():
+        assert len(db.session.scalars(select(AssessmentReview)).all()) == 1
