@@ -66,3 +66,14 @@ def test_correcting_an_assessment_not_returned_is_refused(app, world, login_as):
     with app.app_context():
         assert db.session.query(Assessment).filter_by(
             status=AssessmentStatus.DRAFT).count() == 0
+
+
+def test_a_replaced_return_offers_no_second_correction(app, world, login_as):
+    returned_id = _returned(app, world, login_as)
+    submission(app, world.a)  # a newer submission replaces the returned one
+    officer = login_as(world.a.officer)
+    page = officer.get(f"/enterprise/assessments/{returned_id}").get_data(as_text=True)
+    assert "a later submission replaced it" in page and "Correct and resubmit" not in page
+    refused = officer.post(f"/enterprise/assessments/{returned_id}/correct",
+                           follow_redirects=True)
+    assert "not returned for correction" in refused.get_data(as_text=True)
