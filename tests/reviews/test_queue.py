@@ -94,3 +94,12 @@ def test_the_province_chooses_which_grades_are_reviewed(app, world, login_as):
                       else ReviewStatus.AUTO_ACCEPTED)
     with app.app_context():
         assert db.session.get(Province, world.b.province.id).review_grades == "high,very_high"
+
+
+def test_the_waiting_time_is_written_by_the_formatting_module():
+    from riskapp.formatting import MISSING, format_elapsed
+
+    now = utcnow()
+    assert format_elapsed(now - timedelta(days=3, hours=5), now, "vi") == "3 ngày"
+    assert format_elapsed(now - timedelta(hours=5), now, "en") == "5 hours"
+    assert format_elapsed(None, now, "en") == MISSING
