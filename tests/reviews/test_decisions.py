@@ -38,8 +38,15 @@ def test_accept_records_the_decision_and_mails_the_officer(app, world, login_as,
     assert [m["To"] for m in outbox] == [world.a.officer.email]
     # The officer's locale is unset: Vietnamese, the default.
     assert "được chấp nhận" in outbox[0]["Subject"]
-    home = login_as(world.a.officer).get("/enterprise/").get_data(as_text=True)
-    assert "was accepted by the province" in home
+    officer = login_as(world.a.officer)
+    assert "was accepted by the province" in officer.get("/enterprise/").get_data(as_text=True)
+    result = officer.get(f"/enterprise/assessments/{assessment_id}").get_data(as_text=True)
+    assert "Declared grade (self-assessed)" in result and "Accepted grade" in result
+    # The province's page of the enterprise says the same.
+    detail = login_as(world.a.viewer).get(
+        f"/province/enterprises/{world.a.enterprise.id}").get_data(as_text=True)
+    assert "Accepted grade" in detail
+    assert "Open the review" in detail
 
 
 def test_return_pins_comments_and_evidence_requests_to_items(app, world, login_as, outbox):
