@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import DateTimePattern
+from babel.dates import DateTimePattern, format_timedelta
 from babel.dates import parse_pattern as parse_date_pattern
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -106,6 +106,15 @@ def format_day_month(value: date | datetime | str | None, lang: str) -> str:
 def _number_pattern(digits: int) -> NumberPattern:
     # Parsed once: a dashboard formats hundreds of figures, and Babel re-parses on each call.
     return parse_number_pattern("#,##0" + ("." + "0" * digits if digits else ""))
+
+
+def format_elapsed(since: datetime | None, now: datetime, lang: str) -> str:
+    """How long ago ``since`` was, in whole units ("3 days", "5 hours"): a queue's waiting time."""
+    if since is None:
+        return MISSING
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return format_timedelta(max(now - since, now - now), threshold=1, locale=_locale(lang))
 
 
 def format_number(value, lang: str, digits: int = 0, trim_whole: bool = False) -> str:

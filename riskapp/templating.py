@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from riskapp import clock, formatting
 from riskapp.i18n import current_lang
-from riskapp.models import ActionStatus, AssessmentStatus, Grade, Role
+from riskapp.models import ActionStatus, AssessmentStatus, Grade, ReviewStatus, Role
 from riskapp.reminders import current_notices
 from riskapp.tenancy import may_open
 
@@ -21,6 +21,12 @@ GRADE_LABELS = {
     Grade.MEDIUM: _l("medium"),
     Grade.HIGH: _l("high"),
     Grade.VERY_HIGH: _l("very high"),
+}
+REVIEW_STATUS_LABELS = {
+    ReviewStatus.PENDING: _l("awaiting review"),
+    ReviewStatus.ACCEPTED: _l("accepted"),
+    ReviewStatus.AUTO_ACCEPTED: _l("accepted automatically"),
+    ReviewStatus.RETURNED: _l("returned for correction"),
 }
 ROLE_LABELS = {
     Role.OFFICER: _l("Enterprise safety officer"),
@@ -96,6 +102,11 @@ def grade_colour(grade) -> str:
     return "grey" if grade is None else Grade(grade).colour
 
 
+def fmt_waiting(since) -> str:
+    """How long something has waited until now ("3 days"), in the request's language."""
+    return formatting.format_elapsed(since, clock.now(), current_lang())
+
+
 def fmt_date(value, zone: str | None = None) -> str:
     """A date (or a datetime, with its time) in the request's language and time zone (or the
     IANA ``zone`` given, e.g. a report's province's)."""
@@ -147,6 +158,7 @@ def init_app(app: Flask) -> None:
             "ROLE_LABELS": ROLE_LABELS,
             "ACTION_STATUS_LABELS": ACTION_STATUS_LABELS,
             "ASSESSMENT_STATUS_LABELS": ASSESSMENT_STATUS_LABELS,
+            "REVIEW_STATUS_LABELS": REVIEW_STATUS_LABELS,
             "AREA_LEVEL_LABELS": AREA_LEVEL_LABELS,
             "AREA_LEVEL_COLOURS": AREA_LEVEL_COLOURS,
             "VSIC_SECTIONS": VSIC_SECTIONS,
@@ -161,6 +173,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fmt_number, "number")
     app.add_template_filter(fmt_time, "time")
     app.add_template_filter(fmt_file_size, "filesize")
+    app.add_template_filter(fmt_waiting, "waiting")
 
     @app.after_request
     def security_headers(response):

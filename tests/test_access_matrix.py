@@ -126,6 +126,14 @@ ROUTES = [
     route("rounds.summary", "GET", {VIEWER, ADMIN}, "/province/rounds/{round}/summary.pdf"),
     # Closes the tenant's round: the round routes above run first.
     route("rounds.close", "POST", {ADMIN}, "/province/rounds/{round}/close"),
+    route("reviews.index", "GET", STAFF, "/province/reviews/"),
+    route("reviews.review", "GET", STAFF, "/province/reviews/{assessment}"),
+    # An empty post: refused with the form's message (nothing decided), so the walk goes on.
+    route("reviews.decide", "POST", MANAGERS, "/province/reviews/{assessment}"),
+    route("reviews.settings", "GET", {ADMIN}, "/province/reviews/settings"),
+    route("reviews.settings", "POST", {ADMIN}, "/province/reviews/settings"),
+    # Refused (the assessment is not returned): a message and back to the overview.
+    route("assessments.correct", "POST", {OFFICER}, "/enterprise/assessments/{assessment}/correct"),
     route("audit.index", "GET", {AUDITOR}, "/audit/"),
     route("audit.assessment", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}"),
     route("audit.finding", "GET", {AUDITOR, ADMIN}, "/audit/assessments/{assessment}/finding"),

@@ -30,13 +30,17 @@ from riskapp.models import (
     AssessmentStatus,
     Enterprise,
     Evidence,
+    Grade,
     InspectionVisit,
     Job,
     JobStatus,
+    Province,
+    ReviewDecision,
     Role,
     WorkItem,
 )
 from riskapp.province.proposals import propose_level
+from riskapp.reviews import services as reviews
 from riskapp.rounds import services as rounds
 from riskapp.rounds.targets import Criteria
 from riskapp.tenancy import (
@@ -69,8 +73,13 @@ def populated(app, world):
     reporting round of every enterprise."""
     with app.test_request_context():
         for tenant in (world.a, world.b):
+            db.session.get(Province, tenant.province.id).review_grades = ",".join(
+                grade.value for grade in Grade)
             inside = factories.submit_assessment(tenant.enterprise, tenant.officer)
             outside = factories.submit_assessment(tenant.enterprise_elsewhere, tenant.officer)
+            # A return for correction: a review and a comment pinned to an item.
+            reviews.decide(inside, ReviewDecision.RETURNED, tenant.admin, "Fix ORG-2",
+                           [reviews.PinnedComment("ORG-2", "Show the plan", True)])
             record_finding(inside, tenant.auditor, clock.today(), {}, confirmed=True)
             checklists.activate(checklists.default_version(), tenant.province.id, clock.today(),
                                 tenant.admin)

@@ -1,7 +1,7 @@
 """reporting rounds and their frozen targets
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 14:00:00
 
 A province opens a round asking a set of enterprises to re-assess by a date; the targets are
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

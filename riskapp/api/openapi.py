@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from riskapp.models import ActionStatus, AssessmentStatus, Grade, Priority
+from riskapp.models import ActionStatus, AssessmentStatus, Grade, Priority, ReviewStatus
 
 MAX_ID = 2**31 - 1
 GRADES = [grade.value for grade in Grade]
@@ -37,6 +37,8 @@ def _page(item: str) -> dict:
                  "per_page": INTEGER, "total": INTEGER})
 
 
+NULLABLE_REVIEW = {"type": ["string", "null"], "enum": [*(s.value for s in ReviewStatus), None]}
+
 TALLY = {
     "total": INTEGER, "current": INTEGER, "overdue": INTEGER, "never": INTEGER,
     "reporting_rate": _nullable("number"), "on_time_rate": _nullable("number"),
@@ -67,6 +69,7 @@ SCHEMAS = {
         "score": _nullable("number"), "declared_grade": NULLABLE_GRADE,
         "effective_grade": NULLABLE_GRADE, "audited_grade": NULLABLE_GRADE,
         "failed_critical": INTEGER, "next_due_on": NULL_DATE, "assessment_count": INTEGER,
+        "review_status": NULLABLE_REVIEW, "accepted_grade": NULLABLE_GRADE,
     }),
     "Enterprise": _obj({
         "id": INTEGER, "tax_code": STRING, "name": STRING, "province_id": INTEGER,
@@ -92,6 +95,17 @@ SCHEMAS = {
             "declared": _obj({"confirmed_case_14d": BOOLEAN}),
             "lock_version": INTEGER, "assessed_on": NULL_DATE, "score": _nullable("number"),
             "grade": NULLABLE_GRADE, "effective_grade": NULLABLE_GRADE,
+            "declared_grade": {**NULLABLE_GRADE, "description": "The self-assessed grade "
+                               "(the same as `grade`)."},
+            "review_status": {**NULLABLE_REVIEW, "description": "The authority's review: "
+                              "pending, accepted, auto_accepted (its grade is not reviewed), "
+                              "returned (for correction); null for a draft."},
+            "accepted_grade": {**NULLABLE_GRADE, "description": "The declared grade once "
+                               "accepted by the authority; null until then."},
+            "audited_grade": {**NULLABLE_GRADE, "description": "The grade of the latest "
+                              "on-site finding; null without one."},
+            "corrects_id": {**_nullable("integer"), "description": "The assessment returned "
+                            "for correction that this one corrects."},
             "failed_critical": INTEGER, "next_due_on": NULL_DATE,
             "created_at": {"type": "string", "format": "date-time"},
             "submitted_at": NULL_DATETIME, "superseded_by_id": _nullable("integer"),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from riskapp import clock, territory
 from riskapp.api.common import iso
 from riskapp.assessments.services import DECLARED_CONTEXT_KEYS
-from riskapp.models import Assessment, Enterprise, EnterpriseStatus, RemediationAction
+from riskapp.db import db
+from riskapp.models import Assessment, Enterprise, EnterpriseStatus, Finding, RemediationAction
 
 
 def _value(enum_value):
@@ -41,8 +44,25 @@ def enterprise(row: Enterprise, status: EnterpriseStatus | None) -> dict:
             "failed_critical": status.failed_critical or 0,
             "next_due_on": iso(status.next_due_on),
             "assessment_count": status.assessment_count or 0,
+            **_review_of_current(status),
         },
     }
+
+
+def _review_of_current(status: EnterpriseStatus) -> dict:
+    """The current assessment's review status and accepted grade (one primary-key read)."""
+    current = (db.session.get(Assessment, status.current_assessment_id)
+               if status.current_assessment_id else None)
+    return {"review_status": _value(current.review_status) if current else None,
+            "accepted_grade": _value(current.accepted_grade) if current else None}
+
+
+def _audited_grade(row: Assessment):
+    """The grade of the latest on-site finding on this assessment (an indexed read)."""
+    if row.is_draft:
+        return None
+    return db.session.scalar(select(Finding.grade).where(Finding.assessment_id == row.id)
+                             .order_by(Finding.created_at.desc(), Finding.id.desc()).limit(1))
 
 
 def assessment(row: Assessment) -> dict:
@@ -61,6 +81,11 @@ def assessment(row: Assessment) -> dict:
         "score": row.score,
         "grade": _value(row.grade),
         "effective_grade": _value(row.current_grade),
+        "declared_grade": _value(row.grade),
+        "review_status": _value(row.review_status),
+        "accepted_grade": _value(row.accepted_grade),
+        "audited_grade": _value(_audited_grade(row)),
+        "corrects_id": row.corrects_id,
         "failed_critical": row.failed_critical or 0,
         "next_due_on": iso(row.current_next_due_on),
         "created_at": iso(row.created_at),

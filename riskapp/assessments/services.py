@@ -30,6 +30,7 @@ from riskapp.models import (
 )
 from riskapp.models.types import utcnow
 from riskapp.reports.services import schedule_render
+from riskapp.reviews import services as reviews
 from riskapp.rounds import receipts
 from riskapp.scoring import (
     Checklist,
@@ -234,6 +235,7 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
         previous.superseded_by_id = draft.id
     actions.create_actions(draft, result, replacing=previous)
     db.session.flush()
+    reviews.enter_review(draft, user)
     refresh_enterprise_status(draft.enterprise_id)
     receipts.record_receipt(draft)  # reporting rounds count it in the same transaction
     record("assessment_submitted", draft,

@@ -23,6 +23,8 @@ from riskapp.i18n import current_lang
 from riskapp.models import ActionStatus, Assessment, RemediationAction
 from riskapp.models.types import utcnow
 from riskapp.reports import services as reports
+from riskapp.reviews import corrections
+from riskapp.reviews import services as reviews
 from riskapp.rounds import services as round_services
 from riskapp.scoring import InvalidAnswers, Result
 from riskapp.templating import ACTION_STATUS_LABELS, grade_words
@@ -60,7 +62,35 @@ def home():
         level_rise=services.level_rise(current, level, level_row),
         rounds=round_services.targets_of_enterprise(
             enterprise.id, territory.province_today(enterprise.province_id)),
+        **_review_box(current),
     )
+
+
+def _review_box(assessment: Assessment | None) -> dict:
+    """What templates/reviews/_officer_status.html needs about a submission's review."""
+    review = reviews.review_of(assessment.id) if assessment is not None else None
+    questions = {}
+    if review is not None and review.comments:
+        checklist = services.checklist_of(assessment)
+        questions = {c.item_id: checklist.item(c.item_id).question.get(current_lang())
+                     for c in review.comments}
+    return {"reviewed": assessment, "review": review, "review_questions": questions}
+
+
+@route(bp, "/assessments/<int:assessment_id>/correct", roles=OFFICERS, methods=["POST"])
+def correct(assessment_id: int):
+    """Start (or reopen) the draft correcting a returned assessment, its answers copied."""
+    returned = get_or_404(Assessment, assessment_id)
+    try:
+        draft = corrections.start_correction(returned, current_user)
+    except reviews.ReviewRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".home"))
+    db.session.commit()
+    flash(_("Correction started: your answers are copied. Items the province commented on are "
+            "marked."), "success")
+    return redirect(url_for(".edit", assessment_id=draft.id))
 
 
 # --- enterprise profile -----------------------------------------------------------------------
@@ -148,7 +178,15 @@ def _render_form(assessment: Assessment, form, *, status: int = 200, saved_value
         saved_values=saved_values or {},
         stale=stale,
         general_problems=getattr(form, "general_problems", []),
+        review_pins=_review_pins(assessment),
     ), status
+
+
+def _review_pins(draft: Assessment) -> dict:
+    """A correction draft: the province's comments on the returned assessment, per item."""
+    if draft.corrects_id is None:
+        return {}
+    return reviews.comments_by_item(reviews.review_of(draft.corrects_id))
 
 
 @route(bp, "/assessments/<int:assessment_id>/edit", roles=OFFICERS, methods=["GET", "POST"])
@@ -334,6 +372,8 @@ def result(assessment_id: int):
         section_chart=_section_chart(graded, _("Risk points per section")),
         report_url=url_for("reports.download", assessment_id=assessment.id),
         actions_by_item={action.item_id: action for action in remediation.actions_of(assessment)},
+        draft=services.current_draft(assessment.enterprise),
+        **_review_box(assessment),
     )
 
 

@@ -17,6 +17,8 @@ from riskapp.models.enums import (
     Priority,
     ProposalStatus,
     ReportStatus,
+    ReviewDecision,
+    ReviewStatus,
     Role,
     RoundStatus,
     TokenPurpose,
@@ -24,6 +26,7 @@ from riskapp.models.enums import (
 from riskapp.models.evidence import Evidence
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
+from riskapp.models.review import AssessmentReview, ReviewComment
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.rounds import ReportingRound, RoundTarget
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
@@ -43,6 +46,7 @@ __all__ = [
     "AreaLevel",
     "AreaSuccession",
     "Assessment",
+    "AssessmentReview",
     "AssessmentStatus",
     "AuditLog",
     "AuditLogIsAppendOnly",
@@ -67,6 +71,9 @@ __all__ = [
     "Report",
     "ReportingRound",
     "ReportStatus",
+    "ReviewComment",
+    "ReviewDecision",
+    "ReviewStatus",
     "Role",
     "RoundStatus",
     "RoundTarget",

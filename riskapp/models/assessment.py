@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from riskapp.db import Base, JSONType
 from riskapp.models.checklist import ChecklistVersion
 from riskapp.models.enterprise import Enterprise
-from riskapp.models.enums import AssessmentStatus, Grade
+from riskapp.models.enums import AssessmentStatus, Grade, ReviewStatus
 from riskapp.models.types import TZDateTime, enum_column, utcnow
 
 # Assessments that carry a grade: the current one and those it replaced (never a draft).
@@ -45,6 +45,10 @@ class Assessment(Base):
         # this index (a date range) instead of the assessment rows.
         Index("ix_assessment_trend", "province_id", "assessed_on", "status", "enterprise_id",
               "grade"),
+        # Revision 0011: the review queue (pending, oldest first) is a range of this index.
+        Index("ix_assessment_review_queue", "province_id", "review_status", "status",
+              "submitted_at", "id"),
+        Index("ix_assessment_corrects", "corrects_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +95,14 @@ class Assessment(Base):
         ForeignKey("assessment.id", ondelete="SET NULL")
     )
 
+    # The authority's review (NULL for a draft); an assessment submitted before reviews existed
+    # counts as accepted automatically (revision 0011).
+    review_status: Mapped[ReviewStatus | None] = mapped_column(enum_column(ReviewStatus))
+    # The assessment returned for correction that this one corrects.
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL")
+    )
+
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
     checklist_version: Mapped[ChecklistVersion] = relationship(lazy="joined")
 
@@ -101,6 +113,11 @@ class Assessment(Base):
     @property
     def current_grade(self) -> Grade | None:
         return self.effective_grade or self.grade
+
+    @property
+    def accepted_grade(self) -> Grade | None:
+        """The declared grade once the authority accepted it (by review or automatically)."""
+        return self.grade if self.review_status and self.review_status.is_accepted else None
 
     @property
     def current_next_due_on(self) -> date | None:

@@ -115,3 +115,22 @@ class RoundStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+
+class ReviewStatus(enum.StrEnum):
+    """Where a submitted assessment stands with the authority's review."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    # Its grade is not one the province reviews (Province.review_grades): accepted on submit.
+    AUTO_ACCEPTED = "auto_accepted"
+    RETURNED = "returned"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self in (ReviewStatus.ACCEPTED, ReviewStatus.AUTO_ACCEPTED)
+
+
+class ReviewDecision(enum.StrEnum):
+    ACCEPTED = "accepted"
+    RETURNED = "returned"

@@ -24,6 +24,7 @@ from riskapp.models.enums import AreaChange, AreaKind, ProposalStatus
 from riskapp.models.types import TZDateTime, enum_column, utcnow
 
 OPEN_AREA = text("valid_to IS NULL")
+DEFAULT_REVIEW_GRADES = "high,very_high"
 
 
 class Province(Base):
@@ -35,6 +36,10 @@ class Province(Base):
     # IANA name: the province's "today", due dates and shown times are in this zone.
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE,
                                           server_default=DEFAULT_TIMEZONE)
+    # The grades whose submissions the authority reviews (comma-separated Grade values); the
+    # others are accepted on submit.
+    review_grades: Mapped[str] = mapped_column(String(80), default=DEFAULT_REVIEW_GRADES,
+                                               server_default=DEFAULT_REVIEW_GRADES)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     areas: Mapped[list[Area]] = relationship(back_populates="province", lazy="raise")

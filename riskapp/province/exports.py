@@ -15,10 +15,17 @@ from sqlalchemy import String, cast, func, select
 from riskapp import clock
 from riskapp.db import db
 from riskapp.filters import THEN_BOUNDARIES, Filters, apply_filters, area_column, area_paths
-from riskapp.models import GRADED_STATUSES, Assessment, Enterprise, EnterpriseStatus, Grade
+from riskapp.models import (
+    GRADED_STATUSES,
+    Assessment,
+    Enterprise,
+    EnterpriseStatus,
+    Grade,
+    ReviewStatus,
+)
 from riskapp.province import aggregates, lists, xlsx
 from riskapp.spreadsheets import neutralise_frame
-from riskapp.templating import grade_label
+from riskapp.templating import REVIEW_STATUS_LABELS, grade_label
 from riskapp.tenancy import Scope, current_scope
 from riskapp.territory import area_tree
 
@@ -28,8 +35,15 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INSPECTION_EXPORT_ROWS = 5000
 
 
+ACCEPTED_VALUES = [status.value for status in ReviewStatus if status.is_accepted]
+
+
 def _grade_words(value) -> str:
     return grade_label(value) if value else ""
+
+
+def _review_words() -> dict[str, str]:
+    return {status.value: str(REVIEW_STATUS_LABELS[status]) for status in ReviewStatus}
 
 
 def _enterprise_rows(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
@@ -47,8 +61,10 @@ def _enterprise_rows(filters: Filters, scope: Scope | None, today: date) -> pd.D
             EnterpriseStatus.failed_critical,
             cast(EnterpriseStatus.next_due_on, String).label("next_due_on"),
             EnterpriseStatus.current_assessment_id,
+            cast(Assessment.review_status, String).label("review_status"),
         )
         .join(Enterprise, Enterprise.id == EnterpriseStatus.enterprise_id)
+        .outerjoin(Assessment, Assessment.id == EnterpriseStatus.current_assessment_id)
         .order_by(EnterpriseStatus.enterprise_id),
         filters, scope, today,
     )
@@ -90,6 +106,9 @@ def enterprise_frame(filters: Filters, scope: Scope | None = None,
         _("Score"): frame["score"],
         _("Declared grade"): frame["declared_grade"].map(labels),
         _("Final grade"): frame["effective_grade"].map(labels),
+        _("Review"): frame["review_status"].map(_review_words()),
+        _("Accepted grade"): frame["declared_grade"].where(
+            frame["review_status"].isin(ACCEPTED_VALUES)).map(labels),
         _("Audited grade"): frame["audited_grade"].map(labels),
         _("Failed critical items"): frame["failed_critical"],
         _("Next assessment due"): next_due.dt.date,
@@ -106,6 +125,7 @@ def _history_rows(filters: Filters, scope: Scope, today: date) -> pd.DataFrame:
             Enterprise.tax_code, Enterprise.name,
             cast(Assessment.assessed_on, String).label("assessed_on"), Assessment.score,
             cast(Assessment.grade, String).label("grade"),
+            cast(Assessment.review_status, String).label("review_status"),
             cast(func.coalesce(Assessment.effective_grade, Assessment.grade), String)
             .label("final_grade"),
             area_column(filters.but(boundaries=THEN_BOUNDARIES), assessments=True)
@@ -139,6 +159,9 @@ def assessment_frame(filters: Filters, scope: Scope | None = None,
         _("Score"): frame["score"],
         _("Declared grade"): frame["grade"].map(labels),
         _("Final grade"): frame["final_grade"].map(labels),
+        _("Review"): frame["review_status"].map(_review_words()),
+        _("Accepted grade"): frame["grade"].where(
+            frame["review_status"].isin(ACCEPTED_VALUES)).map(labels),
         _("Area at the time"): frame["made_in"].map(paths),
         _("Area today"): frame["area_id"].map(paths),
     })
@@ -225,6 +248,22 @@ def _audit_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataF
     )
 
 
+def _review_frame(filters: Filters, scope: Scope | None, today: date) -> pd.DataFrame:
+    """The enterprises' current submissions by review status (accepted grade = declared)."""
+    statement = apply_filters(
+        select(Assessment.review_status, func.count())
+        .select_from(EnterpriseStatus)
+        .join(Assessment, Assessment.id == EnterpriseStatus.current_assessment_id)
+        .group_by(Assessment.review_status),
+        filters, scope, today,
+    )
+    counts = {status: count for status, count in db.session.execute(statement)}
+    return pd.DataFrame(
+        [[str(REVIEW_STATUS_LABELS[status]), counts.get(status, 0)] for status in ReviewStatus],
+        columns=[_("Review"), _("Enterprises")],
+    )
+
+
 def table_frames(filters: Filters, scope: Scope | None = None,
                  today: date | None = None, checklist=None) -> dict[str, pd.DataFrame]:
     """Every aggregated table of the dashboard, as frames named for their sheet."""
@@ -238,6 +277,7 @@ def table_frames(filters: Filters, scope: Scope | None = None,
         _("Inspect first"): _ranking_frame(filters, scope, today),
         _("Missing most"): _gaps_frame(filters, scope, today, checklist),
         _("Declared vs audited"): _audit_frame(filters, scope, today),
+        _("Reviews"): _review_frame(filters, scope, today),
     }
 
 

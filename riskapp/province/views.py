@@ -28,7 +28,7 @@ from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import STATE_LABELS, Filters, area_choices, read_filters
 from riskapp.i18n import current_lang
-from riskapp.models import ChecklistVersion, Enterprise
+from riskapp.models import Assessment, ChecklistVersion, Enterprise
 from riskapp.province import (
     aggregates,
     area_forms,
@@ -59,6 +59,7 @@ from riskapp.province.forms import (
     LevelProposalForm,
     ProposalDecisionForm,
 )
+from riskapp.reviews import queue as review_queue
 from riskapp.templating import AREA_LEVEL_LABELS, grade_label
 from riskapp.tenancy import (
     MANAGERS,
@@ -136,6 +137,8 @@ def dashboard():
         reach=territory.reach_label(current_province_id(), current_scope().area_ids),
         proposals_pending=(proposals.pending_count() if may_open("province.approve_proposal")
                            else 0),
+        # Not cached: a reviewer expects the figure to move with each decision.
+        pending_reviews=review_queue.pending_count() if allows(STAFF) else None,
     )
 
 
@@ -183,6 +186,8 @@ def enterprise(enterprise_id: int):
         done_actions=detail.done_actions,
         area_path=territory.area_path(enterprise.area),
         chart=figures.history_chart(detail.history),
+        current=(db.session.get(Assessment, detail.status.current_assessment_id)
+                 if detail.status and detail.status.current_assessment_id else None),
     )
 
 

@@ -53,4 +53,8 @@ class ReportData:
     evidence_thumbnails: tuple[str, ...] = ()  # data: URLs of images, shown when present
     # The assessment's one next due date (re-graded or submitted); None: the result's own.
     next_due_on: date | None = None
+    # The authority's review when the report was made (a ReviewStatus value; None before reviews)
+    # and the day it was decided.
+    review_status: str | None = None
+    review_decided_on: date | None = None
     timezone: str = "Asia/Ho_Chi_Minh"  # the province's IANA zone: the footer's time is there

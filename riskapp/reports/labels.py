@@ -101,6 +101,15 @@ _LABELS: dict[str, str] = {
     "page": N_("report", "Page"),
     "page_of": N_("report", "of"),
     "qr_alt": N_("report", "QR code to the verification page"),
+    # Which grade this is: the enterprise's own, and what the authority's review made of it.
+    "review_pending": N_("report", "Self-declared grade — awaiting review by the province"),
+    "review_accepted": N_("report", "Self-declared grade — accepted by the province on "
+                          "%(date)s"),
+    "review_auto_accepted": N_("report", "Self-declared grade — accepted automatically (the "
+                               "province does not review this grade)"),
+    "review_returned": N_("report", "Self-declared grade — returned for correction by the "
+                          "province on %(date)s"),
+    "review_as_of": N_("report", "(review status when this report was generated)"),
 }
 
 SUPPORTED_LANGS = ("vi", "en")

@@ -247,9 +247,19 @@ def _outcome(data: ReportData) -> dict[str, Any]:
         "band": _grade_view(result.band, lang),
         "score": formatting.format_number(result.score, lang, 1),
         "decision": _text(result.decision, lang),
+        "review_note": _review_note(data),
         "total_points": _number(result.score_points, lang),
         "total_max": _number(result.score_max, lang),
     }
+
+
+def _review_note(data: ReportData) -> str | None:
+    """Which grade the report shows: "Self-declared grade — accepted by the province on …"."""
+    if data.review_status is None:
+        return None
+    text = labels(data.lang)[f"review_{data.review_status}"]
+    return text % {"date": formatting.format_date(data.review_decided_on, data.lang)} \
+        if "%(date)s" in text else text
 
 
 def _build_view(data: ReportData) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from riskapp.models.types import utcnow
 from riskapp.pagination import Page, paginate
 from riskapp.reports import signing
 from riskapp.reports.data import ActionInfo, EnterpriseInfo, HistoryPoint, ReportData
+from riskapp.reviews import services as reviews
 from riskapp.scoring import Result
 from riskapp.templating import ACTION_STATUS_LABELS, VSIC_SECTIONS
 
@@ -266,8 +267,10 @@ def build_report_data(report: Report, base_url: str | None = None):
         actions=actions,
         evidence_thumbnails=report_thumbnails(assessment.id),
         next_due_on=assessment.current_next_due_on,
+        **reviews.report_facts(assessment, province.timezone),
         timezone=province.timezone,
     )
+
 
 
 def render_signed(report: Report, base_url: str | None = None) -> tuple[bytes, dict]:

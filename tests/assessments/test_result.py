@@ -26,7 +26,7 @@ def test_regraded_and_audited_grades_sit_next_to_the_declared_one(app, world, of
         db.session.commit()
     officer.get("/lang/en")
     html = officer.get(f"/enterprise/assessments/{assessment_id}").get_data(as_text=True)
-    assert "Risk grade (as submitted)" in html and ">high<" in html
+    assert "Declared grade (self-assessed)" in html and ">high<" in html
     assert "Grade under the current area level (level 4)" in html and ">very high<" in html
     assert "Declared and audited" in html and ">low<" in html
     audited_table = html[html.index("Declared and audited"):]

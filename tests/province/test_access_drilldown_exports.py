@@ -110,7 +110,7 @@ def test_exports_keep_vietnamese_and_match_the_list(app, generated, client, logi
     assert sheet.iloc[:, 0].tolist() == frame.iloc[:, 0].tolist()  # tax codes as text
     tables = pd.read_excel(io.BytesIO(client.get("/province/export/tables.xlsx").data),
                            sheet_name=None)
-    assert len(tables) == 7
+    assert len(tables) == 8  # the seventh and eighth: declared vs audited, reviews
     with app.test_request_context():
         scope = scope_for(db.session.get(User, generated.world.a.admin.id))
         total = aggregates.headline(Filters(), scope).total
