@@ -74,10 +74,12 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True)),
         sa.Column("received_on", sa.Date()),
         sa.Column("on_time", sa.Boolean()),
+        sa.Column("accepted_on", sa.Date()),
         sa.UniqueConstraint("round_id", "enterprise_id", name="uq_round_target_enterprise"),
     )
     op.create_index("ix_round_target_progress", "round_target",
-                    ["round_id", "province_id", "area_id", "received_on", "on_time"])
+                    ["round_id", "province_id", "area_id", "received_on", "on_time",
+                     "accepted_on"])
     op.create_index("ix_round_target_missing", "round_target",
                     ["round_id", "province_id", "received_on", "area_id", "enterprise_id"])
     op.create_index("ix_round_target_enterprise", "round_target", ["enterprise_id", "received_on"])

@@ -54,7 +54,7 @@ class RoundTarget(Base):
         UniqueConstraint("round_id", "enterprise_id", name="uq_round_target_enterprise"),
         # The progress page is one GROUP BY over these columns (an index-only scan).
         Index("ix_round_target_progress", "round_id", "province_id", "area_id", "received_on",
-              "on_time"),
+              "on_time", "accepted_on"),
         # The targets not reported yet, a page at a time in area order, counted from the index.
         Index("ix_round_target_missing", "round_id", "province_id", "received_on", "area_id",
               "enterprise_id"),
@@ -73,3 +73,6 @@ class RoundTarget(Base):
     # The province's day of the submission (Assessment.assessed_on).
     received_on: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
+    # The province's day a submission made in the window was accepted (by review or because its
+    # grade is not reviewed): riskapp.rounds.receipts.record_acceptance.
+    accepted_on: Mapped[date | None] = mapped_column(Date)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from riskapp import checklists, clock, jobs, links
+from riskapp import checklists, clock, jobs, links, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.models import (
@@ -30,6 +30,7 @@ from riskapp.models import (
 )
 from riskapp.models.territory import DEFAULT_REVIEW_GRADES
 from riskapp.models.types import utcnow
+from riskapp.rounds import receipts
 
 NOTIFY_TASK = "riskapp.reviews.notify:send_decision_mail"
 MAX_COMMENT_LENGTH = 2000
@@ -88,6 +89,7 @@ def enter_review(assessment: Assessment, user) -> None:
     assessment.review_status = ReviewStatus.AUTO_ACCEPTED
     db.session.add(_review_row(assessment, ReviewDecision.ACCEPTED, None, None, automatic=True))
     db.session.flush()
+    receipts.record_acceptance(assessment, territory.province_today(assessment.province_id))
     record("review_auto_accepted", assessment, user=user,
            details={"grade": assessment.grade.value})
 
@@ -138,6 +140,8 @@ def decide(assessment: Assessment, decision: ReviewDecision, reviewer, comment: 
     except IntegrityError:
         # Another decision's row got in first: the caller rolls back the claimed status too.
         raise ReviewRefused(refusal_message(assessment)) from None
+    if new_status.is_accepted:  # reporting rounds count it accepted
+        receipts.record_acceptance(assessment, territory.province_today(assessment.province_id))
     record(f"review_{decision.value}", assessment, user=reviewer,
            details={"comments": len(pinned), "grade": assessment.grade.value})
     jobs.enqueue(NOTIFY_TASK, review.id, links.base_url(), province_id=assessment.province_id)

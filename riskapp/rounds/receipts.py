@@ -22,12 +22,9 @@ from riskapp.models import (
 
 
 def accepted_count():
-    """SQL aggregate over round_target rows: how many count as accepted.
-
-    The one place that decides "accepted": until submitted assessments are reviewed, every
-    receipt is accepted; once a review status exists, this counts the received assessments whose
-    review accepted them (join Assessment on RoundTarget.assessment_id)."""
-    return func.count(RoundTarget.received_on)
+    """SQL aggregate over round_target rows: how many count as accepted (a submission made in
+    the window accepted by review, or accepted on submit because its grade is not reviewed)."""
+    return func.count(RoundTarget.accepted_on)
 
 
 def _in_window(day: date):
@@ -58,6 +55,18 @@ def record_receipt(assessment: Assessment) -> None:
         _mark(target_id, assessment.id, assessment.submitted_at, day, due_on)
 
 
+def record_acceptance(assessment: Assessment, on: date) -> None:
+    """Mark accepted (on the province's day `on`) the enterprise's open targets in whose window
+    the accepted assessment was made; called wherever a review status becomes accepted."""
+    in_window = (select(RoundTarget.id)
+                 .join(ReportingRound, ReportingRound.id == RoundTarget.round_id)
+                 .where(RoundTarget.enterprise_id == assessment.enterprise_id,
+                        RoundTarget.accepted_on.is_(None), *_in_window(assessment.assessed_on)))
+    db.session.execute(
+        update(RoundTarget).where(RoundTarget.id.in_(in_window)).values(accepted_on=on)
+        .execution_options(synchronize_session=False))
+
+
 def backfill(round_: ReportingRound, through: date) -> int:
     """Receipts for submissions made between the open date and `through` (a round opened with a
     past open date); returns how many targets were marked."""
@@ -67,7 +76,8 @@ def backfill(round_: ReportingRound, through: date) -> int:
     # From the province's recent assessments (a date range of their index) to the targets, not
     # from every target to all its history.
     rows = db.session.execute(
-        select(RoundTarget.id, Assessment.id, Assessment.submitted_at, Assessment.assessed_on)
+        select(RoundTarget.id, Assessment.id, Assessment.submitted_at, Assessment.assessed_on,
+               Assessment.review_status)
         .select_from(Assessment)
         .join(RoundTarget, and_(RoundTarget.round_id == round_.id,
                                 RoundTarget.enterprise_id == Assessment.enterprise_id))
@@ -77,11 +87,13 @@ def backfill(round_: ReportingRound, through: date) -> int:
         .order_by(Assessment.submitted_at, Assessment.id)
     ).all()
     first: dict[int, dict] = {}
-    for target_id, assessment_id, submitted_at, day in rows:
+    for target_id, assessment_id, submitted_at, day, review in rows:
         if target_id not in first:
             first[target_id] = {"id": target_id, "assessment_id": assessment_id,
                                 "received_at": submitted_at, "received_on": day,
-                                "on_time": day <= round_.due_on}
+                                "on_time": day <= round_.due_on, "accepted_on": None}
+        if review is not None and review.is_accepted and first[target_id]["accepted_on"] is None:
+            first[target_id]["accepted_on"] = day
     if first:
         # One executemany by primary key (the targets were inserted in this transaction).
         db.session.execute(update(RoundTarget), list(first.values()))
