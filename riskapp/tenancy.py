@@ -30,6 +30,7 @@ from riskapp.models import (
     Evidence,
     InspectionVisit,
     Job,
+    Province,
     ReportingRound,
     Role,
     User,
@@ -185,6 +186,11 @@ def current_province_id() -> int:
     if province_id is None:
         abort(404)
     return province_id
+
+
+def current_province() -> Province:
+    """The current user's province row; 404 for a user without one."""
+    return db.session.get(Province, current_province_id())
 
 
 # ----------------------------------------------------------------------------- routes

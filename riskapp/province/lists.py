@@ -165,6 +165,7 @@ class EnterpriseDetail:
     open_actions: list[RemediationAction]
     findings: list[Finding]
     done_actions: list[RemediationAction]  # done by the enterprise, awaiting the review
+    current: Assessment | None = None  # the assessment its grade comes from
 
 
 def enterprise_detail(enterprise: Enterprise) -> EnterpriseDetail:
@@ -190,5 +191,8 @@ def enterprise_detail(enterprise: Enterprise) -> EnterpriseDetail:
                RemediationAction.status == ActionStatus.DONE)
         .order_by(RemediationAction.completed_at, RemediationAction.position)
     ).all()
-    return EnterpriseDetail(db.session.get(EnterpriseStatus, enterprise.id), list(history),
-                            list(actions), list(findings), list(done))
+    status = db.session.get(EnterpriseStatus, enterprise.id)
+    current_id = status.current_assessment_id if status else None
+    current = next((a for a in history if a.id == current_id), None)
+    return EnterpriseDetail(status, list(history), list(actions), list(findings), list(done),
+                            current)

@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from riskapp.db import db
-from riskapp.models import Province
 from riskapp.province import bp
 from riskapp.province.areas import AreaChangeRefused
 from riskapp.province.reform import apply_reform, plan_reform
-from riskapp.tenancy import PROVINCE_ADMINS, current_province_id, route
+from riskapp.tenancy import PROVINCE_ADMINS, current_province, route
 
 
 @route(bp, "/areas/reform", roles=PROVINCE_ADMINS)
 def reform():
-    province = db.session.get(Province, current_province_id())
+    province = current_province()
     try:
         plan = plan_reform(province)
     except AreaChangeRefused as refused:
@@ -27,7 +26,7 @@ def reform():
 
 @route(bp, "/areas/reform", roles=PROVINCE_ADMINS, methods=["POST"])
 def apply_reform_view():
-    province = db.session.get(Province, current_province_id())
+    province = current_province()
     try:
         result = apply_reform(province, current_user)
     except AreaChangeRefused as refused:

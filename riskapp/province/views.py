@@ -28,7 +28,7 @@ from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import STATE_LABELS, Filters, area_choices, read_filters
 from riskapp.i18n import current_lang
-from riskapp.models import Assessment, ChecklistVersion, Enterprise
+from riskapp.models import ChecklistVersion, Enterprise
 from riskapp.province import (
     aggregates,
     area_forms,
@@ -186,8 +186,7 @@ def enterprise(enterprise_id: int):
         done_actions=detail.done_actions,
         area_path=territory.area_path(enterprise.area),
         chart=figures.history_chart(detail.history),
-        current=(db.session.get(Assessment, detail.status.current_assessment_id)
-                 if detail.status and detail.status.current_assessment_id else None),
+        current=detail.current,
     )
 
 

@@ -31,6 +31,7 @@ from riskapp.models import (
 from riskapp.models.territory import DEFAULT_REVIEW_GRADES
 from riskapp.models.types import utcnow
 from riskapp.rounds import receipts
+from riskapp.tenancy import scoped
 
 NOTIFY_TASK = "riskapp.reviews.notify:send_decision_mail"
 MAX_COMMENT_LENGTH = 2000
@@ -105,6 +106,14 @@ def _review_row(assessment: Assessment, decision: ReviewDecision, reviewer, comm
 
 
 # --- deciding ----------------------------------------------------------------------------------
+
+
+def corrected_of(assessment: Assessment) -> Assessment | None:
+    """The returned submission this one corrects (same enterprise, so in the same reach)."""
+    if assessment.corrects_id is None:
+        return None
+    return db.session.scalar(scoped(select(Assessment), Assessment)
+                             .where(Assessment.id == assessment.corrects_id))
 
 
 def review_of(assessment_id: int) -> AssessmentReview | None:

@@ -14,14 +14,14 @@ from riskapp.audit import services as audit_services
 from riskapp.db import db
 from riskapp.filters import area_choices
 from riskapp.i18n import current_lang
-from riskapp.models import Assessment, Grade, Province, ReviewDecision
+from riskapp.models import Assessment, Grade, ReviewDecision
 from riskapp.reviews import bp, queue, services
 from riskapp.reviews.forms import DecisionForm, QueueFilterForm, ReviewGradesForm, pinned_comments
 from riskapp.tenancy import (
     MANAGERS,
     PROVINCE_ADMINS,
     STAFF,
-    current_province_id,
+    current_province,
     get_area_or_404,
     get_assessment_or_404,
     route,
@@ -43,8 +43,7 @@ def index():
 
 
 def _render_review(assessment: Assessment, form: DecisionForm, status: int = 200):
-    corrected = (db.session.get(Assessment, assessment.corrects_id)
-                 if assessment.corrects_id else None)
+    corrected = services.corrected_of(assessment)
     lang = current_lang()
     review = services.review_of(assessment.id)
     corrected_review = services.review_of(corrected.id) if corrected else None
@@ -97,7 +96,7 @@ def decide(assessment_id: int):
 
 @route(bp, "/settings", roles=PROVINCE_ADMINS, methods=["GET", "POST"])
 def settings():
-    province = db.session.get(Province, current_province_id())
+    province = current_province()
     form = ReviewGradesForm(data=None if request.method == "POST" else {
         "grades": [grade.value for grade in services.review_grades(province)]})
     if form.validate_on_submit():
