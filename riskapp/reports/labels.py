@@ -115,6 +115,16 @@ _LABELS: dict[str, str] = {
 SUPPORTED_LANGS = ("vi", "en")
 
 
+def review_statement(status: str | None, decided_on, lang: str) -> str | None:
+    """What the authority's review made of a self-declared grade, in ``lang`` (None before
+    reviews existed): the report's line, and /verify's line about the review today."""
+    if status is None:
+        return None
+    text = labels(lang)[f"review_{status}"]
+    return text % {"date": formatting.format_date(decided_on, lang)} if "%(date)s" in text \
+        else text
+
+
 def labels(lang: str) -> dict[str, str]:
     """Every fixed string of the report in ``lang`` ('vi' or 'en'), from the Babel catalogue."""
     if lang not in SUPPORTED_LANGS:

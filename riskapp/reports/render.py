@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from riskapp import charts, clock, formatting
 from riskapp.reports.data import ReportData
-from riskapp.reports.labels import labels
+from riskapp.reports.labels import labels, review_statement
 from riskapp.reports.pdf import PROJECT_ROOT, render_pdf
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -255,11 +255,7 @@ def _outcome(data: ReportData) -> dict[str, Any]:
 
 def _review_note(data: ReportData) -> str | None:
     """Which grade the report shows: "Self-declared grade — accepted by the province on …"."""
-    if data.review_status is None:
-        return None
-    text = labels(data.lang)[f"review_{data.review_status}"]
-    return text % {"date": formatting.format_date(data.review_decided_on, data.lang)} \
-        if "%(date)s" in text else text
+    return review_statement(data.review_status, data.review_decided_on, data.lang)
 
 
 def _build_view(data: ReportData) -> dict[str, Any]:

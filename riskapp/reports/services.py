@@ -24,6 +24,7 @@ from riskapp import checklists, clock, jobs, links, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.evidence.services import report_thumbnails
+from riskapp.i18n import current_lang
 from riskapp.models import (
     GRADED_STATUSES,
     Assessment,
@@ -38,7 +39,7 @@ from riskapp.models import (
 )
 from riskapp.models.types import utcnow
 from riskapp.pagination import Page, paginate
-from riskapp.reports import signing
+from riskapp.reports import labels, signing
 from riskapp.reports.data import ActionInfo, EnterpriseInfo, HistoryPoint, ReportData
 from riskapp.reviews import services as reviews
 from riskapp.scoring import Result
@@ -441,6 +442,8 @@ class PublicReport:
     generated_at: datetime | None
     lang: str
     timezone: str = clock.DEFAULT_TIMEZONE  # the province's: /verify shows its times there
+    # The authority's review of the grade today (it may have moved since the report was signed).
+    review_now: str | None = None
 
 
 def _signed_facts(payload: dict, assessment: Assessment, enterprise: Enterprise) -> dict:
@@ -485,7 +488,14 @@ def find_public_report(code: str) -> PublicReport | None:
         generated_at=report.generated_at,
         lang=report.lang,
         timezone=zone,
+        review_now=_review_now(assessment, zone),
     )
+
+
+def _review_now(assessment: Assessment, zone: str) -> str | None:
+    facts = reviews.report_facts(assessment, zone)
+    lang = current_lang() if current_lang() in labels.SUPPORTED_LANGS else "vi"
+    return labels.review_statement(facts["review_status"], facts["review_decided_on"], lang)
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,20 @@ def test_the_mail_is_in_the_officers_language(app, world, login_as, outbox):
     assert response.status_code == 302
     assert outbox[0]["Subject"] == "Your assessment was returned for correction"
     assert "ORG-2: Show the plan" in outbox[0].get_content()
+
+
+def test_verify_tells_the_review_today_beside_what_was_signed(app, world, login_as, client):
+    """A report signed while its grade awaited review keeps saying so (it is signed); the public
+    verification page adds what the review made of it since."""
+    from tests.audit.support import report_row
+
+    assessment_id = submission(app, world.a)
+    report = report_row(app, assessment_id)
+    client.get("/lang/en")
+    page = client.get(f"/verify/{report.verification_code}").get_data(as_text=True)
+    assert "<dt>The province's review today</dt>" in page
+    assert "Self-declared grade — awaiting review by the province" in page
+    _accept(login_as, world, assessment_id)
+    page = client.get(f"/verify/{report.verification_code}").get_data(as_text=True)
+    assert "Self-declared grade — accepted by the province on" in page
+    assert report_row(app, assessment_id).sha256 == report.sha256  # the signed file is unchanged
