@@ -22,6 +22,7 @@ from riskapp.models import (
     AreaChange,
     AreaSuccession,
     Assessment,
+    AssessmentReview,
     AssessmentStatus,
     AuditLog,
     ChecklistActivation,
@@ -29,12 +30,19 @@ from riskapp.models import (
     Evidence,
     Finding,
     Grade,
+    InspectionVisit,
     Job,
     JobStatus,
+    LevelProposal,
     OneTimeToken,
+    ProposalStatus,
     Province,
     ReminderLog,
     Report,
+    ReportingRound,
+    ReviewComment,
+    RoundStatus,
+    RoundTarget,
     TokenPurpose,
 )
 from tests import factories
@@ -184,10 +192,36 @@ def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
     _insert(AuditLog, at=MOMENT, user_email="", action="backup.test", details=JSON.NULL)
     _insert(AuditLog, at=LOCAL, user_email=None, action="backup.test", details=null(),
             object_id=NOTE[:60])
+    _add_control_loop_rows(a, submitted_id)
     # The draft keeps result SQL NULL; the submitted one gets JSON nulls set explicitly.
     db.session.execute(update(Assessment).where(Assessment.id == draft_id).values(context={}))
     db.session.execute(update(Assessment).where(Assessment.id == submitted_id).values(
         effective_result=JSON.NULL, regraded_at=LOCAL))
+
+
+def _add_control_loop_rows(a, submitted_id: int) -> None:
+    """The province's control loop: a proposal, a visit, a closed round, a pinned comment."""
+    province, enterprise = a.province.id, a.enterprise.id
+    _insert(LevelProposal, province_id=province, area_id=a.commune.id, level=4,
+            effective_from=date(2024, 2, 29), reason="Ổ dịch mới", proposed_by_id=None,
+            created_at=MOMENT, status=ProposalStatus.REJECTED, decided_by_id=a.admin.id,
+            decided_at=LOCAL)
+    _insert(InspectionVisit, province_id=province, enterprise_id=enterprise,
+            auditor_id=a.auditor.id, planned_on=date(2026, 3, 4), assigned_by_id=None, note="",
+            created_at=MOMENT, done_at=None)
+    round_id = _insert(ReportingRound, province_id=province, title="Đợt «đặc biệt»",
+                       opens_on=date(2026, 1, 1), due_on=date(2026, 1, 15), closes_on=None,
+                       criteria={}, status=RoundStatus.CLOSED, expected=1, created_at=MOMENT,
+                       closed_at=LOCAL, snapshot=JSON.NULL, xlsx_file=None, pdf_file="")
+    _insert(RoundTarget, round_id=round_id, province_id=province, enterprise_id=enterprise,
+            area_id=a.commune.id, assessment_id=submitted_id, received_at=LOCAL,
+            received_on=date(2026, 1, 15), on_time=False, accepted_on=None)
+    review_id = db.session.scalar(select(AssessmentReview.id).limit(1)) or _insert(
+        AssessmentReview, assessment_id=submitted_id, enterprise_id=enterprise,
+        province_id=province, area_id=None, decision="returned", automatic=False,
+        reviewer_id=None, comment="", decided_at=MOMENT)
+    _insert(ReviewComment, review_id=review_id, enterprise_id=enterprise, province_id=province,
+            item_id="ORG-1", text=NOTE, needs_evidence=True)
 
 
 @pytest.fixture
