@@ -9,7 +9,8 @@ the receipts read back from the assessments since), then requests each page thro
 client — the whole request: session, routing, SQL, templating — as the province admin
 (admin@bench.vn) and as a commune/ward admin bound to the first former district, the city
 (ward@bench.vn; created here when the generator did not). Deep pages of the not-reported list are
-asked as the pager's links ask them (the key of the row to continue after) and by number.
+asked as the pager's links ask them (the key of the row to continue after) and by number. The
+round's progress XLSX is timed too (no target: a download, not a page).
 
 Then POSTs /province/reporting/remind for "all matching" unreported enterprises of the city: the
 request only stores a work item and hands it to RQ (its own queue on --redis, emptied again);
@@ -125,8 +126,8 @@ def _link(body: str, key: str) -> str:
 
 
 def _deep_pages(client, round_id: int) -> dict[str, str]:
-    """The not-reported list's page 40 (or middle page) and last page as the pager's Next links ask for them
-    (the key of the row to continue after), and the last page by its number."""
+    """The not-reported list's page 40 (or its middle) and last page as the pager's Next links
+    ask for them (the key of the row to continue after), and the last page by its number."""
     base = f"/province/rounds/{round_id}"
     body = client.get(f"{base}?page=1000000").get_data(as_text=True)  # brought to the last
     last = int(re.search(r"Trang (\d+)/\1", body).group(1))
@@ -142,6 +143,7 @@ def _deep_pages(client, round_id: int) -> dict[str, str]:
 def _pages(client, round_id: int) -> dict[str, str]:
     return {
         "dashboard": "/province/",
+        "who has not reported (where reminders are sent from)": "/province/reporting",
         "round progress page (with the first page of the not reported)":
             f"/province/rounds/{round_id}",
         **_deep_pages(client, round_id),
@@ -149,6 +151,16 @@ def _pages(client, round_id: int) -> dict[str, str]:
         "review queue, grade very high, page 2": "/province/reviews/?grade=very_high&page=2",
         "review queue, one commune": f"/province/reviews/?area={CITY + 1}",
     }
+
+
+def _export(client, round_id: int, runs: int = 2) -> dict:
+    """The progress XLSX (every area, every target not reported with its contacts)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        assert client.get(f"/province/rounds/{round_id}/progress.xlsx").status_code == 200
+        times.append(time.perf_counter() - started)
+    return {"progress_xlsx_seconds": round(min(times), 1)}
 
 
 def _remind(app, client, runs: int, at_least: int) -> dict:
@@ -226,6 +238,7 @@ def main() -> None:
             for name, path in _pages(client, round_id).items():
                 results[f"{who}: {name}"] = _summary(_time(client, path, args.runs),
                                                      TARGET_PAGE_P95_MS)
+        exports = _export(_client(app, ADMIN), round_id)
         reminders = _remind(app, _client(app, ADMIN), max(3, args.runs // 4),
                             args.min_reminded)
     finally:
@@ -234,7 +247,7 @@ def main() -> None:
             app.extensions["riskapp.jobs"].queue().empty()
     load["end"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps({"database": args.url.split(":")[0], "runs": args.runs,
-                      "load_average": load, "round": opening, "pages": results,
+                      "load_average": load, "round": {**opening, **exports}, "pages": results,
                       "reminders_to_the_city": reminders}, indent=2, ensure_ascii=False))
 
 
