@@ -194,8 +194,9 @@ def _enterprises(keys: list[Key]) -> list[tuple]:
     found = {row[0]: row for row in db.session.execute(
         select(Enterprise.id, Enterprise.tax_code, Enterprise.name, Enterprise.address)
         .where(Enterprise.id.in_([enterprise_id for _area, enterprise_id in keys])))}
+    # An enterprise deleted since (its targets go with it) is left out, not an error.
     return [(enterprise_id, found[enterprise_id][1], found[enterprise_id][2], area_id,
-             found[enterprise_id][3]) for area_id, enterprise_id in keys]
+             found[enterprise_id][3]) for area_id, enterprise_id in keys if enterprise_id in found]
 
 
 def missing_page(round_: ReportingRound, scope: Scope, number: int,
@@ -208,6 +209,8 @@ def missing_page(round_: ReportingRound, scope: Scope, number: int,
                 else count(_missing_statement(round_, scope)))
     number = page_number(number, how_many, DEFAULT_PER_PAGE)
     keys, more = _missing_keys(round_, scope, number, after, before)
+    if not keys and (after or before):  # everything past the key reported since: by number
+        return missing_page(round_, scope, number, total)
     rows = _enterprises(keys)
     contacts = _officers_of([row[0] for row in rows])
     items = [Missing(*row, officers=contacts.get(row[0], [])) for row in rows]

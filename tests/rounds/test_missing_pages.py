@@ -83,3 +83,6 @@ def test_a_page_by_number_or_a_broken_key_still_answers(app, world, login_as):
     assert broken.status_code == 200 and _names(broken.get_data(as_text=True)) == _names(walked)
     past_the_end = client.get(f"/province/rounds/{round_id}?page=99").get_data(as_text=True)
     assert _names(past_the_end) and _link(past_the_end, "after") is None
+    # A key past every row still unreported (they reported since): the page by its number.
+    stale = client.get(f"/province/rounds/{round_id}?page=2&after=999999-999999")
+    assert _names(stale.get_data(as_text=True)) == _names(walked)
