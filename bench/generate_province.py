@@ -6,6 +6,12 @@
 The database is migrated, then filled with bulk inserts (DBAPI executemany on SQLite, COPY on
 PostgreSQL) — never ORM objects one by one — and the roll-ups are rebuilt with
 `riskapp.province.rollups.recount_all`. Prints the time each step took.
+
+Besides the province admin (admin@bench.vn) it writes a commune/ward admin bound to the first
+former district, the city (ward@bench.vn), and one officer for nine enterprises in ten
+(officer<N>@bench.vn), all with the password Bench-Password-42. Every graded assessment has its
+review like real data: most accepted on submit (grades the province does not review), the reviewed
+grades accepted by a reviewer or now and then returned, ~0.2 % of all pending.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ ITEMS = ["ORG-1", "ORG-2", "ORG-3", "SCR-1", "SCR-2", "SCR-4", "HYG-1", "HYG-2",
 CRITICAL = {"ORG-1", "SCR-1", "SCR-4", "HYG-1", "MSK-1"}
 COMMUNES_PER_DISTRICT = 20
 ASSESSMENTS_PER_ENTERPRISE = 10
+REVIEWED_GRADES = {"high", "very_high"}  # the province's default (Province.review_grades)
+OFFICER_SHARE = 0.9
 
 
 class Writer:
@@ -59,6 +67,36 @@ class Writer:
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                                rows)
         cursor.close()
+
+
+# The decision row of every decided assessment, made in SQL from the statuses just written.
+REVIEWS_SQL = """
+INSERT INTO assessment_review (assessment_id, enterprise_id, province_id, area_id, decision,
+                               automatic, reviewer_id, decided_at)
+SELECT id, enterprise_id, province_id, area_id,
+       CASE review_status WHEN 'returned' THEN 'returned' ELSE 'accepted' END,
+       review_status = 'auto_accepted',
+       CASE WHEN review_status = 'auto_accepted' THEN NULL ELSE 1 END, submitted_at
+FROM assessment WHERE review_status <> 'pending'
+"""
+
+
+def _review_status(grade: str, current: bool, rng: random.Random) -> str:
+    """Where an assessment stands with the review: grades not reviewed are accepted on submit;
+    of the current reviewed ones ~11 % are pending (~0.2 % of all) and a few returned."""
+    if grade not in REVIEWED_GRADES:
+        return "auto_accepted"
+    draw = rng.random()
+    if current:
+        return "pending" if draw < .11 else "returned" if draw < .125 else "accepted"
+    return "returned" if draw < .03 else "accepted"
+
+
+def _officers(enterprises: int, password: str, now: datetime, rng: random.Random) -> list:
+    """One officer account for nine enterprises in ten (whom the reminders reach)."""
+    return [(2 + index, f"officer{index}@bench.vn", f"Cán bộ {index}", password, "officer", 1,
+             index, True, 1, now)
+            for index in range(1, enterprises + 1) if rng.random() < OFFICER_SHARE]
 
 
 def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = None) -> dict:
@@ -125,6 +163,8 @@ def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = 
             weights = [WEIGHTS.get(c[1], 1) for c in communes]
             password = hash_password("Bench-Password-42")
             users = [(1, "admin@bench.vn", "Quản trị tỉnh", password, "province_admin", 1, None,
+                      True, 1, now),
+                     (2, "ward@bench.vn", "Quản trị phường", password, "area_admin", 1, None,
                       True, 1, now)]
             enterprise_rows = []
             for index in range(1, enterprises + 1):
@@ -144,14 +184,17 @@ def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = 
             ], enterprise_rows)
             writer.write("user_account", ["id", "email", "name", "password_hash", "role",
                                           "province_id", "enterprise_id", "is_active_account",
-                                          "session_version", "created_at"], users)
+                                          "session_version", "created_at"],
+                         users + _officers(enterprises, password, now,
+                                                  random.Random(seed + 1)))
+            writer.write("auditor_area", ["user_id", "area_id"], [(2, 1)])
             timings["territory+enterprises"] = time.perf_counter() - step
 
             step = time.perf_counter()
             columns = ["id", "enterprise_id", "province_id", "checklist_version_id", "status",
                        "answers", "context", "assessed_on", "score", "band", "grade",
                        "failed_critical", "next_due_on", "lock_version", "created_at",
-                       "updated_at", "submitted_at", "area_id"]
+                       "updated_at", "submitted_at", "area_id", "review_status"]
             # The area each assessment was made in: the enterprise's (nothing moved since).
             area_of = {row[0]: row[2] for row in enterprise_rows}
             action_columns = ["assessment_id", "enterprise_id", "province_id", "item_id",
@@ -162,6 +205,8 @@ def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = 
             context = json.dumps({"area_level": 1, "has_canteen": False, "has_shuttle": False,
                                   "has_dormitory": False, "confirmed_case_14d": False})
             batch, actions, findings, assessment_id = [], [], [], 1
+            # A generator of its own: the rest of the province stays as it was without reviews.
+            review_rng = random.Random(seed + 15)
             never = set(rng.sample(range(1, enterprises + 1), enterprises // 12))
             # 1/12 never assessed; the others share exactly 10 assessments per enterprise.
             target = enterprises * ASSESSMENTS_PER_ENTERPRISE
@@ -186,6 +231,7 @@ def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = 
                         "submitted" if current else "superseded", "{}", context, day,
                         round(rng.uniform(5, 90), 1), grade, grade, failed_critical,
                         day + timedelta(days=due_days), 1, now, now, now, area_of[enterprise_id],
+                        _review_status(grade, current, review_rng),
                     ))
                     if current:
                         failing = rng.sample(ITEMS, rng.randint(0, 6))
@@ -214,8 +260,12 @@ def generate(url: str, enterprises: int, seed: int = 2021, today: date | None = 
             writer.write("remediation_action", action_columns, actions)
             writer.write("finding", finding_columns, findings)
             timings["assessments"] = time.perf_counter() - step
+            step = time.perf_counter()
+            connection.execute(text(REVIEWS_SQL))
+            timings["reviews"] = time.perf_counter() - step
             if dialect == "postgresql":
-                for table in ("area", "enterprise", "assessment", "user_account", "area_level"):
+                for table in ("area", "enterprise", "assessment", "user_account", "area_level",
+                              "auditor_area", "assessment_review"):
                     connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select, tuple_
 
 from riskapp import territory
 from riskapp.db import db
 from riskapp.models import Enterprise, ReportingRound, Role, RoundTarget, User
-from riskapp.pagination import Page, paginate
+from riskapp.pagination import DEFAULT_PER_PAGE, Page, count, page_number
 from riskapp.rounds.receipts import accepted_count
 from riskapp.tenancy import Scope, scoped
 
@@ -139,15 +139,89 @@ def _missing_statement(round_: ReportingRound, scope: Scope) -> Select:
         .order_by(RoundTarget.area_id, RoundTarget.enterprise_id), RoundTarget, scope)
 
 
+Key = tuple[int, int]  # (area id, enterprise id): a target's place in the list
+
+
+def parse_key(text: str | None) -> Key | None:
+    """A page link's key ("area-enterprise"); None for anything else."""
+    parts = (text or "").split("-")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+@dataclass(frozen=True)
+class KeysetPage(Page):
+    """A page of the not-reported list whose links carry the key of the row to continue
+    after (or before): a deep page reads its 50 entries of ix_round_target_missing, not every
+    entry before them, and rows reported meanwhile neither skip nor repeat any."""
+
+    has_previous: bool = False
+    has_next: bool = False
+    first_key: str | None = None
+    last_key: str | None = None
+
+
+def _key_text(key: Key) -> str:
+    return f"{key[0]}-{key[1]}"
+
+
+def _missing_keys(round_: ReportingRound, scope: Scope, number: int, after: Key | None,
+                  before: Key | None) -> tuple[list[Key], bool]:
+    """The keys of one page, read from the index alone, and whether more lie beyond it."""
+    key = tuple_(RoundTarget.area_id, RoundTarget.enterprise_id)
+    statement = scoped(
+        select(RoundTarget.area_id, RoundTarget.enterprise_id)
+        .where(RoundTarget.round_id == round_.id, RoundTarget.received_on.is_(None)),
+        RoundTarget, scope).limit(DEFAULT_PER_PAGE + 1)
+    if before is not None:
+        statement = statement.where(key < tuple_(*before)).order_by(
+            RoundTarget.area_id.desc(), RoundTarget.enterprise_id.desc())
+    else:
+        statement = statement.order_by(RoundTarget.area_id, RoundTarget.enterprise_id)
+        if after is not None:
+            statement = statement.where(key > tuple_(*after))
+        else:  # a page asked by its number: skip entries of the index, not joined rows
+            statement = statement.offset((number - 1) * DEFAULT_PER_PAGE)
+    keys = [tuple(row) for row in db.session.execute(statement)]
+    more = len(keys) > DEFAULT_PER_PAGE
+    keys = keys[:DEFAULT_PER_PAGE]
+    return (keys[::-1] if before is not None else keys), more
+
+
+def _enterprises(keys: list[Key]) -> list[tuple]:
+    """(id, tax code, name, area id, address) of the keys' enterprises, in the keys' order."""
+    found = {row[0]: row for row in db.session.execute(
+        select(Enterprise.id, Enterprise.tax_code, Enterprise.name, Enterprise.address)
+        .where(Enterprise.id.in_([enterprise_id for _area, enterprise_id in keys])))}
+    # An enterprise deleted since (its targets go with it) is left out, not an error.
+    return [(enterprise_id, found[enterprise_id][1], found[enterprise_id][2], area_id,
+             found[enterprise_id][3]) for area_id, enterprise_id in keys if enterprise_id in found]
+
+
 def missing_page(round_: ReportingRound, scope: Scope, number: int,
-                 total: Tally | None = None) -> Page:
-    """One page of the targets not yet reported, with their officers' contacts; `total` (the
-    reach's figures, when the caller has them) saves counting the list."""
-    how_many = total.expected - total.received if total is not None else None
-    page = paginate(_missing_statement(round_, scope), number, total=how_many)
-    contacts = _officers_of([row[0] for row in page.items])
-    items = [Missing(*row, officers=contacts.get(row[0], [])) for row in page.items]
-    return Page(items, page.total, page.number, page.per_page)
+                 total: Tally | None = None, after: Key | None = None,
+                 before: Key | None = None) -> KeysetPage:
+    """One page of the targets not yet reported, with their officers' contacts: the page after
+    (or before) a key when a link gave one, else page `number`. `total` (the reach's figures,
+    when the caller has them) saves counting the list."""
+    how_many = (total.expected - total.received if total is not None
+                else count(_missing_statement(round_, scope)))
+    number = page_number(number, how_many, DEFAULT_PER_PAGE)
+    keys, more = _missing_keys(round_, scope, number, after, before)
+    if not keys and (after or before):  # everything past the key reported since: by number
+        return missing_page(round_, scope, number, total)
+    rows = _enterprises(keys)
+    contacts = _officers_of([row[0] for row in rows])
+    items = [Missing(*row, officers=contacts.get(row[0], [])) for row in rows]
+    has_previous = more if before is not None else (after is not None or number > 1)
+    if not has_previous:
+        number = 1
+    return KeysetPage(
+        items, how_many, number, DEFAULT_PER_PAGE, has_previous=has_previous,
+        has_next=True if before is not None else more,
+        first_key=_key_text(keys[0]) if keys else None,
+        last_key=_key_text(keys[-1]) if keys else None)
 
 
 def all_missing(round_: ReportingRound, scope: Scope) -> list[Missing]:

@@ -132,7 +132,10 @@ def show(round_id: int):
     rows, total = progress.area_rows(round_, scope)
     return render_template("rounds/show.html", round_=round_, frozen=None, total=total,
                            level=progress.one_level(rows, under),
-                           page=progress.missing_page(round_, scope, _page_number(), total))
+                           page=progress.missing_page(
+                               round_, scope, _page_number(), total,
+                               after=progress.parse_key(request.args.get("after")),
+                               before=progress.parse_key(request.args.get("before"))))
 
 
 @route(bp, "/<int:round_id>/progress.xlsx", roles=STAFF)
