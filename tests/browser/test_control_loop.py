@@ -29,7 +29,7 @@ PINNED_TEXT = "Gửi quyết định thành lập ban chỉ đạo"
 
 
 def _shot(pages, page, step: str) -> None:
-    _shots(pages, page, f"{step}")
+    _shots(pages, page, step)
     assert not page.js_errors, page.js_errors
 
 
@@ -118,7 +118,7 @@ def _open_in_queue(pages, page, step: str) -> None:
     expect(page.get_by_role("heading", name=ENTERPRISE)).to_be_visible()
 
 
-def _reviewer_returns(pages, page) -> None:
+def _reviewer_returns(pages, page, app) -> None:
     """Step 4: the commune/ward admin pins a comment with an evidence request, and returns."""
     pages.login(page, "area_admin")
     _open_in_queue(pages, page, "reviewer-first")
@@ -129,7 +129,7 @@ def _reviewer_returns(pages, page) -> None:
     _shot(pages, page, "reviewer-first-review")
     page.get_by_role("button", name="Return for correction").click()
     expect(page.locator(".flash-success")).to_contain_text("Returned for correction")
-    mails = [m for m in pages.app.extensions.get(OUTBOX, []) if m["To"] == USERS["officer"]]
+    mails = [m for m in app.extensions.get(OUTBOX, []) if m["To"] == USERS["officer"]]
     assert mails, "the officer is told by e-mail"
 
 
@@ -222,7 +222,6 @@ def _restore_review_settings(page, before: list[str]) -> None:
 
 
 def test_control_loop(pages, live_app):
-    pages.app = live_app
     admin = pages.new_page()
     pages.login(admin, "province_admin")
     round_url = _open_round(pages, admin)
@@ -231,16 +230,16 @@ def test_control_loop(pages, live_app):
                                         "els => els.map(el => el.value)")
     _review_every_grade(pages, admin)
     try:
-        _the_loop(pages, admin, round_url)
+        _the_loop(pages, live_app, admin, round_url)
     finally:
         _restore_review_settings(admin, before)
 
 
-def _the_loop(pages, admin, round_url: str) -> None:
+def _the_loop(pages, app, admin, round_url: str) -> None:
     officer = pages.new_page()
     _officer_submits(pages, officer)
     reviewer = pages.new_page()
-    _reviewer_returns(pages, reviewer)
+    _reviewer_returns(pages, reviewer, app)
     _officer_corrects(pages, officer)
     _reviewer_accepts(pages, reviewer)
     officer.goto("/")
