@@ -41,6 +41,10 @@ def _session_settings(production: bool) -> dict:
             hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
         ),
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
+        # The cookie is sent only when the session changes (riskapp.auth.views records activity
+        # once a minute): re-sent with every response, a stale copy from a concurrent request
+        # could undo a change such as the language just chosen.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "INVITE_TTL_HOURS": int(os.environ.get("INVITE_TTL_HOURS", "72")),
         "RESET_TTL_MINUTES": int(os.environ.get("RESET_TTL_MINUTES", "60")),

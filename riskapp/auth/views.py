@@ -36,17 +36,21 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+SEEN_GRANULARITY_SECONDS = 60
+
+
 @bp.before_app_request
 def enforce_session_timeouts():
     """End idle sessions; the absolute lifetime is the permanent session's lifetime."""
     # The API authenticates each request by token; a browser session's clock is not its concern.
-    if request.path.startswith("/api/") or not current_user.is_authenticated:
+    if (request.path.startswith("/api/") or request.endpoint == "static"
+            or not current_user.is_authenticated):
         return None
     now = int(time.time())
     idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
     last_seen = session.get("last_seen", now)
-    # Every request re-signs the cookie, so its own age never exceeds the idle time: the absolute
-    # lifetime is counted from the login instead.
+    # The cookie is re-signed whenever last_seen moves, so its own age never exceeds the idle
+    # time: the absolute lifetime is counted from the login instead.
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     if now - session.get("logged_in_at", now) > lifetime:
         logout_user()
@@ -58,7 +62,11 @@ def enforce_session_timeouts():
         session.clear()
         flash(_("Your session ended after a period of inactivity. Please log in again."), "info")
         return redirect(url_for("auth.login", next=request.path))
-    session["last_seen"] = now
+    if now - last_seen >= SEEN_GRANULARITY_SECONDS:
+        # Written at most once a minute: a cookie sent back with every request would let a
+        # slower request of the same page (an icon, a live count) overwrite what a faster one
+        # stored, such as the language just chosen.
+        session["last_seen"] = now
     return None
 
 

@@ -101,8 +101,9 @@ def _open(form: RoundForm):
         flash(str(refusal), "error")
         return render_template("rounds/new.html", form=form, preview=None), 422
     db.session.commit()
-    flash(_("The round is open: %(count)s enterprises are expected to report.",
-            count=round_.expected), "success")
+    flash(ngettext("The round is open: %(num)s enterprise is expected to report.",
+                   "The round is open: %(num)s enterprises are expected to report.",
+                   round_.expected), "success")
     return redirect(url_for("rounds.show", round_id=round_.id))
 
 

@@ -174,3 +174,11 @@ def test_a_submission_after_the_last_day_counted_does_not_count(app, world):
         db.session.commit()
         _rows, total = progress.area_rows(round_, province_reader_scope(a.province.id))
         assert (total.received, total.on_time) == (1, 0)
+
+
+def test_opening_for_one_enterprise_says_so_in_the_singular(world, login_as):
+    client = login_as(world.a.admin)
+    page = client.post("/province/rounds/new", follow_redirects=True, data={
+        "title": "Đợt 2", "opens_on": "2026-12-01", "due_on": "2026-12-15", "industries": ["C"],
+        "size_bands": ["1000-4999"], "open": "1"})
+    assert "The round is open: 1 enterprise is expected to report." in page.get_data(as_text=True)
