@@ -77,3 +77,13 @@ def test_a_replaced_return_offers_no_second_correction(app, world, login_as):
     refused = officer.post(f"/enterprise/assessments/{returned_id}/correct",
                            follow_redirects=True)
     assert "not returned for correction" in refused.get_data(as_text=True)
+
+
+def test_a_returned_assessment_offers_the_correction_not_a_new_start(app, world, login_as):
+    """After a return the officer's one way forward is to correct: no second, unrelated start."""
+    _returned(app, world, login_as)
+    officer = login_as(world.a.officer)
+    officer.get("/lang/en")
+    home = officer.get("/enterprise/").get_data(as_text=True)
+    assert "Correct and resubmit" in home
+    assert "Start a new assessment" not in home
