@@ -99,7 +99,7 @@ def test_the_flash_after_a_save_is_in_view_on_a_phone(pages):
     page.goto("/enterprise/actions?show=all")
     card = page.locator("li.action:has(details)").last
     card.locator("summary").click()
-    card.get_by_label("Owner").fill("Phạm Văn Đức")
+    card.get_by_label("Owner (someone else, typed)").fill("Phạm Văn Đức")
     card.get_by_role("button", name="Save").click()
     flash = page.get_by_text("Action saved.")
     expect(flash).to_be_visible()
