@@ -8,12 +8,11 @@ from __future__ import annotations
 from riskapp.db import db
 from riskapp.models import ChangeEvent
 from riskapp.models.types import utcnow
+from riskapp.webhooks import delivery
 
 
 def emit(type_: str, province_id: int, payload: dict, *, enterprise_id: int | None = None,
          area_id: int | None = None) -> ChangeEvent:
-    from riskapp.webhooks import delivery  # the webhooks read the log, not the other way
-
     event = ChangeEvent(province_id=province_id, type=type_, occurred_at=utcnow(),
                         enterprise_id=enterprise_id, area_id=area_id, payload=payload)
     db.session.add(event)

@@ -1,1 +1,1 @@
-"""Outbound webhooks: a province's endpoints receive its change events, signed (Standard Webhooks)."""
+"""Outbound webhooks: a province's endpoints receive its change events, signed."""
