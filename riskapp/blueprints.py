@@ -13,7 +13,7 @@ MODULES = {
     "province": ("views", "commands", "rollups", "reform_views", "area_views",
                  "proposal_views", "followup_views", "visit_views", "action_views",
                  "auditlog_views"),
-    "api": ("views", "account"),
+    "api": ("views", "account", "changes"),
     "audit": ("views", "visit_views"),
 }
 

@@ -212,6 +212,7 @@ ROUTES = [
     route("api.action_list", "GET", {OFFICER} | READERS, "/api/v1/actions"),
     route("api.action_update", "PATCH", {OFFICER}, "/api/v1/actions/{action}"),
     route("api.province_summary", "GET", READERS, "/api/v1/province/summary"),
+    route("api.changes", "GET", READERS, "/api/v1/changes"),
 ]
 # Routes whose reach is tested elsewhere: one-time links and public verification by code.
 NOT_IN_MATRIX = {

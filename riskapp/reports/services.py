@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from riskapp import checklists, clock, events, jobs, links, territory
+from riskapp import checklists, clock, jobs, links, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.evidence.services import report_thumbnails
@@ -44,6 +44,7 @@ from riskapp.reports.data import ActionInfo, EnterpriseInfo, HistoryPoint, Repor
 from riskapp.reviews import services as reviews
 from riskapp.scoring import Result
 from riskapp.templating import ACTION_STATUS_LABELS, VSIC_SECTIONS
+from riskapp.webhooks import payloads
 
 log = logging.getLogger(__name__)
 
@@ -311,9 +312,7 @@ def render_report_task(report_id: int, base_url: str | None = None) -> str:
     report.status = ReportStatus.READY
     report.error = None
     report.generated_at = utcnow()
-    events.emit("report.ready", report.province_id,
-                {"report_id": report.id, "assessment_id": report.assessment_id,
-                 "lang": report.lang, "sha256": report.sha256})
+    payloads.emit_report_ready(report)
     db.session.commit()
     return "ready"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from riskapp import events
 from riskapp.db import db
-from riskapp.models import Assessment, Enterprise
+from riskapp.models import Assessment, Enterprise, Report
 
 
 def _value(field):
@@ -34,3 +34,11 @@ def emit_grade_changed(row: Assessment, before, after) -> None:
     if _value(before) != _value(after):
         emit_assessment("grade.changed", row, grade_before=_value(before),
                         grade_after=_value(after))
+
+
+def emit_report_ready(report: Report) -> None:
+    row = db.session.get(Assessment, report.assessment_id)
+    events.emit("report.ready", report.province_id,
+                {"report_id": report.id, "assessment_id": report.assessment_id,
+                 "enterprise_id": row.enterprise_id, "lang": report.lang,
+                 "sha256": report.sha256}, enterprise_id=row.enterprise_id, area_id=row.area_id)
