@@ -8,14 +8,14 @@ dead-letter list, where a province admin may retry it)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from riskapp import jobs
 from riskapp.db import db
-from riskapp.jobs import outbox
 from riskapp.models import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from riskapp.models.types import utcnow
 from riskapp.models.webhook import TEST_EVENT, DeliveryStatus
@@ -24,6 +24,14 @@ from riskapp.webhooks.ssrf import UnsafeTarget, check_url
 
 TASK = "riskapp.webhooks.delivery:deliver_task"
 ATTEMPTS = 6
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential, capped: 30 s, 2 min, 8 min, 32 min, then every hour (WEBHOOK_RETRY_BASE
+    and WEBHOOK_RETRY_CAP in seconds)."""
+    config = current_app.config
+    base, cap = config.get("WEBHOOK_RETRY_BASE", 30), config.get("WEBHOOK_RETRY_CAP", 3600)
+    return timedelta(seconds=min(cap, base * 4 ** max(attempts - 1, 0)))
 
 
 class DeliveryFailed(RuntimeError):
@@ -93,7 +101,8 @@ def _on_retry(delivery_id: int) -> None:
         row.status = DeliveryStatus.PENDING
 
 
-@jobs.task(budget=60, attempts=ATTEMPTS, on_give_up=_give_up, on_retry=_on_retry)
+@jobs.task(budget=60, attempts=ATTEMPTS, on_give_up=_give_up, on_retry=_on_retry,
+           backoff=backoff)
 def deliver_task(delivery_id: int) -> str:
     row = db.session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if row is None or row.status in (DeliveryStatus.DELIVERED, DeliveryStatus.DEAD):
@@ -137,6 +146,6 @@ def _close(row: WebhookDelivery, status: str, code: int | None = None,
 
 def _attempt_failed(row: WebhookDelivery, code: int | None, error: str) -> str:
     row.status, row.last_status_code, row.last_error = DeliveryStatus.FAILED, code, error[:2000]
-    row.next_attempt_at = utcnow() + outbox.retry_delay(row.attempts)
+    row.next_attempt_at = utcnow() + backoff(row.attempts)
     db.session.commit()  # kept although the attempt raises: the outbox rolls back what is open
     raise DeliveryFailed(error)

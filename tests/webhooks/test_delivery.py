@@ -149,3 +149,13 @@ def test_other_province_endpoint_gets_nothing(app, world, receiver, endpoint):
         db.session.commit()
         _emit(world)
         assert _deliveries() == []
+
+
+def test_backoff_is_exponential_and_capped(app):
+    from riskapp.jobs import outbox
+
+    with app.app_context():
+        waits = [delivery.backoff(n).total_seconds() for n in range(1, 8)]
+        assert waits == [30, 120, 480, 1920, 3600, 3600, 3600]
+        # The outbox waits by it between the attempts of a delivery.
+        assert outbox.spec_of(delivery.TASK).backoff is delivery.backoff
