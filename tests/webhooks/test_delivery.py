@@ -159,3 +159,17 @@ def test_backoff_is_exponential_and_capped(app):
         assert waits == [30, 120, 480, 1920, 3600, 3600, 3600]
         # The outbox waits by it between the attempts of a delivery.
         assert outbox.spec_of(delivery.TASK).backoff is delivery.backoff
+
+
+def test_a_failed_attempt_waits_by_the_webhook_backoff(app):
+    from riskapp.jobs import outbox
+    from riskapp.models.types import utcnow
+
+    with app.test_request_context():
+        item = outbox.add(delivery.TASK, [0])
+        db.session.commit()
+        outbox.claim(item.id, "worker-1")
+        outbox.fail(item.id, "worker-1", "HTTP 500")
+        item = db.session.get(WorkItem, item.id, populate_existing=True)
+        wait = (outbox._aware(item.available_at) - utcnow()).total_seconds()
+        assert 25 < wait <= 30
