@@ -173,3 +173,20 @@ def test_a_failed_attempt_waits_by_the_webhook_backoff(app):
         item = db.session.get(WorkItem, item.id, populate_existing=True)
         wait = (outbox._aware(item.available_at) - utcnow()).total_seconds()
         assert 25 < wait <= 30
+
+
+def test_a_reviewer_decision_is_delivered(app, world, receiver, endpoint):
+    from riskapp.models import Grade, Province, ReviewDecision
+    from riskapp.reviews import services as reviews
+
+    with app.test_request_context():
+        db.session.get(Province, world.a.province.id).review_grades = ",".join(
+            grade.value for grade in Grade)
+        submitted = factories.submit_assessment(world.a.enterprise, world.a.officer)
+        db.session.commit()
+        assert "assessment.reviewed" not in types_of(receiver)  # pending, not decided
+        reviews.decide(submitted, ReviewDecision.RETURNED, world.a.admin, "Fix ORG-2")
+        db.session.commit()
+    reviewed = [p for p in receiver.received if p["type"] == "assessment.reviewed"]
+    assert [p["data"]["decision"] for p in reviewed] == ["returned"]
+    assert reviewed[0]["data"]["assessment_id"] == submitted.id
