@@ -7,13 +7,13 @@ import importlib
 from flask import Flask
 
 AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin", "api", "evidence",
-         "rounds", "reviews")
+         "rounds", "reviews", "webhooks")
 # The modules that add routes, commands or model listeners to an area when imported.
 MODULES = {
     "province": ("views", "commands", "rollups", "reform_views", "area_views",
                  "proposal_views", "followup_views", "visit_views", "action_views",
                  "auditlog_views"),
-    "api": ("views", "account"),
+    "api": ("views", "account", "changes"),
     "audit": ("views", "visit_views"),
 }
 

@@ -96,6 +96,8 @@ def _storage_settings(instance_path: str) -> dict:
         "FIGURES_STALE_SECONDS": float(os.environ.get("FIGURES_STALE_SECONDS", "30")),
         # Names the figures cache's keys in a Redis shared with other apps (cache_settings).
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "riskapp:"),
+        # Outbound webhooks may target private/loopback addresses (an intranet deployment).
+        "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE", False),
     }
 
 

@@ -46,6 +46,7 @@ from riskapp.models import (
 from riskapp.models.access import ReminderLog
 from riskapp.rounds import reminders as round_reminders
 from riskapp.tenancy import OFFICERS, allows
+from riskapp.webhooks import overdue
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +290,9 @@ def send_reminders(today: date, province_ids: list[int] | None = None) -> Remind
     if province_ids is not None:
         enterprises = _enterprises_of(province_ids)
         due = [reminder for reminder in due if reminder.enterprise_id in enterprises]
+    overdue.emit_new({int(r.subject_key.split(":")[1]) for r in due
+                      if r.kind == ReminderKind.ACTION_OVERDUE})
+    db.session.commit()  # the events (and their webhook deliveries) whatever the mail does
     sent_today = {
         (row.user_id, row.kind, row.subject_key)
         for row in db.session.execute(

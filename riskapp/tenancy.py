@@ -34,6 +34,7 @@ from riskapp.models import (
     ReportingRound,
     Role,
     User,
+    WebhookEndpoint,
     WorkItem,
 )
 
@@ -68,7 +69,7 @@ SHARED_MODELS = frozenset({ChecklistVersion})
 
 # A province's own campaigns, read whole by every reader of the province (area staff and
 # auditors too); what they hold per enterprise (round targets) is scoped like enterprises.
-PROVINCE_WIDE_MODELS = frozenset({ReportingRound})
+PROVINCE_WIDE_MODELS = frozenset({ReportingRound, WebhookEndpoint})
 
 # The platform's own records about every province's work, read by the platform admin only.
 PLATFORM_RECORDS = frozenset({WorkItem})

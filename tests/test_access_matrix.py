@@ -18,7 +18,17 @@ from sqlalchemy import select
 from riskapp import territory
 from riskapp.audit.services import ZIP_JOB_KIND
 from riskapp.db import db
-from riskapp.models import InspectionVisit, Job, JobStatus, RemediationAction, Role, WorkItem
+from riskapp.models import (
+    ChangeEvent,
+    InspectionVisit,
+    Job,
+    JobStatus,
+    RemediationAction,
+    Role,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WorkItem,
+)
 from riskapp.province.proposals import propose_level
 from riskapp.reports.services import RENDER_TASK
 from riskapp.rounds import services as round_services
@@ -132,6 +142,18 @@ ROUTES = [
     route("reviews.decide", "POST", MANAGERS, "/province/reviews/{assessment}"),
     route("reviews.settings", "GET", {ADMIN}, "/province/reviews/settings"),
     route("reviews.settings", "POST", {ADMIN}, "/province/reviews/settings"),
+    route("webhooks.index", "GET", {ADMIN}, "/province/webhooks/"),
+    route("webhooks.new", "GET", {ADMIN}, "/province/webhooks/new"),
+    # An empty form: refused with its messages, nothing stored.
+    route("webhooks.new", "POST", {ADMIN}, "/province/webhooks/new"),
+    route("webhooks.show", "GET", {ADMIN}, "/province/webhooks/{webhook}"),
+    route("webhooks.send_test", "POST", {ADMIN}, "/province/webhooks/{webhook}/test"),
+    route("webhooks.toggle", "POST", {ADMIN}, "/province/webhooks/{webhook}/active"),
+    route("webhooks.dead_letters", "GET", {ADMIN}, "/province/webhooks/dead"),
+    route("webhooks.retry", "POST", {ADMIN},
+          "/province/webhooks/deliveries/{webhook_delivery}/retry"),
+    # Deletes the tenant's endpoint: the webhook routes above run first.
+    route("webhooks.delete", "POST", {ADMIN}, "/province/webhooks/{webhook}/delete"),
     # Refused (the assessment is not returned): a message and back to the overview.
     route("assessments.correct", "POST", {OFFICER}, "/enterprise/assessments/{assessment}/correct"),
     route("audit.index", "GET", {AUDITOR}, "/audit/"),
@@ -190,6 +212,7 @@ ROUTES = [
     route("api.action_list", "GET", {OFFICER} | READERS, "/api/v1/actions"),
     route("api.action_update", "PATCH", {OFFICER}, "/api/v1/actions/{action}"),
     route("api.province_summary", "GET", READERS, "/api/v1/province/summary"),
+    route("api.changes", "GET", READERS, "/api/v1/changes"),
 ]
 # Routes whose reach is tested elsewhere: one-time links and public verification by code.
 NOT_IN_MATRIX = {
@@ -240,6 +263,7 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
                             assigned_by_id=tenant.admin.id)
     db.session.add_all([job, work_item, visit])
     db.session.flush()
+    webhook, webhook_delivery = _dead_webhook_delivery(tenant)
     assert action is not None, "the test answers must leave a failing item"
     from tests.evidence.support import make_evidence
 
@@ -265,10 +289,26 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "job": job.id,
         "work_item": work_item.id,
         "visit": visit.id,
+        "webhook": webhook,
+        "webhook_delivery": webhook_delivery,
         "evidence": evidence.id,
         "checklist": uploaded.id,
         "checklist_version": uploaded.version,
     }
+
+
+def _dead_webhook_delivery(tenant) -> tuple[int, int]:
+    """An endpoint at a documentation address (refused before any call) and a dead delivery."""
+    endpoint = WebhookEndpoint(province_id=tenant.province.id, url="http://192.0.2.1/hook",
+                               events=["report.ready"], secret="whsec_" + "A" * 43, active=True)
+    event = ChangeEvent(province_id=tenant.province.id, type="report.ready", payload={})
+    db.session.add_all([endpoint, event])
+    db.session.flush()
+    dead = WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id, status="dead",
+                           attempts=6, last_error="HTTP 500")
+    db.session.add(dead)
+    db.session.flush()
+    return endpoint.id, dead.id
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from riskapp.models import (
     Province,
     ReviewDecision,
     Role,
+    WebhookEndpoint,
     WorkItem,
 )
 from riskapp.province.proposals import propose_level
@@ -104,6 +105,11 @@ def populated(app, world):
             # Level proposals inside and outside the area staff's district.
             propose_level(tenant.commune, 3, clock.today(), "Ổ dịch", tenant.area_admin)
             propose_level(tenant.other_district, 2, clock.today(), "Ổn định", tenant.admin)
+            # A webhook endpoint (the submissions above wrote change events).
+            db.session.add(WebhookEndpoint(province_id=tenant.province.id,
+                                           url="https://hooks.example.org/riskapp",
+                                           events=["report.ready"], secret="whsec_" + "A" * 43,
+                                           active=False))
         db.session.commit()
     return world
 

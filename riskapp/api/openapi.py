@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from riskapp.models import ActionStatus, AssessmentStatus, Grade, Priority, ReviewStatus
+from riskapp.models.webhook import EVENT_TYPES
 
 MAX_ID = 2**31 - 1
 GRADES = [grade.value for grade in Grade]
@@ -169,6 +170,19 @@ SCHEMAS = {
         "headline": _ref("Tally"),
         "declared_by_grade": _obj({grade: INTEGER for grade in GRADES}),
         "by_area": {"type": "array", "items": _ref("AreaTally")},
+    }),
+    "ChangeEvent": _obj({
+        "id": INTEGER,
+        "type": {"type": "string", "enum": list(EVENT_TYPES)},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "enterprise_id": _nullable("integer"), "area_id": _nullable("integer"),
+        "data": {"type": "object", "description": "Ids, tax code, grades and dates of the "
+                                                  "event (as in its webhook)."},
+    }),
+    "ChangeFeed": _obj({
+        "items": {"type": "array", "items": _ref("ChangeEvent")},
+        "next": {**INTEGER, "description": "Pass as `since` in the next call."},
+        "more": {**BOOLEAN, "description": "A full page: call again at once."},
     }),
 }
 
@@ -358,6 +372,13 @@ def _province_paths() -> dict:
                 _query("area_id", ID_QUERY, "This area and below (404 outside reach)"),
                 _query("industry", INDUSTRY, "VSIC 2018 section letter"),
                 _query("grade", GRADE_FILTER, "Final grade, or `none`")])},
+        "/changes": {"get": _op(
+            "changes", "Change events after a cursor (pull feed; the same events as webhooks)",
+            "province", {"200": _json("ChangeFeed")}, tag="province", parameters=[
+                _query("since", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                       "The last event id seen (0 or absent: from the start)"),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 500},
+                       "At most this many events (default 100)")])},
     }
 
 

@@ -43,6 +43,7 @@ from riskapp.scoring import (
     validate,
 )
 from riskapp.tenancy import scoped
+from riskapp.webhooks import payloads
 
 # Context keys the officer declares in the form; the rest comes from the profile and the area.
 DECLARED_CONTEXT_KEYS = ("confirmed_case_14d",)
@@ -229,17 +230,21 @@ def submit(draft: Assessment, user, submit_token: str | None = None,
         return draft
     previous = current_submitted_except(draft.enterprise_id, draft.id)
     _freeze(draft, result, context, on, user)
+    grade_before = (previous.effective_grade or previous.grade) if previous is not None else None
     if previous is not None:
         previous.status = AssessmentStatus.SUPERSEDED
         previous.superseded_at = utcnow()
         previous.superseded_by_id = draft.id
     actions.create_actions(draft, result, replacing=previous)
     db.session.flush()
+    payloads.emit_assessment("assessment.submitted", draft)
     reviews.enter_review(draft, user)
     refresh_enterprise_status(draft.enterprise_id)
     receipts.record_receipt(draft)  # reporting rounds count it in the same transaction
     record("assessment_submitted", draft,
            details={"grade": result.grade.value, "score": result.score}, user=user)
+    if previous is not None:
+        payloads.emit_grade_changed(draft, grade_before, draft.grade)
     _after_submit(draft)
     return draft
 

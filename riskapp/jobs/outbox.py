@@ -39,6 +39,8 @@ class TaskSpec:
     on_give_up: Callable[..., None] | None = None
     # Called with the item's arguments when a person retries a failed item.
     on_retry: Callable[..., None] | None = None
+    # The wait before attempt n+1, given n; None: config JOB_RETRY_DELAYS.
+    backoff: Callable[[int], timedelta] | None = None
 
 
 _SPECS: dict[str, TaskSpec] = {}
@@ -159,7 +161,8 @@ def fail(item_id: int, worker: str, error: str) -> None:
     item = db.session.get(WorkItem, item_id, populate_existing=True)
     if item is None or item.status != RUNNING or item.worker != worker:
         return
-    _after_attempt(item, f"attempt {item.attempts}: {error}"[:2000], retry_delay(item.attempts))
+    backoff = spec_of(item.task).backoff or retry_delay
+    _after_attempt(item, f"attempt {item.attempts}: {error}"[:2000], backoff(item.attempts))
     db.session.commit()
 
 

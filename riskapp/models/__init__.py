@@ -32,6 +32,7 @@ from riskapp.models.rounds import ReportingRound, RoundTarget
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 from riskapp.models.visit import InspectionVisit, VisitStatus
+from riskapp.models.webhook import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from riskapp.models.work import WorkItem
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "AuditLog",
     "AuditLogIsAppendOnly",
     "AuditorArea",
+    "ChangeEvent",
     "ChecklistActivation",
     "ChecklistVersion",
     "Enterprise",
@@ -81,5 +83,7 @@ __all__ = [
     "User",
     "VisitStatus",
     "WeeklyGradeCount",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WorkItem",
 ]

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from riskapp import checklists, clock, jobs, territory
+from riskapp import checklists, clock, events, jobs, territory
 from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
@@ -33,6 +33,7 @@ from riskapp.scoring import Result
 from riskapp.scoring import regrade as engine_regrade
 from riskapp.tenancy import Scope, area_subtree_ids, scoped
 from riskapp.territory import levels_in_force
+from riskapp.webhooks import payloads
 
 REGRADE_TASK = "riskapp.province.regrade:regrade_area_task"
 BATCH = 500
@@ -54,6 +55,9 @@ def set_area_level(area: Area, level: int, effective_from: date, user,
                     "area_level_id": row.id},
         user=user,
     )
+    events.emit("area_level.changed", area.province_id,
+                {"area_id": area.id, "level": level, "effective_from": effective_from.isoformat(),
+                 "area_level_id": row.id}, area_id=area.id)
     if effective_from <= territory.province_today(area.province_id):
         jobs.enqueue(REGRADE_TASK, area.id, row.id, key=f"regrade:{row.id}",
                      province_id=area.province_id)
@@ -137,6 +141,7 @@ def _regrade_one(assessment: Assessment, level_row: AreaLevel) -> int:
     """Re-grade one assessment; returns 1 when its next due date moved earlier."""
     status = db.session.get(EnterpriseStatus, assessment.enterprise_id)
     due_before = status.next_due_on if status else assessment.next_due_on
+    grade_before = assessment.effective_grade or assessment.grade
     checklist = checklists.definition(assessment.checklist_version)
     result = engine_regrade(checklist, Result.from_dict(assessment.result),
                             area_level=level_row.level)
@@ -147,6 +152,7 @@ def _regrade_one(assessment: Assessment, level_row: AreaLevel) -> int:
     assessment.regraded_at = utcnow()
     db.session.flush()
     refresh_enterprise_status(assessment.enterprise_id)
+    payloads.emit_grade_changed(assessment, grade_before, result.grade)
     due_after = result.next_assessment_due_on
     if due_before is not None and due_after < due_before:
         _tell_due_date_moved(assessment, level_row, due_before, due_after)

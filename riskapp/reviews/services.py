@@ -32,6 +32,7 @@ from riskapp.models.territory import DEFAULT_REVIEW_GRADES
 from riskapp.models.types import utcnow
 from riskapp.rounds import receipts
 from riskapp.tenancy import scoped
+from riskapp.webhooks import payloads
 
 NOTIFY_TASK = "riskapp.reviews.notify:send_decision_mail"
 MAX_COMMENT_LENGTH = 2000
@@ -93,6 +94,8 @@ def enter_review(assessment: Assessment, user) -> None:
     receipts.record_acceptance(assessment, territory.province_today(assessment.province_id))
     record("review_auto_accepted", assessment, user=user,
            details={"grade": assessment.grade.value})
+    payloads.emit_assessment("assessment.reviewed", assessment, decision="accepted",
+                             automatic=True)
 
 
 def _review_row(assessment: Assessment, decision: ReviewDecision, reviewer, comment: str | None,
@@ -153,6 +156,7 @@ def decide(assessment: Assessment, decision: ReviewDecision, reviewer, comment: 
         receipts.record_acceptance(assessment, territory.province_today(assessment.province_id))
     record(f"review_{decision.value}", assessment, user=reviewer,
            details={"comments": len(pinned), "grade": assessment.grade.value})
+    payloads.emit_assessment("assessment.reviewed", assessment, decision=decision.value)
     jobs.enqueue(NOTIFY_TASK, review.id, links.base_url(), province_id=assessment.province_id)
     return review
 

@@ -25,6 +25,7 @@ from riskapp.models import (
     AssessmentReview,
     AssessmentStatus,
     AuditLog,
+    ChangeEvent,
     ChecklistActivation,
     Enterprise,
     Evidence,
@@ -44,6 +45,8 @@ from riskapp.models import (
     RoundStatus,
     RoundTarget,
     TokenPurpose,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from tests import factories
 
@@ -222,6 +225,20 @@ def _add_control_loop_rows(a, submitted_id: int) -> None:
         reviewer_id=None, comment="", decided_at=MOMENT)
     _insert(ReviewComment, review_id=review_id, enterprise_id=enterprise, province_id=province,
             item_id="ORG-1", text=NOTE, needs_evidence=True)
+    _add_webhook_rows(a)
+
+
+def _add_webhook_rows(a) -> None:
+    """An endpoint (events as JSON), an event with nulls and a dead delivery."""
+    endpoint_id = _insert(WebhookEndpoint, province_id=a.province.id, url="https://sở.vn/hook",
+                          description=None, events=[], secret="whsec_" + "A" * 43,
+                          active=False, disabled_reason="", created_by_id=None,
+                          created_at=MOMENT)
+    event_id = _insert(ChangeEvent, province_id=a.province.id, type="report.ready",
+                       occurred_at=LOCAL, enterprise_id=None, area_id=None, payload=DOCUMENT)
+    _insert(WebhookDelivery, endpoint_id=endpoint_id, event_id=event_id, status="dead",
+            attempts=0, last_status_code=None, last_error=NOTE, next_attempt_at=None,
+            delivered_at=LOCAL, created_at=MOMENT)
 
 
 @pytest.fixture
