@@ -28,7 +28,7 @@ SHOWN_DELIVERIES = 100
 
 
 def new_secret() -> str:
-    """A Standard Webhooks secret: "whsec_" and 32 random bytes in base64."""
+    """A Standard Webhooks signing key: the prefix whsec_ and 32 random bytes in base64."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
