@@ -186,3 +186,17 @@ def pages(browser, live_server, request):
     opened = Pages(browser, live_server, request.node.name)
     yield opened
     opened.close()
+
+
+def answer(page, item_id: str, value: str) -> None:
+    """Answer one checklist item in the form as a person would (the shared form helper)."""
+    item = page.locator(f"[data-item='{item_id}']")
+    radio = item.locator(f"input[type=radio][value='{value}']")
+    if radio.count():
+        radio.check()
+    elif item.locator("input[type=radio]").count():
+        # "Not applicable" is offered only where the context allows it: answer the first choice.
+        item.locator("input[type=radio]").first.check()
+    elif item.locator("input[type=number]").count():
+        item.locator("input[type=number]").fill(value)
+    # else: the item does not apply to this enterprise (no input drawn).

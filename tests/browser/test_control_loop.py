@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from riskapp.mail import OUTBOX
-from tests.browser.conftest import USERS
+from tests.browser.conftest import USERS, answer
 from tests.browser.test_new_province_journey import _shots
 from tests.factories import ANSWERS
 
@@ -73,15 +73,6 @@ def _review_every_grade(pages, page) -> None:
     expect(page.locator(".flash")).to_be_visible()
 
 
-def _answer(page, item_id: str, value: str) -> None:
-    item = page.locator(f"[data-item='{item_id}']")
-    radio = item.locator(f"input[type=radio][value='{value}']")
-    if radio.count():
-        radio.check()
-    elif item.locator("input[type=radio]").count():
-        item.locator("input[type=radio]").first.check()
-    elif item.locator("input[type=number]").count():
-        item.locator("input[type=number]").fill(value)
 
 
 def _submit(page) -> None:
@@ -103,7 +94,7 @@ def _officer_submits(pages, page) -> None:
         page.get_by_role("button", name="Start a new assessment").click()
     expect(page.locator("#assessment-form")).to_be_visible()
     for item_id, value in ANSWERS.items():
-        _answer(page, item_id, value)
+        answer(page, item_id, value)
     _submit(page)
     _shot(pages, page, "officer-awaiting-review")
 
@@ -145,7 +136,7 @@ def _officer_corrects(pages, page) -> None:
     pin = page.locator(f"#pin-{PINNED_ITEM}")  # just above the item's question
     expect(pin).to_contain_text(PINNED_TEXT)
     _shot(pages, page, "officer-correcting")
-    _answer(page, PINNED_ITEM, CHANGED_TO)
+    answer(page, PINNED_ITEM, CHANGED_TO)
     _submit(page)
     _shot(pages, page, "officer-resubmitted")
 

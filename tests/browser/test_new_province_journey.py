@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from riskapp import gazetteer
 from riskapp.mail import OUTBOX
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, answer
 from tests.factories import ANSWERS
 
 PROVINCE = "46"  # Huế: 40 communes and wards, not one of the demo's two provinces
@@ -186,14 +186,7 @@ def _officer_submits(pages, page) -> None:
     expect(page.locator("#assessment-form")).to_be_visible()
     _shots(pages, page, "assessment-form")
     for item_id, value in ANSWERS.items():
-        item = page.locator(f"[data-item='{item_id}']")
-        radio = item.locator(f"input[type=radio][value='{value}']")
-        if radio.count():
-            radio.check()
-        elif item.locator("input[type=radio]").count():
-            item.locator("input[type=radio]").first.check()
-        elif item.locator("input[type=number]").count():
-            item.locator("input[type=number]").fill(value)
+        answer(page, item_id, value)
     page.get_by_role("button", name="Submit", exact=True).click()
     problems = page.locator(".problems")
     assert not problems.count(), problems.inner_text()

@@ -6,24 +6,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, answer
 from tests.factories import ANSWERS
 
 SAVED = re.compile(r"Draft saved at \d\d:\d\d")
 FIRST_PART = ("ORG-1", "ORG-2", "ORG-3")
 
 
-def _answer(page, item_id: str, value: str) -> None:
-    item = page.locator(f"[data-item='{item_id}']")
-    radio = item.locator(f"input[type=radio][value='{value}']")
-    if radio.count():
-        radio.check()
-    elif item.locator("input[type=radio]").count():
-        # "Not applicable" is offered only where the context allows it: answer the first choice.
-        item.locator("input[type=radio]").first.check()
-    elif item.locator("input[type=number]").count():
-        item.locator("input[type=number]").fill(value)
-    # else: the item does not apply to this enterprise (no input drawn).
 
 
 def _checked(page, item_id: str) -> str | None:
@@ -47,7 +36,7 @@ def test_officer_phone_flow(pages):
 
     # Part of the checklist, saved by autosave alone.
     for item_id in FIRST_PART:
-        _answer(page, item_id, ANSWERS[item_id])
+        answer(page, item_id, ANSWERS[item_id])
     _wait_saved(page)
     assert org.text_content() != before
     answered, total = (int(n) for n in org.text_content().split("/"))
@@ -64,7 +53,7 @@ def test_officer_phone_flow(pages):
 
     # Finish everything and submit.
     for item_id, value in ANSWERS.items():
-        _answer(page, item_id, value)
+        answer(page, item_id, value)
     _wait_saved(page)
     pages.shot(page, "form-complete")
     page.get_by_role("button", name="Submit", exact=True).click()
