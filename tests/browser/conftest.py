@@ -39,6 +39,9 @@ PASSWORD = demo.DEMO_PASSWORD
 USERS = {role.value: email for email, role, _name in demo.DEMO_USERS}
 # A second officer, on another enterprise, so the form tests leave the main officer's path alone.
 USERS["form_officer"] = "form.officer@thanhhoa.demo.riskapp.vn"
+# A third, in the main officer's commune/ward grouping, for the control loop: no other test
+# submits for its enterprise, so the round it is targeted by starts with nothing received.
+USERS["loop_officer"] = "loop.officer@thanhhoa.demo.riskapp.vn"
 
 
 def _unavailable(reason: str):
@@ -97,17 +100,35 @@ def live_app(tmp_path_factory):
 def _add_form_officer() -> None:
     from sqlalchemy import select
 
-    from riskapp.auth.services import hash_password
-    from riskapp.models import Enterprise, Role, User
+    from riskapp.assessments.services import refresh_enterprise_status
+    from riskapp.models import Enterprise, User
 
     officer = db.session.scalars(select(User).where(User.email == USERS["officer"])).one()
-    other = db.session.scalars(
+    form_enterprise = db.session.scalars(
         select(Enterprise).where(Enterprise.province_id == officer.province_id,
                                  Enterprise.id != officer.enterprise_id)
         .order_by(Enterprise.id)).first()
-    db.session.add(User(email=USERS["form_officer"], name="Đỗ Thị Lan", role=Role.OFFICER,
-                        password_hash=hash_password(PASSWORD), province_id=officer.province_id,
-                        enterprise_id=other.id))
+    _add_officer(USERS["form_officer"], "Đỗ Thị Lan", form_enterprise)
+    main = officer.enterprise
+    # A neighbour of the main officer's enterprise (same commune/ward), never assessed.
+    loop_enterprise = Enterprise(
+        province_id=main.province_id, area_id=main.area_id, tax_code="2899999991",
+        name="Công ty CP Bao bì Hoằng Hóa", industry=main.industry,
+        industry_division=main.industry_division, address=main.address,
+        latitude=main.latitude, longitude=main.longitude, headcount=120)
+    db.session.add(loop_enterprise)
+    db.session.flush()
+    refresh_enterprise_status(loop_enterprise.id)
+    _add_officer(USERS["loop_officer"], "Lê Văn Tâm", loop_enterprise)
+
+
+def _add_officer(email: str, name: str, enterprise) -> None:
+    from riskapp.auth.services import hash_password
+    from riskapp.models import Role, User
+
+    db.session.add(User(email=email, name=name, role=Role.OFFICER,
+                        password_hash=hash_password(PASSWORD),
+                        province_id=enterprise.province_id, enterprise_id=enterprise.id))
 
 
 @pytest.fixture(scope="session")

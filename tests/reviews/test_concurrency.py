@@ -1,12 +1,12 @@
 """Two reviewers deciding the same submission at the same moment, on two database connections:
 the conditional UPDATE lets exactly one in (PostgreSQL: the second waits for the first's commit,
-then finds the submission no longer pending)."""
+then finds the submission no longer pending; SQLite: the file lock lets one writer at a time, and
+the second's conditional UPDATE finds nothing pending)."""
 
 from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import select
 
 from riskapp.db import db
@@ -31,8 +31,6 @@ def _decide(app, assessment_id, user_id, decision, start, outcomes):
 
 
 def test_two_reviewers_at_the_same_moment(app, world):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("SQLite serialises writers; the PostgreSQL pass runs this")
     assessment_id = submission(app, world.a)
     start, outcomes = threading.Barrier(2), []
     threads = [threading.Thread(target=_decide, args=(app, assessment_id, user.id, decision,
