@@ -149,6 +149,7 @@ ROUTES = [
     route("webhooks.show", "GET", {ADMIN}, "/province/webhooks/{webhook}"),
     route("webhooks.send_test", "POST", {ADMIN}, "/province/webhooks/{webhook}/test"),
     route("webhooks.toggle", "POST", {ADMIN}, "/province/webhooks/{webhook}/active"),
+    route("webhooks.rotate", "POST", {ADMIN}, "/province/webhooks/{webhook}/rotate"),
     route("webhooks.dead_letters", "GET", {ADMIN}, "/province/webhooks/dead"),
     route("webhooks.retry", "POST", {ADMIN},
           "/province/webhooks/deliveries/{webhook_delivery}/retry"),

@@ -33,6 +33,9 @@ class WebhookEndpoint(Base):
     events: Mapped[list] = mapped_column(JSONType)
     # Standard Webhooks secret ("whsec_" + base64 of 32 random bytes).
     secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the old secret signs too, until this moment, so receivers can switch.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(TZDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(

@@ -8,7 +8,7 @@ dead-letter list, where a province admin may retry it)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -82,10 +82,22 @@ def body_of(event: ChangeEvent) -> bytes:
                       ensure_ascii=False, sort_keys=True).encode()
 
 
-def signed_headers(secret: str, message_id: str, body: bytes) -> dict[str, str]:
+def signing_secrets(endpoint: WebhookEndpoint, moment: datetime) -> list[str]:
+    """The current secret, and the one it replaced while its overlap lasts."""
+    until = endpoint.previous_secret_until
+    if until is not None and until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    if endpoint.previous_secret and until is not None and moment < until:
+        return [endpoint.secret, endpoint.previous_secret]
+    return [endpoint.secret]
+
+
+def signed_headers(secrets: list[str], message_id: str, body: bytes) -> dict[str, str]:
+    """Standard Webhooks headers; several secrets give space-separated signatures (rotation)."""
     moment = utcnow()
+    signatures = " ".join(Webhook(secret).sign(message_id, moment, body) for secret in secrets)
     return {"webhook-id": message_id, "webhook-timestamp": str(int(moment.timestamp())),
-            "webhook-signature": Webhook(secret).sign(message_id, moment, body)}
+            "webhook-signature": signatures}
 
 
 def _give_up(delivery_id: int, reason: str) -> None:
@@ -116,7 +128,8 @@ def deliver_task(delivery_id: int) -> str:
     row.attempts += 1
     try:
         target = check_url(endpoint.url)
-        code = sender.post(target, body, signed_headers(endpoint.secret, f"evt_{event.id}", body))
+        headers = signed_headers(signing_secrets(endpoint, utcnow()), f"evt_{event.id}", body)
+        code = sender.post(target, body, headers)
     except UnsafeTarget as error:
         return _attempt_failed(row, None, str(error))
     except OSError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import datetime, timedelta
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,8 @@ STATUS_LABELS = {
     DeliveryStatus.DEAD: _l("Given up"),
 }
 SHOWN_DELIVERIES = 100
+# How long the replaced secret keeps signing after a rotation: a day for the receiver to switch.
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 def new_secret() -> str:
@@ -60,6 +63,23 @@ def set_active(endpoint: WebhookEndpoint, active: bool, user) -> None:
     endpoint.active = active
     endpoint.disabled_reason = None if active else "disabled by an administrator"
     record("webhook_enabled" if active else "webhook_disabled", endpoint, user=user)
+
+
+def rotate_secret(endpoint: WebhookEndpoint, user) -> datetime:
+    """A new secret; the replaced one signs beside it until the moment returned."""
+    until = utcnow() + ROTATION_OVERLAP
+    endpoint.previous_secret, endpoint.previous_secret_until = endpoint.secret, until
+    endpoint.secret = new_secret()
+    record("webhook_secret_rotated", endpoint, user=user,
+           details={"previous_signs_until": until.isoformat()})
+    return until
+
+
+def overlap_until(endpoint: WebhookEndpoint) -> datetime | None:
+    """While the replaced secret still signs: until when; else None."""
+    if len(delivery.signing_secrets(endpoint, utcnow())) > 1:
+        return endpoint.previous_secret_until
+    return None
 
 
 def delete(endpoint: WebhookEndpoint, user) -> None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from riskapp.db import db
+from riskapp.templating import fmt_date
 from riskapp.tenancy import PROVINCE_ADMINS, current_province_id, route
 from riskapp.webhooks import bp, services
 from riskapp.webhooks.forms import EndpointForm
@@ -40,6 +41,7 @@ def new():
 def show(endpoint_id: int):
     endpoint = services.endpoint_or_404(endpoint_id)
     return render_template("webhooks/show.html", endpoint=endpoint,
+                           overlap_until=services.overlap_until(endpoint),
                            deliveries=services.deliveries_of(endpoint),
                            labels=services.STATUS_LABELS)
 
@@ -58,6 +60,16 @@ def toggle(endpoint_id: int):
     services.set_active(endpoint, not endpoint.active, current_user)
     db.session.commit()
     flash(_("Endpoint enabled.") if endpoint.active else _("Endpoint disabled."), "success")
+    return redirect(url_for("webhooks.show", endpoint_id=endpoint_id))
+
+
+@route(bp, "/<int:endpoint_id>/rotate", roles=PROVINCE_ADMINS, methods=["POST"])
+def rotate(endpoint_id: int):
+    until = services.rotate_secret(services.endpoint_or_404(endpoint_id), current_user)
+    db.session.commit()
+    flash(_("A new signing secret was made. Deliveries carry signatures by both secrets until "
+            "%(moment)s; give the new one to the receiving system before then.",
+            moment=fmt_date(until)), "success")
     return redirect(url_for("webhooks.show", endpoint_id=endpoint_id))
 
 

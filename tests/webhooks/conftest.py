@@ -20,6 +20,7 @@ class Receiver:
         self.secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
         self.received: list[dict] = []
         self.headers: list[dict] = []
+        self.raw: list[bytes] = []
         self.answers: list[int] = []  # status codes to answer, in order; then 204
 
     def next_status(self) -> int:
@@ -40,6 +41,7 @@ def receiver(app, monkeypatch):
                 payload = Webhook(state.secret).verify(body, dict(self.headers))
                 state.received.append(payload)
                 state.headers.append(dict(self.headers))
+                state.raw.append(body)
             self.send_response(status)
             self.end_headers()
 

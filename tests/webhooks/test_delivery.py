@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -190,3 +190,49 @@ def test_a_reviewer_decision_is_delivered(app, world, receiver, endpoint):
     reviewed = [p for p in receiver.received if p["type"] == "assessment.reviewed"]
     assert [p["data"]["decision"] for p in reviewed] == ["returned"]
     assert reviewed[0]["data"]["assessment_id"] == submitted.id
+
+
+def _rotate(app, endpoint_id):
+    with app.test_request_context():
+        from riskapp.webhooks import services
+
+        row = db.session.get(WebhookEndpoint, endpoint_id)
+        old = row.secret
+        until = services.rotate_secret(row, None)
+        db.session.commit()
+        return old, row.secret, until
+
+
+def _send_test(app, endpoint_id):
+    with app.test_request_context():
+        from riskapp.webhooks import services
+
+        services.send_test(db.session.get(WebhookEndpoint, endpoint_id), None)
+        db.session.commit()
+
+
+def test_rotated_secret_signs_beside_the_old_one_until_the_overlap_ends(app, world, receiver,
+                                                                        endpoint):
+    from standardwebhooks import Webhook
+
+    old, new, until = _rotate(app, endpoint)
+    assert new != old and new.startswith("whsec_")
+    _send_test(app, endpoint)  # the receiver still verifies with the old secret
+    headers = receiver.headers[-1]
+    assert len(headers["webhook-signature"].split()) == 2
+    body = receiver.raw[-1]
+    assert Webhook(new).verify(body, headers)["type"] == "webhook.test"
+    # After the overlap only the new secret signs: the receiver with the old one refuses.
+    with app.app_context():  # the overlap ran out a minute ago
+        row = db.session.get(WebhookEndpoint, endpoint)
+        row.previous_secret_until = until - timedelta(hours=24, minutes=1)
+        db.session.commit()
+    receiver.secret = new
+    _send_test(app, endpoint)
+    assert len(receiver.headers[-1]["webhook-signature"].split()) == 1
+    receiver.secret = old
+    _send_test(app, endpoint)
+    with app.app_context():
+        last = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id.desc())
+                                  ).first()
+        assert last.status != DeliveryStatus.DELIVERED

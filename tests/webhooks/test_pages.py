@@ -93,3 +93,19 @@ def test_other_province_admin_gets_404(app, world, receiver, endpoint, login_as)
     assert client.post(f"/province/webhooks/{endpoint}/delete").status_code == 404
     with app.app_context():
         assert len(_endpoints()) == 1
+
+
+def test_new_secret_keeps_the_old_one_signing_for_a_day(app, world, endpoint, login_as):
+    client = login_as(world.a.admin)
+    with app.app_context():
+        old = db.session.get(WebhookEndpoint, endpoint).secret
+    response = client.post(f"/province/webhooks/{endpoint}/rotate", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "A new signing secret was made" in page
+    assert "The previous secret also signs every delivery until" in page
+    with app.app_context():
+        row = db.session.get(WebhookEndpoint, endpoint)
+        assert row.secret != old and row.previous_secret == old
+        assert row.secret in page
+        assert db.session.scalar(select(AuditLog).where(
+            AuditLog.action == "webhook_secret_rotated"))
