@@ -9,7 +9,6 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riskapp.db import db
@@ -72,13 +71,6 @@ def already_recorded(auditor: User, client: str | None) -> Finding | None:
     return db.session.scalar(
         select(Finding).where(Finding.province_id == auditor.province_id,
                               Finding.auditor_id == auditor.id, Finding.client_id == client))
-
-
-def check_photos(uploads: list[evidence.Upload]) -> list[str]:
-    """Messages for photos refused before anything is stored (count, emptiness)."""
-    if len(uploads) > MAX_PHOTOS:
-        return [_("A finding holds at most %(n)d photos.", n=MAX_PHOTOS)]
-    return []
 
 
 def attach_photos(finding: Finding, assessment: Assessment, uploads: list[evidence.Upload],

@@ -34,10 +34,19 @@ def _static(name: str) -> Path:
     return Path(current_app.static_folder) / name
 
 
-@cache
 def _shell_version(static_folder: str, template: str) -> str:
+    """A hash of the shell's files and the offline page: a deploy that changes one changes it
+    (read again only when a file's size or time changed)."""
+    stamps = tuple((name, (Path(static_folder) / name).stat().st_mtime_ns,
+                    (Path(static_folder) / name).stat().st_size)
+                   for name in (*SHELL_FILES, WORKER_SOURCE))
+    return _hashed(static_folder, template, stamps)
+
+
+@cache
+def _hashed(static_folder: str, template: str, stamps: tuple) -> str:
     digest = hashlib.sha256(template.encode())
-    for name in (*SHELL_FILES, WORKER_SOURCE):
+    for name, _mtime, _size in stamps:
         digest.update(name.encode() + b"\0" + (Path(static_folder) / name).read_bytes())
     return digest.hexdigest()[:16]
 
