@@ -196,7 +196,18 @@
   if (body && body.dataset.loggedOut) clearPages();
 
   if (navigator.serviceWorker && body && body.dataset.swUrl) {
-    navigator.serviceWorker.register(body.dataset.swUrl, { scope: "/" }).catch(function () {});
+    const servedByWorker = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker.register(body.dataset.swUrl, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      // The first page opened before the worker ran was not kept by it: keep it now, so the
+      // form the person is on reloads offline too.
+      if (!servedByWorker && user && window.caches && body.dataset.keepPage) {
+        window.caches.open("riskapp-pages").then(function (cache) {
+          return cache.add(window.location.pathname + window.location.search);
+        }).catch(function () {});
+      }
+    }).catch(function () {});
   }
 
   window.addEventListener("online", function () { showCount(); sendFindings(); });
