@@ -115,11 +115,11 @@ def _wants_json() -> bool:
 
 def _finding_recorded(record, recorded, refused=()):
     back = url_for("audit.assessment", assessment_id=record.id)
+    flash(_("The finding was recorded."), "success")  # the page the phone goes to shows it
     if _wants_json():
         return jsonify(finding_id=recorded.id, redirect=back, refused=list(refused),
                        saved_time=formatting.format_time(utcnow(), current_lang(),
                                                          get_timezone()))
-    flash(_("The finding was recorded."), "success")
     return redirect(back)
 
 
