@@ -15,7 +15,7 @@ from riskapp.assessments import services as assessment_services
 from riskapp.audit import bp, capture, services, visits
 from riskapp.audit.forms import FindingForm
 from riskapp.db import db
-from riskapp.evidence.services import Upload, max_bytes
+from riskapp.evidence.services import Upload, finding_photos, max_bytes
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import read_filters
 from riskapp.i18n import current_lang
@@ -54,6 +54,7 @@ def assessment(assessment_id: int):
         rows=services.item_rows(record, current_lang(), latest),
         findings=findings,
         latest=latest,
+        latest_photos=finding_photos(latest.id) if latest else [],
         history=services.enterprise_assessments(record.enterprise_id),
     )
 
