@@ -65,13 +65,14 @@ def test_the_same_client_id_twice_is_one_finding(app, assessment_id, auditor):
         photos = evidence.finding_photos(finding.id)
         assert len(photos) == 1 and photos[0].content_type == evidence.JPEG
         assert b"Exif" not in evidence.read(photos[0])  # through the evidence rules
+        photo_id = photos[0].id
         # The auditor's photo is not one of the officer's evidence files.
         assert evidence.evidence_of(assessment_id) == []
     # The assessment's page shows where and when, and the photo through the evidence route.
     page = auditor.get(f"/audit/assessments/{assessment_id}").get_data(as_text=True)
     assert "19.80670, 105.78520" in page and "(within 12 m)" in page
-    assert f"/evidence/{photos[0].id}/thumbnail" in page
-    assert auditor.get(f"/evidence/{photos[0].id}").status_code == 200
+    assert f"/evidence/{photo_id}/thumbnail" in page
+    assert auditor.get(f"/evidence/{photo_id}").status_code == 200
     # A plain form post (no script) with the same id lands on the same finding too.
     plain = _send(auditor, assessment_id, json=False)
     assert plain.status_code == 302 and len(_findings(app)) == 1
