@@ -86,6 +86,8 @@ def finding(assessment_id: int):
             form.visited_on.errors.append(str(refused))
         except services.FindingProblems as problems:
             item_errors = _problem_messages(problems, items)
+        except IntegrityError:  # the same client id stored by a parallel send meanwhile
+            return _lost_race(record, stamp["client_id"])
         else:
             return _commit_finding(record, recorded, stamp["client_id"])
     return _render_finding(record, form, items, observed, item_errors)
@@ -100,14 +102,19 @@ def _commit_finding(record, recorded, client: str | None):
     try:
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()
-        recorded = capture.already_recorded(current_user, client)
-        if recorded is None:
-            raise
-        return _finding_recorded(record, recorded)
+        return _lost_race(record, client)
     for message in refused:
         flash(message, "error")
     return _finding_recorded(record, recorded, refused)
+
+
+def _lost_race(record, client: str | None):
+    """A parallel send of the same client id won the unique index: answer with its finding."""
+    db.session.rollback()
+    recorded = capture.already_recorded(current_user, client)
+    if recorded is None:
+        raise RuntimeError("finding refused by the database, and no finding of this client id")
+    return _finding_recorded(record, recorded)
 
 
 def _wants_json() -> bool:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from riskapp.audit import capture
 from riskapp.db import db
 from riskapp.evidence import services as evidence
 from riskapp.models import Evidence, Finding
@@ -116,3 +117,20 @@ def test_a_refused_photo_keeps_the_finding_and_says_why(app, assessment_id, audi
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
         assert finding.id
+
+
+def test_a_parallel_send_of_the_same_id_answers_with_the_stored_finding(
+        app, assessment_id, auditor, monkeypatch):
+    """Two sends race past the check: the unique index keeps one, the loser answers with it."""
+    first = _send(auditor, assessment_id).get_json()["finding_id"]
+    real = capture.already_recorded
+    calls = []
+
+    def raced(user, client):
+        calls.append(client)
+        return None if len(calls) == 1 else real(user, client)  # the check saw nothing yet
+
+    monkeypatch.setattr(capture, "already_recorded", raced)
+    again = _send(auditor, assessment_id)
+    assert again.status_code == 200 and again.get_json()["finding_id"] == first
+    assert len(_findings(app)) == 1 and len(calls) == 2
