@@ -15,6 +15,7 @@ from riskapp.db import db
 from riskapp.evidence import services as evidence
 from riskapp.models import Assessment, Finding, User
 from riskapp.models.types import utcnow
+from riskapp.tenancy import owned
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
 PHOTO_ITEM = "finding"
@@ -64,13 +65,12 @@ def stamp(form) -> dict:
     }
 
 
-def already_recorded(auditor: User, client: str | None) -> Finding | None:
-    """The finding this auditor already sent under this id (a retried send), if any."""
+def already_recorded(client: str | None) -> Finding | None:
+    """The finding the logged-in user already sent under this id (a retried send), if any:
+    their own findings (tenancy.owned), as the unique index uq_finding_client keeps them."""
     if client is None:
         return None
-    return db.session.scalar(
-        select(Finding).where(Finding.province_id == auditor.province_id,
-                              Finding.auditor_id == auditor.id, Finding.client_id == client))
+    return db.session.scalar(owned(select(Finding).where(Finding.client_id == client), Finding))
 
 
 def attach_photos(finding: Finding, assessment: Assessment, uploads: list[evidence.Upload],

@@ -64,7 +64,7 @@ def assessment(assessment_id: int):
 def finding(assessment_id: int):
     record = get_assessment_or_404(assessment_id)
     stamp = capture.stamp(request.form)
-    sent_before = capture.already_recorded(current_user, stamp["client_id"])
+    sent_before = capture.already_recorded(stamp["client_id"])
     if sent_before is not None:  # the phone sent it again (a retry after a lost answer)
         return _finding_recorded(record, sent_before)
     if not services.takes_findings(record):
@@ -111,7 +111,7 @@ def _commit_finding(record, recorded, client: str | None):
 def _lost_race(record, client: str | None):
     """A parallel send of the same client id won the unique index: answer with its finding."""
     db.session.rollback()
-    recorded = capture.already_recorded(current_user, client)
+    recorded = capture.already_recorded(client)
     if recorded is None:
         raise RuntimeError("finding refused by the database, and no finding of this client id")
     return _finding_recorded(record, recorded)
