@@ -78,7 +78,8 @@
     if (!store) return Promise.resolve(false);
     record = { key: input("client_id").value, assessmentId: form.dataset.assessmentId,
       url: form.action, fields: fields(), photos: photos,
-      queued: Boolean(queued || (record && record.queued)), csrf: input("csrf_token").value };
+      queued: queued === undefined ? Boolean(record && record.queued) : queued,
+      csrf: input("csrf_token").value };
     return store.put("findings", record).then(function () { return true; },
       function () { return false; });
   }
@@ -98,7 +99,8 @@
     photos = kept.photos || [];
     showPhotos();
     showStamp();
-    if (kept.queued) say(texts.queuedText);
+    if (kept.problems) say(texts.refusedText);
+    else if (kept.queued) say(texts.queuedText);
   }
 
   function showPhotos() {
@@ -147,7 +149,7 @@
         input("accuracy_m").value = String(position.coords.accuracy);
         resolve();
       }, function () { resolve(); }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
-    }).then(function () { showStamp(); return keep(false); });
+    }).then(function () { showStamp(); return keep(); });
   }
 
   stampButton.hidden = false;
@@ -161,9 +163,9 @@
         say(texts.sentText.replace("%(time)s", outcome.data.saved_time || ""), true);
         window.setTimeout(function () { window.location.assign(outcome.data.redirect); }, 1200);
       } else if (outcome.refused && outcome.refused.key === input("client_id").value) {
+        // Kept on the device as a draft (never dropped); the server's page says what to fix.
         say(texts.refusedText);
-        record.queued = false;
-        store.remove("findings", record.key).then(function () { submitPlain(); });
+        keep(false).then(submitPlain);
       }
     });
   }
@@ -192,7 +194,7 @@
   form.addEventListener("change", function (event) {
     if (event.target === photoInput) return;
     if (event.target.name === "outcome") show(current);
-    keep(false).then(function (onDevice) { if (onDevice && !(record && record.queued)) say(texts.keptText); });
+    keep().then(function (onDevice) { if (onDevice && !(record && record.queued)) say(texts.keptText); });
   });
   document.addEventListener("riskapp:findings-sent", function (event) { sent(event.detail); });
 
@@ -205,7 +207,11 @@
 
   if (!store) { start(null); return; }
   store.mine("findings").then(function (all) {
-    const kept = all.filter(function (f) { return f.assessmentId === form.dataset.assessmentId; })[0];
-    start(input("client_id").value ? null : kept || null);
+    // The page the server sent back with messages names its client id: the photos come back
+    // from the device; otherwise the finding kept for this assessment, if any.
+    const id = input("client_id").value;
+    start(all.filter(function (f) {
+      return id ? f.key === id : f.assessmentId === form.dataset.assessmentId;
+    })[0] || null);
   }, function () { start(null); });
 })();

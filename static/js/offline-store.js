@@ -210,6 +210,16 @@
     }).catch(function () {});
   }
 
+  // A page that shows recorded findings names their client ids: the device's copies are done
+  // (a finding posted by the form itself, without the device's queue, after a refusal).
+  const recorded = document.getElementById("recorded-findings");
+  const done = recorded ? recorded.dataset.clients.split(" ").filter(Boolean) : [];
+  done.forEach(function (key) {
+    store.get("findings", key).then(function (record) {
+      if (record) store.remove("findings", key);
+    }).catch(function () {});
+  });
+
   window.addEventListener("online", function () { showCount(); sendFindings(); });
   window.addEventListener("offline", showCount);
   showCount();

@@ -73,6 +73,7 @@ def test_the_same_client_id_twice_is_one_finding(app, assessment_id, auditor):
     page = auditor.get(f"/audit/assessments/{assessment_id}").get_data(as_text=True)
     assert "19.80670, 105.78520" in page and "(within 12 m)" in page
     assert f"/evidence/{photo_id}/thumbnail" in page
+    assert f'data-clients="{CLIENT}"' in page  # the phone drops its copy of a recorded finding
     assert auditor.get(f"/evidence/{photo_id}").status_code == 200
     # A plain form post (no script) with the same id lands on the same finding too.
     plain = _send(auditor, assessment_id, json=False)

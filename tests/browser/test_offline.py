@@ -231,6 +231,8 @@ def test_auditor_finding_offline_with_a_photo_and_gps_is_stored_once(pages, live
     page.context.set_offline(False)
     expect(page.locator("#finding-status")).to_have_text(SENT)
     page.wait_for_url(re.compile(r"/audit/assessments/\d+$"))
+    expect(page.get_by_text("The finding was recorded.")).to_be_visible()
+    expect(page.locator("#unsent-indicator")).to_be_hidden()  # nothing left on the phone
     with live_app.app_context():
         findings = db.session.scalars(select(Finding)).all()
         assert len(findings) == before + 1
