@@ -15,6 +15,7 @@ MODULES = {
                  "auditlog_views"),
     "api": ("views", "account", "changes"),
     "audit": ("views", "visit_views"),
+    "main": ("views", "offline"),
 }
 
 

@@ -139,7 +139,8 @@ def _csp(app: Flask) -> str:
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         f"img-src {img_sources}; font-src 'self' data:; connect-src 'self'; "
-        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; "
+        "worker-src 'self'; manifest-src 'self'"
     )
 
 

@@ -28,6 +28,7 @@ from riskapp.models import (
     ChecklistVersion,
     Enterprise,
     Evidence,
+    Finding,
     InspectionVisit,
     Job,
     Province,
@@ -76,7 +77,9 @@ PLATFORM_RECORDS = frozenset({WorkItem})
 
 # The column that names the owner of a personal object (a visit is its auditor's to work).
 OWNER_COLUMNS = {Job: Job.created_by_id, ApiToken: ApiToken.user_id,
-                 InspectionVisit: InspectionVisit.auditor_id}
+                 InspectionVisit: InspectionVisit.auditor_id,
+                 # Only to find the finding a phone already sent (riskapp/audit/capture.py).
+                 Finding: Finding.auditor_id}
 
 
 @dataclass(frozen=True)

@@ -307,10 +307,26 @@ def autosave(assessment_id: int):
             error=_missing_lock_version_message() if missing else _(
                 "Someone else saved this draft meanwhile. Your latest changes are not saved: "
                 "use Save draft to see both versions."),
+            server=_server_version(stale.current, checklist) if stale.current.is_draft else None,
         ), 409
     db.session.commit()
     form.add_problems(problems)
     return jsonify(_autosaved(assessment, checklist, form))
+
+
+def _server_version(current: Assessment, checklist) -> dict:
+    """The draft as saved meanwhile, for the page's side-by-side choice: its form values (the
+    same assessment, reached through tenancy above), their words and when it was saved."""
+    lang = current_lang()
+    answers = {item_id: value for item_id, value in (current.answers or {}).items()
+               if checklist.has_item(item_id)}
+    return {
+        "values": {field_name(item_id): str(value) for item_id, value in answers.items()},
+        "words": {item_id: formatting.answer_words(checklist.item(item_id), value, lang)
+                  for item_id, value in answers.items()},
+        "confirmed_case_14d": bool((current.context or {}).get("confirmed_case_14d")),
+        "saved_at": formatting.format_datetime(current.updated_at, lang, get_timezone()),
+    }
 
 
 def _autosaved(assessment: Assessment, checklist, form) -> dict:
@@ -318,10 +334,11 @@ def _autosaved(assessment: Assessment, checklist, form) -> dict:
     context, _level_row = services.form_context(assessment)
     problems = {item_id: form.item_field(checklist.item(item_id)).errors[0]
                 for item_id in _items_with_errors(form, checklist)}
+    saved_time = formatting.format_time(utcnow(), current_lang(), get_timezone())
     return {
         "lock_version": assessment.lock_version,
-        "message": _("Draft saved at %(time)s", time=formatting.format_time(
-            utcnow(), current_lang(), get_timezone())),
+        "message": _("Draft saved at %(time)s", time=saved_time),
+        "saved_time": saved_time,
         "progress": services.section_progress(checklist, context, assessment.answers or {},
                                               invalid=problems),
         "problems": problems,

@@ -205,13 +205,15 @@ def record_finding(
     observed_raw: dict[str, str],
     note: str | None = None,
     confirmed: bool = False,
+    stamp: dict | None = None,
 ) -> Finding:
     """Store an on-site finding and grade the observed answers with the same engine and context.
 
     Only the items whose observed answer differs from the declared one are kept. Confirmed means
     the auditor saw what was declared. Raises FindingProblems when the observed answers cannot be
     graded, VisitBeforeAssessment for a visit dated before the assessment, and ValueError when
-    the assessment is not the current submitted one."""
+    the assessment is not the current submitted one. `stamp`: the phone form's client id, place
+    and time (riskapp.audit.capture)."""
     if not takes_findings(assessment):
         raise ValueError("findings are recorded on the current submitted assessment")
     if assessment.assessed_on and visited_on < assessment.assessed_on:
@@ -226,7 +228,7 @@ def record_finding(
         assessment_id=assessment.id, enterprise_id=assessment.enterprise_id,
         province_id=assessment.province_id, auditor_id=auditor.id, visited_on=visited_on,
         confirmed=confirmed, answers=observed, note=(note or "").strip() or None,
-        result=result.to_dict(), score=result.score, grade=result.grade,
+        result=result.to_dict(), score=result.score, grade=result.grade, **(stamp or {}),
     )
     db.session.add(finding)
     db.session.flush()

@@ -5,18 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
-from riskapp import territory
+from riskapp import formatting, territory
 from riskapp.assessments import services as assessment_services
-from riskapp.audit import bp, services, visits
+from riskapp.audit import bp, capture, services, visits
 from riskapp.audit.forms import FindingForm
 from riskapp.db import db
+from riskapp.evidence.services import Upload, finding_photos, max_bytes
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.filters import read_filters
 from riskapp.i18n import current_lang
 from riskapp.models import Job, JobStatus
+from riskapp.models.types import utcnow
 from riskapp.scoring.messages import without_item_name
 from riskapp.tenancy import (
     AUDITORS,
@@ -50,6 +54,7 @@ def assessment(assessment_id: int):
         rows=services.item_rows(record, current_lang(), latest),
         findings=findings,
         latest=latest,
+        latest_photos=finding_photos(latest.id) if latest else [],
         history=services.enterprise_assessments(record.enterprise_id),
     )
 
@@ -58,6 +63,10 @@ def assessment(assessment_id: int):
        methods=["GET", "POST"])
 def finding(assessment_id: int):
     record = get_assessment_or_404(assessment_id)
+    stamp = capture.stamp(request.form)
+    sent_before = capture.already_recorded(stamp["client_id"])
+    if sent_before is not None:  # the phone sent it again (a retry after a lost answer)
+        return _finding_recorded(record, sent_before)
     if not services.takes_findings(record):
         flash(_("A finding is recorded on the current assessment; this one was superseded."),
               "warning")
@@ -69,21 +78,63 @@ def finding(assessment_id: int):
     item_errors: dict[str | None, list[str]] = {}
     if form.validate_on_submit():
         try:
-            services.record_finding(record, current_user, form.visited_on.data, observed,
-                                    note=form.note.data,
-                                    confirmed=form.outcome.data == "confirmed")
+            recorded = services.record_finding(record, current_user, form.visited_on.data,
+                                               observed, note=form.note.data,
+                                               confirmed=form.outcome.data == "confirmed",
+                                               stamp=stamp)
         except services.VisitBeforeAssessment as refused:
             form.visited_on.errors.append(str(refused))
         except services.FindingProblems as problems:
             item_errors = _problem_messages(problems, items)
+        except IntegrityError:  # the same client id stored by a parallel send meanwhile
+            return _lost_race(record, stamp["client_id"])
         else:
-            db.session.commit()
-            flash(_("The finding was recorded."), "success")
-            return redirect(url_for("audit.assessment", assessment_id=record.id))
+            return _commit_finding(record, recorded, stamp["client_id"])
     return _render_finding(record, form, items, observed, item_errors)
 
 
+def _commit_finding(record, recorded, client: str | None):
+    """Photos through the evidence rules, one commit; a parallel send of the same client id
+    loses the unique index and answers with the finding the other one stored."""
+    uploads = [Upload(f.filename or "photo.jpg", f.stream.read(max_bytes() + 1))
+               for f in request.files.getlist("photos") if f.filename]
+    refused = capture.attach_photos(recorded, record, uploads, current_user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        return _lost_race(record, client)
+    for message in refused:
+        flash(message, "error")
+    return _finding_recorded(record, recorded, refused)
+
+
+def _lost_race(record, client: str | None):
+    """A parallel send of the same client id won the unique index: answer with its finding."""
+    db.session.rollback()
+    recorded = capture.already_recorded(client)
+    if recorded is None:
+        raise RuntimeError("finding refused by the database, and no finding of this client id")
+    return _finding_recorded(record, recorded)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _finding_recorded(record, recorded, refused=()):
+    back = url_for("audit.assessment", assessment_id=record.id)
+    flash(_("The finding was recorded."), "success")  # the page the phone goes to shows it
+    if _wants_json():
+        return jsonify(finding_id=recorded.id, redirect=back, refused=list(refused),
+                       saved_time=formatting.format_time(utcnow(), current_lang(),
+                                                         get_timezone()))
+    return redirect(back)
+
+
 def _render_finding(record, form: FindingForm, items, observed: dict, item_errors: dict):
+    if request.method == "POST" and _wants_json():
+        return jsonify(errors={key or "": value for key, value in
+                               {**form.errors, **item_errors}.items()}), 400
     return render_template(
         "audit/finding.html", assessment=record, enterprise=record.enterprise, form=form,
         items=items, declared=record.answers or {}, observed=observed, item_errors=item_errors,

@@ -186,14 +186,18 @@ def checked_content(upload: Upload) -> tuple[str, bytes, bytes | None]:
 def evidence_count(assessment_id: int, item_id: str) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Evidence)
-        .where(Evidence.assessment_id == assessment_id, Evidence.item_id == item_id)
+        .where(Evidence.assessment_id == assessment_id, Evidence.item_id == item_id,
+               Evidence.finding_id.is_(None))
     )
 
 
-def store_evidence(assessment: Assessment, item_id: str, upload: Upload, user=None) -> Evidence:
-    """Check, store and record one file for one item (no draft or count rule: see attach)."""
+def store_evidence(assessment: Assessment, item_id: str, upload: Upload, user=None,
+                   finding_id: int | None = None) -> Evidence:
+    """Check, store and record one file for one item (no draft or count rule: see attach); with
+    `finding_id`, a photo of that on-site finding."""
     content_type, data, thumbnail = checked_content(upload)
     evidence = Evidence(
+        finding_id=finding_id,
         assessment_id=assessment.id,
         enterprise_id=assessment.enterprise_id,
         province_id=assessment.province_id,
@@ -271,10 +275,17 @@ def evidence_of(assessment_id: int, item_id: str | None = None) -> list[Evidence
     """The files of an assessment (or of one of its items), in checklist-item then upload order.
 
     Callers reach the assessment through tenancy first; its files share its tenant."""
-    statement = select(Evidence).where(Evidence.assessment_id == assessment_id)
+    statement = select(Evidence).where(Evidence.assessment_id == assessment_id,
+                                       Evidence.finding_id.is_(None))
     if item_id is not None:
         statement = statement.where(Evidence.item_id == item_id)
     return list(db.session.scalars(statement.order_by(Evidence.item_id, Evidence.id)))
+
+
+def finding_photos(finding_id: int) -> list[Evidence]:
+    """The photos taken with an on-site finding (reached through tenancy by the caller)."""
+    return list(db.session.scalars(
+        select(Evidence).where(Evidence.finding_id == finding_id).order_by(Evidence.id)))
 
 
 def evidence_by_item(assessment_id: int) -> dict[str, list[Evidence]]:

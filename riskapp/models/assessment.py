@@ -130,7 +130,11 @@ class Finding(Base):
     """An auditor's on-site finding on a submitted assessment, graded with the same engine."""
 
     __tablename__ = "finding"
-    __table_args__ = (Index("ix_finding_province_created", "province_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_finding_province_created", "province_id", "created_at"),
+        # Added by revision 0015: a finding sent again from the phone (offline sync) is the same.
+        Index("uq_finding_client", "province_id", "auditor_id", "client_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(
@@ -150,6 +154,13 @@ class Finding(Base):
     score: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Revision 0015, the phone form: the id the browser made (idempotent sync), and where and
+    # when the auditor was, when they allowed the browser to say so.
+    client_id: Mapped[str | None] = mapped_column(String(40))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    observed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     assessment: Mapped[Assessment] = relationship(lazy="joined")
 

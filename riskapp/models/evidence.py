@@ -31,3 +31,7 @@ class Evidence(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Revision 0015: a photo taken with an on-site finding (not one of the officer's answers).
+    finding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("finding.id", ondelete="CASCADE"), index=True
+    )

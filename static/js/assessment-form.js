@@ -1,8 +1,10 @@
 // Assessment form: saves the draft a moment after each change and shows progress per section.
 // Progressive enhancement only: without this file the Save draft / Submit buttons do everything.
-// Unsaved answers are also kept in localStorage, keyed by assessment id and the lock version they
-// were typed on, so a dropped connection or a closed tab loses nothing: they are sent again when
-// the connection returns, or put back into the form when the same draft is opened again.
+// Unsent answers are kept on this device (IndexedDB through offline-store.js) with the lock
+// version they were typed on, so a dropped connection, a reload offline (the service worker
+// serves the page) or a closed tab loses nothing: they are sent when the connection returns.
+// When someone saved the draft meanwhile the server answers 409 with its version and
+// assessment-conflict.js shows both side by side: nothing is overwritten without a choice.
 (function () {
   "use strict";
   const form = document.getElementById("assessment-form");
@@ -13,7 +15,8 @@
   const status = document.getElementById("autosave-status");
   const lockInput = form.querySelector("input[name='lock_version']");
   const csrfInput = form.querySelector("input[name='csrf_token']");
-  const storageKey = "riskapp-draft:" + (form.dataset.assessmentId || url);
+  const store = window.riskappOffline || null;
+  const key = "draft:" + (form.dataset.assessmentId || url);
   // Fields that belong to the page, not to the answers.
   const NOT_ANSWERS = ["csrf_token", "lock_version", "submit_token", "action"];
   const DELAY_MS = 1500;
@@ -21,21 +24,15 @@
   let inFlight = false;
   let pending = false;
   let stopped = false;
+  let conflict = false;
   // Changes typed since the last answer from the server (sent or not).
   let dirty = false;
+  let kept = Promise.resolve(false);
 
   function say(text, isError) {
     if (!status) return;
     status.textContent = text;
     status.classList.toggle("error", Boolean(isError));
-  }
-
-  function store() {
-    try {
-      return window.localStorage;
-    } catch (error) {
-      return null;  // storage disabled (private mode, policy): autosave still works online
-    }
   }
 
   function snapshot() {
@@ -47,38 +44,24 @@
   }
 
   function keepLocally() {
-    const storage = store();
-    if (!storage || !lockInput) return;
-    try {
-      storage.setItem(storageKey, JSON.stringify({ lock: lockInput.value, values: snapshot() }));
-    } catch (error) {
-      // Quota full: nothing else to do, the server copy is still the last saved one.
+    if (!store || !lockInput) {
+      kept = Promise.resolve(false);
+      return kept;
     }
+    kept = store.put("drafts", { key: key, assessmentId: form.dataset.assessmentId, url: url,
+      lock: lockInput.value, values: snapshot() })
+      .then(function () { return true; }, function () { return false; });
+    return kept;
   }
 
   function forgetLocal() {
-    const storage = store();
-    if (storage) storage.removeItem(storageKey);
+    if (store) store.remove("drafts", key).catch(function () {});
   }
 
-  function restoreLocal() {
-    // Only answers typed on the version the server still has: a newer save wins.
-    const storage = store();
-    if (!storage || !lockInput) return false;
-    let kept = null;
-    try {
-      kept = JSON.parse(storage.getItem(storageKey) || "null");
-    } catch (error) {
-      kept = null;
-    }
-    if (!kept || !kept.values) return false;
-    if (String(kept.lock) !== String(lockInput.value)) {
-      forgetLocal();
-      return false;
-    }
+  function fill(values) {
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || NOT_ANSWERS.indexOf(el.name) !== -1) return;
-      const value = kept.values[el.name];
+      const value = values[el.name];
       if (el.type === "radio") {
         el.checked = value === el.value;
       } else if (el.type === "checkbox") {
@@ -87,7 +70,6 @@
         el.value = value === undefined ? "" : value;
       }
     });
-    return true;
   }
 
   function showProgress(progress) {
@@ -109,11 +91,58 @@
     });
   }
 
+  function saved(data, changedSince) {
+    if (lockInput && data.lock_version) lockInput.value = data.lock_version;
+    if (changedSince.value) {
+      keepLocally();  // typed while saving: keep them under the new version
+    } else {
+      dirty = false;
+      forgetLocal();
+    }
+    showProgress(data.progress);
+    showProblems(data.problems);
+    say(data.saved_time ? form.dataset.sentText.replace("%(time)s", data.saved_time)
+      : data.message || "", false);
+  }
+
+  function refused(data) {
+    if (data.stale && data.server && window.riskappConflict) {
+      // Someone saved meanwhile: keep ours on the device and let the person choose.
+      conflict = true;
+      keepLocally();
+      say(form.dataset.conflictText || data.error || "", true);
+      window.riskappConflict.show(form, data, snapshot(), resolved);
+      return;
+    }
+    // A submitted assessment or a missing version: stop autosaving, keep the page as typed.
+    stopped = true;
+    say(data.error || "", true);
+  }
+
+  function resolved(chosen, lockVersion) {
+    // The person chose per item: those values are now the draft to send, on the server's version.
+    conflict = false;
+    fill(chosen);
+    lockInput.value = lockVersion;
+    dirty = true;
+    keepLocally().then(save);
+  }
+
+  function offline() {
+    kept.then(function (onDevice) {
+      say(onDevice ? form.dataset.offlineText : form.dataset.noStorageText, true);
+    });
+  }
+
   function save() {
     timer = null;
-    if (stopped) return;
+    if (stopped || conflict) return;
     if (inFlight) {
       pending = true;
+      return;
+    }
+    if (!navigator.onLine) {
+      offline();
       return;
     }
     inFlight = true;
@@ -129,28 +158,13 @@
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });
       })
       .then(function (reply) {
-        const data = reply.data || {};
-        if (!reply.ok) {
-          // Stale draft or a submitted assessment: stop autosaving, keep the page as typed.
-          stopped = true;
-          say(data.error || "", true);
-          return;
-        }
-        if (lockInput && data.lock_version) lockInput.value = data.lock_version;
-        if (changedSince.value) {
-          keepLocally();  // typed while saving: keep them under the new version
-        } else {
-          dirty = false;
-          forgetLocal();
-        }
-        showProgress(data.progress);
-        showProblems(data.problems);
-        say(data.message || "", false);
+        if (reply.ok) saved(reply.data || {}, changedSince);
+        else refused(reply.data || {});
       })
       .catch(function () {
         // Offline or server error: the answers stay on this device; send them again when the
         // connection returns (or on the next change). The buttons still work.
-        say(form.dataset.offlineText || "", true);
+        offline();
         pending = false;
       })
       .then(function () {
@@ -171,8 +185,25 @@
     if (stopped) return;
     dirty = true;
     if (save.current) save.current.value = true;
-    keepLocally();
-    schedule();
+    keepLocally().then(function (onDevice) {
+      if (onDevice && !inFlight) say(form.dataset.keptText, false);
+    });
+    if (!conflict) schedule();
+  }
+
+  function restore() {
+    // Answers kept on this device that the server has not acknowledged: put back, sent again on
+    // the version they were typed on (a newer save meanwhile makes it a visible conflict).
+    if (!store) return;
+    store.get("drafts", key).then(function (record) {
+      if (!record || !record.values) return;
+      fill(record.values);
+      if (lockInput && record.lock) lockInput.value = record.lock;
+      dirty = true;
+      kept = Promise.resolve(true);
+      say(navigator.onLine ? form.dataset.restoredText : form.dataset.offlineText, !navigator.onLine);
+      if (navigator.onLine) save();
+    }).catch(function () {});
   }
 
   form.addEventListener("change", changed);
@@ -180,20 +211,20 @@
     if (event.target && event.target.type === "number") changed();
   });
   window.addEventListener("online", function () {
-    if (dirty && !stopped) {
+    if (dirty && !stopped && !conflict) {
       if (timer) window.clearTimeout(timer);
       save();
     }
   });
+  window.addEventListener("offline", function () {
+    if (dirty) offline();
+  });
   form.addEventListener("submit", function () {
-    // The buttons post the whole form; a late autosave must not race them.
+    // The buttons post the whole form; a late autosave must not race them. What the post
+    // stores, the page after it shows; the device copy is dropped only once the server has it.
     stopped = true;
     if (timer) window.clearTimeout(timer);
   });
 
-  if (restoreLocal()) {
-    dirty = true;
-    say(form.dataset.restoredText || "", false);
-    schedule();
-  }
+  restore();
 })();

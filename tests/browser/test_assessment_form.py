@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
 
-SAVED = re.compile(r"Draft saved at \d\d:\d\d")
+SAVED = re.compile(r"Sent to the server at \d\d:\d\d")
 OFFLINE = re.compile(r"no connection")
 
 
@@ -60,7 +60,7 @@ def test_autosave_survives_reload_navigation_and_offline(pages):
     page.get_by_role("link", name="Continue the draft").click()
     expect(_radio(page, "ORG-3", "yes")).to_be_checked()
     expect(status).to_have_text(SAVED)
-    page.evaluate("window.localStorage.clear()")
+    page.evaluate("indexedDB.deleteDatabase('riskapp-offline')")
     page.reload()
     expect(_radio(page, "ORG-3", "yes")).to_be_checked()
     pages.shot(page, "restored")

@@ -72,7 +72,7 @@ def test_auditor_filters_downloads_and_records_a_finding(pages):
     page.get_by_role("link", name="Record a finding").click()
     pages.shot(page, "finding-form")
     page.get_by_label("Some items differ").check()
-    observed = page.locator("table select").first
+    observed = page.locator("[data-card='item'] select").first
     options = observed.locator("option")
     observed.select_option(options.nth(options.count() - 1).get_attribute("value"))
     page.get_by_label("Note").fill("Kiểm tra tại chỗ: thiếu nước rửa tay ở xưởng 2.")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PHONE, answer
 from tests.factories import ANSWERS
 
-SAVED = re.compile(r"Draft saved at \d\d:\d\d")
+SAVED = re.compile(r"Sent to the server at \d\d:\d\d")
 FIRST_PART = ("ORG-1", "ORG-2", "ORG-3")
 
 

@@ -40,26 +40,34 @@ def _open_finding_form(pages, viewport):
 
 
 def test_finding_form_is_cards_on_a_phone(pages):
+    """One question per card on a phone (previous / next), the declared answer beside the
+    observed one, controls big enough to touch; every card at once on a laptop."""
     page = _open_finding_form(pages, PHONE)
     pages.shot(page, "phone")
     _no_sideways_scroll(page)
-    controls = page.locator("table.stack-table tbody select, table.stack-table tbody input")
-    assert controls.count() > 5
-    for index in (0, controls.count() - 1):
-        box = _box(controls.nth(index))
-        assert box["height"] >= 44 and box["width"] > 200, box
-    # The question reads as a sentence, not a word per line.
-    assert _box(page.locator("table.stack-table tbody td label").first)["width"] > 250
-    assert not page.locator("table.stack-table thead").is_visible()
-    for control in (page.get_by_label("Date of the visit"), page.get_by_label("Note")):
+    for control in (page.get_by_label("Date of the visit"),):
         assert _box(control)["height"] >= 44
     # The outcome's choices are touch targets as a whole (label and radio).
     assert _box(page.locator("label.check", has_text="Everything as declared"))["height"] >= 44
+    page.get_by_label("Some items differ").check()
+    expect(page.locator("[data-card].is-current")).to_have_count(1)
+    page.get_by_role("button", name="Next ›").click()
+    card = page.locator("[data-card='item'].is-current")
+    expect(card.locator(".declared")).to_be_visible()
+    control = card.locator("select, input").first
+    box = _box(control)
+    assert box["height"] >= 44 and box["width"] > 120, box
+    # The question reads as a sentence, not a word per line.
+    assert _box(card.locator("label.finding-question"))["width"] > 250
+    for button in ("‹ Previous", "Next ›"):
+        assert _box(page.get_by_role("button", name=button))["height"] >= 44
+    pages.shot(page, "phone-card")
 
     desktop = _open_finding_form(pages, DESKTOP)
     pages.shot(desktop, "desktop")
     _no_sideways_scroll(desktop)
-    expect(desktop.locator("table.stack-table thead")).to_be_visible()
+    expect(desktop.locator("#finding-nav")).to_be_hidden()
+    assert desktop.locator("[data-card='item']:visible").count() > 5
     assert not page.js_errors and not desktop.js_errors
 
 
