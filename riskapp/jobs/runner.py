@@ -80,7 +80,9 @@ def execute(item_id: int, *, any_time: bool = False, alarm: bool = False) -> str
             result = outbox.resolve(name)(*args)
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the item
         log.exception("background task %s (item %s) failed", name, item_id)
-        outbox.fail(item_id, me, f"{type(error).__name__}: {error}")
+        outbox.fail(item_id, me, f"{type(error).__name__}: {error}",
+                    wait_at_least=getattr(error, "seconds", 0)
+                    if isinstance(error, outbox.RetryAfter) else 0)
         return "failed"
     outbox.finish(item_id, me)
     return str(result)
