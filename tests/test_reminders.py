@@ -24,6 +24,7 @@ from riskapp.models import (
 from riskapp.models.access import ReminderLog
 from riskapp.reminders import ReminderKind, due_reminders, send_reminders
 from tests import factories
+from tests.notifications.support import notified
 
 TODAY = date(2026, 3, 10)
 # ORG-1 "no" fails a critical item: a P1 action; the usual answers leave P2 actions.
@@ -148,6 +149,11 @@ def test_the_mail_speaks_the_officers_language_with_diacritics(app, world, remin
     assert "Công ty May Đông Hòa TH" in vietnamese["Subject"]
     assert "13/03/2026" in body  # the due date, day first
     assert reminded["p1_text_en"] not in body
+    # The digest (the overdue P1 action in it) went through the notification service.
+    assert (vietnamese["To"], "email", "delivered") in notified(app, "reminder")
+    with app.app_context():
+        digests = db.session.scalars(select(Notification.body)).all()
+        assert any(reminded["p1_text_vi"] in text for text in digests)
     # The wire format keeps the diacritics (UTF-8), whatever the transfer encoding.
     from email import message_from_bytes, policy
 

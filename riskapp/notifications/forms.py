@@ -19,9 +19,13 @@ class PreferencesForm(TranslatedForm):
 
     def validate_phone(self, field) -> None:
         try:
-            field.normalised = phones.normalise(field.data)
+            phones.normalise(field.data)
         except phones.InvalidPhone as error:
             raise ValidationError(str(error)) from error
+
+    def phone_number(self) -> str | None:
+        """The number in international form (after validation), or None when left empty."""
+        return phones.normalise(self.phone.data)
 
     def validate_quiet_end(self, field) -> None:
         if (self.quiet_start.data is None) != (field.data is None):

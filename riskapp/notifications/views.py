@@ -45,7 +45,7 @@ def preferences():
     settings = services.settings_of(current_user)
     form = PreferencesForm(obj=settings, phone=current_user.phone)
     if form.validate_on_submit():
-        services.save_settings(current_user, form.chosen(), form.phone.normalised,
+        services.save_settings(current_user, form.chosen(), form.phone_number(),
                                form.quiet_start.data, form.quiet_end.data)
         db.session.commit()
         flash(_("Notification preferences saved."), "success")

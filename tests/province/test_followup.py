@@ -136,7 +136,8 @@ def test_ten_thousand_are_queued_fast_as_one_work_item_and_each_officer_mailed_o
         # Each officer's message goes through the notification service: one e-mail delivery
         # each (held here like every hand-over; tests/notifications sends them).
         recipients = list(db.session.scalars(
-            select(Notification.user_id).join(NotificationDelivery)
+            select(Notification.user_id)
+            .join(NotificationDelivery, NotificationDelivery.notification_id == Notification.id)
             .where(Notification.kind == "province_nudge", NotificationDelivery.channel == "email")))
     assert len(recipients) == len(set(recipients))
     assert logged == len(recipients) == 10_000 + 1  # and the world's own officer
