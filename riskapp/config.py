@@ -105,6 +105,8 @@ def _storage_settings(instance_path: str) -> dict:
         "STORAGE_DIR": os.environ.get("STORAGE_DIR") or str(Path(instance_path) / "storage"),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "riskapp"),
+        # RQ's worker class; unset: RQ's default (a forked work-horse per job).
+        "RQ_WORKER_CLASS": os.environ.get("RQ_WORKER_CLASS") or None,
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
         # The dispatcher (riskapp.jobs.dispatcher): how often it passes, and how long a queued
         # item may wait after its hand-over before it is handed again (the queue lost it).

@@ -46,7 +46,7 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship()
 
 
 class NotificationDelivery(Base):
@@ -75,7 +75,9 @@ class NotificationDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
-    notification: Mapped[Notification] = relationship(lazy="joined")
+    # Loaded on use (not joined): the delivery task locks its row FOR UPDATE, which PostgreSQL
+    # refuses on the nullable side of an outer join.
+    notification: Mapped[Notification] = relationship()
 
 
 class NotificationSettings(Base):

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from flask import abort
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from riskapp import clock, jobs, territory
 from riskapp.auditlog import record
@@ -160,7 +161,9 @@ def deliveries(status: str | None = None, limit: int = SHOWN) -> list[Notificati
     if status is not None:
         statement = statement.where(NotificationDelivery.status == status)
     return list(db.session.scalars(
-        statement.order_by(NotificationDelivery.id.desc()).limit(limit)))
+        statement.options(joinedload(NotificationDelivery.notification)
+                          .joinedload(Notification.user))
+        .order_by(NotificationDelivery.id.desc()).limit(limit)))
 
 
 def retry(delivery_id: int, user: User) -> bool:
