@@ -203,3 +203,12 @@ def test_the_same_key_twice_records_one_message(app, world, smtp):
         assert _notify(user, key="once") is None
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
     assert len(smtp.messages) == 1
+
+
+def test_only_http_provider_urls_are_opened(app, world, esms, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_GATEWAY_URL", "file:///etc/passwd")
+    with app.app_context():
+        _notify(_user(world, channels=(SMS,)))
+        row = _delivery(SMS)
+        assert row.status == "dead" and "must be http(s)" in row.last_error
+    assert esms.requests == []
