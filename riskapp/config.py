@@ -59,6 +59,27 @@ def _mail_settings() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "riskapp <no-reply@riskapp.local>"),
+        **_notification_settings(),
+    }
+
+
+NOTIFICATION_KINDS = ("reminder", "review_decision", "round_reminder", "round_escalation",
+                      "action_assigned", "province_nudge", "level_change")
+
+
+def _notification_settings() -> dict:
+    """SMS (eSMS.vn) and Zalo ZNS: a channel without its settings is off. Secrets come from
+    the environment only. ZNS_TEMPLATE_<KIND> names the approved template of each kind."""
+    templates = {kind: os.environ.get(f"ZNS_TEMPLATE_{kind.upper()}") or None
+                 for kind in NOTIFICATION_KINDS}
+    return {
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL") or None,
+        "SMS_API_KEY": os.environ.get("SMS_API_KEY") or None,
+        "SMS_SECRET_KEY": os.environ.get("SMS_SECRET_KEY") or None,
+        "SMS_BRANDNAME": os.environ.get("SMS_BRANDNAME") or None,
+        "ZNS_API_URL": os.environ.get("ZNS_API_URL") or None,
+        "ZNS_ACCESS_TOKEN": os.environ.get("ZNS_ACCESS_TOKEN") or None,
+        "ZNS_TEMPLATES": {kind: value for kind, value in templates.items() if value},
     }
 
 
@@ -84,6 +105,8 @@ def _storage_settings(instance_path: str) -> dict:
         "STORAGE_DIR": os.environ.get("STORAGE_DIR") or str(Path(instance_path) / "storage"),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "riskapp"),
+        # RQ's worker class; unset: RQ's default (a forked work-horse per job).
+        "RQ_WORKER_CLASS": os.environ.get("RQ_WORKER_CLASS") or None,
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
         # The dispatcher (riskapp.jobs.dispatcher): how often it passes, and how long a queued
         # item may wait after its hand-over before it is handed again (the queue lost it).

@@ -10,10 +10,13 @@ from flask import current_app
 OUTBOX = "riskapp.outbox"
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message; without MAIL_SERVER it goes to the application log."""
+def send_mail(to: str, subject: str, body: str, message_id: str | None = None) -> None:
+    """Send a plain-text message; without MAIL_SERVER it goes to the application log.
+    ``message_id`` (the notification delivery's) lets a receiver recognise a repeat."""
     config = current_app.config
     message = EmailMessage()
+    if message_id:
+        message["Message-ID"] = message_id
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject

@@ -13,6 +13,7 @@ The same command sends the reporting rounds' reminders and escalations (riskapp.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,16 +23,14 @@ from enum import StrEnum
 import click
 from flask import g
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, and_, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from riskapp import clock, links
 from riskapp.db import db
 from riskapp.formatting import format_date
-from riskapp.mail import send_mail
 from riskapp.models import (
     OPEN_ACTION_STATUSES,
     AuditLog,
@@ -44,6 +43,8 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.access import ReminderLog
+from riskapp.notifications import kinds
+from riskapp.notifications.services import notify
 from riskapp.rounds import reminders as round_reminders
 from riskapp.tenancy import OFFICERS, allows
 from riskapp.webhooks import overdue
@@ -255,23 +256,30 @@ class ReminderSummary:
     failed: int = 0
 
 
-def _mail(user_reminders: list[Reminder]) -> None:
+def _message(user_reminders: list[Reminder]):
+    """The officer's digest, rendered by the notification service in the officer's language."""
     first = user_reminders[0]
-    lang = first.locale if first.locale in ("vi", "en") else "vi"
     link = links.external("/enterprise/")
-    with force_locale(lang):
+
+    def render(lang: str) -> tuple[str, str]:
         lines = [f"- {reminder.text(lang)}" for reminder in user_reminders]
         body = "\n".join([
-            _("Hello,"),
-            "",
-            _("riskapp reminds you of the following:"),
-            "",
-            *lines,
-            "",
+            _("Hello,"), "", _("riskapp reminds you of the following:"), "", *lines, "",
             _("Open riskapp: %(link)s", link=link),
         ])
-        subject = _("Reminder: %(name)s", name=first.enterprise_name)
-    send_mail(first.email, subject, body)
+        return _("Reminder: %(name)s", name=first.enterprise_name), body
+    return render
+
+
+def _notify(user_id: int, reminders: list[Reminder], today: date) -> None:
+    """The digest through the notification service (its deliveries retry on their own)."""
+    keys = ",".join(sorted(f"{r.kind.value}:{r.subject_key}" for r in reminders))
+    digest = hashlib.sha256(keys.encode()).hexdigest()[:16]
+    first = reminders[0]
+    notify(db.session.get(User, user_id), kinds.REMINDER, _message(reminders),
+           dedup_key=f"reminder:{user_id}:{today.isoformat()}:{digest}",
+           context={"enterprise": first.enterprise_name, "count": str(len(reminders)),
+                    "date": today.isoformat()})
 
 
 def _enterprises_of(province_ids: list[int]) -> set[int]:
@@ -280,11 +288,11 @@ def _enterprises_of(province_ids: list[int]) -> set[int]:
 
 
 def send_reminders(today: date, province_ids: list[int] | None = None) -> ReminderSummary:
-    """Mail each officer (of these provinces, else all) what is due and not yet sent today;
-    commits per officer (a cron task).
+    """Notify each officer (of these provinces, else all) of what is due and not yet sent
+    today; commits per officer (a cron task).
 
-    The log rows are committed before the mail goes out, so two runs at once cannot both mail;
-    when sending fails they are removed again so the next run retries."""
+    The log rows and the notification commit together, so two runs at once cannot both send;
+    a delivery that fails is retried by the notification service (`failed` stays 0 here)."""
     summary = ReminderSummary()
     due = [reminder for reminder in due_reminders(today) if reminder.mailed]
     if province_ids is not None:
@@ -307,27 +315,18 @@ def send_reminders(today: date, province_ids: list[int] | None = None) -> Remind
         else:
             per_user[reminder.user_id].append(reminder)
     for user_id, reminders in per_user.items():
-        rows = [ReminderLog(user_id=user_id, enterprise_id=r.enterprise_id, kind=r.kind.value,
-                            subject_key=r.subject_key, sent_on=today,
-                            details={"due_on": r.due_on.isoformat() if r.due_on else None})
-                for r in reminders]
-        db.session.add_all(rows)
+        db.session.add_all([
+            ReminderLog(user_id=user_id, enterprise_id=r.enterprise_id, kind=r.kind.value,
+                        subject_key=r.subject_key, sent_on=today,
+                        details={"due_on": r.due_on.isoformat() if r.due_on else None})
+            for r in reminders])
         try:
-            db.session.commit()
+            _notify(user_id, reminders, today)
+            db.session.commit()  # the log and the message together: one of two runs wins
         except IntegrityError:
-            # A concurrent run logged (and mails) these: nothing more to do for this officer.
+            # A concurrent run logged (and notified) these: nothing more for this officer.
             db.session.rollback()
             summary.already_sent += len(reminders)
-            continue
-        try:
-            _mail(reminders)
-        except Exception:  # noqa: BLE001 - one unreachable mailbox must not stop the others
-            log.exception("reminder mail to user %s failed", user_id)
-            db.session.execute(delete(ReminderLog).where(
-                and_(ReminderLog.user_id == user_id, ReminderLog.sent_on == today,
-                     ReminderLog.id.in_([row.id for row in rows]))))
-            db.session.commit()
-            summary.failed += 1
             continue
         summary.officers_mailed += 1
         summary.reminders_sent += len(reminders)

@@ -31,6 +31,8 @@ from riskapp.models import (
     Finding,
     InspectionVisit,
     Job,
+    Notification,
+    NotificationDelivery,
     Province,
     ReportingRound,
     Role,
@@ -70,13 +72,17 @@ SHARED_MODELS = frozenset({ChecklistVersion})
 
 # A province's own campaigns, read whole by every reader of the province (area staff and
 # auditors too); what they hold per enterprise (round targets) is scoped like enterprises.
-PROVINCE_WIDE_MODELS = frozenset({ReportingRound, WebhookEndpoint})
+PROVINCE_WIDE_MODELS = frozenset({ReportingRound, WebhookEndpoint, NotificationDelivery})
+
+# A province's operational records that the platform admin also reads across provinces.
+PROVINCE_OR_PLATFORM_MODELS = frozenset({NotificationDelivery})
 
 # The platform's own records about every province's work, read by the platform admin only.
 PLATFORM_RECORDS = frozenset({WorkItem})
 
 # The column that names the owner of a personal object (a visit is its auditor's to work).
 OWNER_COLUMNS = {Job: Job.created_by_id, ApiToken: ApiToken.user_id,
+                 Notification: Notification.user_id,
                  InspectionVisit: InspectionVisit.auditor_id,
                  # Only to find the finding a phone already sent (riskapp/audit/capture.py).
                  Finding: Finding.auditor_id}
@@ -411,4 +417,18 @@ def platform_wide(statement: Select, model, scope: Scope | None = None) -> Selec
 def get_platform_record_or_404(model, object_id):
     """A platform record (a work item of any province) for the platform admin, or 404."""
     statement = platform_wide(select(model).where(model.id == object_id), model)
+    return _found_or_404(db.session.scalar(statement))
+
+
+def province_or_platform(statement: Select, model, scope: Scope | None = None) -> Select:
+    """A province's operational records (notification deliveries): its readers get their
+    province's, the platform admin every province's."""
+    if model not in PROVINCE_OR_PLATFORM_MODELS:
+        raise ValueError(f"{model.__name__} is not a province-or-platform record")
+    scope = scope or current_scope()
+    return statement if scope.role in PLATFORM_ADMINS else scoped(statement, model, scope)
+
+
+def get_province_or_platform_or_404(model, object_id):
+    statement = province_or_platform(select(model).where(model.id == object_id), model)
     return _found_or_404(db.session.scalar(statement))

@@ -23,6 +23,8 @@ from riskapp.models import (
     InspectionVisit,
     Job,
     JobStatus,
+    Notification,
+    NotificationDelivery,
     RemediationAction,
     Role,
     WebhookDelivery,
@@ -195,6 +197,14 @@ ROUTES = [
     route("admin.reactivate", "POST", MANAGERS, "/admin/users/{user}/reactivate"),
     route("account.api_tokens", "GET", EVERYONE, "/account/tokens"),
     route("account.api_tokens", "POST", EVERYONE, "/account/tokens"),
+    route("notifications.inbox", "GET", EVERYONE, "/account/notifications"),
+    route("notifications.mark_all_read", "POST", EVERYONE, "/account/notifications/read"),
+    route("notifications.preferences", "GET", EVERYONE, "/account/notifications/preferences"),
+    route("notifications.preferences", "POST", EVERYONE, "/account/notifications/preferences"),
+    route("notifications.deliveries", "GET", {ADMIN, PLATFORM},
+          "/province/notifications/deliveries"),
+    route("notifications.retry", "POST", {ADMIN, PLATFORM},
+          "/province/notifications/deliveries/{notification_delivery}/retry"),
     route("api.openapi", "GET", PUBLIC, "/api/v1/openapi.json"),
     route("api.enterprises", "GET", {OFFICER} | READERS, "/api/v1/enterprises"),
     route("api.enterprise", "GET", {OFFICER} | READERS, "/api/v1/enterprises/{enterprise}"),
@@ -234,6 +244,8 @@ NOT_IN_MATRIX = {
     "assessments.new:POST",
     "assessments.profile:POST",
     # A token belongs to one user: tests/api/test_tokens.py checks others get 404.
+    # So does a notification: tests/notifications/test_service.py (the bell and the inbox).
+    "notifications.mark_read",
     "account.revoke_api_token",
     # A kept import file belongs to its uploader: tests/province/test_import_rules.py checks
     # another province's admin gets 404.
@@ -268,6 +280,7 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
     db.session.add_all([job, work_item, visit])
     db.session.flush()
     webhook, webhook_delivery = _dead_webhook_delivery(tenant)
+    notification_delivery = _dead_notification_delivery(tenant)
     assert action is not None, "the test answers must leave a failing item"
     from tests.evidence.support import make_evidence
 
@@ -295,6 +308,7 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "visit": visit.id,
         "webhook": webhook,
         "webhook_delivery": webhook_delivery,
+        "notification_delivery": notification_delivery,
         "evidence": evidence.id,
         "checklist": uploaded.id,
         "checklist_version": uploaded.version,
@@ -313,6 +327,21 @@ def _dead_webhook_delivery(tenant) -> tuple[int, int]:
     db.session.add(dead)
     db.session.flush()
     return endpoint.id, dead.id
+
+
+def _dead_notification_delivery(tenant) -> int:
+    """A notification to the tenant's officer whose e-mail delivery gave up."""
+    notification = Notification(user_id=tenant.officer.id, province_id=tenant.province.id,
+                                kind="reminder", dedup_key=f"matrix:{tenant.province.id}",
+                                subject="Nhắc việc", body="…", context={}, urgent=False)
+    db.session.add(notification)
+    db.session.flush()
+    dead = NotificationDelivery(notification_id=notification.id,
+                                province_id=tenant.province.id, channel="sms", status="dead",
+                                attempts=1, last_error="eSMS 789: Phone invalid")
+    db.session.add(dead)
+    db.session.flush()
+    return dead.id
 
 
 @pytest.fixture
@@ -354,7 +383,9 @@ def _call(client, r: Route, ids: dict, user=None) -> int:
 def _has_objects(r: Route, role: Role) -> bool:
     # A platform admin creates every province's first admin and watches every province's
     # background work: no province, and no work item, is foreign to them.
-    if role == PLATFORM and ("{province}" in r.path or "{work_item}" in r.path):
+    # Notification deliveries of every province are theirs to watch and retry too.
+    if role == PLATFORM and any(key in r.path for key in (
+            "{province}", "{work_item}", "{notification_delivery}")):
         return False
     return "{" in r.path
 

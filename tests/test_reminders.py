@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from riskapp import clock
 from riskapp.auditlog import record
@@ -14,6 +15,8 @@ from riskapp.models import (
     ActionStatus,
     Assessment,
     EnterpriseStatus,
+    Notification,
+    NotificationDelivery,
     Priority,
     RemediationAction,
     User,
@@ -21,6 +24,7 @@ from riskapp.models import (
 from riskapp.models.access import ReminderLog
 from riskapp.reminders import ReminderKind, due_reminders, send_reminders
 from tests import factories
+from tests.notifications.support import notified
 
 TODAY = date(2026, 3, 10)
 # ORG-1 "no" fails a critical item: a P1 action; the usual answers leave P2 actions.
@@ -112,15 +116,23 @@ def test_sending_is_idempotent_within_a_day_and_repeats_the_next(app, world, rem
         assert len(outbox) == 2
 
 
-def test_a_failed_mail_is_retried_by_the_next_run(app, world, reminded, outbox, monkeypatch):
-    def refuse(*_args):
-        raise OSError("mail server away")
-
+def test_a_failed_mail_is_retried_by_its_delivery_not_sent_twice(app, world, reminded, outbox,
+                                                                  monkeypatch):
+    with socket.socket() as probe:  # a port nobody listens on: the SMTP connection is refused
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    for name, value in (("MAIL_SERVER", "127.0.0.1"), ("MAIL_PORT", closed_port),
+                        ("MAIL_USE_TLS", False)):
+        monkeypatch.setitem(app.config, name, value)
     with app.app_context():
-        monkeypatch.setattr("riskapp.reminders.send_mail", refuse)
-        assert send_reminders(TODAY).failed == 1
-        monkeypatch.undo()
-        assert send_reminders(TODAY).reminders_sent == 2
+        assert send_reminders(TODAY).officers_mailed == 1
+        delivery = db.session.scalar(select(NotificationDelivery))
+        # Inline (tests) the outbox runs every attempt at once; a worker waits by the backoff.
+        assert (delivery.channel, delivery.status, delivery.attempts) == ("email", "dead", 6)
+        assert "ConnectionRefusedError" in delivery.last_error
+        again = send_reminders(TODAY)
+        assert (again.reminders_sent, again.already_sent) == (0, 2)
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
 
 
 def test_the_mail_speaks_the_officers_language_with_diacritics(app, world, reminded, outbox):
@@ -137,6 +149,11 @@ def test_the_mail_speaks_the_officers_language_with_diacritics(app, world, remin
     assert "Công ty May Đông Hòa TH" in vietnamese["Subject"]
     assert "13/03/2026" in body  # the due date, day first
     assert reminded["p1_text_en"] not in body
+    # The digest (the overdue P1 action in it) went through the notification service.
+    assert (vietnamese["To"], "email", "delivered") in notified(app, "reminder")
+    with app.app_context():
+        digests = db.session.scalars(select(Notification.body)).all()
+        assert any(reminded["p1_text_vi"] in text for text in digests)
     # The wire format keeps the diacritics (UTF-8), whatever the transfer encoding.
     from email import message_from_bytes, policy
 

@@ -4,15 +4,16 @@ logged-in user."""
 
 from __future__ import annotations
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riskapp import jobs, links
 from riskapp.db import db
 from riskapp.formatting import format_date
-from riskapp.mail import send_mail
 from riskapp.models import OPEN_ACTION_STATUSES, RemediationAction, Role, User
+from riskapp.models.types import utcnow
+from riskapp.notifications import kinds
+from riskapp.notifications.services import notify
 from riskapp.tenancy import Scope, current_scope, scoped
 
 MAIL_TASK = "riskapp.assessments.owners:mail_assignment_task"
@@ -47,18 +48,19 @@ def notify_after_commit(action: RemediationAction, owner: User, by: User | None)
     """Mail the new owner once the assignment is stored (not when they chose themselves)."""
     if by is not None and by.id == owner.id:
         return
-    jobs.enqueue(MAIL_TASK, action.id, owner.id, links.base_url(),
+    jobs.enqueue(MAIL_TASK, action.id, owner.id, links.base_url(), utcnow().isoformat(),
                  province_id=action.province_id)
 
 
 @jobs.task(budget=60, attempts=3)
-def mail_assignment_task(action_id: int, owner_id: int, base_url: str | None = None) -> str:
+def mail_assignment_task(action_id: int, owner_id: int, base_url: str | None = None,
+                         assigned_at: str = "") -> str:
     action, owner = db.session.get(RemediationAction, action_id), db.session.get(User, owner_id)
     if action is None or owner is None or action.owner_user_id != owner.id:
         return "no longer assigned"
-    lang = owner.locale if owner.locale in ("vi", "en") else "vi"
     enterprise = owner.enterprise.name if owner.enterprise else ""
-    with force_locale(lang):
+
+    def render(lang: str) -> tuple[str, str]:
         subject = _("A remediation action was assigned to you: %(item)s", item=action.item_id)
         body = "\n".join([
             _("Hello %(name)s,", name=owner.name or owner.email), "",
@@ -68,5 +70,11 @@ def mail_assignment_task(action_id: int, owner_id: int, base_url: str | None = N
             _("Due on %(date)s.", date=format_date(action.due_on, lang)), "",
             _("Open riskapp: %(link)s", link=links.external("/enterprise/actions", base_url)),
         ])
-    send_mail(owner.email, subject, body)
-    return "sent"
+        return subject, body
+
+    # One message per assignment (its moment is in the task's arguments: a rerun repeats it).
+    sent = notify(owner, kinds.ACTION_ASSIGNED, render,
+                  dedup_key=f"action:{action.id}:owner:{owner.id}:{assigned_at}",
+                  context={"item": action.item_id, "date": str(action.due_on)})
+    db.session.commit()
+    return "sent" if sent is not None else "already sent"

@@ -17,12 +17,12 @@ from sqlalchemy import event
 from riskapp.db import db
 from riskapp.jobs import outbox
 from riskapp.jobs.dispatcher import Dispatcher, dispatch_once
-from riskapp.jobs.outbox import TaskSpec, task
+from riskapp.jobs.outbox import RetryAfter, TaskSpec, task
 from riskapp.jobs.runner import JobRunner, run_work_item
 from riskapp.models import WorkItem
 
-__all__ = ["Dispatcher", "JobRunner", "TaskSpec", "dispatch_once", "enqueue", "init_app",
-           "retry", "run_work_item", "runner", "task"]
+__all__ = ["Dispatcher", "JobRunner", "RetryAfter", "TaskSpec", "dispatch_once", "enqueue",
+           "init_app", "retry", "run_work_item", "runner", "task"]
 
 
 def init_app(app: Flask, overrides: dict | None = None) -> None:
@@ -44,12 +44,13 @@ def runner() -> JobRunner:
 _PENDING_KEY = "riskapp.jobs.pending"
 
 
-def enqueue(name: str, *args, key: str | None = None, province_id: int | None = None) -> WorkItem:
+def enqueue(name: str, *args, key: str | None = None, province_id: int | None = None,
+            not_before=None) -> WorkItem:
     """Store a work item in the current transaction; it is handed over once that commits.
 
     A rollback drops the item with the rest. ``key`` names the work ("report:42"): while an
     item of that key is queued or running, the same item is returned instead of a second one."""
-    item = outbox.add(name, args, key=key, province_id=province_id)
+    item = outbox.add(name, args, key=key, province_id=province_id, not_before=not_before)
     _hand_over_after_commit(item.id)
     return item
 

@@ -46,6 +46,15 @@ class TaskSpec:
 _SPECS: dict[str, TaskSpec] = {}
 
 
+class RetryAfter(Exception):
+    """Raised by a task whose target asked it to wait (HTTP 429 Retry-After, a provider's rate
+    limit): the next attempt waits at least ``seconds``, longer if the backoff says so."""
+
+    def __init__(self, seconds: float, reason: str):
+        super().__init__(reason)
+        self.seconds = max(0.0, float(seconds))
+
+
 def task(**spec):
     """Register a background task ("module:function") with its TaskSpec settings."""
     def register(function):
@@ -79,18 +88,20 @@ def _live(key: str) -> WorkItem | None:
 
 
 def add(name: str, args: Iterable, key: str | None = None,
-        province_id: int | None = None) -> WorkItem:
+        province_id: int | None = None, not_before: datetime | None = None) -> WorkItem:
     """A new queued item, flushed in the caller's transaction; with ``key``, the live item of
-    that key if there is one (a database guarantee: a partial unique index)."""
+    that key if there is one (a database guarantee: a partial unique index). ``not_before``
+    holds it back until then (the dispatcher hands it over when it is due)."""
     db.session.flush()  # the caller's pending rows first: the insert below bypasses the unit
     spec, config, now = spec_of(name), current_app.config, utcnow()
+    due = max(now, not_before) if not_before is not None else now
     item = WorkItem(
         task=name, args=list(args), key=key, province_id=province_id, status=QUEUED,
         attempts=0, max_attempts=int(config.get("JOB_MAX_ATTEMPTS") or spec.attempts),
         budget_seconds=int(config.get("JOB_BUDGET_SECONDS") or spec.budget),
         # Handed over right after the commit; if that hand-over is lost, the dispatcher's
         # grace period starts now.
-        available_at=now, handed_at=now, created_at=now,
+        available_at=due, handed_at=now, created_at=now,
     )
     if key is None:
         db.session.add(item)
@@ -100,7 +111,7 @@ def add(name: str, args: Iterable, key: str | None = None,
     # opened before the first write commits the whole transaction when it is released.
     values = {column.key: getattr(item, column.key) for column in WorkItem.__table__.columns
               if column.key != "id"}
-    insert = _dialect_insert(db.session.get_bind().dialect.name)
+    insert = dialect_insert(db.session.get_bind().dialect.name)
     inserted = db.session.execute(
         insert(WorkItem).values(**values)
         .on_conflict_do_nothing(index_elements=[WorkItem.key], index_where=LIVE)
@@ -109,7 +120,8 @@ def add(name: str, args: Iterable, key: str | None = None,
     return db.session.get(WorkItem, inserted) if inserted is not None else _live(key)
 
 
-def _dialect_insert(dialect: str):
+def dialect_insert(dialect: str):
+    """INSERT with ON CONFLICT DO NOTHING for this backend (PostgreSQL or SQLite)."""
     return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
 
@@ -155,14 +167,16 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=delays[min(attempts, len(delays)) - 1] if delays else 0)
 
 
-def fail(item_id: int, worker: str, error: str) -> None:
-    """An attempt raised: queue the next attempt after a delay, or give up. Commits."""
+def fail(item_id: int, worker: str, error: str, wait_at_least: float = 0) -> None:
+    """An attempt raised: queue the next attempt after a delay (at least ``wait_at_least``
+    seconds: a RetryAfter), or give up. Commits."""
     db.session.rollback()
     item = db.session.get(WorkItem, item_id, populate_existing=True)
     if item is None or item.status != RUNNING or item.worker != worker:
         return
     backoff = spec_of(item.task).backoff or retry_delay
-    _after_attempt(item, f"attempt {item.attempts}: {error}"[:2000], backoff(item.attempts))
+    delay = max(backoff(item.attempts), timedelta(seconds=wait_at_least))
+    _after_attempt(item, f"attempt {item.attempts}: {error}"[:2000], delay)
     db.session.commit()
 
 

@@ -80,7 +80,9 @@ def execute(item_id: int, *, any_time: bool = False, alarm: bool = False) -> str
             result = outbox.resolve(name)(*args)
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the item
         log.exception("background task %s (item %s) failed", name, item_id)
-        outbox.fail(item_id, me, f"{type(error).__name__}: {error}")
+        outbox.fail(item_id, me, f"{type(error).__name__}: {error}",
+                    wait_at_least=getattr(error, "seconds", 0)
+                    if isinstance(error, outbox.RetryAfter) else 0)
         return "failed"
     outbox.finish(item_id, me)
     return str(result)
@@ -163,10 +165,11 @@ class JobRunner:
         return int(self.app.config.get("JOB_BUDGET_SECONDS") or 0) or 1800
 
     def run_inline(self, item_id: int) -> None:
-        """Every attempt at once, in a context of its own (tests; the CLI)."""
-        for _attempt in range(10):
+        """Every attempt at once, in a context of its own (tests; the CLI). An item held back
+        until later (`enqueue(not_before=…)`, quiet hours) is left queued for the dispatcher."""
+        for attempt in range(10):
             with self.app.app_context():
-                if execute(item_id, any_time=True) != "failed":
+                if execute(item_id, any_time=attempt > 0) != "failed":
                     return
 
     def _submit_to_pool(self, item_id: int) -> None:

@@ -43,6 +43,8 @@ def worker_command(app: Flask, burst: bool = False) -> list[str]:
     command = [sys.executable, "-m", "riskapp.jobs.rq_worker", "worker",
                "--url", app.config["REDIS_URL"],
                "--name", f"riskapp-{os.uname().nodename}-{os.getpid()}-{{n}}"]
+    if app.config.get("RQ_WORKER_CLASS"):  # e.g. rq.worker.SimpleWorker: no fork per job
+        command += ["--worker-class", app.config["RQ_WORKER_CLASS"]]
     return command + (["--burst"] if burst else []) + [app.config["RQ_QUEUE"]]
 
 

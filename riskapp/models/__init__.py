@@ -24,6 +24,7 @@ from riskapp.models.enums import (
     TokenPurpose,
 )
 from riskapp.models.evidence import Evidence
+from riskapp.models.notification import Notification, NotificationDelivery, NotificationSettings
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.review import AssessmentReview, ReviewComment
@@ -83,6 +84,9 @@ __all__ = [
     "User",
     "VisitStatus",
     "WeeklyGradeCount",
+    "Notification",
+    "NotificationDelivery",
+    "NotificationSettings",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WorkItem",

@@ -29,6 +29,8 @@ class User(UserMixin, Base):
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True
     )
     locale: Mapped[str | None] = mapped_column(String(5))
+    # For SMS and Zalo: Vietnamese international form (84 and 9 digits), see notifications.phone.
+    phone: Mapped[str | None] = mapped_column(String(15))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on logout-everywhere and password change so older session cookies stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -8,12 +8,10 @@ ReminderLog row per (officer, enterprise, day) keeps a second click the same day
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,17 +20,16 @@ from riskapp import clock, jobs, links, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.filters import Filters, apply_filters
-from riskapp.mail import send_mail
 from riskapp.models import Enterprise, EnterpriseStatus, ReminderLog, Role, User
+from riskapp.notifications import kinds
+from riskapp.notifications.services import notify
 from riskapp.pagination import Page, paginate
 from riskapp.tenancy import Scope, current_scope, scope_for
-
-log = logging.getLogger(__name__)
 
 NUDGE_KIND = "province_nudge"
 NUDGE_TASK = "riskapp.province.followup:send_nudges_task"
 PAGE_SIZE = 50
-BATCH = 200  # officers logged and mailed per commit
+BATCH = 200  # officers logged and notified per commit
 
 
 @dataclass
@@ -190,49 +187,29 @@ def send_nudges_task(user_id: int, args: dict) -> str:
 
 
 def _send_batch(rows: list, today: date, base_url: str | None) -> int:
-    """Log and mail one batch: rows logged today already are skipped; the log is committed
-    before the mail so two runs at once cannot both send."""
+    """Log and notify one batch in one commit: rows logged today already are skipped; a
+    concurrent run's rows are claimed one by one."""
     logged = set(db.session.execute(
         select(ReminderLog.user_id, ReminderLog.enterprise_id).where(
             ReminderLog.kind == NUDGE_KIND, ReminderLog.sent_on == today,
             ReminderLog.user_id.in_([row[0] for row in rows]))).all())
     fresh = [row for row in rows if (row[0], row[3]) not in logged]
-    db.session.add_all([_log_row(row, today) for row in fresh])
     try:
+        for row in fresh:
+            _log_and_notify(row, today, base_url)
         db.session.commit()
     except IntegrityError:  # a concurrent run logged some of these: claim them one by one
         db.session.rollback()
-        fresh = [row for row in fresh if _claimed(row, today)]
-    sent = 0
-    for row in fresh:
-        try:
-            _mail(row, base_url)
-        except Exception:  # noqa: BLE001 - one unreachable mailbox must not stop the others
-            log.exception("province reminder to user %s failed", row[0])
-            continue
-        sent += 1
-    return sent
+        fresh = [row for row in fresh if _claimed(row, today, base_url)]
+    return len(fresh)
 
 
-def _log_row(row, today: date) -> ReminderLog:
-    return ReminderLog(user_id=row[0], enterprise_id=row[3], kind=NUDGE_KIND,
-                       subject_key=_subject(row[3]), sent_on=today)
+def _log_and_notify(row, today: date, base_url: str | None) -> None:
+    user_id, _email, _locale, enterprise_id, name = row
+    db.session.add(ReminderLog(user_id=user_id, enterprise_id=enterprise_id, kind=NUDGE_KIND,
+                               subject_key=_subject(enterprise_id), sent_on=today))
 
-
-def _claimed(row, today: date) -> bool:
-    db.session.add(_log_row(row, today))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
-
-
-def _mail(row, base_url: str | None) -> None:
-    _user_id, email, locale, _enterprise_id, name = row
-    lang = locale if locale in ("vi", "en") else "vi"
-    with force_locale(lang):
+    def render(lang: str) -> tuple[str, str]:
         subject = _("The authority asks %(name)s for its risk self-assessment", name=name)
         body = "\n".join([
             _("Hello,"), "",
@@ -240,4 +217,18 @@ def _mail(row, base_url: str | None) -> None:
               "%(name)s. Please submit one as soon as possible.", name=name), "",
             _("Open riskapp: %(link)s", link=links.external("/enterprise/", base_url)),
         ])
-    send_mail(email, subject, body)
+        return subject, body
+
+    notify(db.session.get(User, user_id), kinds.PROVINCE_NUDGE, render,
+           dedup_key=f"{NUDGE_KIND}:{user_id}:{enterprise_id}:{today.isoformat()}",
+           context={"enterprise": name})
+
+
+def _claimed(row, today: date, base_url: str | None) -> bool:
+    try:
+        _log_and_notify(row, today, base_url)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True

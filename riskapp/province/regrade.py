@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -18,7 +17,6 @@ from riskapp.assessments.services import refresh_enterprise_status
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.formatting import format_date
-from riskapp.mail import send_mail
 from riskapp.models import (
     Area,
     AreaLevel,
@@ -29,6 +27,8 @@ from riskapp.models import (
     User,
 )
 from riskapp.models.types import utcnow
+from riskapp.notifications import kinds
+from riskapp.notifications.services import notify
 from riskapp.scoring import Result
 from riskapp.scoring import regrade as engine_regrade
 from riskapp.tenancy import Scope, area_subtree_ids, scoped
@@ -172,18 +172,17 @@ def _tell_due_date_moved(assessment: Assessment, level_row: AreaLevel, before: d
                "assessment_id": assessment.id}
     record("due_date_moved", assessment, details=details)
     for officer in officers:
-        lang = officer.locale or "vi"
-        with force_locale(lang):
-            send_mail(
-                officer.email,
-                _("Your next assessment is due sooner"),
-                _(
-                    "The epidemic level of your area is now %(level)d. The next self-assessment "
-                    "of %(name)s is now due on %(after)s (it was due on %(before)s).",
-                    level=level_row.level, name=enterprise.name,
-                    after=format_date(after, lang), before=format_date(before, lang),
-                ),
-            )
+        def render(lang: str) -> tuple[str, str]:
+            return _("Your next assessment is due sooner"), _(
+                "The epidemic level of your area is now %(level)d. The next self-assessment "
+                "of %(name)s is now due on %(after)s (it was due on %(before)s).",
+                level=level_row.level, name=enterprise.name,
+                after=format_date(after, lang), before=format_date(before, lang))
+
+        notify(officer, kinds.LEVEL_CHANGE, render,
+               dedup_key=f"level:{level_row.id}:{assessment.id}:{officer.id}",
+               context={"enterprise": enterprise.name, "level": str(level_row.level),
+                        "date": after.isoformat()})
 
 
 def last_regrade(province_id: int, scope: Scope | None = None):

@@ -1,17 +1,17 @@
-"""The officer hears of a decision by e-mail, in their own language (a background task: it runs
-after the decision is committed, never for one that was rolled back)."""
+"""The officer hears of a decision through the notification service, in their own language (a
+background task: it runs after the decision is committed, never for one that was rolled back)."""
 
 from __future__ import annotations
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from riskapp import clock, formatting, links, territory
 from riskapp.db import db
 from riskapp.jobs.outbox import task
-from riskapp.mail import send_mail
 from riskapp.models import Assessment, AssessmentReview, ReviewDecision, Role, User
+from riskapp.notifications import kinds
+from riskapp.notifications.services import notify
 from riskapp.templating import grade_label
 
 
@@ -27,10 +27,12 @@ def send_decision_mail(review_id: int, base_url: str | None = None) -> None:
     if review is None or review.automatic:
         return
     for officer in _officers(review.enterprise_id):
-        lang = officer.locale if officer.locale in ("vi", "en") else "vi"
-        with force_locale(lang):
-            subject, body = _message(review, lang, base_url)
-        send_mail(officer.email, subject, body)
+        notify(officer, kinds.REVIEW_DECISION,
+               lambda lang: _message(review, lang, base_url),
+               dedup_key=f"review:{review.id}:{officer.id}",
+               context={"decision": str(review.decision.value),
+                        "assessment": str(review.assessment_id)})
+    db.session.commit()
 
 
 def _message(review: AssessmentReview, lang: str, base_url: str | None) -> tuple[str, str]:

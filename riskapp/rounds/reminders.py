@@ -10,16 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from riskapp import links, territory
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.formatting import format_date
-from riskapp.mail import send_mail
 from riskapp.models import (
     AuditorArea,
     Enterprise,
@@ -30,6 +28,8 @@ from riskapp.models import (
     RoundTarget,
     User,
 )
+from riskapp.notifications import kinds
+from riskapp.notifications.services import notify
 
 log = logging.getLogger(__name__)
 
@@ -68,26 +68,20 @@ def _rounds_running(province_ids: list[int], today: date) -> list[ReportingRound
 
 def _send_once(user: tuple, kind: str, round_: ReportingRound, today: date, message,
                summary: RoundReminderSummary) -> None:
-    """Log, commit, then mail; the unique log row makes a concurrent or repeated run skip it,
-    and a failed mail removes it again so the next run retries."""
-    user_id, email, locale = user
-    entry = ReminderLog(user_id=user_id, kind=kind, subject_key=f"round:{round_.id}",
-                        sent_on=today, details={"due_on": round_.due_on.isoformat()})
-    db.session.add(entry)
+    """Log and notify in one commit; the unique log row makes a concurrent or repeated run
+    skip it (the notification service retries a failed delivery)."""
+    user_id, _email, _locale = user
+    db.session.add(ReminderLog(user_id=user_id, kind=kind, subject_key=f"round:{round_.id}",
+                               sent_on=today, details={"due_on": round_.due_on.isoformat()}))
     try:
+        notify(db.session.get(User, user_id),
+               kinds.ROUND_REMINDER if kind == KIND_DUE else kinds.ROUND_ESCALATION, message,
+               dedup_key=f"{kind}:{round_.id}:{user_id}:{today.isoformat()}",
+               context={"title": round_.title, "date": round_.due_on.isoformat()})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         summary.already_sent += 1
-        return
-    try:
-        with force_locale(_lang(locale)):
-            send_mail(email, *message(_lang(locale)))
-    except Exception:  # noqa: BLE001 - one unreachable mailbox must not stop the others
-        log.exception("round reminder to user %s failed", user_id)
-        db.session.execute(delete(ReminderLog).where(ReminderLog.id == entry.id))
-        db.session.commit()
-        summary.failed += 1
         return
     summary.sent += 1
 

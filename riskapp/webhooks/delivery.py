@@ -122,7 +122,7 @@ def deliver_task(delivery_id: int) -> str:
         return "nothing to do"
     endpoint = db.session.get(WebhookEndpoint, row.endpoint_id)
     if not endpoint.active and _event_type(row) != TEST_EVENT:
-        return _close(row, DeliveryStatus.DEAD, error="endpoint disabled")
+        return close(row, DeliveryStatus.DEAD, error="endpoint disabled")
     event = db.session.get(ChangeEvent, row.event_id)
     body = body_of(event)
     row.attempts += 1
@@ -131,25 +131,26 @@ def deliver_task(delivery_id: int) -> str:
         headers = signed_headers(signing_secrets(endpoint, utcnow()), f"evt_{event.id}", body)
         code = sender.post(target, body, headers)
     except UnsafeTarget as error:
-        return _attempt_failed(row, None, str(error))
+        return attempt_failed(row, None, str(error))
     except OSError as error:
-        return _attempt_failed(row, None, f"{type(error).__name__}: {error}")
+        return attempt_failed(row, None, f"{type(error).__name__}: {error}")
     if 200 <= code < 300:
-        return _close(row, DeliveryStatus.DELIVERED, code=code)
+        return close(row, DeliveryStatus.DELIVERED, code=code)
     if code == 410:
         endpoint.active = False
         endpoint.disabled_reason = "410 Gone"
-        return _close(row, DeliveryStatus.DEAD, code=code, error="410 Gone: endpoint disabled")
-    return _attempt_failed(row, code, f"HTTP {code}")
+        return close(row, DeliveryStatus.DEAD, code=code, error="410 Gone: endpoint disabled")
+    return attempt_failed(row, code, f"HTTP {code}")
 
 
 def _event_type(row: WebhookDelivery) -> str:
     return db.session.get(ChangeEvent, row.event_id).type
 
 
-def _close(row: WebhookDelivery, status: str, code: int | None = None,
-           error: str | None = None) -> str:
-    row.status, row.last_status_code, row.last_error = status, code, error
+def close(row, status: str, code: int | None = None, error: str | None = None) -> str:
+    """End a delivery (a webhook's or a notification's: the same columns) and commit."""
+    row.status, row.last_status_code = status, code
+    row.last_error = error[:2000] if error else error
     row.next_attempt_at = None
     if status == DeliveryStatus.DELIVERED:
         row.delivered_at = utcnow()
@@ -157,7 +158,9 @@ def _close(row: WebhookDelivery, status: str, code: int | None = None,
     return status
 
 
-def _attempt_failed(row: WebhookDelivery, code: int | None, error: str) -> str:
+def attempt_failed(row, code: int | None, error: str) -> str:
+    """Record a failed attempt (webhook or notification delivery), commit, and raise so the
+    outbox queues the next one after the backoff."""
     row.status, row.last_status_code, row.last_error = DeliveryStatus.FAILED, code, error[:2000]
     row.next_attempt_at = utcnow() + backoff(row.attempts)
     db.session.commit()  # kept although the attempt raises: the outbox rolls back what is open

@@ -9,6 +9,7 @@ from riskapp.db import db
 from riskapp.models import RemediationAction, Role
 from tests import factories
 from tests.assessments.conftest import submit_directly
+from tests.notifications.support import notified
 
 
 def _action(app, world) -> RemediationAction:
@@ -56,6 +57,7 @@ def test_a_chosen_colleague_is_mailed_in_their_language_and_sees_it(app, world, 
     assert mail["Subject"] == f"A remediation action was assigned to you: {action.item_id}"
     body = mail.get_content()
     assert action.action_en in body and "Hello Phạm Thu Trang" in body
+    assert (colleague.email, "email", "delivered") in notified(app, "action_assigned")
     assert world.a.enterprise.name in body and "/enterprise/actions" in body
     # Saving again (same owner) mails nothing more.
     _save(client, action, owner_user_id=colleague.id, note="Đang làm")

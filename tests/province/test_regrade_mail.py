@@ -12,6 +12,7 @@ from riskapp import clock
 from riskapp.db import db
 from riskapp.formatting import format_date
 from riskapp.models import Assessment, Enterprise, User
+from tests.notifications.support import notified
 from tests.province.conftest import submit
 
 
@@ -37,3 +38,5 @@ def test_the_moved_due_date_is_written_in_the_officers_language(app, world, clie
     # Day first either way; the month in words in English, in digits in Vietnamese.
     assert (re.search(r"\b\d{2}/\d{2}/\d{4}\b", body) is not None) == (lang == "vi")
     assert (re.search(r"\b\d{2} [A-Z][a-z]{2} \d{4}\b", body) is not None) == (lang == "en")
+    # The level change went through the notification service.
+    assert (world.a.officer.email, "email", "delivered") in notified(app, "level_change")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from riskapp.db import db
 from riskapp.models import AssessmentReview, AuditLog, ReviewComment, ReviewStatus
 from tests.conftest import login
+from tests.notifications.support import notified
 from tests.reviews.support import fetch, return_post, submission
 
 
@@ -38,6 +39,9 @@ def test_accept_records_the_decision_and_mails_the_officer(app, world, login_as,
     assert [m["To"] for m in outbox] == [world.a.officer.email]
     # The officer's locale is unset: Vietnamese, the default.
     assert "được chấp nhận" in outbox[0]["Subject"]
+    # Through the notification service: in the app and by e-mail.
+    assert notified(app, "review_decision") == [
+        (world.a.officer.email, "inapp", "shown"), (world.a.officer.email, "email", "delivered")]
     officer = login_as(world.a.officer)
     assert "was accepted by the province" in officer.get("/enterprise/").get_data(as_text=True)
     result = officer.get(f"/enterprise/assessments/{assessment_id}").get_data(as_text=True)

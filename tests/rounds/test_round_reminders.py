@@ -12,6 +12,7 @@ from riskapp.db import db
 from riskapp.models import AuditLog, ReminderLog
 from riskapp.rounds.reminders import KIND_DUE, KIND_ESCALATION, send_round_reminders
 from tests import factories
+from tests.notifications.support import notified
 from tests.rounds.support import open_round
 
 
@@ -34,6 +35,8 @@ def test_officers_are_reminded_three_days_before_once_a_day(app, world, outbox):
     assert first.sent == 1 and again.sent == 0 and again.already_sent == 1
     mails = _to(outbox, world.a.officer.email)
     assert len(mails) == 1 and "Đợt tự đánh giá" in mails[0]["Subject"]
+    assert notified(app, "round_reminder") == [
+        (world.a.officer.email, "inapp", "shown"), (world.a.officer.email, "email", "delivered")]
     with app.app_context():
         kinds = db.session.scalars(select(ReminderLog.kind)).all()
         assert kinds == [KIND_DUE]
@@ -66,6 +69,9 @@ def test_after_the_due_date_area_admins_are_told(app, world, outbox):
     assert world.a.enterprise.name in body
     assert world.a.enterprise_elsewhere.name not in body  # outside the admin's areas
     assert not _to(outbox, world.a.officer.email)
+    assert [row[1:] for row in notified(app, "round_escalation")
+            if row[0] == world.a.area_admin.email] == [("inapp", "shown")] * 2 + [
+        ("email", "delivered")] * 2
     with app.app_context():
         assert set(db.session.scalars(select(ReminderLog.kind))) == {KIND_ESCALATION}
 
