@@ -7,29 +7,15 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from riskapp.audit import capture
 from riskapp.db import db
 from riskapp.evidence import services as evidence
 from riskapp.models import Evidence, Finding
-from tests.audit.support import submitted
 from tests.evidence.support import jpeg_bytes
 
 CLIENT = "5b0c3a52-7a1e-4c55-9d0e-2f4f2a1c9b10"
-
-
-@pytest.fixture
-def assessment_id(app, world):
-    return submitted(app, world.a.enterprise, world.a.officer)
-
-
-@pytest.fixture
-def auditor(world, login_as):
-    client = login_as(world.a.auditor)
-    client.get("/lang/en")
-    return client
 
 
 def _send(client, assessment_id, photos=(), json=True, **fields):

@@ -5,24 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from riskapp.db import db
 from riskapp.models import AuditLog, EnterpriseStatus, Finding, Grade
 from tests.audit.support import submitted
-
-
-@pytest.fixture
-def assessment_id(app, world):
-    return submitted(app, world.a.enterprise, world.a.officer)
-
-
-@pytest.fixture
-def auditor(world, login_as):
-    client = login_as(world.a.auditor)
-    client.get("/lang/en")
-    return client
 
 
 def _findings(app):

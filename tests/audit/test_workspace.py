@@ -19,13 +19,6 @@ def assessed(app, world):
     }
 
 
-@pytest.fixture
-def auditor(world, login_as):
-    client = login_as(world.a.auditor)
-    client.get("/lang/en")
-    return client
-
-
 def test_list_holds_only_the_enterprises_of_the_assigned_areas(world, assessed, auditor):
     page = auditor.get("/audit/")
     assert page.status_code == 200

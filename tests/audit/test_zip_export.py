@@ -28,13 +28,6 @@ def assessed(app, world):
     }
 
 
-@pytest.fixture
-def auditor(world, login_as):
-    client = login_as(world.a.auditor)
-    client.get("/lang/en")
-    return client
-
-
 def _start(client, **filters) -> str:
     response = client.post("/audit/exports", data=filters)
     assert response.status_code == 302

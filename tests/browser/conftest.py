@@ -221,3 +221,15 @@ def answer(page, item_id: str, value: str) -> None:
     elif item.locator("input[type=number]").count():
         item.locator("input[type=number]").fill(value)
     # else: the item does not apply to this enterprise (no input drawn).
+
+
+def open_draft(page) -> None:
+    """From the officer's home: continue the draft if there is one, else start one."""
+    from playwright.sync_api import expect
+
+    resume = page.get_by_role("link", name="Continue the draft")
+    if resume.count():
+        resume.click()
+    else:
+        page.get_by_role("button", name="Start a new assessment").click()
+    expect(page.locator("#assessment-form")).to_be_visible()

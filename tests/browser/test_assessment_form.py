@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, open_draft
 
 SAVED = re.compile(r"Sent to the server at \d\d:\d\d")
 OFFLINE = re.compile(r"no connection")
@@ -15,12 +15,7 @@ OFFLINE = re.compile(r"no connection")
 
 def _open_draft(pages, page) -> None:
     pages.login(page, "form_officer")
-    resume = page.get_by_role("link", name="Continue the draft")
-    if resume.count():
-        resume.click()
-    else:
-        page.get_by_role("button", name="Start a new assessment").click()
-    expect(page.locator("#assessment-form")).to_be_visible()
+    open_draft(page)
 
 
 def _radio(page, item_id: str, value: str):

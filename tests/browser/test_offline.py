@@ -15,7 +15,7 @@ from sqlalchemy import select
 from riskapp.db import db
 from riskapp.evidence import services as evidence
 from riskapp.models import Assessment, Finding, User
-from tests.browser.conftest import DESKTOP, PHONE, USERS, answer
+from tests.browser.conftest import DESKTOP, PHONE, USERS, answer, open_draft
 
 KEPT = re.compile(r"Saved on this phone, not yet sent")
 SENT = re.compile(r"Sent to the server at \d\d:\d\d")
@@ -24,12 +24,7 @@ PLACE = {"latitude": 19.8067, "longitude": 105.7852, "accuracy": 15}
 
 def _open_draft(pages, page, role: str = "form_officer") -> None:
     pages.login(page, role)
-    resume = page.get_by_role("link", name="Continue the draft")
-    if resume.count():
-        resume.click()
-    else:
-        page.get_by_role("button", name="Start a new assessment").click()
-    expect(page.locator("#assessment-form")).to_be_visible()
+    open_draft(page)
 
 
 def _controlled(page) -> None:

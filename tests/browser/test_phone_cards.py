@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, open_draft
 
 IN_VIEW = """el => { const box = el.getBoundingClientRect();
   return box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0; }"""
@@ -115,11 +115,7 @@ def test_the_flash_after_a_save_is_in_view_on_a_phone(pages):
     assert flash.evaluate(IN_VIEW)
 
     page.goto("/")
-    resume = page.get_by_role("link", name="Continue the draft")
-    if resume.count():
-        resume.click()
-    else:
-        page.get_by_role("button", name="Start a new assessment").click()
+    open_draft(page)
     page.locator("[data-item='ORG-1'] input[type=radio]").first.check()
     page.locator(".form-bar").get_by_role("button", name="Save draft").click()
     flash = page.locator(".flashes .flash").first
