@@ -1,7 +1,10 @@
-// The draft changed on the server while this device held unsent answers: show, for every answer
-// that differs, this device's version beside the server's (with when it was saved) and let the
-// person keep one or the other per item or all at once. Nothing is sent until every differing
-// answer has a choice; nothing is overwritten without one. Used by assessment-form.js.
+// The draft changed on the server while this device held unsent answers. Compared with the
+// version both started from (the base): an answer changed only there is taken, one changed only
+// here is kept, and for each answer changed on both sides to different values this device's
+// version is shown beside the server's (with when it was saved) for the person to keep one or the
+// other, per item or all at once. Nothing is sent until every such answer has a choice; nothing
+// is overwritten without one. Without a base every differing answer is asked. Used by
+// assessment-form.js.
 (function () {
   "use strict";
   const texts = document.getElementById("conflict-texts");
@@ -29,14 +32,30 @@
     return values;
   }
 
-  // The names whose value differs between this device and the server.
-  function differences(mine, server) {
+  // The names changed on both sides to different values (every differing one without a base),
+  // and the answers to take from the server unasked (changed there only).
+  function differences(mine, server, base) {
     const theirs = serverValues(server);
     const names = {};
+    const taken = {};
     Object.keys(mine).concat(Object.keys(theirs)).forEach(function (name) {
-      if ((mine[name] || "") !== (theirs[name] || "")) names[name] = true;
+      const m = mine[name] || "";
+      const t = theirs[name] || "";
+      if (m === t) return;
+      const b = base ? base[name] || "" : null;
+      if (b === m) taken[name] = true;  // not changed here: the server's change stands
+      else if (b !== t) names[name] = true;  // changed on both sides (or no base): ask
     });
-    return Object.keys(names);
+    return { asked: Object.keys(names), taken: Object.keys(taken) };
+  }
+
+  function withServers(mine, theirs, names) {
+    const chosen = Object.assign({}, mine);
+    names.forEach(function (name) {
+      if (theirs[name] === undefined) delete chosen[name];
+      else chosen[name] = theirs[name];
+    });
+    return chosen;
   }
 
   function el(tag, attrs, children) {
@@ -65,13 +84,15 @@
     ]);
   }
 
-  function show(form, data, mine, done) {
+  function show(form, data, mine, done, base) {
     const theirs = serverValues(data.server);
-    const names = differences(mine, data.server);
+    const split = differences(mine, data.server, base);
+    const names = split.asked;
+    const merged = withServers(mine, theirs, split.taken);
     const old = document.getElementById("conflict-panel");
     if (old) old.remove();
-    if (names.length === 0) {  // the same answers on both sides (our own save, answer lost)
-      done(mine, data.lock_version);
+    if (names.length === 0) {  // nothing changed on both sides: take theirs, keep mine, send
+      done(merged, data.lock_version);
       return;
     }
     const save = el("button", { type: "button", "class": "btn primary", disabled: "" },
@@ -105,16 +126,11 @@
     allMine.addEventListener("click", function () { pickAll("mine"); });
     allServer.addEventListener("click", function () { pickAll("server"); });
     save.addEventListener("click", function () {
-      const chosen = Object.assign({}, mine);
-      picks().forEach(function (side, index) {
-        const name = names[index];
-        if (side === "server") {
-          if (theirs[name] === undefined) delete chosen[name];
-          else chosen[name] = theirs[name];
-        }
+      const fromServer = names.filter(function (name, index) {
+        return picks()[index] === "server";
       });
       panel.remove();
-      done(chosen, data.lock_version);
+      done(withServers(merged, theirs, fromServer), data.lock_version);
     });
     panel.scrollIntoView();
     panel.querySelector("h2").setAttribute("tabindex", "-1");

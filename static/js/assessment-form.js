@@ -28,6 +28,9 @@
   // Changes typed since the last answer from the server (sent or not).
   let dirty = false;
   let kept = Promise.resolve(false);
+  // The answers as the server last had them on this device (the page's, then each save's): what
+  // a conflict compares both sides against, so only answers changed on both sides are asked.
+  let base = null;
 
   function say(text, isError) {
     if (!status) return;
@@ -49,7 +52,7 @@
       return kept;
     }
     kept = store.put("drafts", { key: key, assessmentId: form.dataset.assessmentId, url: url,
-      lock: lockInput.value, values: snapshot() })
+      lock: lockInput.value, values: snapshot(), base: base })
       .then(function () { return true; }, function () { return false; });
     return kept;
   }
@@ -91,8 +94,9 @@
     });
   }
 
-  function saved(data, changedSince) {
+  function saved(data, changedSince, sent) {
     if (lockInput && data.lock_version) lockInput.value = data.lock_version;
+    base = sent;
     if (changedSince.value) {
       keepLocally();  // typed while saving: keep them under the new version
     } else {
@@ -111,7 +115,7 @@
       conflict = true;
       keepLocally();
       say(form.dataset.conflictText || data.error || "", true);
-      window.riskappConflict.show(form, data, snapshot(), resolved);
+      window.riskappConflict.show(form, data, snapshot(), resolved, base);
       return;
     }
     // A submitted assessment or a missing version: stop autosaving, keep the page as typed.
@@ -150,6 +154,7 @@
     save.current = changedSince;
     const body = new FormData(form);
     body.delete("action");
+    const sent = snapshot();
     const headers = { "X-Requested-With": "fetch", "Accept": "application/json" };
     if (csrfInput) headers["X-CSRFToken"] = csrfInput.value;
     say(form.dataset.savingText || "", false);
@@ -158,7 +163,7 @@
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });
       })
       .then(function (reply) {
-        if (reply.ok) saved(reply.data || {}, changedSince);
+        if (reply.ok) saved(reply.data || {}, changedSince, sent);
         else refused(reply.data || {});
       })
       .catch(function () {
@@ -197,6 +202,7 @@
     if (!store) return;
     store.get("drafts", key).then(function (record) {
       if (!record || !record.values) return;
+      if (record.base) base = record.base;
       fill(record.values);
       if (lockInput && record.lock) lockInput.value = record.lock;
       dirty = true;
@@ -226,5 +232,6 @@
     if (timer) window.clearTimeout(timer);
   });
 
+  base = snapshot();
   restore();
 })();

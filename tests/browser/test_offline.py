@@ -116,7 +116,7 @@ def test_officer_keeps_answering_offline_reloads_and_syncs(pages, live_app):
     assert not page.js_errors
 
 
-def test_conflict_with_a_second_session_shows_both_and_the_person_chooses(pages, live_app):
+def test_conflict_with_a_second_session_asks_only_what_both_changed(pages, live_app):
     mine = pages.new_page(viewport=DESKTOP)
     _open_draft(pages, mine)
     _controlled(mine)
@@ -144,8 +144,9 @@ def test_conflict_with_a_second_session_shows_both_and_the_person_chooses(pages,
     hyg2 = panel.locator(".conflict-item[data-name='item-HYG-2']")
     expect(hyg2.locator(".conflict-mine")).to_contain_text("91")
     expect(hyg2.locator(".conflict-server")).to_contain_text("77")
-    org4 = panel.locator(".conflict-item[data-name='item-ORG-4']")
-    expect(org4.locator(".conflict-server")).to_be_visible()
+    # ORG-4 was changed on the other side only: taken without asking; HYG-2 alone is asked.
+    expect(panel.locator(".conflict-item")).to_have_count(1)
+    expect(_radio(mine, "ORG-4", their_org4)).not_to_be_checked()
     save = panel.get_by_role("button", name="Save my choices")
     expect(save).to_be_disabled()  # nothing is sent before every answer has a choice
     # Nothing was overwritten while the person has not chosen.
@@ -161,6 +162,28 @@ def test_conflict_with_a_second_session_shows_both_and_the_person_chooses(pages,
     assert stored["HYG-2"] == "91" and stored["ORG-4"] == their_org4
     expect(_radio(mine, "ORG-4", their_org4)).to_be_checked()
     pages.shot(mine, "conflict-resolved-1366")
+    assert not mine.js_errors and not theirs.js_errors
+
+
+def test_changes_on_different_answers_merge_without_asking(pages, live_app):
+    mine = pages.new_page(viewport=DESKTOP)
+    _open_draft(pages, mine)
+    _controlled(mine)
+    mine.context.set_offline(True)
+    answer(mine, "HYG-2", "64")
+    expect(mine.locator("#autosave-status")).to_have_text(KEPT)
+
+    theirs = pages.new_page(viewport=DESKTOP)
+    _open_draft(pages, theirs)
+    their_scr4 = _flip(theirs, "SCR-4")
+    expect(theirs.locator("#autosave-status")).to_have_text(SENT)
+
+    mine.context.set_offline(False)
+    expect(mine.locator("#autosave-status")).to_have_text(SENT)
+    expect(mine.locator("#conflict-panel")).to_have_count(0)  # nothing changed on both sides
+    stored = _draft_answers(live_app, USERS["form_officer"])
+    assert stored["HYG-2"] == "64" and stored["SCR-4"] == their_scr4, stored
+    expect(_radio(mine, "SCR-4", their_scr4)).to_be_checked()
     assert not mine.js_errors and not theirs.js_errors
 
 
