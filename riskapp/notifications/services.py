@@ -20,6 +20,7 @@ from riskapp.models.types import utcnow
 from riskapp.models.webhook import DeliveryStatus
 from riskapp.notifications.channels import configured
 from riskapp.notifications.kinds import CHANNELS, DEFAULT_CHANNELS, INAPP, KINDS, SMS, ZNS
+from riskapp.pagination import Page, paginate
 from riskapp.tenancy import get_own_or_404, get_province_or_platform_or_404, owned
 from riskapp.tenancy import province_or_platform as _province_or_platform
 
@@ -156,14 +157,18 @@ def mark_all_read(user_id: int) -> int:
 # --------------------------------------------------------------------------- the delivery log
 
 
-def deliveries(status: str | None = None, limit: int = SHOWN) -> list[NotificationDelivery]:
+def deliveries(status: str | None = None, channel: str | None = None,
+               number: int | None = 1) -> Page:
+    """One page of the delivery log (newest first), of one status and channel when given."""
     statement = _province_or_platform(select(NotificationDelivery), NotificationDelivery)
     if status is not None:
         statement = statement.where(NotificationDelivery.status == status)
-    return list(db.session.scalars(
-        statement.options(joinedload(NotificationDelivery.notification)
-                          .joinedload(Notification.user))
-        .order_by(NotificationDelivery.id.desc()).limit(limit)))
+    if channel is not None:
+        statement = statement.where(NotificationDelivery.channel == channel)
+    return paginate(statement.options(joinedload(NotificationDelivery.notification)
+                                      .joinedload(Notification.user))
+                    .order_by(NotificationDelivery.id.desc()), number,
+                    row=lambda delivery: delivery)
 
 
 def retry(delivery_id: int, user: User) -> bool:

@@ -61,9 +61,12 @@ def preferences():
 def deliveries():
     status = request.args.get("status")
     status = status if status in STATUS_LABELS else None
-    return render_template("notifications/deliveries.html", status=status,
-                           rows=services.deliveries(status), labels=STATUS_LABELS,
-                           channels=CHANNELS, kinds=KINDS, dead=DeliveryStatus.DEAD)
+    channel = request.args.get("channel")
+    channel = channel if channel in CHANNELS else None
+    page = services.deliveries(status, channel, request.args.get("page", 1, type=int))
+    return render_template("notifications/deliveries.html", status=status, channel=channel,
+                           page=page, labels=STATUS_LABELS, channels=CHANNELS, kinds=KINDS,
+                           dead=DeliveryStatus.DEAD)
 
 
 @route(bp, "/province/notifications/deliveries/<int:delivery_id>/retry", roles=LOG_READERS,

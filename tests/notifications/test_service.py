@@ -160,3 +160,20 @@ def test_another_provinces_admin_gets_404_the_platform_admin_sees_all(app, world
     platform = login_as(world.platform_admin)
     assert world.a.officer.email in platform.get(
         "/province/notifications/deliveries?status=dead").get_data(as_text=True)
+
+
+def test_the_delivery_log_pages_and_filters_by_channel(app, world, login_as):
+    with app.app_context():
+        user = _officer(world)
+        for number in range(53):  # one e-mail delivery each (the defaults: app and e-mail)
+            services.notify(user, "reminder", _render, dedup_key=f"log-{number}")
+        db.session.commit()
+    client = login_as(world.a.admin)
+    client.get("/lang/en")
+    first = client.get("/province/notifications/deliveries").get_data(as_text=True)
+    assert "53 deliveries" in first and "Page 1 of 2" in first
+    assert first.count("<tr><td data-label=") == 50
+    second = client.get("/province/notifications/deliveries?page=2").get_data(as_text=True)
+    assert second.count("<tr><td data-label=") == 3
+    sms = client.get("/province/notifications/deliveries?channel=sms").get_data(as_text=True)
+    assert "0 deliveries" in sms and "No deliveries." in sms
