@@ -54,6 +54,7 @@ def preferences():
     return render_template(
         "notifications/preferences.html", form=form, kinds=KINDS, channels=CHANNELS,
         chosen=chosen, configured={c: configured(c) for c in CHANNELS},
+        off=", ".join(str(label) for c, label in CHANNELS.items() if not configured(c)),
     ), 400 if form.is_submitted() else 200
 
 

@@ -78,8 +78,12 @@ def test_quiet_hours_by_day_and_outside_them():
 
 def test_preferences_page_saves_channels_phone_and_quiet_hours(app, world, login_as):
     client = login_as(world.a.officer)
+    client.get("/lang/vi")
     page = client.get("/account/notifications/preferences").get_data(as_text=True)
-    assert "not configured on this site" in page or "chưa được cấu hình" in page
+    assert "Chưa được cấu hình trên trang này: Tin nhắn SMS, Zalo." in page
+    client.get("/lang/en")
+    page = client.get("/account/notifications/preferences").get_data(as_text=True)
+    assert "Not configured on this site: SMS, Zalo." in page
     response = client.post("/account/notifications/preferences", data={
         "phone": "0912 345 678", "quiet_start": "21:30", "quiet_end": "06:00",
         "channels": ["reminder:email", "review_decision:sms"]})
