@@ -1,7 +1,7 @@
 """Portable backups: a ZIP of one JSON Lines file per table, restorable on SQLite or PostgreSQL.
 
 The archive holds `manifest.json` (format, Alembic revision, tables in dependency order, row counts)
-and `tables/<name>.jsonl`. Values are JSON: datetimes and dates as ISO 8601 (microseconds kept,
+and `tables/<name>.jsonl`. Values are JSON: datetimes, dates, times as ISO 8601 (microseconds kept,
 zone-aware ones with their offset), binary columns as base64, enums as their stored value, Numeric
 as a string. `null` is SQL NULL in every column: a JSON column's document is written as its JSON
 text (a string), so a document that is itself JSON null is `"null"`. Format version 1 wrote the
@@ -18,7 +18,7 @@ import enum
 import json
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import click
@@ -38,7 +38,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.types import Date, DateTime, LargeBinary, Numeric
+from sqlalchemy.types import Date, DateTime, LargeBinary, Numeric, Time
 
 import riskapp.models  # noqa: F401 - registers every table on the metadata
 from riskapp.db import Base, db
@@ -70,7 +70,7 @@ def _encode(value):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -117,6 +117,19 @@ def _json_decoder(column: Column, version: int):
     return to_document
 
 
+def _datetime_decoder(kind: DateTime):
+    def to_datetime(v):
+        if v is None:
+            return None
+        parsed = datetime.fromisoformat(v)
+        # SQLite hands back naive datetimes; they were stored as UTC.
+        if kind.timezone and parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed
+
+    return to_datetime
+
+
 def _decoder(column: Column, version: int):
     kind = column.type
     if isinstance(kind, JSON):
@@ -124,19 +137,10 @@ def _decoder(column: Column, version: int):
     if isinstance(kind, LargeBinary):
         return lambda v: None if v is None else base64.b64decode(v)
     if isinstance(kind, DateTime):
-
-        def to_datetime(v):
-            if v is None:
-                return None
-            parsed = datetime.fromisoformat(v)
-            # SQLite hands back naive datetimes; they were stored as UTC.
-            if kind.timezone and parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            return parsed
-
-        return to_datetime
-    if isinstance(kind, Date):
-        return lambda v: None if v is None else date.fromisoformat(v)
+        return _datetime_decoder(kind)
+    for plain, parse in ((Date, date.fromisoformat), (Time, time.fromisoformat)):
+        if isinstance(kind, plain):  # a day, or a wall-clock time (quiet hours) without a zone
+            return lambda v, parse=parse: None if v is None else parse(v)
     if isinstance(kind, Numeric) and getattr(kind, "asdecimal", False):
         return lambda v: None if v is None else Decimal(v)
     enum_class = getattr(kind, "enum_class", None)

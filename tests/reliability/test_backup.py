@@ -35,6 +35,9 @@ from riskapp.models import (
     Job,
     JobStatus,
     LevelProposal,
+    Notification,
+    NotificationDelivery,
+    NotificationSettings,
     OneTimeToken,
     ProposalStatus,
     Province,
@@ -239,6 +242,22 @@ def _add_webhook_rows(a) -> None:
     _insert(WebhookDelivery, endpoint_id=endpoint_id, event_id=event_id, status="dead",
             attempts=0, last_status_code=None, last_error=NOTE, next_attempt_at=None,
             delivered_at=LOCAL, created_at=MOMENT)
+    _add_notification_rows(a)
+
+
+def _add_notification_rows(a) -> None:
+    """A message with JSON null context, a held dead delivery, quiet hours over midnight."""
+    notification_id = _insert(
+        Notification, user_id=a.officer.id, province_id=None, kind="reminder",
+        dedup_key="backup:" + NOTE[:40], subject="Nhắc «hạn»", body=NOTE, context=JSON.NULL,
+        urgent=True, created_at=MOMENT, read_at=None)
+    _insert(NotificationDelivery, notification_id=notification_id, province_id=a.province.id,
+            channel="zns", status="dead", attempts=0, last_status_code=None, last_error=NOTE,
+            provider_message_id="", not_before=LOCAL, next_attempt_at=None, delivered_at=None,
+            created_at=MOMENT)
+    db.session.execute(insert(NotificationSettings).values(
+        user_id=a.auditor.id, channels={"reminder": []}, quiet_start=time(22, 30),
+        quiet_end=time(6, 0)))
 
 
 @pytest.fixture
