@@ -21,23 +21,18 @@ from riskapp.models.types import utcnow
 from riskapp.models.webhook import DeliveryStatus
 from riskapp.notifications import channels
 from riskapp.notifications.kinds import EMAIL, SMS, ZNS
-from riskapp.webhooks.delivery import ATTEMPTS, attempt_failed, backoff, close
+from riskapp.webhooks.delivery import (
+    ATTEMPTS,
+    attempt_failed,
+    backoff,
+    close,
+    delivery_hooks,
+    open_delivery,
+)
 
 
 def message_id(row: NotificationDelivery) -> str:
     return f"<notification-{row.id}@riskapp>"
-
-
-def _give_up(delivery_id: int, reason: str) -> None:
-    row = db.session.get(NotificationDelivery, delivery_id)
-    if row is not None and row.status != DeliveryStatus.DELIVERED:
-        row.status, row.next_attempt_at = DeliveryStatus.DEAD, None
-
-
-def _on_retry(delivery_id: int) -> None:
-    row = db.session.get(NotificationDelivery, delivery_id)
-    if row is not None:
-        row.status = DeliveryStatus.PENDING
 
 
 def _send(row: NotificationDelivery, user: User) -> str:
@@ -56,12 +51,10 @@ def _send(row: NotificationDelivery, user: User) -> str:
     raise channels.Permanent(f"unknown channel {row.channel}")
 
 
-@jobs.task(budget=60, attempts=ATTEMPTS, on_give_up=_give_up, on_retry=_on_retry,
-           backoff=backoff)
+@jobs.task(budget=60, attempts=ATTEMPTS, **delivery_hooks(NotificationDelivery))
 def deliver_task(delivery_id: int) -> str:
-    row = db.session.get(NotificationDelivery, delivery_id, with_for_update=True)
-    if row is None or row.status in (DeliveryStatus.DELIVERED, DeliveryStatus.DEAD):
-        db.session.rollback()
+    row = open_delivery(NotificationDelivery, delivery_id)
+    if row is None:
         return "nothing to do"
     user = db.session.get(User, row.notification.user_id)
     if not channels.configured(row.channel, row.notification.kind):

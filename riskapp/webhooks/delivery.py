@@ -100,25 +100,35 @@ def signed_headers(secrets: list[str], message_id: str, body: bytes) -> dict[str
             "webhook-signature": signatures}
 
 
-def _give_up(delivery_id: int, reason: str) -> None:
-    row = db.session.get(WebhookDelivery, delivery_id)
-    if row is not None and row.status != DeliveryStatus.DELIVERED:
-        row.status = DeliveryStatus.DEAD
-        row.next_attempt_at = None
+def delivery_hooks(model) -> dict:
+    """The outbox hooks of a delivery table (webhooks, notifications): giving up marks the row
+    dead, a person's retry makes it pending again."""
+    def give_up(delivery_id: int, reason: str) -> None:
+        row = db.session.get(model, delivery_id)
+        if row is not None and row.status != DeliveryStatus.DELIVERED:
+            row.status, row.next_attempt_at = DeliveryStatus.DEAD, None
+
+    def on_retry(delivery_id: int) -> None:
+        row = db.session.get(model, delivery_id)
+        if row is not None:
+            row.status = DeliveryStatus.PENDING
+
+    return {"on_give_up": give_up, "on_retry": on_retry, "backoff": backoff}
 
 
-def _on_retry(delivery_id: int) -> None:
-    row = db.session.get(WebhookDelivery, delivery_id)
-    if row is not None:
-        row.status = DeliveryStatus.PENDING
-
-
-@jobs.task(budget=60, attempts=ATTEMPTS, on_give_up=_give_up, on_retry=_on_retry,
-           backoff=backoff)
-def deliver_task(delivery_id: int) -> str:
-    row = db.session.get(WebhookDelivery, delivery_id, with_for_update=True)
+def open_delivery(model, delivery_id: int):
+    """The delivery row, locked, if it still waits to be sent; else None (nothing to do)."""
+    row = db.session.get(model, delivery_id, with_for_update=True)
     if row is None or row.status in (DeliveryStatus.DELIVERED, DeliveryStatus.DEAD):
         db.session.rollback()
+        return None
+    return row
+
+
+@jobs.task(budget=60, attempts=ATTEMPTS, **delivery_hooks(WebhookDelivery))
+def deliver_task(delivery_id: int) -> str:
+    row = open_delivery(WebhookDelivery, delivery_id)
+    if row is None:
         return "nothing to do"
     endpoint = db.session.get(WebhookEndpoint, row.endpoint_id)
     if not endpoint.active and _event_type(row) != TEST_EVENT:
