@@ -1,4 +1,4 @@
-"""The engine's entry points: validate(), score() and regrade()."""
+"""The engine's entry points: validate(), score(), regrade() and replay()."""
 
 from __future__ import annotations
 
@@ -72,15 +72,32 @@ def regrade(
                   keep_na=True)
 
 
+def replay(
+    checklist: Checklist,
+    context: Context | Mapping[str, Any],
+    answers: Mapping[str, Any],
+    assessed_on: date,
+) -> Result:
+    """Grade stored answers on a checklist they may not have been made on (an impact preview).
+
+    Answers to items the checklist lacks are dropped; its items left unanswered are not counted
+    (as a draft's are), and an `na` answered stays not counted, as in regrade().
+    """
+    compiled = compile_checklist(checklist)
+    known = {item_id: value for item_id, value in answers.items() if item_id in compiled.ids}
+    return _score(checklist, context, known, assessed_on, keep_na=True, partial=True)
+
+
 def _score(
     checklist: Checklist,
     context: Context | Mapping[str, Any],
     answers: Mapping[str, Any],
     assessed_on: date,
     keep_na: bool,
+    partial: bool = False,
 ) -> Result:
     compiled = compile_checklist(checklist)
-    ctx, evaluation = _checked(compiled, context, answers, keep_na)
+    ctx, evaluation = _checked(compiled, context, answers, keep_na, partial)
     if not isinstance(assessed_on, date):
         raise TypeError("assessed_on must be a date")
     rules, points = compiled.rules, evaluation.points
@@ -123,6 +140,7 @@ def _checked(
     context: Context | Mapping[str, Any],
     answers: Mapping[str, Any],
     keep_na: bool,
+    partial: bool = False,
 ) -> tuple[Context, Evaluation]:
     """The context and the evaluated answers; raises InvalidAnswers listing every problem."""
     level = getattr(context, "area_level", None)
@@ -130,7 +148,7 @@ def _checked(
         ctx, problems = context, []
     else:
         ctx, problems = context_problems(context)
-    evaluation = evaluate(compiled, ctx, answers, partial=False, keep_na=keep_na)
+    evaluation = evaluate(compiled, ctx, answers, partial=partial, keep_na=keep_na)
     if problems or evaluation.problems:
         raise InvalidAnswers(tuple(problems + evaluation.problems))
     return ctx, evaluation
