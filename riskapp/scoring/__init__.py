@@ -45,5 +45,6 @@ __all__ = [
     "GradeBand", "ImprovementPlan", "InvalidAnswers", "Item", "ItemResult", "Option", "Priority",
     "Problem", "RemediationEntry", "Result", "Rule", "RuleKind", "Section", "SectionResult",
     "Text", "checklist_from_text", "coerce_answers", "fixed_answers", "get_checklist",
-    "load_checklist", "parse_number", "regrade", "replay", "score", "shipped_checklists", "validate",
+    "load_checklist", "parse_number", "regrade", "replay", "score", "shipped_checklists",
+    "validate",
 ]
