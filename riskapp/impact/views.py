@@ -3,7 +3,7 @@ it run, read it, apply it. Each view validates, calls riskapp.impact.services, c
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -29,6 +29,9 @@ def _to_preview(preview: ImpactPreview):
 
 @route(bp, "/level", roles=PROVINCE_ADMINS, methods=["POST"])
 def preview_level():
+    picked = request.form.get("area_id") or ""
+    if picked.isdigit() and int(picked) != WHOLE_PROVINCE:
+        get_area_or_404(int(picked))  # another province's area: 404
     form = forms.level_form()
     if not form.validate_on_submit():
         flash(_("Choose an area, a level and a date."), "error")
