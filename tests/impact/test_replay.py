@@ -144,3 +144,17 @@ def test_replay_grade_agrees_with_the_full_replay():
                 lean = replay_grade(checklist, ctx, answers, ON)
                 assert (lean.grade, lean.decision, lean.next_assessment_due_on) == (
                     full.grade, full.decision, full.next_assessment_due_on)
+
+
+def test_progress_after_every_batch(ctx, world, monkeypatch):
+    from riskapp.impact import replay
+
+    tenant = world.a
+    build(tenant)
+    db.session.commit()
+    monkeypatch.setattr(replay, "BATCH", 1)
+    preview = services.start_level_preview(tenant.province.id, None, 2, ON, tenant.admin)
+    db.session.flush()
+    seen = []
+    tally = replay.run(services.plan_of(preview), ON, seen.append)
+    assert seen == [1, 2, 3] and tally.replayed == 3

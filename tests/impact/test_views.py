@@ -168,3 +168,22 @@ def test_the_forms_offer_the_preview_button(app, world, login_as):
     assert "/province/impact/level" in client.get("/province/areas").get_data(as_text=True)
     assert "/province/impact/checklists/" in client.get("/province/checklists").get_data(
         as_text=True)
+
+
+def test_a_running_preview_shows_its_progress_and_refreshes(app, world, login_as, held_work):
+    """Held work: the page shows the progress bar, polls (script) or refreshes (no script)."""
+    _world_with_assessments(app, world)
+    client = login_as(world.a.admin)
+    _ask_level(client, world.a)
+    preview = _only_preview(app)
+    assert preview.status == JobStatus.QUEUED and preview.result is None
+    page = client.get(f"/province/impact/{preview.id}").get_data(as_text=True)
+    assert 'id="impact-job"' in page and 'http-equiv="refresh"' in page
+    assert "Apply this change" not in page
+    assert client.get(f"/province/impact/{preview.id}/status.json").json == {
+        "status": "queued", "progress": 0, "total": 0, "percent": 0}
+    # Applying before the figures exist is refused and decides nothing.
+    client.post(f"/province/impact/{preview.id}/apply")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AreaLevel).where(
+            AreaLevel.impact_preview_id.is_not(None))) == 0
