@@ -29,6 +29,7 @@ from riskapp.models import (
     Enterprise,
     Evidence,
     Finding,
+    ImpactPreview,
     InspectionVisit,
     Job,
     Notification,
@@ -72,7 +73,8 @@ SHARED_MODELS = frozenset({ChecklistVersion})
 
 # A province's own campaigns, read whole by every reader of the province (area staff and
 # auditors too); what they hold per enterprise (round targets) is scoped like enterprises.
-PROVINCE_WIDE_MODELS = frozenset({ReportingRound, WebhookEndpoint, NotificationDelivery})
+PROVINCE_WIDE_MODELS = frozenset({ReportingRound, WebhookEndpoint, NotificationDelivery,
+                                  ImpactPreview})
 
 # A province's operational records that the platform admin also reads across provinces.
 PROVINCE_OR_PLATFORM_MODELS = frozenset({NotificationDelivery})

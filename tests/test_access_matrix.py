@@ -18,6 +18,7 @@ from sqlalchemy import select
 from riskapp import territory
 from riskapp.audit.services import ZIP_JOB_KIND
 from riskapp.db import db
+from riskapp.impact import services as impact_services
 from riskapp.models import (
     ChangeEvent,
     InspectionVisit,
@@ -130,6 +131,12 @@ ROUTES = [
     route("province.import_template", "GET", MANAGERS, "/province/imports/template.xlsx"),
     route("province.checklists", "GET", {ADMIN}, "/province/checklists"),
     route("province.checklists", "POST", {ADMIN}, "/province/checklists"),
+    route("impact.preview_level", "POST", {ADMIN}, "/province/impact/level"),
+    route("impact.preview_proposal", "POST", {ADMIN}, "/province/impact/proposals/{proposal}"),
+    route("impact.preview_checklist", "POST", {ADMIN}, "/province/impact/checklists/{checklist}"),
+    route("impact.show", "GET", {VIEWER, ADMIN}, "/province/impact/{impact_preview}"),
+    route("impact.status", "GET", {VIEWER, ADMIN}, "/province/impact/{impact_preview}/status.json"),
+    route("impact.apply", "POST", {ADMIN}, "/province/impact/{impact_preview}/apply"),
     route("province.activate_checklist", "POST", {ADMIN},
           "/province/checklists/{checklist}/activate"),
     route("rounds.index", "GET", STAFF, "/province/rounds/"),
@@ -290,6 +297,8 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
     proposal = propose_level(tenant.commune, 3, date(2026, 12, 1), "Cụm ca bệnh mới",
                              tenant.area_admin)
     today = territory.province_today(tenant.province.id)
+    impact_preview = impact_services.start_level_preview(
+        tenant.province.id, tenant.commune, 3, today, tenant.admin)
     round_ = round_services.open_round(tenant.province.id, round_services.RoundPlan(
         "Đợt 1", today, today + timedelta(days=7), None, Criteria()), tenant.admin)
     return {
@@ -302,6 +311,7 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         # Bound to the district: inside the reach of the area admin as of the province admin.
         "user": tenant.auditor.id,
         "proposal": proposal.id,
+        "impact_preview": impact_preview.id,
         "province": tenant.province.id,
         "job": job.id,
         "work_item": work_item.id,

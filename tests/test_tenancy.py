@@ -21,6 +21,7 @@ from riskapp.api.tokens import create_token
 from riskapp.assessments import services as assessments
 from riskapp.audit.services import record_finding
 from riskapp.db import Base, db
+from riskapp.impact import services as impact_services
 from riskapp.models import (
     ApiToken,
     Area,
@@ -105,6 +106,9 @@ def populated(app, world):
             # Level proposals inside and outside the area staff's district.
             propose_level(tenant.commune, 3, clock.today(), "Ổ dịch", tenant.area_admin)
             propose_level(tenant.other_district, 2, clock.today(), "Ổn định", tenant.admin)
+            # An impact preview (a province-wide record: every reader of the province).
+            impact_services.start_level_preview(tenant.province.id, tenant.commune, 4,
+                                                clock.today(), tenant.admin)
             # A webhook endpoint (the submissions above wrote change events).
             db.session.add(WebhookEndpoint(province_id=tenant.province.id,
                                            url="https://hooks.example.org/riskapp",

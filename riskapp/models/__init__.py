@@ -24,6 +24,7 @@ from riskapp.models.enums import (
     TokenPurpose,
 )
 from riskapp.models.evidence import Evidence
+from riskapp.models.impact import ImpactPreview
 from riskapp.models.notification import Notification, NotificationDelivery, NotificationSettings
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
@@ -37,6 +38,7 @@ from riskapp.models.webhook import ChangeEvent, WebhookDelivery, WebhookEndpoint
 from riskapp.models.work import WorkItem
 
 __all__ = [
+    "ImpactPreview",
     "OFFICER_ACTION_STATUSES",
     "OPEN_ACTION_STATUSES",
     "GRADED_STATUSES",

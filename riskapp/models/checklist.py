@@ -50,7 +50,11 @@ class ChecklistActivation(Base):
     """A province uses a checklist version from a date until a later activation replaces it."""
 
     __tablename__ = "checklist_activation"
-    __table_args__ = (Index("ix_checklist_activation_province_from", "province_id", "active_from"),)
+    __table_args__ = (
+        Index("ix_checklist_activation_province_from", "province_id", "active_from"),
+        # Revision 0018: one activation per applied impact preview, kept by the database.
+        Index("uq_checklist_activation_impact_preview", "impact_preview_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id", ondelete="CASCADE"))
@@ -60,5 +64,8 @@ class ChecklistActivation(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # The impact preview it was applied from: one activation per preview.
+    impact_preview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("impact_preview.id", ondelete="SET NULL"))
 
     checklist_version: Mapped[ChecklistVersion] = relationship(lazy="joined")

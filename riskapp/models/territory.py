@@ -116,6 +116,7 @@ class AreaLevel(Base):
     __table_args__ = (
         CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
         Index("ix_area_level_area_from", "area_id", "effective_from"),
+        Index("ix_area_level_impact_preview", "impact_preview_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +129,9 @@ class AreaLevel(Base):
     )
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     regraded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # The impact preview this level was applied from (a whole-province level: one per top area).
+    impact_preview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("impact_preview.id", ondelete="SET NULL"))
 
     def is_in_force(self, on: date) -> bool:
         return self.effective_from <= on

@@ -4,7 +4,15 @@ Frozen dataclasses in, frozen dataclasses out; see `score()` and `validate()`.
 """
 
 from riskapp.scoring.best_answers import fixed_answers
-from riskapp.scoring.engine import ENGINE_VERSION, regrade, score, validate
+from riskapp.scoring.engine import (
+    ENGINE_VERSION,
+    Graded,
+    regrade,
+    replay,
+    replay_grade,
+    score,
+    validate,
+)
 from riskapp.scoring.form_input import coerce_answers, parse_number
 from riskapp.scoring.improvement import EXHAUSTIVE_LIMIT
 from riskapp.scoring.loader import (
@@ -45,5 +53,6 @@ __all__ = [
     "GradeBand", "ImprovementPlan", "InvalidAnswers", "Item", "ItemResult", "Option", "Priority",
     "Problem", "RemediationEntry", "Result", "Rule", "RuleKind", "Section", "SectionResult",
     "Text", "checklist_from_text", "coerce_answers", "fixed_answers", "get_checklist",
-    "load_checklist", "parse_number", "regrade", "score", "shipped_checklists", "validate",
+    "Graded", "load_checklist", "parse_number", "regrade", "replay", "replay_grade", "score",
+    "shipped_checklists", "validate",
 ]

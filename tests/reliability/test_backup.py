@@ -31,6 +31,7 @@ from riskapp.models import (
     Evidence,
     Finding,
     Grade,
+    ImpactPreview,
     InspectionVisit,
     Job,
     JobStatus,
@@ -190,8 +191,15 @@ def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
     _insert(Finding, assessment_id=submitted_id, enterprise_id=enterprise, province_id=province,
             auditor_id=a.auditor.id, visited_on=date(2026, 3, 4), confirmed=True, answers={},
             note=NOTE, result=JSON.NULL, score=ODD, grade=Grade.VERY_HIGH, created_at=LOCAL)
+    preview_id = _insert(
+        ImpactPreview, province_id=province, kind="checklist_activation", area_id=None,
+        level=None, checklist_version_id=factories.checklists_default_id(),
+        active_from=date(2024, 2, 29), proposal_id=None, note="", requested_by_id=user,
+        created_at=MOMENT, status=JobStatus.DONE, progress=0, total=0, result=DOCUMENT,
+        error=None, finished_at=LOCAL, applied_at=LOCAL, applied_by_id=None)
     _insert(ChecklistActivation, province_id=province, active_from=date(2026, 1, 1),
-            checklist_version_id=factories.checklists_default_id(), created_at=MOMENT)
+            checklist_version_id=factories.checklists_default_id(), created_at=MOMENT,
+            impact_preview_id=preview_id)
     _insert(AreaSuccession, province_id=province, old_area_id=a.commune.id,
             new_area_id=a.district.id, effective_from=date(2025, 7, 1), kind=AreaChange.REFORM,
             old_name="Xã Hoằng Đạo", note=None, created_by_id=None, created_at=MOMENT)
