@@ -259,11 +259,15 @@ def score(model: Model, candidates: tuple[Candidate, ...],
     """Expected under-declaration caught = P(worse) × expected gap × weight, best first; the
     declared-grade order breaks ties (and is the whole order without enough history)."""
     scored = []
+    known: dict[tuple, tuple[float, tuple[Reason, ...]]] = {}  # few distinct cells: reuse them
     for candidate in candidates:
-        if model.enough:
-            p, reasons = probability(model, candidate)
-        else:
+        cell = (candidate.industry, candidate.area_id, candidate.passing_items, candidate.signals)
+        if not model.enough:
             p, reasons = model.province.rate, ()
+        elif cell in known:
+            p, reasons = known[cell]
+        else:
+            p, reasons = known[cell] = probability(model, candidate)
         weight = max(candidate.headcount, 1) if weight_by_headcount else 1
         scored.append(Scored(candidate, p, p * model.mean_gap * weight, reasons))
     if model.enough:
@@ -326,8 +330,9 @@ def wilson(worse: int, audits: int, z: float = 1.96) -> tuple[float, float]:
     if audits == 0:
         return 0.0, 1.0
     p = worse / audits
-    centre = (p + z * z / (2 * audits)) / (1 + z * z / audits)
-    half = z * math.sqrt(p * (1 - p) / audits + z * z / (4 * audits * audits)) / (1 + z * z / audits)
+    scale = 1 + z * z / audits
+    centre = (p + z * z / (2 * audits)) / scale
+    half = z * math.sqrt(p * (1 - p) / audits + z * z / (4 * audits * audits)) / scale
     return max(0.0, centre - half), min(1.0, centre + half)
 
 

@@ -1,0 +1,183 @@
+"""Inspection targeting in the app: the audited-vs-declared history and the current candidates
+read through tenancy's scoped queries, fed to the pure model (riskapp.targeting.model), cached per
+reach keyed by the latest finding and the roll-up's last change. Services flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import and_, exists, func, select
+
+from riskapp import clock
+from riskapp.auditlog import record
+from riskapp.db import db
+from riskapp.filters import Filters, apply_filters
+from riskapp.models import (
+    Assessment,
+    EnterpriseStatus,
+    Finding,
+    Grade,
+    InspectionVisit,
+    Province,
+    RemediationAction,
+)
+from riskapp.province import cache
+from riskapp.targeting import model
+from riskapp.tenancy import Scope, current_scope, scoped
+
+MAX_BUDGET = 1000
+DEFAULT_BUDGET = 50
+# The greedy pick reads the items of the best-placed enterprises only (industry, area and
+# signals already ranked everyone): the item evidence can move the odds at most ×4 either way.
+ITEM_SHORTLIST = 4
+
+
+@dataclass(frozen=True)
+class Targeting:
+    """What the page shows: the model's verdict, the chosen visits, the areas' unbiased rates."""
+
+    model: model.Model
+    visits: tuple[model.Visit, ...]
+    area_rates: tuple[model.AreaRate, ...]
+    candidates: int
+
+
+def _signals(province_id: int) -> dict[int, tuple[str, ...]]:
+    """Open forensic flags per enterprise (kinds); the lead points this at riskapp.forensics'
+    open_flag_kinds(province_id). Until then: no signals."""
+    return {}
+
+
+def _rank(grade) -> int:
+    return Grade(grade).rank if grade is not None else 0
+
+
+def _passing(result: dict | None) -> tuple[str, ...]:
+    items = (result or {}).get("items") or []
+    return tuple(i["item_id"] for i in items if i.get("counted") and not i.get("failed"))
+
+
+def _failing(result: dict | None) -> frozenset[str]:
+    return frozenset(i["item_id"] for i in (result or {}).get("items") or [] if i.get("failed"))
+
+
+def _random_pick():
+    """Whether a finding closed a visit drawn at random (same enterprise and auditor)."""
+    return exists().where(and_(InspectionVisit.enterprise_id == Finding.enterprise_id,
+                               InspectionVisit.auditor_id == Finding.auditor_id,
+                               InspectionVisit.at_random.is_(True)))
+
+
+def history(scope: Scope) -> tuple[model.Audit, ...]:
+    """Every graded finding in reach against the assessment it audited (its latest finding)."""
+    latest = (select(func.max(Finding.id)).where(Finding.grade.is_not(None))
+              .group_by(Finding.assessment_id))
+    rows = db.session.execute(
+        scoped(select(EnterpriseStatus.industry, Assessment.area_id, EnterpriseStatus.area_id,
+                      Assessment.grade, Finding.grade, Assessment.result, Finding.result,
+                      _random_pick()), Finding, scope)
+        .join(Assessment, Assessment.id == Finding.assessment_id)
+        .join(EnterpriseStatus, EnterpriseStatus.enterprise_id == Finding.enterprise_id)
+        .where(Finding.id.in_(latest), Assessment.grade.is_not(None))
+        .order_by(Finding.id))
+    audits = []
+    for industry, area, area_now, declared, audited, declared_result, found, at_random in rows:
+        passing = _passing(declared_result)
+        failed = _failing(found)
+        audits.append(model.Audit(industry, area or area_now, _rank(declared), _rank(audited),
+                                  passing, tuple(i for i in passing if i in failed),
+                                  bool(at_random)))
+    return tuple(audits)
+
+
+def _candidate_rows(filters: Filters, scope: Scope, today: date):
+    """The assessed enterprises in reach under the filters, in today's declared-grade order."""
+    return db.session.execute(apply_filters(
+        select(EnterpriseStatus.enterprise_id, EnterpriseStatus.industry,
+               EnterpriseStatus.area_id, EnterpriseStatus.declared_grade,
+               EnterpriseStatus.effective_grade, EnterpriseStatus.failed_critical,
+               EnterpriseStatus.headcount, EnterpriseStatus.current_assessment_id)
+        .where(EnterpriseStatus.current_assessment_id.is_not(None)), filters, scope, today)).all()
+
+
+def candidates(filters: Filters, scope: Scope, today: date) -> tuple[tuple, dict[int, int]]:
+    """(candidates without items, enterprise → current assessment)."""
+    rows = _candidate_rows(filters, scope, today)
+    rows.sort(key=lambda r: (-_rank(r.effective_grade), -(r.failed_critical or 0),
+                             -(r.headcount or 0), r.enterprise_id))
+    signals = _signals(scope.province_id) if scope.province_id else {}
+    made = tuple(model.Candidate(r.enterprise_id, r.industry, r.area_id, _rank(r.declared_grade),
+                                 r.headcount or 1, (), signals.get(r.enterprise_id, ()), order)
+                 for order, r in enumerate(rows))
+    return made, {r.enterprise_id: r.current_assessment_id for r in rows}
+
+
+def _with_items(fitted: model.Model, scored: tuple[model.Scored, ...],
+                assessments: dict[int, int], budget: int) -> tuple[model.Scored, ...]:
+    """Re-score the shortlist with its items declared passing (those without a remediation
+    action: a failed item always makes one), keeping the others' places behind."""
+    size = max(ITEM_SHORTLIST * budget, 400)
+    head, tail = scored[:size], scored[size:]
+    ids = [assessments[s.candidate.enterprise_id] for s in head]
+    failed: dict[int, set[str]] = {}
+    for assessment_id, item_id in db.session.execute(
+            select(RemediationAction.assessment_id, RemediationAction.item_id)
+            .where(RemediationAction.assessment_id.in_(ids))):
+        failed.setdefault(assessment_id, set()).add(item_id)
+    known = sorted(fitted.items)
+    refreshed = tuple(
+        replace(s.candidate, passing_items=tuple(
+            i for i in known if i not in failed.get(assessments[s.candidate.enterprise_id], ())))
+        for s in head)
+    return model.score(fitted, refreshed) + tail
+
+
+def targeting(filters: Filters, budget: int, random_share: float,
+              scope: Scope | None = None, today: date | None = None) -> Targeting:
+    """Fit on the history in reach, rank the candidates, choose `budget` visits (the random
+    share drawn the same all day: the seed is the province and the day)."""
+    scope = scope or current_scope()
+    today = today or clock.today()
+    audits = history(scope)
+    fitted = model.fit(audits)
+    made, assessments = candidates(filters, scope, today)
+    scored = model.score(fitted, made)
+    if fitted.enough:
+        scored = _with_items(fitted, scored, assessments, budget)
+    seed = (scope.province_id or 0) * 100_003 + today.toordinal()
+    visits = model.choose_visits(scored, budget, random_share, seed)
+    return Targeting(fitted, visits, model.area_rates(audits), len(made))
+
+
+def version(scope: Scope) -> tuple:
+    """The data's version: the latest finding in the province and the roll-up's last change."""
+    latest = db.session.scalar(select(func.max(Finding.id))
+                               .where(Finding.province_id == scope.province_id))
+    changed = db.session.scalar(select(func.max(EnterpriseStatus.updated_at))
+                                .where(EnterpriseStatus.province_id == scope.province_id))
+    return latest, str(changed)
+
+
+def cached_targeting(filters: Filters, budget: int, random_share: float,
+                     scope: Scope | None = None) -> Targeting:
+    """`targeting()`, reused while no finding and no roll-up changed (per reach and filters)."""
+    scope = scope or current_scope()
+    today = clock.today()
+    key = ("targeting", scope.reach_key(), tuple(sorted(filters.args().items())), budget,
+           random_share, today.isoformat())
+    return cache.figures(key, version(scope),
+                         lambda: targeting(filters, budget, random_share, scope, today),
+                         stale_seconds=0, not_before=0).value
+
+
+def set_random_share(province: Province, share: float, user) -> bool:
+    """The province's random share of visits (0–1); audit-logged when it changes."""
+    share = round(min(max(share, 0.0), 1.0), 4)
+    if abs(share - (province.random_share or 0.0)) < 1e-9:
+        return False
+    before = province.random_share
+    province.random_share = share
+    db.session.flush()
+    record("random_share_set", province, details={"before": before, "after": share}, user=user)
+    return True
