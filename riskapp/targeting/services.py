@@ -15,6 +15,7 @@ from riskapp.db import db
 from riskapp.filters import Filters, apply_filters
 from riskapp.models import (
     Assessment,
+    Enterprise,
     EnterpriseStatus,
     Finding,
     Grade,
@@ -41,6 +42,17 @@ class Targeting:
     visits: tuple[model.Visit, ...]
     area_rates: tuple[model.AreaRate, ...]
     candidates: int
+    enterprises: dict[int, EnterpriseLine]
+
+
+@dataclass(frozen=True)
+class EnterpriseLine:
+    """What a proposed visit's row names."""
+
+    name: str
+    tax_code: str
+    address: str | None
+    declared_grade: Grade | None
 
 
 def _signals(province_id: int) -> dict[int, tuple[str, ...]]:
@@ -147,7 +159,21 @@ def targeting(filters: Filters, budget: int, random_share: float,
         scored = _with_items(fitted, scored, assessments, budget)
     seed = (scope.province_id or 0) * 100_003 + today.toordinal()
     visits = model.choose_visits(scored, budget, random_share, seed)
-    return Targeting(fitted, visits, model.area_rates(audits), len(made))
+    return Targeting(fitted, visits, model.area_rates(audits), len(made),
+                     _lines([v.scored.candidate.enterprise_id for v in visits], scope))
+
+
+def _lines(ids: list[int], scope: Scope) -> dict[int, EnterpriseLine]:
+    """Name, tax code, address and declared grade of the proposed enterprises."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        scoped(select(Enterprise.id, Enterprise.name, Enterprise.tax_code, Enterprise.address,
+                      EnterpriseStatus.declared_grade), Enterprise, scope)
+        .join(EnterpriseStatus, EnterpriseStatus.enterprise_id == Enterprise.id)
+        .where(Enterprise.id.in_(ids)))
+    return {row.id: EnterpriseLine(row.name, row.tax_code, row.address, row.declared_grade)
+            for row in rows}
 
 
 def version(scope: Scope) -> tuple:
