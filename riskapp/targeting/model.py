@@ -183,7 +183,7 @@ def _some_item_fails(items: tuple[str, ...], rates: dict[str, Rate], default: fl
     return 1 - keep
 
 
-def fit(audits: tuple[Audit, ...], min_audits: int = MIN_AUDITS) -> Model:
+def fit(audits: tuple[Audit, ...], min_audits: int | None = None) -> Model:
     """Learn the rates from every audit (targeted or random; see METHODS.md why that is fine)."""
     worse = sum(a.worse for a in audits)
     n = len(audits)
@@ -200,7 +200,7 @@ def fit(audits: tuple[Audit, ...], min_audits: int = MIN_AUDITS) -> Model:
                 if n else 0.0)
     gaps = [a.audited_rank - a.declared_rank for a in audits if a.worse]
     mean_gap = sum(gaps) / len(gaps) if gaps else 1.0
-    enough, reason = _enough(n, worse, min_audits)
+    enough, reason = _enough(n, worse, MIN_AUDITS if min_audits is None else min_audits)
     return Model(enough, reason, n, province, industries, areas, items, baseline, mean_gap,
                  (s_ind, s_area, s_item))
 
