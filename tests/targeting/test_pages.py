@@ -28,9 +28,18 @@ def test_likely_under_declaration_is_the_default_with_reasons(app, world, login_
     assert "(3 of 4)" in html
     assert "Picked at random for this area's unbiased rate" in html
     assert "Misdeclaration by area (random picks only)" in html
-    # The manufacturers lead the targeted list (a random pick may come first).
-    first_trader = min(html.index(enterprise_name(app, e)) for e in history.traders[1:])
-    assert html.index(enterprise_name(app, history.manufacturers[1])) < first_trader
+
+
+def test_without_a_random_share_the_likeliest_lead(app, world, login_as, history):
+    with app.app_context():
+        db.session.get(Province, world.a.province.id).random_share = 0.0
+        db.session.commit()
+    html = _page(login_as(world.a.viewer))
+    assert "Picked at random" not in html.split("Misdeclaration by area")[0]
+    places = {e: html.index(enterprise_name(app, e))
+              for e in history.manufacturers + history.traders}
+    assert max(places[e] for e in history.manufacturers) < min(
+        places[e] for e in history.traders)
 
 
 def test_the_page_in_vietnamese(app, world, login_as, history):
