@@ -82,17 +82,18 @@ class Model:
     province: Rate
     industries: dict[str, Rate]
     areas: dict[int, Rate]
+    declared: dict[int, Rate]  # by the declared grade's rank
     items: dict[str, Rate]
     item_baseline: float  # the average audited enterprise's chance some passing item fails
     mean_gap: float  # grade steps an audit found, when it found a worse grade
-    strengths: tuple[float, float, float]  # prior strength: industries, areas, items
+    strengths: tuple[float, ...]  # prior strength: industries, areas, declared grades, items
 
 
 @dataclass(frozen=True)
 class Reason:
     """One plain-words reason; `kind` picks the sentence, the rest fills it."""
 
-    kind: str  # industry | area | item | signal | random
+    kind: str  # industry | area | declared | item | signal
     key: str
     rate: float = 0.0
     worse: int = 0
@@ -191,6 +192,7 @@ def fit(audits: tuple[Audit, ...], min_audits: int | None = None) -> Model:
     province = Rate((worse + 0.5) / (n + 1), worse, n)
     industries, s_ind = _shrunk(_count(audits, lambda a: a.industry), province.rate)
     areas, s_area = _shrunk(_count(audits, lambda a: a.area_id), province.rate)
+    declared, s_declared = _shrunk(_count(audits, lambda a: a.declared_rank), province.rate)
     item_counts = _item_counts(audits)
     flips = sum(k for k, _n in item_counts.values())
     checks = sum(n for _k, n in item_counts.values())
@@ -201,8 +203,8 @@ def fit(audits: tuple[Audit, ...], min_audits: int | None = None) -> Model:
     gaps = [a.audited_rank - a.declared_rank for a in audits if a.worse]
     mean_gap = sum(gaps) / len(gaps) if gaps else 1.0
     enough, reason = _enough(n, worse, MIN_AUDITS if min_audits is None else min_audits)
-    return Model(enough, reason, n, province, industries, areas, items, baseline, mean_gap,
-                 (s_ind, s_area, s_item))
+    return Model(enough, reason, n, province, industries, areas, declared, items, baseline,
+                 mean_gap, (s_ind, s_area, s_declared, s_item))
 
 
 def _enough(audits: int, worse: int, min_audits: int) -> tuple[bool, str]:
@@ -228,6 +230,11 @@ def probability(model: Model, candidate: Candidate) -> tuple[float, tuple[Reason
     if area is not None:
         log_odds += _logit(area.rate) - base
         reasons.append(Reason("area", str(candidate.area_id), area.rate, area.worse, area.audits))
+    grade = model.declared.get(candidate.declared_rank)
+    if grade is not None:
+        log_odds += _logit(grade.rate) - base
+        reasons.append(Reason("declared", str(candidate.declared_rank), grade.rate, grade.worse,
+                              grade.audits))
     log_odds += _item_log_lr(model, candidate, reasons)
     for kind in candidate.signals:
         ratio = SIGNAL_LIKELIHOOD_RATIOS.get(kind, 1.0)
