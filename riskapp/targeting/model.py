@@ -27,6 +27,7 @@ SIGNAL_LIKELIHOOD_RATIOS = {
 # drown the industry and area evidence).
 ITEM_LR_BOUNDS = (0.25, 4.0)
 DEFAULT_RANDOM_SHARE = 0.10
+MAX_REASONS = 4  # a row's reasons: the ones that raised its chance most
 _EPS = 1e-4
 _MAX_STRENGTH = 1e6  # "no between-group variation": the groups take the parent rate
 
@@ -217,29 +218,30 @@ def _enough(audits: int, worse: int, min_audits: int) -> tuple[bool, str]:
 
 
 def probability(model: Model, candidate: Candidate) -> tuple[float, tuple[Reason, ...]]:
-    """P(audit finds a worse grade | industry, area, items declared passing, signals)."""
+    """P(audit finds a worse grade | industry, area, declared grade, items declared passing,
+    signals), and the reasons that raised it (strongest first, at most MAX_REASONS)."""
     base = _logit(model.province.rate)
-    reasons: list[Reason] = []
     log_odds = base
-    industry = model.industries.get(candidate.industry)
-    if industry is not None:
-        log_odds += _logit(industry.rate) - base
-        reasons.append(Reason("industry", candidate.industry, industry.rate, industry.worse,
-                              industry.audits))
-    area = model.areas.get(candidate.area_id)
-    if area is not None:
-        log_odds += _logit(area.rate) - base
-        reasons.append(Reason("area", str(candidate.area_id), area.rate, area.worse, area.audits))
-    grade = model.declared.get(candidate.declared_rank)
-    if grade is not None:
-        log_odds += _logit(grade.rate) - base
-        reasons.append(Reason("declared", str(candidate.declared_rank), grade.rate, grade.worse,
-                              grade.audits))
-    log_odds += _item_log_lr(model, candidate, reasons)
+    groups: list[tuple[float, Reason]] = []
+    for kind, key, rates in (("industry", candidate.industry, model.industries),
+                             ("area", candidate.area_id, model.areas),
+                             ("declared", candidate.declared_rank, model.declared)):
+        rate = rates.get(key)
+        if rate is not None:
+            shift = _logit(rate.rate) - base
+            log_odds += shift
+            groups.append((shift, Reason(kind, str(key), rate.rate, rate.worse, rate.audits)))
+    items: list[Reason] = []
+    log_odds += _item_log_lr(model, candidate, items)
+    signals = []
     for kind in candidate.signals:
         ratio = SIGNAL_LIKELIHOOD_RATIOS.get(kind, 1.0)
         log_odds += math.log(ratio)
-        reasons.append(Reason("signal", kind, ratio))
+        signals.append(Reason("signal", kind, ratio))
+    raising = [reason for shift, reason in sorted(groups, key=lambda g: -g[0]) if shift > 0]
+    reasons = (signals + raising + items)[:MAX_REASONS]
+    if not reasons and groups:  # nothing stands out: say what the estimate rests on
+        reasons = [groups[0][1]]
     return _expit(log_odds), tuple(reasons)
 
 
@@ -254,8 +256,8 @@ def _item_log_lr(model: Model, candidate: Candidate, reasons: list[Reason]) -> f
     ratio = min(max(chance / model.item_baseline, low), high)
     worst = sorted((i for i in candidate.passing_items if i in model.items),
                    key=lambda i: (-model.items[i].rate, i))
-    if ratio > 1:  # only items that raise the odds are worth a reason
-        for item in worst[:2]:
+    if ratio > 1:  # only items that raise the odds, and were seen failing, are worth a reason
+        for item in [i for i in worst if model.items[i].worse][:2]:
             rate = model.items[item]
             reasons.append(Reason("item", item, rate.rate, rate.worse, rate.audits))
     return math.log(ratio)
