@@ -203,20 +203,23 @@ def time_service(url: str, runs: int = 5) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "JOBS_INLINE": True})
     with app.test_request_context():
         scope = province_reader_scope(1)
-        cold, warm = [], []
+        cold, warm, cpu = [], [], []
         for _ in range(runs):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             found = services.targeting(Filters(), 1000, 0.1, scope)
             cold.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - used)
             started = time.perf_counter()
             services.cached_targeting(Filters(), 1000, 0.1, scope)
             warm.append(time.perf_counter() - started)
         cache.clear()
     cold.sort()
     warm.sort()
+    cpu.sort()
     print(f"service on {url.split(':')[0]}: {found.candidates:,} candidates, "
           f"{found.model.audits:,} audits; 1,000 visits cold median {cold[runs // 2] * 1000:.0f}"
-          f" ms (best {cold[0] * 1000:.0f}), cached median {warm[runs // 2] * 1000:.1f} ms")
+          f" ms (best {cold[0] * 1000:.0f}; CPU {cpu[runs // 2] * 1000:.0f}), cached median "
+          f"{warm[runs // 2] * 1000:.1f} ms")
 
 
 def main() -> None:
@@ -228,6 +231,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.db:
         time_service(args.db)
+        print(f"load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
+    if args.seeds < 1:
+        return
     budgets = (100, 1000)
     load_before = os.getloadavg()
     runs = [one_seed(args.enterprises, seed, budgets) for seed in range(1, args.seeds + 1)]

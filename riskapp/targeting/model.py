@@ -217,7 +217,8 @@ def _enough(audits: int, worse: int, min_audits: int) -> tuple[bool, str]:
     return True, ""
 
 
-def probability(model: Model, candidate: Candidate) -> tuple[float, tuple[Reason, ...]]:
+def probability(model: Model, candidate: Candidate,
+                shifts: dict | None = None) -> tuple[float, tuple[Reason, ...]]:
     """P(audit finds a worse grade | industry, area, declared grade, items declared passing,
     signals), and the reasons that raised it (strongest first, at most MAX_REASONS)."""
     base = _logit(model.province.rate)
@@ -228,7 +229,7 @@ def probability(model: Model, candidate: Candidate) -> tuple[float, tuple[Reason
                              ("declared", candidate.declared_rank, model.declared)):
         rate = rates.get(key)
         if rate is not None:
-            shift = _logit(rate.rate) - base
+            shift = _group_shift(shifts, kind, key, rate, base)
             log_odds += shift
             groups.append((shift, Reason(kind, str(key), rate.rate, rate.worse, rate.audits)))
     items: list[Reason] = []
@@ -243,6 +244,15 @@ def probability(model: Model, candidate: Candidate) -> tuple[float, tuple[Reason
     if not reasons and groups:  # nothing stands out: say what the estimate rests on
         reasons = [groups[0][1]]
     return _expit(log_odds), tuple(reasons)
+
+
+def _group_shift(shifts: dict | None, kind: str, key, rate: Rate, base: float) -> float:
+    """A group's log-odds shift from the province rate (remembered across one scoring run)."""
+    if shifts is None:
+        return _logit(rate.rate) - base
+    if (kind, key) not in shifts:
+        shifts[kind, key] = _logit(rate.rate) - base
+    return shifts[kind, key]
 
 
 def _item_log_lr(model: Model, candidate: Candidate, reasons: list[Reason]) -> float:
@@ -269,6 +279,7 @@ def score(model: Model, candidates: tuple[Candidate, ...],
     declared-grade order breaks ties (and is the whole order without enough history)."""
     scored = []
     known: dict[tuple, tuple[float, tuple[Reason, ...]]] = {}  # few distinct cells: reuse them
+    shifts: dict = {}
     for candidate in candidates:
         cell = (candidate.industry, candidate.area_id, candidate.passing_items, candidate.signals)
         if not model.enough:
@@ -276,7 +287,7 @@ def score(model: Model, candidates: tuple[Candidate, ...],
         elif cell in known:
             p, reasons = known[cell]
         else:
-            p, reasons = known[cell] = probability(model, candidate)
+            p, reasons = known[cell] = probability(model, candidate, shifts)
         weight = max(candidate.headcount, 1) if weight_by_headcount else 1
         scored.append(Scored(candidate, p, p * model.mean_gap * weight, reasons))
     if model.enough:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import and_, exists, func, select
 
 from riskapp import clock
 from riskapp.auditlog import record
 from riskapp.db import db
-from riskapp.filters import Filters, apply_filters
+from riskapp.filters import Filters, apply_filters, grade_rank
 from riskapp.models import (
     Assessment,
     Enterprise,
@@ -103,26 +104,30 @@ def history(scope: Scope) -> tuple[model.Audit, ...]:
     return tuple(audits)
 
 
-def _candidate_rows(filters: Filters, scope: Scope, today: date):
-    """The assessed enterprises in reach under the filters, in today's declared-grade order."""
-    return db.session.execute(apply_filters(
+def _candidate_rows(filters: Filters, scope: Scope, today: date) -> list[tuple]:
+    """The assessed enterprises in reach under the filters, in today's declared-grade order
+    (grades as ranks, made and ordered by the database: 100,000 rows stay plain tuples)."""
+    effective = grade_rank(EnterpriseStatus.effective_grade)
+    statement = apply_filters(
         select(EnterpriseStatus.enterprise_id, EnterpriseStatus.industry,
-               EnterpriseStatus.area_id, EnterpriseStatus.declared_grade,
-               EnterpriseStatus.effective_grade, EnterpriseStatus.failed_critical,
+               EnterpriseStatus.area_id, grade_rank(EnterpriseStatus.declared_grade),
                EnterpriseStatus.headcount, EnterpriseStatus.current_assessment_id)
-        .where(EnterpriseStatus.current_assessment_id.is_not(None)), filters, scope, today)).all()
+        .where(EnterpriseStatus.current_assessment_id.is_not(None))
+        .order_by(effective.desc(), EnterpriseStatus.failed_critical.desc(),
+                  EnterpriseStatus.headcount.desc(), EnterpriseStatus.enterprise_id),
+        filters, scope, today)
+    return db.session.connection().execute(statement).all()
 
 
 def candidates(filters: Filters, scope: Scope, today: date) -> tuple[tuple, dict[int, int]]:
     """(candidates without items, enterprise → current assessment)."""
     rows = _candidate_rows(filters, scope, today)
-    rows.sort(key=lambda r: (-_rank(r.effective_grade), -(r.failed_critical or 0),
-                             -(r.headcount or 0), r.enterprise_id))
     signals = _signals(scope.province_id) if scope.province_id else {}
-    made = tuple(model.Candidate(r.enterprise_id, r.industry, r.area_id, _rank(r.declared_grade),
-                                 r.headcount or 1, (), signals.get(r.enterprise_id, ()), order)
-                 for order, r in enumerate(rows))
-    return made, {r.enterprise_id: r.current_assessment_id for r in rows}
+    made = tuple(model.Candidate(enterprise_id, industry, area_id, max(declared, 0),
+                                 headcount or 1, (), signals.get(enterprise_id, ()), order)
+                 for order, (enterprise_id, industry, area_id, declared, headcount, _a)
+                 in enumerate(rows))
+    return made, {row[0]: row[5] for row in rows}
 
 
 def _with_items(fitted: model.Model, scored: tuple[model.Scored, ...],
@@ -192,9 +197,12 @@ def cached_targeting(filters: Filters, budget: int, random_share: float,
     today = clock.today()
     key = ("targeting", scope.reach_key(), tuple(sorted(filters.args().items())), budget,
            random_share, today.isoformat())
+    # Like the dashboard's figures: a stale entry serves for the stale window while one
+    # process rebuilds (a busy province submits all day; each submission changes the version).
     return cache.figures(key, version(scope),
                          lambda: targeting(filters, budget, random_share, scope, today),
-                         stale_seconds=0, not_before=0).value
+                         stale_seconds=current_app.config["FIGURES_STALE_SECONDS"],
+                         not_before=0).value
 
 
 def set_random_share(province: Province, share: float, user) -> bool:
