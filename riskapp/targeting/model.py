@@ -229,9 +229,9 @@ def probability(model: Model, candidate: Candidate,
                              ("declared", candidate.declared_rank, model.declared)):
         rate = rates.get(key)
         if rate is not None:
-            shift = _group_shift(shifts, kind, key, rate, base)
+            shift, reason = _group_shift(shifts, kind, key, rate, base)
             log_odds += shift
-            groups.append((shift, Reason(kind, str(key), rate.rate, rate.worse, rate.audits)))
+            groups.append((shift, reason))
     items: list[Reason] = []
     log_odds += _item_log_lr(model, candidate, items)
     signals = []
@@ -246,13 +246,17 @@ def probability(model: Model, candidate: Candidate,
     return _expit(log_odds), tuple(reasons)
 
 
-def _group_shift(shifts: dict | None, kind: str, key, rate: Rate, base: float) -> float:
-    """A group's log-odds shift from the province rate (remembered across one scoring run)."""
-    if shifts is None:
-        return _logit(rate.rate) - base
-    if (kind, key) not in shifts:
-        shifts[kind, key] = _logit(rate.rate) - base
-    return shifts[kind, key]
+def _group_shift(shifts: dict | None, kind: str, key, rate: Rate,
+                 base: float) -> tuple[float, Reason]:
+    """A group's log-odds shift from the province rate and its reason (remembered across one
+    scoring run: thousands of cells share a few hundred groups)."""
+    made = shifts.get((kind, key)) if shifts is not None else None
+    if made is None:
+        made = (_logit(rate.rate) - base,
+                Reason(kind, str(key), rate.rate, rate.worse, rate.audits))
+        if shifts is not None:
+            shifts[kind, key] = made
+    return made
 
 
 def _item_log_lr(model: Model, candidate: Candidate, reasons: list[Reason]) -> float:

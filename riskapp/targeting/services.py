@@ -106,27 +106,26 @@ def history(scope: Scope) -> tuple[model.Audit, ...]:
 
 def _candidate_rows(filters: Filters, scope: Scope, today: date) -> list[tuple]:
     """The assessed enterprises in reach under the filters, in today's declared-grade order
-    (grades as ranks, made and ordered by the database: 100,000 rows stay plain tuples)."""
-    effective = grade_rank(EnterpriseStatus.effective_grade)
+    (grades as ranks made by the database; sorted here: 100,000 plain tuples sort faster than
+    SQLite orders by a CASE)."""
     statement = apply_filters(
         select(EnterpriseStatus.enterprise_id, EnterpriseStatus.industry,
                EnterpriseStatus.area_id, grade_rank(EnterpriseStatus.declared_grade),
-               EnterpriseStatus.headcount, EnterpriseStatus.current_assessment_id)
-        .where(EnterpriseStatus.current_assessment_id.is_not(None))
-        .order_by(effective.desc(), EnterpriseStatus.failed_critical.desc(),
-                  EnterpriseStatus.headcount.desc(), EnterpriseStatus.enterprise_id),
-        filters, scope, today)
-    return db.session.connection().execute(statement).all()
+               EnterpriseStatus.headcount, EnterpriseStatus.current_assessment_id,
+               grade_rank(EnterpriseStatus.effective_grade), EnterpriseStatus.failed_critical)
+        .where(EnterpriseStatus.current_assessment_id.is_not(None)), filters, scope, today)
+    rows = db.session.connection().execute(statement).all()
+    rows.sort(key=lambda r: (-r[6], -(r[7] or 0), -(r[4] or 0), r[0]))
+    return rows
 
 
 def candidates(filters: Filters, scope: Scope, today: date) -> tuple[tuple, dict[int, int]]:
     """(candidates without items, enterprise → current assessment)."""
     rows = _candidate_rows(filters, scope, today)
     signals = _signals(scope.province_id) if scope.province_id else {}
-    made = tuple(model.Candidate(enterprise_id, industry, area_id, max(declared, 0),
-                                 headcount or 1, (), signals.get(enterprise_id, ()), order)
-                 for order, (enterprise_id, industry, area_id, declared, headcount, _a)
-                 in enumerate(rows))
+    made = tuple(model.Candidate(row[0], row[1], row[2], max(row[3], 0), row[4] or 1, (),
+                                 signals.get(row[0], ()), order)
+                 for order, row in enumerate(rows))
     return made, {row[0]: row[5] for row in rows}
 
 
