@@ -326,22 +326,39 @@ def _allocate(sizes: dict[int, int], draws: int, rng: random.Random) -> dict[int
     return share
 
 
+def random_draws(budget: int, random_share: float) -> int:
+    """How many of `budget` visits are drawn at random."""
+    return min(budget, round(budget * max(0.0, min(random_share, 1.0))))
+
+
+def random_positions(sizes: dict[int, int], draws: int, seed: int) -> dict[int, tuple[int, ...]]:
+    """The stratified random draw: per area, positions in its enterprises taken in id order
+    (deterministic by seed; each area's sample is a simple random sample)."""
+    rng = random.Random(seed)
+    picks = _allocate(sizes, draws, rng)
+    return {area: tuple(rng.sample(range(sizes[area]), picks[area])) for area in sorted(picks)}
+
+
 def choose_visits(candidates: tuple[Scored, ...], budget: int, random_share: float,
                   seed: int) -> tuple[Visit, ...]:
     """`budget` visits: round(budget × share) drawn first at random, stratified across areas
     (deterministic by seed), then the best expected under-declaration caught of the rest."""
     budget = max(0, min(budget, len(candidates)))
-    draws = min(budget, round(budget * max(0.0, min(random_share, 1.0))))
-    rng = random.Random(seed)
     by_area: dict[int, list[Scored]] = defaultdict(list)
     for s in sorted(candidates, key=lambda s: s.candidate.enterprise_id):
         by_area[s.candidate.area_id].append(s)
-    picks = _allocate({a: len(v) for a, v in by_area.items()}, draws, rng)
-    chosen: list[Visit] = []
-    for area in sorted(picks):
-        chosen.extend(Visit(s, True) for s in rng.sample(by_area[area], picks[area]))
-    taken = {v.scored.candidate.enterprise_id for v in chosen}
-    for s in candidates:  # already in ranking order
+    positions = random_positions({a: len(v) for a, v in by_area.items()},
+                                 random_draws(budget, random_share), seed)
+    drawn = tuple(by_area[area][i] for area, places in positions.items() for i in places)
+    return targeted_after(drawn, candidates, budget)
+
+
+def targeted_after(drawn: tuple[Scored, ...], ranked: tuple[Scored, ...],
+                   budget: int) -> tuple[Visit, ...]:
+    """The random draws, then the best of `ranked` (in ranking order) up to the budget."""
+    chosen = [Visit(s, True) for s in drawn]
+    taken = {s.candidate.enterprise_id for s in drawn}
+    for s in ranked:
         if len(chosen) >= budget:
             break
         if s.candidate.enterprise_id not in taken:

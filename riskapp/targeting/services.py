@@ -4,16 +4,16 @@ reach keyed by the latest finding and the roll-up's last change. Services flush,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from riskapp import clock
 from riskapp.auditlog import record
 from riskapp.db import db
-from riskapp.filters import Filters, apply_filters, grade_rank
+from riskapp.filters import Filters, apply_filters
 from riskapp.models import (
     Assessment,
     Enterprise,
@@ -104,49 +104,103 @@ def history(scope: Scope) -> tuple[model.Audit, ...]:
     return tuple(audits)
 
 
-def _candidate_rows(filters: Filters, scope: Scope, today: date) -> list[tuple]:
-    """The assessed enterprises in reach under the filters, in today's declared-grade order
-    (grades as ranks made by the database; sorted here: 100,000 plain tuples sort faster than
-    SQLite orders by a CASE)."""
-    statement = apply_filters(
-        select(EnterpriseStatus.enterprise_id, EnterpriseStatus.industry,
-               EnterpriseStatus.area_id, grade_rank(EnterpriseStatus.declared_grade),
-               EnterpriseStatus.headcount, EnterpriseStatus.current_assessment_id,
-               grade_rank(EnterpriseStatus.effective_grade), EnterpriseStatus.failed_critical)
-        .where(EnterpriseStatus.current_assessment_id.is_not(None)), filters, scope, today)
-    rows = db.session.connection().execute(statement).all()
-    rows.sort(key=lambda r: (-r[6], -(r[7] or 0), -(r[4] or 0), r[0]))
-    return rows
+_ROW = (EnterpriseStatus.enterprise_id, EnterpriseStatus.industry, EnterpriseStatus.area_id,
+        EnterpriseStatus.declared_grade, EnterpriseStatus.headcount,
+        EnterpriseStatus.current_assessment_id, EnterpriseStatus.effective_grade,
+        EnterpriseStatus.failed_critical)
 
 
-def candidates(filters: Filters, scope: Scope, today: date) -> tuple[tuple, dict[int, int]]:
-    """(candidates without items, enterprise → current assessment)."""
-    rows = _candidate_rows(filters, scope, today)
-    signals = _signals(scope.province_id) if scope.province_id else {}
-    made = tuple(model.Candidate(row[0], row[1], row[2], max(row[3], 0), row[4] or 1, (),
-                                 signals.get(row[0], ()), order)
-                 for order, row in enumerate(rows))
-    return made, {row[0]: row[5] for row in rows}
+def _assessed(statement, filters: Filters, scope: Scope, today: date):
+    return apply_filters(statement.where(EnterpriseStatus.current_assessment_id.is_not(None)),
+                         filters, scope, today)
 
 
-def _with_items(fitted: model.Model, scored: tuple[model.Scored, ...],
-                assessments: dict[int, int], budget: int) -> tuple[model.Scored, ...]:
-    """Re-score the shortlist with its items declared passing (those without a remediation
-    action: a failed item always makes one), keeping the others' places behind."""
-    size = max(ITEM_SHORTLIST * budget, 400)
-    head, tail = scored[:size], scored[size:]
-    ids = [assessments[s.candidate.enterprise_id] for s in head]
+def _cells(filters: Filters, scope: Scope, today: date) -> list[tuple]:
+    """(industry, area, declared grade, enterprises) of the assessed in reach: one GROUP BY,
+    read from an index; the model ranks these cells, not 100,000 rows."""
+    key = (EnterpriseStatus.industry, EnterpriseStatus.area_id, EnterpriseStatus.declared_grade)
+    rows = db.session.connection().execute(
+        _assessed(select(*key, func.count()).group_by(*key), filters, scope, today)).all()
+    # Worse declared grades first: a tie keeps today's order.
+    return sorted(rows, key=lambda r: (-_rank(r[2]), r[0], r[1]))
+
+
+def _today_order(row) -> tuple:
+    """Today's declared-grade ranking: final grade, failed critical items, head-count."""
+    return (-_rank(row[6]), -(row[7] or 0), -(row[4] or 0), row[0])
+
+
+def _rows(filters: Filters, scope: Scope, today: date, cells: list[tuple],
+          ids: set[int]) -> list[tuple]:
+    """The enterprises of the chosen cells, and those named by id, in today's order."""
+    # One condition per (industry, declared grade) with its areas: a few dozen, not thousands.
+    areas: dict[tuple, list[int]] = {}
+    for industry, area, grade, _n in cells:
+        areas.setdefault((industry, grade), []).append(area)
+    matches = [and_(EnterpriseStatus.industry == industry, EnterpriseStatus.area_id.in_(ids_),
+                    EnterpriseStatus.declared_grade.is_(None) if grade is None
+                    else EnterpriseStatus.declared_grade == grade)
+               for (industry, grade), ids_ in areas.items()]
+    if ids:
+        matches.append(EnterpriseStatus.enterprise_id.in_(ids))
+    if not matches:
+        return []
+    rows = db.session.connection().execute(
+        _assessed(select(*_ROW).where(or_(*matches)), filters, scope, today)).all()
+    return sorted(rows, key=_today_order)
+
+
+def _failed_items(assessment_ids: list[int]) -> dict[int, set[str]]:
+    """The items each assessment failed (a failed item always makes a remediation action)."""
     failed: dict[int, set[str]] = {}
     for assessment_id, item_id in db.session.execute(
             select(RemediationAction.assessment_id, RemediationAction.item_id)
-            .where(RemediationAction.assessment_id.in_(ids))):
+            .where(RemediationAction.assessment_id.in_(assessment_ids))):
         failed.setdefault(assessment_id, set()).add(item_id)
+    return failed
+
+
+def _candidates(fitted: model.Model, rows: list[tuple],
+                signals: dict[int, tuple[str, ...]]) -> tuple[model.Candidate, ...]:
+    """Candidates with their items declared passing (known items without an action)."""
+    failed = _failed_items([row[5] for row in rows])
     known = sorted(fitted.items)
-    refreshed = tuple(
-        replace(s.candidate, passing_items=tuple(
-            i for i in known if i not in failed.get(assessments[s.candidate.enterprise_id], ())))
-        for s in head)
-    return model.score(fitted, refreshed) + tail
+    return tuple(model.Candidate(
+        row[0], row[1], row[2], _rank(row[3]), row[4] or 1,
+        tuple(i for i in known if i not in failed.get(row[5], ())), signals.get(row[0], ()),
+        order) for order, row in enumerate(rows))
+
+
+def _shortlist(ranked_cells: tuple[model.Scored, ...], cells: list[tuple],
+               size: int) -> list[tuple]:
+    """The best-ranked cells holding at least `size` enterprises."""
+    chosen, held = [], 0
+    for scored in ranked_cells:
+        if held >= size:
+            break
+        cell = cells[scored.candidate.order]
+        chosen.append(cell)
+        held += cell[3]
+    return chosen
+
+
+def _drawn_ids(filters: Filters, scope: Scope, today: date, cells: list[tuple], draws: int,
+               seed: int) -> list[int]:
+    """The stratified random draw over every candidate in reach (areas' sizes from the cells;
+    only the drawn areas' ids are read)."""
+    sizes: dict[int, int] = {}
+    for _industry, area, _grade, count in cells:
+        sizes[area] = sizes.get(area, 0) + count
+    positions = model.random_positions(sizes, draws, seed)
+    if not positions:
+        return []
+    by_area: dict[int, list[int]] = {}
+    for enterprise_id, area in db.session.connection().execute(_assessed(
+            select(EnterpriseStatus.enterprise_id, EnterpriseStatus.area_id)
+            .where(EnterpriseStatus.area_id.in_(list(positions)))
+            .order_by(EnterpriseStatus.enterprise_id), filters, scope, today)):
+        by_area.setdefault(area, []).append(enterprise_id)
+    return [by_area[area][i] for area, places in positions.items() for i in places]
 
 
 def targeting(filters: Filters, budget: int, random_share: float,
@@ -157,13 +211,24 @@ def targeting(filters: Filters, budget: int, random_share: float,
     today = today or clock.today()
     audits = history(scope)
     fitted = model.fit(audits)
-    made, assessments = candidates(filters, scope, today)
-    scored = model.score(fitted, made)
-    if fitted.enough:
-        scored = _with_items(fitted, scored, assessments, budget)
+    cells = _cells(filters, scope, today)
+    total = sum(cell[3] for cell in cells)
+    if not fitted.enough:
+        return Targeting(fitted, (), model.area_rates(audits), total, {})
+    budget = min(budget, total)
+    draws = model.random_draws(budget, random_share)
     seed = (scope.province_id or 0) * 100_003 + today.toordinal()
-    visits = model.choose_visits(scored, budget, random_share, seed)
-    return Targeting(fitted, visits, model.area_rates(audits), len(made),
+    drawn = _drawn_ids(filters, scope, today, cells, draws, seed)
+    signals = _signals(scope.province_id) if scope.province_id else {}
+    ranked_cells = model.score(fitted, tuple(
+        model.Candidate(0, industry, area, _rank(grade), order=order)
+        for order, (industry, area, grade, _n) in enumerate(cells)))
+    shortlist = _shortlist(ranked_cells, cells, max(ITEM_SHORTLIST * budget, 400) + draws)
+    rows = _rows(filters, scope, today, shortlist, set(drawn) | set(signals))
+    scored = model.score(fitted, _candidates(fitted, rows, signals))
+    by_id = {s.candidate.enterprise_id: s for s in scored}
+    visits = model.targeted_after(tuple(by_id[i] for i in drawn if i in by_id), scored, budget)
+    return Targeting(fitted, visits, model.area_rates(audits), total,
                      _lines([v.scored.candidate.enterprise_id for v in visits], scope))
 
 
