@@ -12,7 +12,7 @@ AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin",
 MODULES = {
     "province": ("views", "commands", "rollups", "reform_views", "area_views",
                  "proposal_views", "followup_views", "visit_views", "action_views",
-                 "auditlog_views"),
+                 "auditlog_views", "targeting_views"),
     "api": ("views", "account", "changes"),
     "audit": ("views", "visit_views"),
     "main": ("views", "offline"),

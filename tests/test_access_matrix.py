@@ -154,6 +154,11 @@ ROUTES = [
     route("reviews.decide", "POST", MANAGERS, "/province/reviews/{assessment}"),
     route("reviews.settings", "GET", {ADMIN}, "/province/reviews/settings"),
     route("reviews.settings", "POST", {ADMIN}, "/province/reviews/settings"),
+    route("province.random_share", "POST", {ADMIN}, "/province/inspect/random-share"),
+    route("province.inspect_first", "GET", READERS,
+          "/province/inspect?mode=declared&budget=20"),
+    route("province.plan_visits", "GET", MANAGERS,
+          "/province/visits/plan?enterprise={enterprise}&random={enterprise}"),
     route("webhooks.index", "GET", {ADMIN}, "/province/webhooks/"),
     route("webhooks.new", "GET", {ADMIN}, "/province/webhooks/new"),
     # An empty form: refused with its messages, nothing stored.

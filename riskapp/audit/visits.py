@@ -83,9 +83,11 @@ def _insert(dialect: str):
 
 
 def assign(enterprises: list[Enterprise], auditor: User | None, planned_on: date,
-           note: str | None, by: User) -> tuple[int, int]:
+           note: str | None, by: User,
+           at_random: frozenset[int] = frozenset()) -> tuple[int, int]:
     """Plan a visit of each enterprise by the auditor: (planned now, already planned). Nothing is
-    planned when the auditor's areas miss one of them (WrongAuditor names those)."""
+    planned when the auditor's areas miss one of them (WrongAuditor names those). The
+    enterprises in `at_random` were drawn by the random share (their visits say so)."""
     if auditor is None:
         raise WrongAuditor([enterprise.name for enterprise in enterprises])
     covered = covered_areas(auditor)
@@ -99,7 +101,8 @@ def assign(enterprises: list[Enterprise], auditor: User | None, planned_on: date
             insert(InspectionVisit).values(
                 province_id=enterprise.province_id, enterprise_id=enterprise.id,
                 auditor_id=auditor.id, planned_on=planned_on, status=VisitStatus.PLANNED.value,
-                assigned_by_id=by.id, note=(note or "").strip() or None, created_at=utcnow())
+                assigned_by_id=by.id, note=(note or "").strip() or None, created_at=utcnow(),
+                at_random=enterprise.id in at_random)
             .on_conflict_do_nothing(index_elements=["enterprise_id", "auditor_id"],
                                     index_where=OPEN_VISIT)
             .returning(InspectionVisit.id)
@@ -108,7 +111,8 @@ def assign(enterprises: list[Enterprise], auditor: User | None, planned_on: date
             continue
         planned += 1
         record("visit_assigned", db.session.get(InspectionVisit, visit_id), user=by,
-               details={"auditor": auditor.email, "planned_on": planned_on.isoformat()})
+               details={"auditor": auditor.email, "planned_on": planned_on.isoformat(),
+                        "at_random": enterprise.id in at_random})
     return planned, len(enterprises) - planned
 
 

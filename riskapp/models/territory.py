@@ -40,6 +40,9 @@ class Province(Base):
     # others are accepted on submit.
     review_grades: Mapped[str] = mapped_column(String(80), default=DEFAULT_REVIEW_GRADES,
                                                server_default=DEFAULT_REVIEW_GRADES)
+    # Revision 0018: the share of planned inspection visits drawn at random (stratified by
+    # area), whose audits give each area's unbiased misdeclaration rate.
+    random_share: Mapped[float] = mapped_column(Float, default=0.1, server_default="0.1")
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
     areas: Mapped[list[Area]] = relationship(back_populates="province", lazy="raise")

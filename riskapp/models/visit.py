@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Text, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from riskapp.db import Base
@@ -45,5 +45,8 @@ class InspectionVisit(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Revision 0018: drawn by the random share, not targeted; only these audits estimate an
+    # area's misdeclaration rate without bias.
+    at_random: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")

@@ -152,13 +152,6 @@ def reporting():
                            page=followup.overdue_page(filters, _page_number()))
 
 
-@route(bp, "/inspect", roles=READERS)
-def inspect_first():
-    form, filters = read_filters()
-    return render_template("province/inspect.html", form=form, filters=filters,
-                           page=lists.inspection_ranking(filters, _page_number()))
-
-
 @route(bp, "/gaps", roles=READERS)
 def gaps():
     form, filters = read_filters()

@@ -29,8 +29,8 @@ class VisitPlanForm(TranslatedForm):
             raise ValidationError(_l("The planned date cannot be in the past."))
 
 
-def _chosen(source) -> list[int]:
-    return sorted({int(v) for v in source.getlist("enterprise") if v.isdigit()})
+def _chosen(source, name: str = "enterprise") -> list[int]:
+    return sorted({int(v) for v in source.getlist(name) if v.isdigit()})
 
 
 def _form(enterprises) -> VisitPlanForm:
@@ -49,20 +49,22 @@ def plan_visits():
     if not enterprises:
         flash(_("Choose the enterprises to visit."), "error")
         return redirect(url_for("province.inspect_first"))
+    # Drawn by the inspect page's random share: only audits of these estimate an area's rate.
+    at_random = frozenset(_chosen(request.values, "random")) & frozenset(chosen)
     form = _form(enterprises)
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("province/plan_visits.html", form=form,
-                               enterprises=enterprises), status
+        return render_template("province/plan_visits.html", form=form, enterprises=enterprises,
+                               at_random=at_random), status
     auditor = visits.auditor_in_province(form.auditor_id.data)
     try:
         planned, already = visits.assign(enterprises, auditor, form.planned_on.data,
-                                         form.note.data, current_user)
+                                         form.note.data, current_user, at_random)
     except visits.WrongAuditor as refused:
         form.auditor_id.errors.append(
             _("This auditor's areas do not cover: %(names)s", names=", ".join(refused.names)))
         return render_template("province/plan_visits.html", form=form,
-                               enterprises=enterprises), 400
+                               enterprises=enterprises, at_random=at_random), 400
     db.session.commit()
     flash(_("Visits planned: %(planned)d; already planned before: %(already)d.",
             planned=planned, already=already), "success")

@@ -17,6 +17,7 @@ from riskapp.i18n import current_lang
 from riskapp.models import Assessment, Grade, ReviewDecision
 from riskapp.reviews import bp, queue, services
 from riskapp.reviews.forms import DecisionForm, QueueFilterForm, ReviewGradesForm, pinned_comments
+from riskapp.targeting.forms import RandomShareForm
 from riskapp.tenancy import (
     MANAGERS,
     PROVINCE_ADMINS,
@@ -106,4 +107,6 @@ def settings():
         flash(_("Saved: submissions of these grades now wait for review.") if changed
               else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for(".settings"))
-    return render_template("reviews/settings.html", form=form), 422 if form.errors else 200
+    share_form = RandomShareForm(formdata=None, percent=round(province.random_share * 100))
+    return render_template("reviews/settings.html", form=form, share_form=share_form), \
+        422 if form.errors else 200

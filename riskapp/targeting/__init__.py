@@ -1,0 +1,1 @@
+"""Inspection targeting: where under-declaration is likely, and which visits to make."""
