@@ -27,6 +27,7 @@ SIGNAL_LIKELIHOOD_RATIOS = {
 # drown the industry and area evidence).
 ITEM_LR_BOUNDS = (0.25, 4.0)
 DEFAULT_RANDOM_SHARE = 0.10
+TOP_RANK = 4  # very high: a declaration of the worst grade leaves nothing worse to find
 MAX_REASONS = 4  # a row's reasons: the ones that raised its chance most
 _EPS = 1e-4
 _MAX_STRENGTH = 1e6  # "no between-group variation": the groups take the parent rate
@@ -285,15 +286,20 @@ def score(model: Model, candidates: tuple[Candidate, ...],
     known: dict[tuple, tuple[float, tuple[Reason, ...]]] = {}  # few distinct cells: reuse them
     shifts: dict = {}
     for candidate in candidates:
-        cell = (candidate.industry, candidate.area_id, candidate.passing_items, candidate.signals)
-        if not model.enough:
+        cell = (candidate.industry, candidate.area_id, candidate.declared_rank,
+                candidate.passing_items, candidate.signals)
+        headroom = TOP_RANK - candidate.declared_rank
+        if headroom <= 0:
+            p, reasons = 0.0, ()
+        elif not model.enough:
             p, reasons = model.province.rate, ()
         elif cell in known:
             p, reasons = known[cell]
         else:
             p, reasons = known[cell] = probability(model, candidate, shifts)
         weight = max(candidate.headcount, 1) if weight_by_headcount else 1
-        scored.append(Scored(candidate, p, p * model.mean_gap * weight, reasons))
+        gap = min(model.mean_gap, headroom)
+        scored.append(Scored(candidate, p, p * gap * weight, reasons))
     if model.enough:
         scored.sort(key=lambda s: (-s.expected_caught, s.candidate.order))
     else:

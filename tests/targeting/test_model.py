@@ -191,3 +191,25 @@ def test_the_random_draw_is_uniform_within_an_area():
         seen[visit.scored.candidate.enterprise_id] = seen.get(
             visit.scored.candidate.enterprise_id, 0) + 1
     assert len(seen) == 10 and min(seen.values()) > 140
+
+
+def test_a_declared_grade_is_not_shared_with_another_in_the_same_cell():
+    """Two enterprises alike but for their declared grade get their own chances (a cache keyed
+    without the grade once gave a very-high declaration a low one's chance)."""
+    audits = tuple(Audit("C", 1, 0, 2 if i < 20 else 0) for i in range(40))
+    audits += tuple(Audit("C", 1, 3, 3) for _ in range(40))
+    fitted = model.fit(audits)
+    ranked = model.score(fitted, _candidates([(1, "C", 1, 0), (2, "C", 1, 3)]))
+    chances = {s.candidate.enterprise_id: s.probability for s in ranked}
+    assert chances[1] > chances[2]
+
+
+def test_the_top_grade_cannot_be_under_declared():
+    """Declaring the worst grade leaves nothing to find worse: no chance, nothing expected."""
+    fitted = model.fit(_audits([("C", 1, 50, 25)]))
+    ranked = model.score(fitted, _candidates([(1, "C", 1, 4), (2, "C", 1, 3), (3, "C", 1, 1)]))
+    by_id = {s.candidate.enterprise_id: s for s in ranked}
+    assert by_id[1].probability == 0 and by_id[1].expected_caught == 0
+    assert [s.candidate.enterprise_id for s in ranked][-1] == 1
+    # One step of headroom caps the expected gap at one grade step.
+    assert by_id[2].expected_caught <= by_id[2].probability * 1.0 + 1e-9
