@@ -24,6 +24,7 @@ from riskapp.models.enums import (
     TokenPurpose,
 )
 from riskapp.models.evidence import Evidence
+from riskapp.models.forensics import ForensicFlag
 from riskapp.models.notification import Notification, NotificationDelivery, NotificationSettings
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
@@ -60,6 +61,7 @@ __all__ = [
     "EnterpriseStatus",
     "Evidence",
     "Finding",
+    "ForensicFlag",
     "Grade",
     "InspectionVisit",
     "Job",
