@@ -8,7 +8,7 @@ submissions are judged: the API and imports create and submit in one go.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 MIN_SECONDS_PER_ITEM = 2.0
 MIN_SECONDS_TOTAL = 60.0
@@ -21,9 +21,14 @@ class Timing:
     answered: int
 
 
+def _aware(moment: datetime) -> datetime:
+    # Stored times are UTC; SQLite hands some back without their zone.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def too_fast(timing: Timing) -> dict | None:
     """The seconds taken and the floor they fell under, or None when plausible."""
-    seconds = (timing.submitted - timing.started).total_seconds()
+    seconds = (_aware(timing.submitted) - _aware(timing.started)).total_seconds()
     floor = max(MIN_SECONDS_TOTAL, MIN_SECONDS_PER_ITEM * timing.answered)
     if seconds >= floor:
         return None

@@ -12,10 +12,12 @@ from riskapp.forensics import bp, services
 from riskapp.forensics.forms import DismissForm, SignalFilterForm
 from riskapp.forensics.wording import KIND_LABELS, STATUS_LABELS, describe
 from riskapp.models import ForensicFlag
-from riskapp.tenancy import SIGNAL_READERS, allows, get_or_404, route
+from riskapp.tenancy import SIGNAL_READERS, allows, get_area_or_404, get_or_404, route
 
 
 def _filters() -> tuple[SignalFilterForm, services.FlagFilters]:
+    if request.args.get("area"):
+        get_area_or_404(request.args.get("area", type=int))  # a foreign area answers 404
     form = SignalFilterForm(request.args, meta={"csrf": False}).offer(area_choices())
     valid = form.validate()
     if not valid or not request.args:
