@@ -33,7 +33,8 @@ def test_a_photo_reused_by_another_enterprise_is_flagged_with_both_evidence_ids(
     other_officer = factories.make_user("officer-xm@example.vn", Role.OFFICER,
                                         enterprise=a.enterprise_elsewhere)
     copy = resized(reencoded(cropped(photo, 0.015)))
-    second = submit_with_photos(a.enterprise_elsewhere, other_officer, [jpeg(copy), jpeg(scene(12))])
+    second = submit_with_photos(a.enterprise_elsewhere, other_officer,
+                                [jpeg(copy), jpeg(scene(12))])
     services.scan_assessment(second)
     [flag] = _flags("photo_reuse")
     earlier = db.session.scalar(select(Evidence).where(Evidence.assessment_id == first.id))
@@ -141,7 +142,8 @@ def test_a_web_form_sent_too_fast_is_flagged_and_an_api_one_is_not(world, ctx):
     [flag] = _flags("too_fast")
     assert flag.reason["answered"] == len(fast.answers)
     assert flag.reason["seconds"] < flag.reason["min_seconds"]
-    api = submit_with_photos(a.enterprise_elsewhere, a.officer)  # submitted_via stays None (API, import)
+    # submitted_via stays None: the API and imports
+    api = submit_with_photos(a.enterprise_elsewhere, a.officer)
     services.scan_assessment(api)
     assert len(_flags("too_fast")) == 1
 
