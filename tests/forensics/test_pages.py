@@ -104,7 +104,8 @@ def test_dismissal_needs_a_note_and_is_audit_logged(world, reuse, app, login_as)
     assert done.status_code == 302
     with app.app_context():
         flag = db.session.get(ForensicFlag, own)
-        assert (flag.status, flag.dismissal_note) == ("dismissed", "Cùng một trạm rửa tay, chụp lại")
+        assert flag.status == "dismissed"
+        assert flag.dismissal_note == "Cùng một trạm rửa tay, chụp lại"
         assert flag.dismissed_by_id == world.a.viewer.id
         entry = db.session.scalar(select(AuditLog).where(
             AuditLog.action == "forensic_flag_dismissed"))
