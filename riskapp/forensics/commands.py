@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from riskapp import jobs
@@ -15,6 +16,7 @@ from riskapp.models import Province
 
 @click.command("forensics-scan")
 @click.option("--province", "code", required=True, help="The province's code.")
+@with_appcontext
 def scan_command(code: str) -> None:
     """Run every forensic detector over a province's submitted assessments (idempotent)."""
     province = db.session.scalar(select(Province).where(Province.code == code))
@@ -27,6 +29,7 @@ def scan_command(code: str) -> None:
 
 @click.command("forensics-backfill")
 @click.option("--background", is_flag=True, help="Queue a background job instead.")
+@with_appcontext
 def backfill_command(background: bool) -> None:
     """Compute the perceptual hash of photos stored before hashes existed."""
     if background:
