@@ -18,11 +18,9 @@ from riskapp.tenancy import SIGNAL_READERS, allows, get_area_or_404, get_or_404,
 def _filters() -> tuple[SignalFilterForm, services.FlagFilters]:
     if request.args.get("area"):
         get_area_or_404(request.args.get("area", type=int))  # a foreign area answers 404
-    form = SignalFilterForm(request.args, meta={"csrf": False}).offer(area_choices())
-    valid = form.validate()
-    if not valid or not request.args:
-        status = request.args.get("status", "open") if valid else "open"
-        return form, services.FlagFilters(status=status or None)
+    form = SignalFilterForm(request.args).offer(area_choices())
+    if not form.validate():  # a hand-made query string: the default list (open signals)
+        return form, services.FlagFilters()
     return form, services.FlagFilters(kind=form.kind.data or None,
                                       status=form.status.data or None, area_id=form.area.data)
 

@@ -130,3 +130,19 @@ def test_the_second_of_two_dismissals_is_told_who_won(world, reuse, app, login_a
     page = client.post(f"/province/signals/{own}/dismiss", data={"note": "Muộn"},
                        follow_redirects=True).get_data(as_text=True)
     assert world.a.admin.name in page
+
+
+def test_the_list_comes_in_pages_of_fifty(world, reuse, app, login_as):
+    with app.app_context():
+        flag = db.session.get(ForensicFlag, reuse[0])
+        db.session.add_all(ForensicFlag(
+            province_id=flag.province_id, enterprise_id=flag.enterprise_id,
+            assessment_id=flag.assessment_id, kind="implausible", key=f"rule-{number}",
+            reason={"rule": f"rule-{number}"}) for number in range(50))
+        db.session.commit()
+    client = login_as(world.a.viewer)
+    client.get("/lang/en")
+    first = client.get("/province/signals/").get_data(as_text=True)
+    assert first.count('class="card signal"') == 50 and "Page 1 of 2" in first
+    second = client.get("/province/signals/?page=2").get_data(as_text=True)
+    assert second.count('class="card signal"') == 1
