@@ -9,6 +9,7 @@ from riskapp import demo, migrate, reminders
 from riskapp.auth.services import find_user_by_email, hash_password, password_problem
 from riskapp.backup import backup_command, restore_command
 from riskapp.db import db
+from riskapp.forensics.commands import backfill_command, scan_command
 from riskapp.jobs.supervisor import jobs_command
 from riskapp.models import Role, User
 from riskapp.province.reform_cli import territory_group
@@ -25,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(jobs_command)
     app.cli.add_command(territory_group)
+    app.cli.add_command(scan_command)
+    app.cli.add_command(backfill_command)
 
 
 @click.command("db-upgrade")

@@ -58,6 +58,9 @@ MANAGERS = PROVINCE_ADMINS | AREA_ADMINS
 READERS = STAFF | AUDITORS
 # Record on-site findings: auditors, and the province's administrators.
 FINDING_RECORDERS = AUDITORS | PROVINCE_ADMINS
+# See the forensic signals (riskapp/forensics): province staff, and auditors within their areas;
+# never area staff, who answer to the communes being judged, nor the enterprises.
+SIGNAL_READERS = PROVINCE_STAFF | AUDITORS
 # Everyone who reaches tenant data.
 TENANT_USERS = OFFICERS | READERS
 # The roles a manager may hand out: a province admin any of the province's; an area admin only

@@ -21,6 +21,7 @@ from riskapp.db import db
 from riskapp.impact import services as impact_services
 from riskapp.models import (
     ChangeEvent,
+    ForensicFlag,
     InspectionVisit,
     Job,
     JobStatus,
@@ -209,6 +210,11 @@ ROUTES = [
     route("admin.reactivate", "POST", MANAGERS, "/admin/users/{user}/reactivate"),
     route("account.api_tokens", "GET", EVERYONE, "/account/tokens"),
     route("account.api_tokens", "POST", EVERYONE, "/account/tokens"),
+    route("forensics.index", "GET", {VIEWER, ADMIN, AUDITOR}, "/province/signals/"),
+    route("forensics.index", "GET", {VIEWER, ADMIN, AUDITOR},
+          "/province/signals/?kind=implausible&status=open&area={area}"),
+    route("forensics.dismiss", "POST", {VIEWER, ADMIN, AUDITOR},
+          "/province/signals/{forensic_flag}/dismiss"),
     route("notifications.inbox", "GET", EVERYONE, "/account/notifications"),
     route("notifications.mark_all_read", "POST", EVERYONE, "/account/notifications/read"),
     route("notifications.preferences", "GET", EVERYONE, "/account/notifications/preferences"),
@@ -297,6 +303,13 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
     from tests.evidence.support import make_evidence
 
     evidence = make_evidence(submitted, tenant.officer)
+    flag = ForensicFlag(province_id=tenant.province.id, enterprise_id=tenant.enterprise.id,
+                        assessment_id=submitted.id, kind="implausible",
+                        key="workers_above_headcount",
+                        reason={"rule": "workers_above_headcount", "workers": 900,
+                                "headcount": 250, "limit_ratio": 1.5})
+    db.session.add(flag)
+    db.session.flush()
     uploaded = factories.upload_checklist(tenant.province, tenant.admin,
                                           checklist_version).checklist_version
     proposal = propose_level(tenant.commune, 3, date(2026, 12, 1), "Cụm ca bệnh mới",
@@ -325,6 +338,7 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "webhook_delivery": webhook_delivery,
         "notification_delivery": notification_delivery,
         "evidence": evidence.id,
+        "forensic_flag": flag.id,
         "checklist": uploaded.id,
         "checklist_version": uploaded.version,
     }

@@ -68,7 +68,9 @@ def test_rq_path_renders_the_report_on_a_worker(app, dedicated_app, world, rq_qu
     """With REDIS_URL the work item is enqueued; an RQ worker (here in-process) runs it."""
     from rq import SimpleWorker
 
-    queued = dedicated_app(JOBS_INLINE=False, REDIS_URL=RQ_REDIS_URL, RQ_QUEUE=rq_queue_name)
+    # The forensic scan a submit also queues is left out: this is about the report.
+    queued = dedicated_app(JOBS_INLINE=False, REDIS_URL=RQ_REDIS_URL, RQ_QUEUE=rq_queue_name,
+                           FORENSICS_ON_SUBMIT=False)
     runner = queued.extensions["riskapp.jobs"]
     assert runner.mode == "rq"
 

@@ -31,6 +31,7 @@ from riskapp.models import (
     AssessmentStatus,
     Enterprise,
     Evidence,
+    ForensicFlag,
     Grade,
     InspectionVisit,
     Job,
@@ -90,6 +91,10 @@ def populated(app, world):
             draft = assessments.start_draft(tenant.enterprise, tenant.officer)
             for assessment in (inside, outside, draft):
                 make_evidence(assessment, tenant.officer)
+            for assessment in (inside, outside):  # a forensic signal inside and outside
+                db.session.add(ForensicFlag(
+                    province_id=assessment.province_id, enterprise_id=assessment.enterprise_id,
+                    assessment_id=assessment.id, kind="too_fast", key="tenancy", reason={}))
             db.session.add(Job(id=str(uuid.uuid4()), kind="audit_zip", status=JobStatus.DONE,
                                created_by_id=tenant.auditor.id, province_id=tenant.province.id))
             for enterprise in (tenant.enterprise, tenant.enterprise_elsewhere):

@@ -18,6 +18,7 @@ from riskapp import checklists, territory
 from riskapp.assessments import actions
 from riskapp.auditlog import record
 from riskapp.db import db
+from riskapp.forensics import services as forensics
 from riskapp.models import (
     GRADED_STATUSES,
     AreaLevel,
@@ -294,14 +295,19 @@ def submit_form(draft: Assessment, user, submit_token: str | None,
     problem of the stored draft (InvalidAnswers), else `submit`."""
     if not form_is_valid:
         raise InvalidAnswers(check_submission(draft, territory.province_today(draft.province_id)))
-    return submit(draft, user, submit_token)
+    submitted = submit(draft, user, submit_token)
+    # Only a form filled on the site has a meaningful time spent (the too-fast signal).
+    submitted.submitted_via = submitted.submitted_via or "web"
+    return submitted
 
 
 def _after_submit(assessment: Assessment) -> None:
-    """Queue the report rendering."""
-    # Bulk loaders (the demo seed) switch this off: reports then render on first download.
+    """Queue the report rendering and the forensic signals."""
+    # Bulk loaders (the demo seed) switch this off: reports then render on first download,
+    # and `flask forensics-scan` finds the signals.
     if current_app.config.get("REPORTS_AUTORENDER", True):
         schedule_render(assessment)
+        forensics.queue_scan(assessment)
 
 
 def current_submitted_except(enterprise_id: int, assessment_id: int) -> Assessment | None:

@@ -25,6 +25,7 @@ from riskapp import storage
 from riskapp.auditlog import record
 from riskapp.checklists import definition
 from riskapp.db import db
+from riskapp.forensics.phash import phash_of_bytes
 from riskapp.models import Assessment, AssessmentStatus, Evidence
 
 MAX_FILES_PER_ANSWER = 5
@@ -208,6 +209,8 @@ def store_evidence(assessment: Assessment, item_id: str, upload: Upload, user=No
         content_type=content_type,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
+        # Compared with the province's other photos after the submit (riskapp/forensics).
+        phash=phash_of_bytes(data) if content_type != PDF else None,
         uploaded_by_id=getattr(user, "id", None),
     )
     db.session.add(evidence)

@@ -24,6 +24,7 @@ from riskapp.models.enums import (
     TokenPurpose,
 )
 from riskapp.models.evidence import Evidence
+from riskapp.models.forensics import ForensicFlag
 from riskapp.models.impact import ImpactPreview
 from riskapp.models.notification import Notification, NotificationDelivery, NotificationSettings
 from riskapp.models.remediation import RemediationAction
@@ -62,6 +63,7 @@ __all__ = [
     "EnterpriseStatus",
     "Evidence",
     "Finding",
+    "ForensicFlag",
     "Grade",
     "InspectionVisit",
     "Job",

@@ -49,6 +49,8 @@ class Assessment(Base):
         Index("ix_assessment_review_queue", "province_id", "review_status", "status",
               "submitted_at", "id"),
         Index("ix_assessment_corrects", "corrects_id"),
+        # Revision 0018: assessments of other enterprises with the very same answers.
+        Index("ix_assessment_answers_hash", "province_id", "answers_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +92,10 @@ class Assessment(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Revision 0018: how it was submitted ("web" form, else NULL: API, import, seed) and the
+    # hash of its normalised answers (riskapp/forensics/answers.py).
+    submitted_via: Mapped[str | None] = mapped_column(String(8))
+    answers_hash: Mapped[str | None] = mapped_column(String(64))
     superseded_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessment.id", ondelete="SET NULL")

@@ -13,7 +13,11 @@ from riskapp.models.types import TZDateTime, utcnow
 
 class Evidence(Base):
     __tablename__ = "evidence"
-    __table_args__ = (Index("ix_evidence_assessment_item", "assessment_id", "item_id"),)
+    __table_args__ = (
+        Index("ix_evidence_assessment_item", "assessment_id", "item_id"),
+        # Revision 0018: the photo-reuse detector reads a province's hashes in one range.
+        Index("ix_evidence_province_phash", "province_id", "phash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
@@ -27,6 +31,8 @@ class Evidence(Base):
     content_type: Mapped[str] = mapped_column(String(60))
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # Revision 0018: the 64-bit perceptual hash of a photo (16 hex digits; riskapp/forensics).
+    phash: Mapped[str | None] = mapped_column(String(16))
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

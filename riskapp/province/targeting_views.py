@@ -10,10 +10,10 @@ from flask_login import current_user
 from riskapp import territory
 from riskapp.db import db
 from riskapp.filters import read_filters
+from riskapp.forensics.wording import KIND_LABELS
 from riskapp.province import bp, lists
 from riskapp.targeting import services
 from riskapp.targeting.forms import DECLARED, LIKELY, RandomShareForm, TargetingForm
-from riskapp.targeting.labels import SIGNAL_LABELS
 from riskapp.targeting.model import MIN_AUDITS
 from riskapp.tenancy import PROVINCE_ADMINS, READERS, current_province, current_province_id, route
 
@@ -29,7 +29,7 @@ def inspect_first():
     mode = choice.mode.data or (LIKELY if found.model.enough else DECLARED)
     shown = {"form": form, "filters": filters, "choice": choice, "budget": budget,
              "share": share, "found": found, "min_audits": MIN_AUDITS,
-             "signal_labels": SIGNAL_LABELS,
+             "signal_labels": KIND_LABELS,
              "tree": territory.area_tree(current_province_id())}
     if mode == LIKELY and found.model.enough:
         return render_template("province/inspect.html", mode=LIKELY, **shown)

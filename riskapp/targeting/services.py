@@ -14,6 +14,7 @@ from riskapp import clock
 from riskapp.auditlog import record
 from riskapp.db import db
 from riskapp.filters import Filters, apply_filters
+from riskapp.forensics import services as forensics
 from riskapp.models import (
     Assessment,
     Enterprise,
@@ -57,9 +58,8 @@ class EnterpriseLine:
 
 
 def _signals(province_id: int) -> dict[int, tuple[str, ...]]:
-    """Open forensic flags per enterprise (kinds); the lead points this at riskapp.forensics'
-    open_flag_kinds(province_id). Until then: no signals."""
-    return {}
+    """Open forensic flags per enterprise (kinds): each multiplies the odds of a worse truth."""
+    return forensics.open_flag_kinds(province_id)
 
 
 def _rank(grade) -> int:
@@ -246,12 +246,13 @@ def _lines(ids: list[int], scope: Scope) -> dict[int, EnterpriseLine]:
 
 
 def version(scope: Scope) -> tuple:
-    """The data's version: the latest finding in the province and the roll-up's last change."""
+    """The data's version: the latest finding in the province, the roll-up's last change and
+    the forensic flags' last change."""
     latest = db.session.scalar(select(func.max(Finding.id))
                                .where(Finding.province_id == scope.province_id))
     changed = db.session.scalar(select(func.max(EnterpriseStatus.updated_at))
                                 .where(EnterpriseStatus.province_id == scope.province_id))
-    return latest, str(changed)
+    return latest, str(changed), str(forensics.signals_version(scope.province_id))
 
 
 def cached_targeting(filters: Filters, budget: int, random_share: float,

@@ -30,6 +30,7 @@ from riskapp.models import (
     Enterprise,
     Evidence,
     Finding,
+    ForensicFlag,
     Grade,
     ImpactPreview,
     InspectionVisit,
@@ -187,7 +188,12 @@ def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
         params=DOCUMENT, error="", created_by_id=user, province_id=province, created_at=LOCAL))
     _insert(Evidence, assessment_id=submitted_id, enterprise_id=enterprise, province_id=province,
             item_id="ORG-1", original_name="ảnh hiện trường.jpg", stored_name="s" * 64,
-            content_type="image/jpeg", size_bytes=0, sha256="0" * 64, created_at=MOMENT)
+            content_type="image/jpeg", size_bytes=0, sha256="0" * 64, created_at=MOMENT,
+            phash="f0e1d2c3b4a59687")
+    _insert(ForensicFlag, province_id=province, enterprise_id=enterprise,
+            assessment_id=submitted_id, kind="photo_reuse", key="photo:2:1", reason=DOCUMENT,
+            status="dismissed", created_at=MOMENT, dismissed_by_id=a.viewer.id,
+            dismissed_at=LOCAL, dismissal_note=NOTE)
     _insert(Finding, assessment_id=submitted_id, enterprise_id=enterprise, province_id=province,
             auditor_id=a.auditor.id, visited_on=date(2026, 3, 4), confirmed=True, answers={},
             note=NOTE, result=JSON.NULL, score=ODD, grade=Grade.VERY_HIGH, created_at=LOCAL)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from riskapp.db import db
 from riskapp.filters import Filters
 from riskapp.models import Finding, Grade
+from riskapp.models.types import utcnow
 from riskapp.targeting import services
 from riskapp.tenancy import province_reader_scope
 from tests.targeting.conftest import DAY
@@ -48,4 +49,40 @@ def test_a_new_finding_moves_the_cache_version(app, world, history):
                                grade=Grade.HIGH, answers={}))
         db.session.flush()
         assert services.version(scope) != before
+        db.session.rollback()
+
+
+def _flag(world, enterprise_id: int, kind: str = "implausible"):
+    from riskapp.models import Assessment, ForensicFlag
+    assessment_id = db.session.scalar(select(Assessment.id).where(
+        Assessment.enterprise_id == enterprise_id).order_by(Assessment.id.desc()).limit(1))
+    flag = ForensicFlag(province_id=world.a.province.id, enterprise_id=enterprise_id,
+                        assessment_id=assessment_id, kind=kind, key="test", reason={})
+    db.session.add(flag)
+    db.session.flush()
+    return flag
+
+
+def test_an_open_forensic_flag_raises_the_chance_and_is_named(app, world, history):
+    """The forensic signals feed the targeting: a flagged trader outranks its unflagged peers
+    and says why; the cache version moves with the flag, and a dismissed flag counts no more."""
+    with app.test_request_context():
+        scope = province_reader_scope(world.a.province.id)
+        flagged = history.traders[1]
+        before = services.version(scope)
+        flag = _flag(world, flagged)
+        assert services.version(scope) != before
+        found = services.targeting(Filters(), 8, 0.0, scope)
+        scored = {v.scored.candidate.enterprise_id: v.scored for v in found.visits}
+        peers = [scored[t].probability for t in history.traders if t != flagged]
+        assert scored[flagged].probability > max(peers)
+        assert ("signal", "implausible") in {(r.kind, r.key) for r in scored[flagged].reasons}
+        moved = services.version(scope)
+        flag.status, flag.dismissed_at = "dismissed", utcnow()
+        db.session.flush()
+        assert services.version(scope) != moved
+        again = services.targeting(Filters(), 8, 0.0, scope)
+        rescored = {v.scored.candidate.enterprise_id: v.scored for v in again.visits}
+        assert rescored[flagged].probability == max(rescored[t].probability
+                                                    for t in history.traders)
         db.session.rollback()
