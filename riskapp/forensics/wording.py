@@ -51,7 +51,7 @@ def _implausible(reason: dict) -> str:
                  headcount=_n(reason["headcount"]))
     if rule == "workers_below_headcount":
         return _("Only %(workers)s workers on site at once, under 10 %% of the registered "
-                 "head-count of %(headcount)s: the head-count band may be understated.",
+                 "head-count of %(headcount)s: the workers on site may be understated.",
                  workers=_n(reason["workers"]), headcount=_n(reason["headcount"]))
     if rule == "shuttle_without_riders":
         return _("The enterprise runs worker shuttles and names %(pickups)s pick-up areas, yet "
