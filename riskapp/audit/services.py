@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 
 from riskapp import checklists, clock, jobs, links, storage, territory
 from riskapp.assessments.services import refresh_enterprise_status
@@ -301,11 +301,8 @@ def _zip_entry(enterprise: Enterprise, assessment: Assessment) -> bundle.IndexRo
 
 
 def _zip_given_up(job_id: str, *, reason: str) -> None:
-    """The export's worker died on every attempt: the page shows the failure, not a spinner."""
-    db.session.execute(
-        update(Job).where(Job.id == job_id, Job.status != JobStatus.DONE)
-        .values(status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow())
-    )
+    """The export's worker died on every attempt."""
+    jobs.mark_failed(Job, job_id, reason)
 
 
 @jobs.task(budget=1800, attempts=2, on_give_up=_zip_given_up)

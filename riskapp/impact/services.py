@@ -98,11 +98,8 @@ def _change(preview: ImpactPreview) -> dict:
 
 
 def _given_up(preview_id: int, *, reason: str) -> None:
-    """The worker died on every attempt: the page shows the failure, not a spinner."""
-    db.session.execute(
-        update(ImpactPreview).where(ImpactPreview.id == preview_id,
-                                    ImpactPreview.status != JobStatus.DONE)
-        .values(status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow()))
+    """The worker died on every attempt."""
+    jobs.mark_failed(ImpactPreview, preview_id, reason)
 
 
 @jobs.task(budget=900, attempts=2, on_give_up=_given_up)

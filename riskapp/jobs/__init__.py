@@ -12,14 +12,15 @@ context of its own, commits its own work, and must be safe to run again after a 
 from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from riskapp.db import db
 from riskapp.jobs import outbox
 from riskapp.jobs.dispatcher import Dispatcher, dispatch_once
 from riskapp.jobs.outbox import RetryAfter, TaskSpec, task
 from riskapp.jobs.runner import JobRunner, run_work_item
-from riskapp.models import WorkItem
+from riskapp.models import JobStatus, WorkItem
+from riskapp.models.types import utcnow
 
 __all__ = ["Dispatcher", "JobRunner", "RetryAfter", "TaskSpec", "dispatch_once", "enqueue",
            "init_app", "retry", "run_work_item", "runner", "task"]
@@ -53,6 +54,14 @@ def enqueue(name: str, *args, key: str | None = None, province_id: int | None = 
     item = outbox.add(name, args, key=key, province_id=province_id, not_before=not_before)
     _hand_over_after_commit(item.id)
     return item
+
+
+def mark_failed(model, row_id, reason: str) -> None:
+    """A progress row (a Job, an impact preview) whose worker died on every attempt: failed,
+    unless it finished meanwhile — the page shows the failure, not a spinner."""
+    db.session.execute(
+        update(model).where(model.id == row_id, model.status != JobStatus.DONE)
+        .values(status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow()))
 
 
 def retry(item: WorkItem) -> WorkItem:
