@@ -73,7 +73,8 @@ def _review_every_grade(pages, page) -> None:
     for i in range(boxes.count()):
         boxes.nth(i).check()
     _shot(pages, page, "review-settings")
-    page.get_by_role("button", name="Save").click()
+    # The page has a second form (the inspections' random share) with its own Save.
+    page.locator("form", has=boxes.first).get_by_role("button", name="Save").click()
     expect(page.locator(".flash")).to_be_visible()
 
 
@@ -209,7 +210,7 @@ def _restore_review_settings(page, before: list[str]) -> None:
     for i in range(boxes.count()):
         box = boxes.nth(i)
         box.set_checked(box.get_attribute("value") in before)
-    page.get_by_role("button", name="Save").click()
+    page.locator("form", has=boxes.first).get_by_role("button", name="Save").click()
     expect(page.locator(".flash")).to_be_visible()
 
 
