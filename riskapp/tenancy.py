@@ -61,6 +61,8 @@ FINDING_RECORDERS = AUDITORS | PROVINCE_ADMINS
 # See the forensic signals (riskapp/forensics): province staff, and auditors within their areas;
 # never area staff, who answer to the communes being judged, nor the enterprises.
 SIGNAL_READERS = PROVINCE_STAFF | AUDITORS
+# Dismissing a signal is a review decision: those who decide reviews or record findings.
+SIGNAL_DISMISSERS = PROVINCE_ADMINS | AUDITORS
 # Everyone who reaches tenant data.
 TENANT_USERS = OFFICERS | READERS
 # The roles a manager may hand out: a province admin any of the province's; an area admin only

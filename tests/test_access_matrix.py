@@ -213,7 +213,7 @@ ROUTES = [
     route("forensics.index", "GET", {VIEWER, ADMIN, AUDITOR}, "/province/signals/"),
     route("forensics.index", "GET", {VIEWER, ADMIN, AUDITOR},
           "/province/signals/?kind=implausible&status=open&area={area}"),
-    route("forensics.dismiss", "POST", {VIEWER, ADMIN, AUDITOR},
+    route("forensics.dismiss", "POST", {ADMIN, AUDITOR},
           "/province/signals/{forensic_flag}/dismiss"),
     route("notifications.inbox", "GET", EVERYONE, "/account/notifications"),
     route("notifications.mark_all_read", "POST", EVERYONE, "/account/notifications/read"),

@@ -12,7 +12,14 @@ from riskapp.forensics import bp, services
 from riskapp.forensics.forms import DismissForm, SignalFilterForm
 from riskapp.forensics.wording import KIND_LABELS, STATUS_LABELS, describe
 from riskapp.models import ForensicFlag
-from riskapp.tenancy import SIGNAL_READERS, allows, get_area_or_404, get_or_404, route
+from riskapp.tenancy import (
+    SIGNAL_DISMISSERS,
+    SIGNAL_READERS,
+    allows,
+    get_area_or_404,
+    get_or_404,
+    route,
+)
 
 
 def _filters() -> tuple[SignalFilterForm, services.FlagFilters]:
@@ -42,7 +49,7 @@ def index():
     return _render()
 
 
-@route(bp, "/<int:flag_id>/dismiss", roles=SIGNAL_READERS, methods=["POST"])
+@route(bp, "/<int:flag_id>/dismiss", roles=SIGNAL_DISMISSERS, methods=["POST"])
 def dismiss(flag_id: int):
     flag = get_or_404(ForensicFlag, flag_id)
     form = DismissForm()

@@ -340,7 +340,7 @@ def random_draws(budget: int, random_share: float) -> int:
 def random_positions(sizes: dict[int, int], draws: int, seed: int) -> dict[int, tuple[int, ...]]:
     """The stratified random draw: per area, positions in its enterprises taken in id order
     (deterministic by seed; each area's sample is a simple random sample)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # reproducible statistical sample, not security
     picks = _allocate(sizes, draws, rng)
     return {area: tuple(rng.sample(range(sizes[area]), picks[area])) for area in sorted(picks)}
 

@@ -1,4 +1,4 @@
-"""The signals list at 1366 px and 360 px, in English and Vietnamese: a province viewer sees a
+"""The signals list at 1366 px and 360 px, in English and Vietnamese: a province admin sees a
 photo reused by two enterprises, both thumbnails side by side, and dismisses it with a note."""
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ def _reused_photo(app) -> None:
         db.session.commit()
 
 
-def test_a_viewer_dismisses_a_reused_photo(pages, live_app):
+def test_an_admin_dismisses_a_reused_photo(pages, live_app):
     _reused_photo(live_app)
     page = pages.new_page()
-    pages.login(page, "province_viewer")
+    pages.login(page, "province_admin")
     page.get_by_role("link", name="Signals").first.click()
     expect(page.get_by_role("heading", name="Signals")).to_be_visible()
     signal = page.locator(".signal").filter(has_text="Photo reused").first

@@ -96,7 +96,11 @@ def test_open_flags_show_on_the_enterprise_pages(world, reuse, app, login_as):
 
 def test_dismissal_needs_a_note_and_is_audit_logged(world, reuse, app, login_as):
     own = reuse[0]
-    client = login_as(world.a.viewer)
+    viewer = login_as(world.a.viewer)
+    assert 'name="note"' not in viewer.get("/province/signals/").get_data(as_text=True)
+    assert viewer.post(f"/province/signals/{own}/dismiss",
+                       data={"note": "Xem thôi"}).status_code in (403, 404)
+    client = login_as(world.a.admin)
     refused = client.post(f"/province/signals/{own}/dismiss", data={"note": "  "})
     assert refused.status_code == 422
     done = client.post(f"/province/signals/{own}/dismiss",
@@ -106,7 +110,7 @@ def test_dismissal_needs_a_note_and_is_audit_logged(world, reuse, app, login_as)
         flag = db.session.get(ForensicFlag, own)
         assert flag.status == "dismissed"
         assert flag.dismissal_note == "Cùng một trạm rửa tay, chụp lại"
-        assert flag.dismissed_by_id == world.a.viewer.id
+        assert flag.dismissed_by_id == world.a.admin.id
         entry = db.session.scalar(select(AuditLog).where(
             AuditLog.action == "forensic_flag_dismissed"))
         assert entry.object_id == str(own) and entry.details["note"].startswith("Cùng")
@@ -126,7 +130,7 @@ def test_the_second_of_two_dismissals_is_told_who_won(world, reuse, app, login_a
         flag = db.session.get(ForensicFlag, own)
         assert (flag.dismissal_note, flag.dismissed_by_id) == ("Đã kiểm tra tại chỗ",
                                                               world.a.admin.id)
-    client = login_as(world.a.viewer)
+    client = login_as(world.a.auditor)
     page = client.post(f"/province/signals/{own}/dismiss", data={"note": "Muộn"},
                        follow_redirects=True).get_data(as_text=True)
     assert world.a.admin.name in page
