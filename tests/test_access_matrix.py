@@ -135,6 +135,7 @@ ROUTES = [
     route("impact.preview_level", "POST", {ADMIN}, "/province/impact/level"),
     route("impact.preview_proposal", "POST", {ADMIN}, "/province/impact/proposals/{proposal}"),
     route("impact.preview_checklist", "POST", {ADMIN}, "/province/impact/checklists/{checklist}"),
+    route("impact.preview_upload", "POST", {ADMIN}, "/province/impact/checklists/upload"),
     route("impact.show", "GET", {VIEWER, ADMIN}, "/province/impact/{impact_preview}"),
     route("impact.status", "GET", {VIEWER, ADMIN}, "/province/impact/{impact_preview}/status.json"),
     route("impact.apply", "POST", {ADMIN}, "/province/impact/{impact_preview}/apply"),

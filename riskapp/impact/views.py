@@ -10,7 +10,13 @@ from flask_login import current_user
 from riskapp.db import db
 from riskapp.impact import bp, figures, forms, services
 from riskapp.models import ChecklistVersion, ImpactPreview, JobStatus
-from riskapp.province.forms import WHOLE_PROVINCE, ChecklistActivateForm, ProposalDecisionForm
+from riskapp.province import versions
+from riskapp.province.forms import (
+    WHOLE_PROVINCE,
+    ChecklistActivateForm,
+    ChecklistUploadForm,
+    ProposalDecisionForm,
+)
 from riskapp.province.proposals import proposal_or_404
 from riskapp.tenancy import (
     PROVINCE_ADMINS,
@@ -61,6 +67,27 @@ def preview_checklist(version_id: int):
     form = ChecklistActivateForm()
     if not form.validate_on_submit():
         flash(_("Choose a version and a date."), "error")
+        return redirect(url_for("province.checklists"))
+    preview = services.start_checklist_preview(current_province_id(), version,
+                                               form.active_from.data, current_user)
+    return _to_preview(preview)
+
+
+@route(bp, "/checklists/upload", roles=PROVINCE_ADMINS, methods=["POST"])
+def preview_upload():
+    """Check and store an uploaded version without activating it, then preview activating it."""
+    form = ChecklistUploadForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("province.checklists"))
+    try:
+        version = versions.upload(form.file.data.read(), form.file.data.filename,
+                                  current_province_id(), current_user)
+    except versions.ChecklistRejected as error:
+        for problem in error.problems:
+            flash(problem, "error")
         return redirect(url_for("province.checklists"))
     preview = services.start_checklist_preview(current_province_id(), version,
                                                form.active_from.data, current_user)

@@ -35,6 +35,12 @@ def parse_upload(data: bytes, filename: str):
 def upload_and_activate(data: bytes, filename: str, province_id: int, active_from: date,
                         user) -> ChecklistActivation:
     """Store a new checklist version (or reuse an identical one) and activate it from a date."""
+    version = upload(data, filename, province_id, user)
+    return checklists.activate(version, province_id, active_from, user)
+
+
+def upload(data: bytes, filename: str, province_id: int, user) -> ChecklistVersion:
+    """Store a new checklist version (or reuse an identical one) without activating it."""
     checklist = parse_upload(data, filename)
     # Only a shipped version or the province's own can be in the way: another province's
     # uploads are theirs, and nothing here may tell that they exist.
@@ -44,9 +50,8 @@ def upload_and_activate(data: bytes, filename: str, province_id: int, active_fro
             _("Version %(version)d of “%(key)s” already exists with a different definition: "
               "raise the version number.", version=checklist.version, key=checklist.id)
         ])
-    version = checklists.register(checklist, created_by_id=getattr(user, "id", None),
-                                  province_id=province_id)
-    return checklists.activate(version, province_id, active_from, user)
+    return checklists.register(checklist, created_by_id=getattr(user, "id", None),
+                               province_id=province_id)
 
 
 def activations(province_id: int) -> list[ChecklistActivation]:

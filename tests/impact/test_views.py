@@ -187,3 +187,45 @@ def test_a_running_preview_shows_its_progress_and_refreshes(app, world, login_as
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AreaLevel).where(
             AreaLevel.impact_preview_id.is_not(None))) == 0
+
+
+def test_an_upload_is_stored_unactivated_and_previewed(app, world, login_as):
+    """"Check, store and preview": the new version is stored, nothing is activated until the
+    preview is applied; a broken file says why and stores nothing."""
+    import io
+
+    from riskapp.models import ChecklistVersion
+
+    _world_with_assessments(app, world)
+    client = login_as(world.a.admin)
+    client.get("/lang/en")
+    assert "Check, store and preview the impact" in client.get("/province/checklists").get_data(
+        as_text=True)
+    with app.app_context():
+        versions_before = db.session.scalar(select(func.count()).select_from(ChecklistVersion))
+    page = client.post("/province/impact/checklists/upload", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(b"id: broken\nversion: one\n"), "broken.yaml"),
+                             "active_from": ON.isoformat()}, follow_redirects=True)
+    assert page.request.path == "/province/checklists" and "flash-error" in page.get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session.scalar(
+            select(func.count()).select_from(ChecklistVersion)) == versions_before
+        assert db.session.scalar(select(func.count()).select_from(ImpactPreview)) == 0
+    source = factories.checklist_source(6).encode()
+    answer = client.post("/province/impact/checklists/upload", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(source), "v6.yaml"),
+                               "active_from": ON.isoformat()})
+    assert answer.status_code == 302
+    preview = _only_preview(app)
+    assert answer.headers["Location"].endswith(f"/province/impact/{preview.id}")
+    with app.app_context():
+        stored = db.session.get(ImpactPreview, preview.id).checklist_version_id
+        assert db.session.get(ChecklistVersion, stored).version == 6
+        assert db.session.scalar(select(func.count()).select_from(ChecklistActivation).where(
+            ChecklistActivation.checklist_version_id == stored)) == 0
+    client.post(f"/province/impact/{preview.id}/apply")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ChecklistActivation).where(
+            ChecklistActivation.checklist_version_id == stored,
+            ChecklistActivation.impact_preview_id == preview.id)) == 1
