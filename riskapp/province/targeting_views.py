@@ -30,6 +30,7 @@ def inspect_first():
     shown = {"form": form, "filters": filters, "choice": choice, "budget": budget,
              "share": share, "found": found, "min_audits": MIN_AUDITS,
              "signal_labels": KIND_LABELS,
+             "random_token": services.random_token(found, current_province_id()),
              "tree": territory.area_tree(current_province_id())}
     if mode == LIKELY and found.model.enough:
         return render_template("province/inspect.html", mode=LIKELY, **shown)

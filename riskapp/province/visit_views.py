@@ -16,6 +16,7 @@ from riskapp.audit import visits
 from riskapp.db import db
 from riskapp.fields import TranslatedForm
 from riskapp.province import bp
+from riskapp.targeting import services as targeting
 from riskapp.tenancy import MANAGERS, current_province_id, route
 
 
@@ -49,13 +50,15 @@ def plan_visits():
     if not enterprises:
         flash(_("Choose the enterprises to visit."), "error")
         return redirect(url_for("province.inspect_first"))
-    # Drawn by the inspect page's random share: only audits of these estimate an area's rate.
-    at_random = frozenset(_chosen(request.values, "random")) & frozenset(chosen)
+    # Drawn by the inspect page's random share (signed there): only audits of these estimate an
+    # area's rate, so the form cannot make a targeted pick count as random.
+    random_token = request.values.get("random_token") or ""
+    at_random = targeting.random_picks(random_token, current_province_id()) & frozenset(chosen)
     form = _form(enterprises)
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("province/plan_visits.html", form=form, enterprises=enterprises,
-                               at_random=at_random), status
+                               at_random=at_random, random_token=random_token), status
     auditor = visits.auditor_in_province(form.auditor_id.data)
     try:
         planned, already = visits.assign(enterprises, auditor, form.planned_on.data,
@@ -63,8 +66,8 @@ def plan_visits():
     except visits.WrongAuditor as refused:
         form.auditor_id.errors.append(
             _("This auditor's areas do not cover: %(names)s", names=", ".join(refused.names)))
-        return render_template("province/plan_visits.html", form=form,
-                               enterprises=enterprises, at_random=at_random), 400
+        return render_template("province/plan_visits.html", form=form, enterprises=enterprises,
+                               at_random=at_random, random_token=random_token), 400
     db.session.commit()
     flash(_("Visits planned: %(planned)d; already planned before: %(already)d.",
             planned=planned, already=already), "success")

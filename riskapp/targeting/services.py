@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, exists, func, or_, select
 
 from riskapp import clock
@@ -268,6 +269,33 @@ def cached_targeting(filters: Filters, budget: int, random_share: float,
                          lambda: targeting(filters, budget, random_share, scope, today),
                          stale_seconds=current_app.config["FIGURES_STALE_SECONDS"],
                          not_before=0).value
+
+
+_RANDOM_SALT = "riskapp.targeting.random-picks"
+
+
+def sign_random_picks(enterprise_ids, province_id: int) -> str:
+    """The enterprises drawn at random, signed for the planning form."""
+    serializer = URLSafeSerializer(current_app.secret_key, salt=_RANDOM_SALT)
+    return serializer.dumps([province_id, sorted(enterprise_ids)])
+
+
+def random_token(found: Targeting, province_id: int) -> str:
+    """The page's random picks, signed: a planner cannot mark a targeted pick as random (that
+    would bias the areas' unbiased rates)."""
+    return sign_random_picks((v.scored.candidate.enterprise_id for v in found.visits
+                              if v.at_random), province_id)
+
+
+def random_picks(token: str, province_id: int) -> frozenset[int]:
+    """The enterprises a signed token says were drawn at random; none for a forged token or
+    another province's."""
+    try:
+        province, ids = URLSafeSerializer(current_app.secret_key, salt=_RANDOM_SALT).loads(token)
+        picks = frozenset(int(i) for i in ids)
+    except (BadSignature, TypeError, ValueError):
+        return frozenset()
+    return picks if province == province_id else frozenset()
 
 
 def set_random_share(province: Province, share: float, user) -> bool:

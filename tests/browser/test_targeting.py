@@ -1,6 +1,6 @@
 """Where to inspect first by likely under-declaration at 1366 px and 360 px, in English and in
 Vietnamese: the mode switch and budget, the proposed visits with their reasons, the areas'
-unbiased rates, and "Plan these visits" leading into the planning form with the random picks
+unbiased rates, and "Plan these visits" leading into the planning form with the signed random picks
 marked. The demo's few findings are topped up with worse ones (removed at the end) and the
 history threshold lowered to fit the small demo province."""
 
@@ -68,7 +68,8 @@ def test_inspect_by_likely_under_declaration(pages, live_app, monkeypatch):
         expect(page.get_by_label("Khả năng khai thấp hơn thực tế")).to_be_checked()
         _shots(pages, page, "inspect-likely-vi")
         page.get_by_role("button", name="Lập kế hoạch các lượt kiểm tra này").click()
-        expect(page.locator("input[name=random]")).to_have_count(1)
+        expect(page.locator("input[name=random_token]")).to_have_count(1)
+        expect(page.locator(".badge", has_text="chọn ngẫu nhiên")).to_have_count(1)
         _shots(pages, page, "plan-visits-vi")
         page.goto("/lang/en")
         page.goto("/province/inspect?mode=declared")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from riskapp import clock
 from riskapp.db import db
 from riskapp.models import InspectionVisit, Province
+from riskapp.targeting import services
 from tests.targeting.conftest import enterprise_name
 
 
@@ -74,16 +75,22 @@ def test_another_province_sees_nothing_of_this_history(app, world, login_as, his
     assert "Only 0 audited assessments" in html
 
 
+def _token(app, picks, province_id) -> str:
+    with app.test_request_context():
+        return services.sign_random_picks(picks, province_id)
+
+
 def test_planning_from_the_page_records_the_random_marker(app, world, login_as, history):
     client = login_as(world.a.admin)
     picked, targeted = history.random_picks[0], history.manufacturers[1]
+    token = _token(app, [picked], world.a.province.id)
     day = clock.today(world.a.province.timezone) + timedelta(days=2)
     form = client.get("/province/visits/plan", query_string={
-        "enterprise": [picked, targeted], "random": [picked]}).get_data(as_text=True)
-    assert f'name="random" value="{picked}"' in form
-    assert f'name="random" value="{targeted}"' not in form
+        "enterprise": [picked, targeted], "random_token": token}).get_data(as_text=True)
+    assert f'name="random_token" value="{token}"' in form
+    assert form.count("picked at random") == 1
     response = client.post("/province/visits/plan", data={
-        "enterprise": [str(picked), str(targeted)], "random": [str(picked)],
+        "enterprise": [str(picked), str(targeted)], "random_token": token,
         "auditor_id": str(world.a.auditor.id), "planned_on": day.isoformat()})
     assert response.status_code == 302
     with app.app_context():
@@ -93,16 +100,37 @@ def test_planning_from_the_page_records_the_random_marker(app, world, login_as, 
     assert planned == {picked: True, targeted: False}
 
 
-def test_a_random_marker_without_its_enterprise_is_ignored(app, world, login_as, history):
+def test_the_page_signs_its_random_picks(app, world, login_as, history):
+    """The plan form carries the page's signed draw: exactly the rows shown as random."""
+    html = _page(login_as(world.a.admin))
+    token = html.split('name="random_token" value="')[1].split('"')[0]
+    with app.test_request_context():
+        picks = services.random_picks(token, world.a.province.id)
+    assert picks and html.count("Picked at random for this area") == len(picks)
+
+
+def test_a_forged_or_foreign_random_marker_counts_for_nothing(app, world, login_as, history):
+    """Only the page's signed draw marks a visit random: a plain list, a tampered token, another
+    province's token, or a pick without its enterprise are all ignored."""
     client = login_as(world.a.admin)
     day = clock.today(world.a.province.timezone) + timedelta(days=2)
-    client.post("/province/visits/plan", data={
-        "enterprise": [str(history.manufacturers[1])], "random": [str(history.traders[0])],
-        "auditor_id": str(world.a.auditor.id), "planned_on": day.isoformat()})
+    one, two, three, four = history.manufacturers[1:4] + history.traders[1:2]
+    good = _token(app, [two], world.a.province.id)
+    tampered = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
+    attempts = ((one, {"random": [str(one)]}),
+                (two, {"random_token": tampered}),
+                (three, {"random_token": _token(app, [three], world.b.province.id)}),
+                (four, {"random_token": _token(app, [history.traders[0]], world.a.province.id)}))
+    for enterprise_id, forged in attempts:
+        answer = client.post("/province/visits/plan", data={
+            "enterprise": [str(enterprise_id)], "auditor_id": str(world.a.auditor.id),
+            "planned_on": day.isoformat(), **forged})
+        assert answer.status_code == 302
     with app.app_context():
-        marked = db.session.scalars(select(InspectionVisit.enterprise_id).where(
-            InspectionVisit.planned_on == day, InspectionVisit.at_random.is_(True))).all()
-    assert marked == []
+        planned = dict(db.session.execute(select(
+            InspectionVisit.enterprise_id, InspectionVisit.at_random)
+            .where(InspectionVisit.planned_on == day)).all())
+    assert planned == {one: False, two: False, three: False, four: False}
 
 
 def test_the_province_admin_sets_the_random_share(app, world, login_as):
