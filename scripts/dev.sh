@@ -6,5 +6,8 @@ bash scripts/setup.sh
 export FLASK_APP=wsgi
 .venv/bin/flask db-upgrade
 .venv/bin/flask seed-demo
+# The seed submits hundreds of assessments without background work: look for signals once now
+# (idempotent), so the demo's Signals page shows what the detectors find.
+for code in 38 37; do .venv/bin/flask forensics-scan --province "$code"; done
 echo "riskapp: http://127.0.0.1:${PORT:-5000}  (demo logins in README.md)"
 exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
