@@ -65,6 +65,7 @@ from riskapp.province import proposals
 from riskapp.scoring import Checklist
 
 DEMO_PROVINCE_CODE = "38"  # official code (riskapp.gazetteer)
+DEMO_AUDITS = 40  # above the targeting model's 30, so the demo ranks by likely under-declaration
 DEMO_PROVINCE_NAME = "Thanh Hóa"
 RANDOM_SEED = 2021
 ENTERPRISES = 207
@@ -417,7 +418,8 @@ class _Seeder:
 
     # -- auditor findings ---------------------------------------------------------------------
     def _findings(self) -> None:
-        """A few on-site visits in the auditor's districts, graded with the engine."""
+        """On-site visits in the auditor's districts, graded with the engine: enough of them
+        (DEMO_AUDITS) for the inspection targeting to learn from (riskapp.targeting.model)."""
         rng = self.rng
         auditor = self.users[Role.AUDITOR]
         district_ids = {self.districts[name].id for name in AUDITOR_DISTRICTS}
@@ -426,7 +428,7 @@ class _Seeder:
         }
         candidates = [p.enterprise for p in self.plans
                       if p.dates and p.enterprise.area_id in covered]
-        for enterprise in candidates[:: max(1, len(candidates) // 10)][:10]:
+        for enterprise in candidates[:: max(1, len(candidates) // DEMO_AUDITS)][:DEMO_AUDITS]:
             current = assessments.current_submitted(enterprise.id)
             if current is None:
                 continue
