@@ -6,7 +6,6 @@ requesting user's scope so it can never include more than that user could open.
 
 from __future__ import annotations
 
-import logging
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -53,8 +52,6 @@ from riskapp.scoring import (
     validate,
 )
 from riskapp.tenancy import Scope, scope_for, scoped
-
-log = logging.getLogger(__name__)
 
 ZIP_JOB_KIND = "audit_zip"
 ZIP_TASK = "riskapp.audit.services:build_zip_task"
@@ -308,22 +305,7 @@ def _zip_given_up(job_id: str, *, reason: str) -> None:
 @jobs.task(budget=1800, attempts=2, on_give_up=_zip_given_up)
 def build_zip_task(job_id: str) -> str:
     """Background task: write the ZIP, updating the job's progress after each report."""
-    job = db.session.get(Job, job_id)
-    if job is None:
-        return "missing"
-    if job.status == JobStatus.DONE:
-        return "done"
-    try:
-        return _build_zip(job)
-    except Exception as error:  # noqa: BLE001 - the page shows the failure instead of waiting
-        log.exception("ZIP export %s failed", job_id)
-        db.session.rollback()
-        job = db.session.get(Job, job_id)
-        job.status = JobStatus.FAILED
-        job.error = f"{type(error).__name__}: {error}"[:2000]
-        job.finished_at = utcnow()
-        db.session.commit()
-        return "failed"
+    return jobs.run_progress_row(Job, job_id, _build_zip, "ZIP export")
 
 
 def _build_zip(job: Job) -> str:

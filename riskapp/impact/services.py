@@ -9,7 +9,6 @@ the preview. Services flush, never commit (the task commits its own progress).
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -33,8 +32,6 @@ from riskapp.models.impact import AREA_LEVEL, CHECKLIST_ACTIVATION, PROVINCE_LEV
 from riskapp.models.types import utcnow
 from riskapp.province import proposals, regrade
 from riskapp.tenancy import area_subtree_ids
-
-log = logging.getLogger(__name__)
 
 RUN_TASK = "riskapp.impact.services:run_preview_task"
 # "Falling due soon": the auditors' and officers' next 30 days.
@@ -105,23 +102,12 @@ def _given_up(preview_id: int, *, reason: str) -> None:
 @jobs.task(budget=900, attempts=2, on_give_up=_given_up)
 def run_preview_task(preview_id: int) -> str:
     """Background task: replay the scope, committing progress after each batch."""
-    preview = db.session.get(ImpactPreview, preview_id)
-    if preview is None:
-        return "missing"
-    if preview.status == JobStatus.DONE:
-        return "done"
-    try:
+
+    def replay_and_store(preview: ImpactPreview) -> str:
         run_preview(preview)
-    except Exception as error:  # noqa: BLE001 - the page shows the failure instead of waiting
-        log.exception("impact preview %s failed", preview_id)
-        db.session.rollback()
-        preview = db.session.get(ImpactPreview, preview_id)
-        preview.status = JobStatus.FAILED
-        preview.error = f"{type(error).__name__}: {error}"[:2000]
-        preview.finished_at = utcnow()
-        db.session.commit()
-        return "failed"
-    return "done"
+        return "done"
+
+    return jobs.run_progress_row(ImpactPreview, preview_id, replay_and_store, "impact preview")
 
 
 def run_preview(preview: ImpactPreview) -> None:

@@ -11,6 +11,8 @@ context of its own, commits its own work, and must be safe to run again after a 
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event, update
 
@@ -42,6 +44,8 @@ def runner() -> JobRunner:
     return current_app.extensions["riskapp.jobs"]
 
 
+log = logging.getLogger(__name__)
+
 _PENDING_KEY = "riskapp.jobs.pending"
 
 
@@ -54,6 +58,28 @@ def enqueue(name: str, *args, key: str | None = None, province_id: int | None = 
     item = outbox.add(name, args, key=key, province_id=province_id, not_before=not_before)
     _hand_over_after_commit(item.id)
     return item
+
+
+def run_progress_row(model, row_id, work, what: str) -> str:
+    """A task's body for a progress row (a Job, an impact preview): nothing to do when the row is
+    gone ("missing") or done; else `work(row)`, and an error fails the row with its message (the
+    page shows the failure instead of waiting)."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        return "missing"
+    if row.status == JobStatus.DONE:
+        return "done"
+    try:
+        return work(row)
+    except Exception as error:  # noqa: BLE001 - the page shows the failure instead of waiting
+        log.exception("%s %s failed", what, row_id)
+        db.session.rollback()
+        row = db.session.get(model, row_id)
+        row.status = JobStatus.FAILED
+        row.error = f"{type(error).__name__}: {error}"[:2000]
+        row.finished_at = utcnow()
+        db.session.commit()
+        return "failed"
 
 
 def mark_failed(model, row_id, reason: str) -> None:
