@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 
 from riskapp import demo, migrate, reminders
+from riskapp.auditverify import audit_verify_command
 from riskapp.auth.services import find_user_by_email, hash_password, password_problem
 from riskapp.backup import backup_command, restore_command
 from riskapp.db import db
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(territory_group)
     app.cli.add_command(scan_command)
     app.cli.add_command(backfill_command)
+    app.cli.add_command(audit_verify_command)
 
 
 @click.command("db-upgrade")

@@ -171,12 +171,9 @@ def _invite(province_id: int, role: Role, email: str, name: str, inviter: User,
     record(
         "user_invited",
         user,
-        details={
-            "email": email,
-            "role": role.value,
-            "area_ids": sorted(a.id for a in areas or []),
-        },
+        details={"role": role.value, "area_ids": sorted(a.id for a in areas or [])},
         user=inviter,
+        subject_email=email,
     )
     return user, link
 
@@ -262,7 +259,7 @@ def resend_invitation(user: User, inviter: User) -> str:
         .execution_options(synchronize_session=False)
     )
     link = send_invitation(user, inviter.name or inviter.email)
-    record("invitation_resent", user, details={"email": user.email}, user=inviter)
+    record("invitation_resent", user, user=inviter, subject_email=user.email)
     return link
 
 
@@ -278,8 +275,8 @@ def set_active(user: User, active: bool, actor: User) -> None:
     record(
         "user_reactivated" if active else "user_deactivated",
         user,
-        details={"email": user.email},
         user=actor,
+        subject_email=user.email,
     )
 
 

@@ -58,6 +58,8 @@ from riskapp.models import (
     EnterpriseStatus,
     Province,
     RemediationAction,
+    Report,
+    ReportStatus,
     Role,
     User,
 )
@@ -96,6 +98,11 @@ def seed(reset: bool = False, enterprises: int = ENTERPRISES) -> list[str]:
     if demo and not reset:
         return ["Demo province already seeded; nothing changed (use --reset to recreate it).",
                 *_login_lines()]
+    # The database refuses to delete an issued report (riskapp.immutable): say so up front.
+    if issued := db.session.scalar(select(func.count(Report.id)).where(
+            Report.province_id.in_(demo.values()), Report.status == ReportStatus.READY)):
+        return [f"The demo provinces hold {issued} issued report(s), which cannot be deleted; "
+                "nothing changed. Seed the demo into a fresh database instead."]
     # Also clears demo accounts left without their province (e.g. the platform admin).
     _delete_demo()
     db.session.commit()

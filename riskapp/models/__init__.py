@@ -2,7 +2,13 @@
 
 from riskapp.models.access import ApiToken, ReminderLog
 from riskapp.models.assessment import GRADED_STATUSES, Assessment, EnterpriseStatus, Finding
-from riskapp.models.audit import AuditLog, AuditLogIsAppendOnly, Job
+from riskapp.models.audit import (
+    AuditChainHead,
+    AuditLog,
+    AuditLogIsAppendOnly,
+    AuditLogPersonal,
+    Job,
+)
 from riskapp.models.checklist import ChecklistActivation, ChecklistVersion
 from riskapp.models.enterprise import Enterprise
 from riskapp.models.enums import (
@@ -53,8 +59,10 @@ __all__ = [
     "Assessment",
     "AssessmentReview",
     "AssessmentStatus",
+    "AuditChainHead",
     "AuditLog",
     "AuditLogIsAppendOnly",
+    "AuditLogPersonal",
     "AuditorArea",
     "ChangeEvent",
     "ChecklistActivation",

@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from riskapp import clock, territory
+from riskapp.auditlog import shown_user
 from riskapp.db import db
-from riskapp.models import AuditLog, Enterprise
+from riskapp.models import AuditLog, AuditLogPersonal, Enterprise
 from riskapp.tenancy import Scope, current_scope, may_open, scoped
 
 PAGE_SIZE = 50
@@ -64,7 +65,8 @@ def entries(filters: LogFilters, scope: Scope | None = None) -> Select:
     zone = territory.province_zone(scope.province_id)
     statement = scoped(select(AuditLog), AuditLog, scope)
     if filters.user:
-        statement = statement.where(AuditLog.user_email.icontains(filters.user, autoescape=True))
+        statement = statement.join(AuditLog.personal).where(
+            AuditLogPersonal.user_email.icontains(filters.user, autoescape=True))
     if filters.action:
         statement = statement.where(AuditLog.action == filters.action)
     if filters.object_type:
@@ -132,7 +134,7 @@ def log_frame(filters: LogFilters, scope: Scope | None = None) -> pd.DataFrame:
     names = enterprise_names(rows)
     return pd.DataFrame(
         [[entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if entry.at else "",
-          entry.user_email or "", entry.action, entry.object_type or "", entry.object_id or "",
+          shown_user(entry), entry.action, entry.object_type or "", entry.object_id or "",
           names.get(entry.enterprise_id, ""), entry.ip or ""] for entry in rows],
         columns=[_("When (local time)"), _("User"), _("Action"), _("Object type"),
                  _("Object"), _("Enterprise"), _("IP address")],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from riskapp.auditlog import record
+from riskapp.auditlog import record, shown_user
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, user_or_address
 from riskapp.province import auditlog_list, bp, exports
@@ -21,7 +21,7 @@ def audit_log():
     return render_template("province/audit_log.html", filters=filters, page=page,
                            actions=actions, kinds=kinds,
                            names=auditlog_list.enterprise_names(page.items),
-                           link=auditlog_list.object_link)
+                           link=auditlog_list.object_link, shown_user=shown_user)
 
 
 @route(bp, "/audit-log.<fmt>", roles=MANAGERS)

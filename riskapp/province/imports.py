@@ -495,7 +495,7 @@ def apply_import(plan: ImportPlan, province_id: int, user) -> dict[str, int]:
     inviter = getattr(user, "name", "") or getattr(user, "email", "")
     for officer in invited:
         send_invitation(officer, inviter)
-        record("user_invited", officer, details={"email": officer.email}, user=user)
+        record("user_invited", officer, user=user, subject_email=officer.email)
     summary = {"new": plan.count("new"), "updated": plan.count("updated"),
                "unchanged": plan.count("unchanged"), "invited": len(invited),
                "rejected": len(plan.bad_rows), "converted": plan.converted}

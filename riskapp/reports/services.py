@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from riskapp import checklists, clock, jobs, links, territory
-from riskapp.auditlog import record
+from riskapp.auditlog import record, shown_user
 from riskapp.db import db
 from riskapp.evidence.services import report_thumbnails
 from riskapp.i18n import current_lang
@@ -399,7 +399,7 @@ def _download_entry(entry: AuditLog, user: User | None) -> DownloadEntry:
     details = entry.details or {}
     return DownloadEntry(
         at=entry.at,
-        who=(user.name if user and user.name else entry.user_email) or "—",
+        who=user.name if user and user.name else shown_user(entry),
         email=entry.user_email,
         role=user.role if user else None,
         report=details.get("report", entry.object_id or ""),

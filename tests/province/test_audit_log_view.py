@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from riskapp.db import db
-from riskapp.models import AuditLog
+from riskapp.models import AuditLog, AuditLogPersonal
 
 
 def _entry(world, action="action_updated", *, tenant=None, enterprise=True, at=None,
@@ -19,7 +19,8 @@ def _entry(world, action="action_updated", *, tenant=None, enterprise=True, at=N
     tenant = tenant or world.a
     owner = tenant.enterprise if enterprise is True else enterprise
     db.session.add(AuditLog(
-        action=action, user_email=email or tenant.admin.email, user_id=tenant.admin.id,
+        action=action, personal=AuditLogPersonal(user_email=email or tenant.admin.email),
+        user_id=tenant.admin.id,
         province_id=tenant.province.id, enterprise_id=owner.id if owner else None,
         object_type=object_type, object_id=object_id or (str(owner.id) if owner else None),
         at=at or datetime.now(UTC)))

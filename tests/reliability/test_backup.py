@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import JSON, Table, Text, cast, insert, null, select, text, type_coerce, update
 from sqlalchemy.types import NullType
 
-from riskapp import migrate
+from riskapp import immutable, migrate
 from riskapp.assessments import services
 from riskapp.db import Base, db
 from riskapp.models import (
@@ -25,6 +25,7 @@ from riskapp.models import (
     AssessmentReview,
     AssessmentStatus,
     AuditLog,
+    AuditLogPersonal,
     ChangeEvent,
     ChecklistActivation,
     Enterprise,
@@ -209,9 +210,14 @@ def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
     _insert(AreaSuccession, province_id=province, old_area_id=a.commune.id,
             new_area_id=a.district.id, effective_from=date(2025, 7, 1), kind=AreaChange.REFORM,
             old_name="Xã Hoằng Đạo", note=None, created_by_id=None, created_at=MOMENT)
-    _insert(AuditLog, at=MOMENT, user_email="", action="backup.test", details=JSON.NULL)
-    _insert(AuditLog, at=LOCAL, user_email=None, action="backup.test", details=null(),
-            object_id=NOTE[:60])
+    # Straight in, outside the chain (a backup copies rows as they are, hashes included).
+    unchained = {"prev_hash": "0" * 64, "row_hash": "f" * 64}
+    entry = _insert(AuditLog, id=900_001, at=MOMENT, action="backup.test", details=JSON.NULL,
+                    **unchained)
+    _insert(AuditLog, id=900_002, at=LOCAL, action="backup.test", details=null(),
+            object_id=NOTE[:60], personal_digest="e" * 64, **unchained)
+    db.session.execute(insert(AuditLogPersonal).values(audit_id=entry, user_email="", ip=None,
+                                                       subject_email=NOTE[:255], salt=None))
     _add_control_loop_rows(a, submitted_id)
     # The draft keeps result SQL NULL; the submitted one gets JSON nulls set explicitly.
     db.session.execute(update(Assessment).where(Assessment.id == draft_id).values(context={}))
@@ -284,9 +290,11 @@ def every_kind(app, filled):
             Assessment.status == AssessmentStatus.SUBMITTED))
         _add_rows_to_every_table(filled, draft.id, submitted)
         first, second = db.session.scalars(select(Report.id).order_by(Report.id)).all()[:2]
-        db.session.execute(update(Report).where(Report.id == first).values(payload=JSON.NULL))
-        db.session.execute(update(Report).where(Report.id == second).values(
-            payload=null(), pdf=b"", generated_at=MOMENT))
+        # Issued reports are immutable; the test shapes its awkward values as an operator would.
+        with immutable.maintenance(db.session.connection()):
+            db.session.execute(update(Report).where(Report.id == first).values(payload=JSON.NULL))
+            db.session.execute(update(Report).where(Report.id == second).values(
+                payload=null(), pdf=b"", generated_at=MOMENT))
         db.session.commit()
     return filled
 
