@@ -37,6 +37,7 @@ from riskapp.models import (
     Job,
     JobStatus,
     LevelProposal,
+    LogTreeHead,
     Notification,
     NotificationDelivery,
     NotificationSettings,
@@ -213,6 +214,9 @@ def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
     _insert(AuditLog, at=LOCAL, user_email=None, action="backup.test", details=null(),
             object_id=NOTE[:60])
     _add_control_loop_rows(a, submitted_id)
+    _insert(LogTreeHead, tree_size=0, timestamp_ms=2**62, root_hash=b"\x00" * 32,
+            key_id="0" * 16, signature=b"\xff" * 64, published_on=date(2024, 2, 29),
+            created_at=MOMENT)
     # The draft keeps result SQL NULL; the submitted one gets JSON nulls set explicitly.
     db.session.execute(update(Assessment).where(Assessment.id == draft_id).values(context={}))
     db.session.execute(update(Assessment).where(Assessment.id == submitted_id).values(
