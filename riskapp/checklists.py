@@ -14,6 +14,7 @@ from riskapp.models import ChecklistActivation, ChecklistVersion
 from riskapp.scoring import DEFAULT_CHECKLIST_ID, Checklist, checklist_from_text, get_checklist
 from riskapp.scoring.loader import shipped_checklists
 from riskapp.tenancy import province_scope, scoped
+from riskapp.transparency import services as transparency_log
 
 # Parsed checklists by (row id, fingerprint): a stored version never changes, so its text (a
 # deferred column, ~34 KB) is read from the database only the first time a process needs it.
@@ -87,6 +88,7 @@ def activate(version: ChecklistVersion, province_id: int, active_from: date,
     )
     db.session.add(activation)
     db.session.flush()
+    transparency_log.log_activation(activation, version)
     record(
         "checklist_activated",
         activation,

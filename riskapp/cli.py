@@ -15,6 +15,7 @@ from riskapp.jobs.supervisor import jobs_command
 from riskapp.models import Role, User
 from riskapp.province.reform_cli import territory_group
 from riskapp.reports.cli import verify_report
+from riskapp.transparency.commands import audit_command, publish_command
 
 
 def init_app(app: Flask) -> None:
@@ -30,6 +31,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scan_command)
     app.cli.add_command(backfill_command)
     app.cli.add_command(audit_verify_command)
+    app.cli.add_command(publish_command)
+    app.cli.add_command(audit_command)
 
 
 @click.command("db-upgrade")

@@ -25,6 +25,7 @@ from riskapp.models import (
     InspectionVisit,
     Job,
     JobStatus,
+    LogLeaf,
     Notification,
     NotificationDelivery,
     RemediationAction,
@@ -37,6 +38,7 @@ from riskapp.province.proposals import propose_level
 from riskapp.reports.services import RENDER_TASK
 from riskapp.rounds import services as round_services
 from riskapp.rounds.targets import Criteria
+from riskapp.transparency import services as transparency_services
 from tests import factories
 
 OFFICER, AUDITOR, VIEWER, ADMIN, PLATFORM = (
@@ -191,6 +193,15 @@ ROUTES = [
     route("reports.download_log", "GET", {OFFICER}, "/reports/downloads"),
     route("reports.verify_form", "GET", PUBLIC, "/verify"),
     route("reports.public_key", "GET", PUBLIC, "/verify/public-key.pem"),
+    route("transparency.log_page", "GET", PUBLIC, "/verify/log"),
+    route("transparency.latest_head", "GET", PUBLIC, "/verify/log/sth.json"),
+    route("transparency.head_of_size", "GET", PUBLIC, "/verify/log/sth/{tree_size}.json"),
+    route("transparency.inclusion_proof", "GET", PUBLIC,
+          "/verify/log/proof/inclusion.json?leaf_hash={leaf_hash}"),
+    route("transparency.consistency_proof", "GET", PUBLIC,
+          "/verify/log/proof/consistency.json?first=1&second={tree_size}"),
+    route("transparency.leaves", "GET", PUBLIC, "/verify/log/leaves.json?start=0&end=10"),
+    route("transparency.publish", "POST", {ADMIN}, "/province/transparency/publish"),
     route("evidence.attach", "GET", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
     route("evidence.attach", "POST", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
     route("evidence.file", "GET", {OFFICER} | READERS, "/evidence/{evidence}"),
@@ -342,6 +353,10 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "forensic_flag": flag.id,
         "checklist": uploaded.id,
         "checklist_version": uploaded.version,
+        # The public log is one for every province: a leaf of this tenant and a head over it.
+        "leaf_hash": bytes(db.session.scalar(select(LogLeaf.leaf_hash).where(
+            LogLeaf.province_id == tenant.province.id).limit(1))).hex(),
+        "tree_size": transparency_services.publish()[0].tree_size,
     }
 
 

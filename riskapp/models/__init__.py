@@ -39,6 +39,7 @@ from riskapp.models.review import AssessmentReview, ReviewComment
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.rounds import ReportingRound, RoundTarget
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
+from riskapp.models.transparency import LogLeaf, LogNode, LogState, LogTreeHead
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 from riskapp.models.visit import InspectionVisit, VisitStatus
 from riskapp.models.webhook import ChangeEvent, WebhookDelivery, WebhookEndpoint
@@ -77,6 +78,10 @@ __all__ = [
     "Job",
     "JobStatus",
     "LevelProposal",
+    "LogLeaf",
+    "LogNode",
+    "LogState",
+    "LogTreeHead",
     "OneTimeToken",
     "Priority",
     "ProposalStatus",

@@ -33,6 +33,7 @@ from riskapp.scoring import Result
 from riskapp.scoring import regrade as engine_regrade
 from riskapp.tenancy import Scope, area_subtree_ids, scoped
 from riskapp.territory import levels_in_force
+from riskapp.transparency import services as transparency_log
 from riskapp.webhooks import payloads
 
 REGRADE_TASK = "riskapp.province.regrade:regrade_area_task"
@@ -55,6 +56,7 @@ def set_area_level(area: Area, level: int, effective_from: date, user,
                     "area_level_id": row.id},
         user=user,
     )
+    transparency_log.log_area_level(row, area)
     events.emit("area_level.changed", area.province_id,
                 {"area_id": area.id, "level": level, "effective_from": effective_from.isoformat(),
                  "area_level_id": row.id}, area_id=area.id)

@@ -44,6 +44,7 @@ from riskapp.reports.data import ActionInfo, EnterpriseInfo, HistoryPoint, Repor
 from riskapp.reviews import services as reviews
 from riskapp.scoring import Result
 from riskapp.templating import ACTION_STATUS_LABELS, VSIC_SECTIONS
+from riskapp.transparency import services as transparency_log
 from riskapp.webhooks import payloads
 
 log = logging.getLogger(__name__)
@@ -313,6 +314,7 @@ def render_report_task(report_id: int, base_url: str | None = None) -> str:
     report.error = None
     report.generated_at = utcnow()
     payloads.emit_report_ready(report)
+    transparency_log.log_report(report)
     db.session.commit()
     return "ready"
 

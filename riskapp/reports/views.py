@@ -25,6 +25,7 @@ from riskapp.tenancy import (
     own_enterprise_or_404,
     route,
 )
+from riskapp.transparency import services as transparency_log
 
 PDF_MIMETYPE = "application/pdf"
 
@@ -156,6 +157,7 @@ def verify(code: str):
         return render_template("verify/unknown.html", code=code[:40]), 404
     check, error = _check_posted_pdf(expected=report)
     return (
-        render_template("verify/report.html", report=report, check=check, error=error),
+        render_template("verify/report.html", report=report, check=check, error=error,
+                        entry=transparency_log.report_entry(report.code)),
         400 if error else 200,
     )

@@ -32,6 +32,7 @@ from riskapp.models.territory import DEFAULT_REVIEW_GRADES
 from riskapp.models.types import utcnow
 from riskapp.rounds import receipts
 from riskapp.tenancy import scoped
+from riskapp.transparency import services as transparency_log
 from riskapp.webhooks import payloads
 
 NOTIFY_TASK = "riskapp.reviews.notify:send_decision_mail"
@@ -89,8 +90,10 @@ def enter_review(assessment: Assessment, user) -> None:
                details={"grade": assessment.grade.value, "corrects": assessment.corrects_id})
         return
     assessment.review_status = ReviewStatus.AUTO_ACCEPTED
-    db.session.add(_review_row(assessment, ReviewDecision.ACCEPTED, None, None, automatic=True))
+    review = _review_row(assessment, ReviewDecision.ACCEPTED, None, None, automatic=True)
+    db.session.add(review)
     db.session.flush()
+    transparency_log.log_review(review, assessment)
     receipts.record_acceptance(assessment, territory.province_today(assessment.province_id))
     record("review_auto_accepted", assessment, user=user,
            details={"grade": assessment.grade.value})
@@ -152,6 +155,7 @@ def decide(assessment: Assessment, decision: ReviewDecision, reviewer, comment: 
     except IntegrityError:
         # Another decision's row got in first: the caller rolls back the claimed status too.
         raise ReviewRefused(refusal_message(assessment)) from None
+    transparency_log.log_review(review, assessment)
     if new_status.is_accepted:  # reporting rounds count it accepted
         receipts.record_acceptance(assessment, territory.province_today(assessment.province_id))
     record(f"review_{decision.value}", assessment, user=reviewer,

@@ -38,6 +38,7 @@ from riskapp.models import (
     Job,
     JobStatus,
     LevelProposal,
+    LogTreeHead,
     Notification,
     NotificationDelivery,
     NotificationSettings,
@@ -219,6 +220,9 @@ def _add_rows_to_every_table(world, draft_id: int, submitted_id: int) -> None:
     db.session.execute(insert(AuditLogPersonal).values(audit_id=entry, user_email="", ip=None,
                                                        subject_email=NOTE[:255], salt=None))
     _add_control_loop_rows(a, submitted_id)
+    _insert(LogTreeHead, tree_size=0, timestamp_ms=2**62, root_hash=b"\x00" * 32,
+            key_id="0" * 16, signature=b"\xff" * 64, published_on=date(2024, 2, 29),
+            created_at=MOMENT)
     # The draft keeps result SQL NULL; the submitted one gets JSON nulls set explicitly.
     db.session.execute(update(Assessment).where(Assessment.id == draft_id).values(context={}))
     db.session.execute(update(Assessment).where(Assessment.id == submitted_id).values(
