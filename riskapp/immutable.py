@@ -39,7 +39,21 @@ PROTECTED: tuple[Rule, ...] = (
     # A pending or failed report is still rendered, retried and finished; an issued one is final.
     Rule("report", "an issued report (status ready) cannot be changed or deleted",
          only_if="{row}.status = 'ready'"),
+    # The transparency log (riskapp/transparency): leaves, subtree hashes and signed heads only
+    # grow; its size row (transparency_state) is the lock appends queue on and stays writable.
+    Rule("transparency_leaf", "the transparency log is append-only"),
+    Rule("transparency_node", "the transparency log is append-only"),
+    Rule("transparency_tree_head", "signed tree heads are append-only"),
 )
+
+
+def rules(*tables: str) -> tuple[Rule, ...]:
+    """The rules of `tables`, for a migration: it installs the rules of its own tables as they are
+    named here, not whatever the registry holds by the time it runs."""
+    chosen = tuple(rule for rule in PROTECTED if rule.table in tables)
+    if len(chosen) != len(tables):
+        raise KeyError(f"no rule for some of {tables}")
+    return chosen
 
 
 def _name(rule: Rule, what: str) -> str:

@@ -108,6 +108,10 @@ def _chain_existing(bind) -> None:
         bind.execute(head.insert().values(id=1, last_id=last_id, last_hash=last_hash))
 
 
+# The tables this revision protects (later revisions protect their own).
+PROTECTED_HERE = ("audit_log", "report")
+
+
 def upgrade() -> None:
     _create_tables()
     bind = op.get_bind()
@@ -120,12 +124,12 @@ def upgrade() -> None:
         batch.alter_column("prev_hash", existing_type=sa.String(64), nullable=False)
         batch.alter_column("row_hash", existing_type=sa.String(64), nullable=False)
         batch.create_index("ix_audit_log_user_id", ["user_id"])
-    immutable.install(bind)
+    immutable.install(bind, immutable.rules(*PROTECTED_HERE))
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    immutable.uninstall(bind)
+    immutable.uninstall(bind, immutable.rules(*PROTECTED_HERE))
     with op.batch_alter_table("audit_log") as batch:
         batch.add_column(sa.Column("user_email", sa.String(255), nullable=True))
         batch.add_column(sa.Column("ip", sa.String(45), nullable=True))

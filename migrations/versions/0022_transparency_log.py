@@ -1,7 +1,7 @@
 """transparency log: leaves, complete-subtree hashes, signed tree heads, the size row
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-08 09:00:00
 
 RFC 9162-style log (riskapp/transparency). Leaves, nodes and heads are append-only; the size row
@@ -14,8 +14,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+from riskapp import immutable
+
+# Append-only from here on: the database refuses UPDATE, DELETE and TRUNCATE (riskapp/immutable.py).
+PROTECTED_HERE = ("transparency_leaf", "transparency_node", "transparency_tree_head")
+
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
@@ -57,9 +62,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
     )
+    immutable.install(op.get_bind(), immutable.rules(*PROTECTED_HERE))
 
 
 def downgrade() -> None:
+    immutable.uninstall(op.get_bind(), immutable.rules(*PROTECTED_HERE))
     op.drop_table("transparency_state")
     op.drop_index("uq_transparency_tree_head_day", table_name="transparency_tree_head")
     op.drop_table("transparency_tree_head")
