@@ -65,6 +65,11 @@ SIGNAL_READERS = PROVINCE_STAFF | AUDITORS
 SIGNAL_DISMISSERS = PROVINCE_ADMINS | AUDITORS
 # Everyone who reaches tenant data.
 TENANT_USERS = OFFICERS | READERS
+# Evidence photos may show workers' faces: only those who need them see them — the enterprise's
+# own users, its reviewers (the province's and its commune's admins, who decide reviews) and the
+# auditors whose areas cover it (all within their reach, as ever). Viewers read the assessment
+# without its photos; templates ask may_open("evidence.file") before showing a thumbnail.
+EVIDENCE_READERS = OFFICERS | MANAGERS | AUDITORS
 # The roles a manager may hand out: a province admin any of the province's; an area admin only
 # roles that stay inside areas (never a province role).
 GRANTABLE_BY_PROVINCE = OFFICERS | AUDITORS | AREA_STAFF | PROVINCE_STAFF
@@ -298,6 +303,8 @@ def scoped(statement: Select, model, scope: Scope | None = None) -> Select:
         if scope.province_id is None or not scope.sees_province_data:
             return statement.where(false())
         return statement.where(model.province_id == scope.province_id)
+    if model is Evidence and scope.role not in EVIDENCE_READERS:
+        return statement.where(false())
     enterprise_key, province_key, area_key = _keys(model)
     if scope.is_officer and scope.enterprise_id is not None:
         if enterprise_key is None:

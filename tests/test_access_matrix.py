@@ -34,6 +34,7 @@ from riskapp.models import (
     WorkItem,
 )
 from riskapp.province.proposals import propose_level
+from riskapp.reports import keys
 from riskapp.reports.services import RENDER_TASK
 from riskapp.rounds import services as round_services
 from riskapp.rounds.targets import Criteria
@@ -191,10 +192,15 @@ ROUTES = [
     route("reports.download_log", "GET", {OFFICER}, "/reports/downloads"),
     route("reports.verify_form", "GET", PUBLIC, "/verify"),
     route("reports.public_key", "GET", PUBLIC, "/verify/public-key.pem"),
+    route("reports.keys_page", "GET", PUBLIC, "/verify/keys"),
+    route("reports.keys_json", "GET", PUBLIC, "/verify/keys.json"),
+    route("reports.key_pem", "GET", PUBLIC, "/verify/keys/{signing_key}.pem"),
     route("evidence.attach", "GET", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
     route("evidence.attach", "POST", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
-    route("evidence.file", "GET", {OFFICER} | READERS, "/evidence/{evidence}"),
-    route("evidence.thumbnail", "GET", {OFFICER} | READERS, "/evidence/{evidence}/thumbnail"),
+    # Photos may show faces: the enterprise, its reviewers (managers) and auditors only.
+    route("evidence.file", "GET", {OFFICER, AUDITOR} | MANAGERS, "/evidence/{evidence}"),
+    route("evidence.thumbnail", "GET", {OFFICER, AUDITOR} | MANAGERS,
+          "/evidence/{evidence}/thumbnail"),
     # On a submitted assessment: refused (nothing deleted), so the routes after it still work.
     route("evidence.delete", "POST", {OFFICER}, "/evidence/{evidence}/delete"),
     route("admin.index", "GET", {PLATFORM}, "/admin/"),
@@ -342,6 +348,8 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "forensic_flag": flag.id,
         "checklist": uploaded.id,
         "checklist_version": uploaded.version,
+        # One registry for the platform: the public key pages are everyone's.
+        "signing_key": keys.current_row().key_id,
     }
 
 

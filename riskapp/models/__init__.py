@@ -32,6 +32,7 @@ from riskapp.models.report import Report
 from riskapp.models.review import AssessmentReview, ReviewComment
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.rounds import ReportingRound, RoundTarget
+from riskapp.models.signing import SigningKey
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
 from riskapp.models.user import AuditorArea, OneTimeToken, User
 from riskapp.models.visit import InspectionVisit, VisitStatus
@@ -78,6 +79,7 @@ __all__ = [
     "Report",
     "ReportingRound",
     "ReportStatus",
+    "SigningKey",
     "ReviewComment",
     "ReviewDecision",
     "ReviewStatus",
