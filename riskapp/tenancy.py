@@ -287,6 +287,11 @@ def _drafts_hidden(statement: Select, model) -> Select:
     return statement
 
 
+def _role_barred(model, scope: Scope) -> bool:
+    """Rows a reader's role never sees within the reach: evidence outside EVIDENCE_READERS."""
+    return model is Evidence and scope.role not in EVIDENCE_READERS
+
+
 def _shared_scoped(statement: Select, model, scope: Scope) -> Select:
     shared = model.province_id.is_(None)
     if scope.province_id is None:
@@ -303,14 +308,12 @@ def scoped(statement: Select, model, scope: Scope | None = None) -> Select:
         if scope.province_id is None or not scope.sees_province_data:
             return statement.where(false())
         return statement.where(model.province_id == scope.province_id)
-    if model is Evidence and scope.role not in EVIDENCE_READERS:
-        return statement.where(false())
     enterprise_key, province_key, area_key = _keys(model)
     if scope.is_officer and scope.enterprise_id is not None:
         if enterprise_key is None:
             return statement.where(false())
         return statement.where(enterprise_key == scope.enterprise_id)
-    if scope.province_id is None or not scope.sees_province_data:
+    if scope.province_id is None or not scope.sees_province_data or _role_barred(model, scope):
         return statement.where(false())
     statement = _drafts_hidden(statement.where(province_key == scope.province_id), model)
     if scope.area_ids is None:
