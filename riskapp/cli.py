@@ -14,7 +14,7 @@ from riskapp.forensics.commands import backfill_command, scan_command
 from riskapp.jobs.supervisor import jobs_command
 from riskapp.models import Role, User
 from riskapp.province.reform_cli import territory_group
-from riskapp.reports.cli import verify_report
+from riskapp.reports.cli import keys_list, keys_revoke, keys_rotate, verify_report
 from riskapp.transparency.commands import audit_command, publish_command
 
 
@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_platform_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(verify_report)
+    app.cli.add_command(keys_rotate)
+    app.cli.add_command(keys_revoke)
+    app.cli.add_command(keys_list)
     app.cli.add_command(reminders.send_reminders_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -65,6 +65,11 @@ SIGNAL_READERS = PROVINCE_STAFF | AUDITORS
 SIGNAL_DISMISSERS = PROVINCE_ADMINS | AUDITORS
 # Everyone who reaches tenant data.
 TENANT_USERS = OFFICERS | READERS
+# Evidence photos may show workers' faces: only those who need them see them — the enterprise's
+# own users, its reviewers (the province's and its commune's admins, who decide reviews) and the
+# auditors whose areas cover it (all within their reach, as ever). Viewers read the assessment
+# without its photos; templates ask may_open("evidence.file") before showing a thumbnail.
+EVIDENCE_READERS = OFFICERS | MANAGERS | AUDITORS
 # The roles a manager may hand out: a province admin any of the province's; an area admin only
 # roles that stay inside areas (never a province role).
 GRANTABLE_BY_PROVINCE = OFFICERS | AUDITORS | AREA_STAFF | PROVINCE_STAFF
@@ -282,6 +287,11 @@ def _drafts_hidden(statement: Select, model) -> Select:
     return statement
 
 
+def _role_barred(model, scope: Scope) -> bool:
+    """Rows a reader's role never sees within the reach: evidence outside EVIDENCE_READERS."""
+    return model is Evidence and scope.role not in EVIDENCE_READERS
+
+
 def _shared_scoped(statement: Select, model, scope: Scope) -> Select:
     shared = model.province_id.is_(None)
     if scope.province_id is None:
@@ -303,7 +313,7 @@ def scoped(statement: Select, model, scope: Scope | None = None) -> Select:
         if enterprise_key is None:
             return statement.where(false())
         return statement.where(enterprise_key == scope.enterprise_id)
-    if scope.province_id is None or not scope.sees_province_data:
+    if scope.province_id is None or not scope.sees_province_data or _role_barred(model, scope):
         return statement.where(false())
     statement = _drafts_hidden(statement.where(province_key == scope.province_id), model)
     if scope.area_ids is None:

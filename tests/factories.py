@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from riskapp.auth.consent import NOTICE_VERSION
 from riskapp.db import db
 from riskapp.models import (
     Area,
@@ -92,6 +93,8 @@ def make_user(
         province_id=province.id if province else (enterprise.province_id if enterprise else None),
         enterprise_id=enterprise.id if enterprise else None,
         password_hash=password_hash(),
+        # The test users have agreed to the privacy notice (tests/auth/test_consent.py: the others).
+        privacy_notice_version=NOTICE_VERSION,
     )
     db.session.add(user)
     db.session.flush()

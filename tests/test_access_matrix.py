@@ -35,6 +35,7 @@ from riskapp.models import (
     WorkItem,
 )
 from riskapp.province.proposals import propose_level
+from riskapp.reports import keys
 from riskapp.reports.services import RENDER_TASK
 from riskapp.rounds import services as round_services
 from riskapp.rounds.targets import Criteria
@@ -202,10 +203,18 @@ ROUTES = [
           "/verify/log/proof/consistency.json?first=1&second={tree_size}"),
     route("transparency.leaves", "GET", PUBLIC, "/verify/log/leaves.json?start=0&end=10"),
     route("transparency.publish", "POST", {ADMIN}, "/province/transparency/publish"),
+    route("reports.keys_page", "GET", PUBLIC, "/verify/keys"),
+    route("main.privacy", "GET", PUBLIC, "/privacy"),
+    route("auth.privacy_consent", "GET", EVERYONE, "/auth/privacy-consent"),
+    route("auth.privacy_consent", "POST", EVERYONE, "/auth/privacy-consent"),
+    route("reports.keys_json", "GET", PUBLIC, "/verify/keys.json"),
+    route("reports.key_pem", "GET", PUBLIC, "/verify/keys/{signing_key}.pem"),
     route("evidence.attach", "GET", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
     route("evidence.attach", "POST", {OFFICER}, "/evidence/assessments/{draft}/items/ORG-2"),
-    route("evidence.file", "GET", {OFFICER} | READERS, "/evidence/{evidence}"),
-    route("evidence.thumbnail", "GET", {OFFICER} | READERS, "/evidence/{evidence}/thumbnail"),
+    # Photos may show faces: the enterprise, its reviewers (managers) and auditors only.
+    route("evidence.file", "GET", {OFFICER, AUDITOR} | MANAGERS, "/evidence/{evidence}"),
+    route("evidence.thumbnail", "GET", {OFFICER, AUDITOR} | MANAGERS,
+          "/evidence/{evidence}/thumbnail"),
     # On a submitted assessment: refused (nothing deleted), so the routes after it still work.
     route("evidence.delete", "POST", {OFFICER}, "/evidence/{evidence}/delete"),
     route("admin.index", "GET", {PLATFORM}, "/admin/"),
@@ -357,6 +366,8 @@ def _objects(tenant, app, checklist_version: int) -> dict[str, object]:
         "leaf_hash": bytes(db.session.scalar(select(LogLeaf.leaf_hash).where(
             LogLeaf.province_id == tenant.province.id).limit(1))).hex(),
         "tree_size": transparency_services.publish()[0].tree_size,
+        # One registry for the platform: the public key pages are everyone's.
+        "signing_key": keys.current_row().key_id,
     }
 
 

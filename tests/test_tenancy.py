@@ -47,6 +47,7 @@ from riskapp.reviews import services as reviews
 from riskapp.rounds import services as rounds
 from riskapp.rounds.targets import Criteria
 from riskapp.tenancy import (
+    EVIDENCE_READERS,
     PROVINCE_WIDE_MODELS,
     READERS,
     SHARED_MODELS,
@@ -159,6 +160,8 @@ def _expected(model, user) -> set[int]:
         return {_key(r) for r in rows if _enterprise_of(r) == user.enterprise_id}
     if user.role not in READERS:
         return set()
+    if model is Evidence and user.role not in EVIDENCE_READERS:
+        return set()  # photos may show faces: viewers read assessments without them
     if model in PROVINCE_WIDE_MODELS:
         # A province's campaign (a reporting round) is read whole by its readers.
         return {_key(r) for r in rows if r.province_id == user.province_id}
@@ -197,9 +200,12 @@ def test_scoped_reaches_exactly_the_rows_of_the_reach(app, populated, model):
 def test_the_auditor_reaches_less_than_the_province_and_nothing_of_drafts(app, populated):
     with app.test_request_context():
         auditor, viewer = scope_for(populated.a.auditor), scope_for(populated.a.viewer)
+        admin = scope_for(populated.a.admin)
         seen = set(db.session.scalars(scoped(select(Evidence.id), Evidence, auditor)))
-        province = set(db.session.scalars(scoped(select(Evidence.id), Evidence, viewer)))
+        province = set(db.session.scalars(scoped(select(Evidence.id), Evidence, admin)))
         assert seen and seen < province
+        # The province's viewer reads the assessments, never their photos.
+        assert db.session.scalars(scoped(select(Evidence.id), Evidence, viewer)).all() == []
         drafts = select(Assessment.id).where(Assessment.status == AssessmentStatus.DRAFT)
         assert db.session.scalars(scoped(drafts, Assessment, viewer)).all() == []
         officer = scope_for(populated.a.officer)

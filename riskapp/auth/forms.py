@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from riskapp.auth.services import password_problem
@@ -38,5 +38,18 @@ class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
+_CONSENT_LABEL = _l("I have read the privacy notice and agree that riskapp keeps my data as it "
+                    "describes.")
+_CONSENT_REFUSED = _l("Tick the box to agree to the privacy notice. Without your agreement the "
+                      "account stays inactive; ask the person who invited you if you have "
+                      "questions.")
+
+
 class AcceptInviteForm(SetPasswordForm):
     name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=255)])
+    consent = BooleanField(_CONSENT_LABEL, validators=[DataRequired(message=_CONSENT_REFUSED)])
+
+
+class ConsentForm(TranslatedForm):
+    consent = BooleanField(_CONSENT_LABEL, validators=[
+        DataRequired(message=_l("Tick the box to agree, or choose “Later”."))])

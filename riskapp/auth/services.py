@@ -146,10 +146,13 @@ def send_invitation(user: User, inviter_name: str) -> str:
         _("Your riskapp account"),
         _(
             "%(inviter)s invited you to riskapp.\n\nOpen this link to choose your password "
-            "(valid for %(hours)d hours):\n%(link)s\n",
+            "(valid for %(hours)d hours):\n%(link)s\n\nBefore your account is activated you "
+            "will be asked to read and accept our privacy notice, which says what personal "
+            "data riskapp keeps about you, why and for how long:\n%(notice)s\n",
             inviter=inviter_name,
             hours=current_app.config["INVITE_TTL_HOURS"],
             link=link,
+            notice=links.external(url_for("main.privacy")),
         ),
     )
     return link

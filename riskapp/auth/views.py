@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from riskapp.auditlog import record
-from riskapp.auth import bp, services
+from riskapp.auth import bp, consent, services
 from riskapp.auth.forms import (
     AcceptInviteForm,
     ChangePasswordForm,
+    ConsentForm,
     ForgotPasswordForm,
     LoginForm,
     SetPasswordForm,
@@ -101,7 +102,10 @@ def login():
         login_user(user)
         record("login", user=user)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        target = _safe_next(request.args.get("next"))
+        if consent.needs_consent(user):
+            return redirect(url_for("auth.privacy_consent", next=target))
+        return redirect(target)
     return render_template("auth/login.html", form=form)
 
 
@@ -131,11 +135,28 @@ def accept_invite(token: str):
         form.name.data = found.user.name
     if form.validate_on_submit():
         user = services.use_token(found, form.password.data, form.name.data)
+        consent.record_consent(user)
         record("invite_accepted", user=user)
         db.session.commit()
         flash(_("Your password is set. You can log in now."), "success")
         return redirect(url_for("auth.login"))
+    if form.is_submitted() and form.consent.errors:
+        flash(_("Your account is not activated: it needs your agreement to the privacy "
+                "notice."), "error")
     return render_template("auth/accept_invite.html", form=form, user=found.user)
+
+
+@route(bp, "/privacy-consent", roles=EVERYONE, methods=["GET", "POST"])
+def privacy_consent():
+    """Asked once after login of a user who has not agreed to this version of the notice."""
+    target = _safe_next(request.args.get("next"))
+    form = ConsentForm()
+    if form.validate_on_submit():
+        consent.record_consent(current_user._get_current_object())
+        db.session.commit()
+        flash(_("Thank you: your agreement to the privacy notice is recorded."), "success")
+        return redirect(target)
+    return render_template("auth/privacy_consent.html", form=form, target=target)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select
 from riskapp import checklists, clock, onboarding
 from riskapp.assessments import services as assessments
 from riskapp.audit.services import record_finding
+from riskapp.auth.consent import NOTICE_VERSION
 from riskapp.auth.services import hash_password
 from riskapp.db import db
 from riskapp.demo.behaviour import SiteBehaviour, local_time
@@ -220,6 +221,8 @@ class _Seeder:
             user = User(
                 email=email, name=name, role=role, password_hash=password,
                 province_id=None if role == Role.PLATFORM_ADMIN else self.province.id,
+                # Fictional people: the demo opens on its pages, not on the consent question.
+                privacy_notice_version=NOTICE_VERSION,
             )
             db.session.add(user)
             self.users[role] = user

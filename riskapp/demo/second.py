@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from riskapp import checklists, gazetteer, onboarding
+from riskapp.auth.consent import NOTICE_VERSION
 from riskapp.auth.services import hash_password
 from riskapp.db import db
 from riskapp.demo.data import (
@@ -71,7 +72,7 @@ def _users(province_id: int) -> dict[Role, User]:
     users = {}
     for email, role, name in SECOND_USERS:
         users[role] = User(email=email, name=name, role=role, password_hash=password,
-                           province_id=province_id)
+                           province_id=province_id, privacy_notice_version=NOTICE_VERSION)
         db.session.add(users[role])
     db.session.flush()
     return users

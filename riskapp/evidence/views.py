@@ -1,5 +1,5 @@
 """Evidence routes: the officer's attach page per item, deletion on drafts, and the file itself
-for everyone whose reach includes the assessment."""
+for those who need it (tenancy.EVIDENCE_READERS) whose reach includes the assessment."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from riskapp.db import db
 from riskapp.evidence import bp, services
 from riskapp.models import Assessment, Evidence
 from riskapp.reports.services import content_disposition
-from riskapp.tenancy import OFFICERS, TENANT_USERS, get_or_404, route
+from riskapp.tenancy import EVIDENCE_READERS, OFFICERS, get_or_404, route
 
 
 @bp.app_template_global("evidence_by_item")
@@ -109,14 +109,14 @@ def _send(evidence: Evidence, data: bytes | None, content_type: str, inline: boo
     return response
 
 
-@route(bp, "/<int:evidence_id>", roles=TENANT_USERS)
+@route(bp, "/<int:evidence_id>", roles=EVIDENCE_READERS)
 def file(evidence_id: int):
     evidence = get_or_404(Evidence, evidence_id)
     is_image = evidence.content_type.startswith("image/")
     return _send(evidence, services.read(evidence), evidence.content_type, inline=is_image)
 
 
-@route(bp, "/<int:evidence_id>/thumbnail", roles=TENANT_USERS)
+@route(bp, "/<int:evidence_id>/thumbnail", roles=EVIDENCE_READERS)
 def thumbnail(evidence_id: int):
     evidence = get_or_404(Evidence, evidence_id)
     return _send(evidence, services.read(evidence, thumbnail=True), services.JPEG, inline=True)

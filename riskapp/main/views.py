@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
 from riskapp import search, territory
+from riskapp.auth.consent import NOTICE_VERSION
 from riskapp.db import db
 from riskapp.filters import THEN_BOUNDARIES
 from riskapp.main import bp
@@ -50,6 +51,12 @@ def switch_language(code: str):
     if not target.startswith(request.host_url):
         target = url_for("main.home")
     return redirect(target)
+
+
+@bp.route("/privacy")
+def privacy():
+    """The privacy notice (public): what riskapp keeps about its users, why, how long."""
+    return render_template("main/privacy.html", notice_version=NOTICE_VERSION)
 
 
 @bp.route("/healthz")

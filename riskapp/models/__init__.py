@@ -38,6 +38,7 @@ from riskapp.models.report import Report
 from riskapp.models.review import AssessmentReview, ReviewComment
 from riskapp.models.rollup import WeeklyGradeCount
 from riskapp.models.rounds import ReportingRound, RoundTarget
+from riskapp.models.signing import SigningKey
 from riskapp.models.territory import Area, AreaLevel, AreaSuccession, LevelProposal, Province
 from riskapp.models.transparency import LogLeaf, LogNode, LogState, LogTreeHead
 from riskapp.models.user import AuditorArea, OneTimeToken, User
@@ -91,6 +92,7 @@ __all__ = [
     "Report",
     "ReportingRound",
     "ReportStatus",
+    "SigningKey",
     "ReviewComment",
     "ReviewDecision",
     "ReviewStatus",

@@ -36,6 +36,9 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # When the user agreed to which version of the privacy notice (riskapp/auth/consent.py).
+    privacy_consent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    privacy_notice_version: Mapped[str | None] = mapped_column(String(20))
 
     enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
 

@@ -11,11 +11,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote
 
-from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +36,7 @@ from riskapp.models import (
 )
 from riskapp.models.types import utcnow
 from riskapp.pagination import Page, paginate
-from riskapp.reports import labels, signing
+from riskapp.reports import keys, labels, signing
 from riskapp.reports.data import ActionInfo, EnterpriseInfo, HistoryPoint, ReportData
 from riskapp.reviews import services as reviews
 from riskapp.scoring import Result
@@ -169,17 +166,25 @@ def _render_retried(report_id: int, base_url: str | None = None) -> None:
 # --------------------------------------------------------------------------- rendering
 
 
-@lru_cache(maxsize=4)
-def _private_key(path: str):
-    return signing.load_or_create_private_key(Path(path))
-
-
 def signing_key():
-    return _private_key(str(current_app.config["REPORT_SIGNING_KEY"]))
+    """The current private key (riskapp/reports/keys.py: the registry, its files)."""
+    return keys.current_private_key()
 
 
 def public_key_pem() -> bytes:
-    return signing.public_key_pem(signing_key())
+    """The current key's public half (PEM), as /verify/public-key.pem publishes it."""
+    return keys.current_row().public_key_pem.encode()
+
+
+def public_key_for(key_id: str):
+    """The public key a report's signature line names (Ed25519PublicKey), None when unknown:
+    the one lookup every verifier uses."""
+    return keys.public_key_for(key_id)
+
+
+def key_set():
+    """Every signing key with its validity and revocation, for verifying and publishing."""
+    return keys.key_set()
 
 
 def verify_url(code: str, base_url: str | None = None) -> str:
@@ -508,6 +513,14 @@ class UploadCheck:
     reason: str  # key of a message the page words (see templates/verify/_upload_result.html)
     sha256: str
     report: PublicReport | None = None
+    # The signature check itself: the key that signed (its revocation, a note beside a pass).
+    verification: signing.Verification | None = None
+
+
+# A failed signature check → the page's message key (anything else: "bad_signature").
+_UPLOAD_REASONS = {signing.CHANGED: "changed", signing.UNKNOWN_KEY: "unknown_key",
+                   signing.REVOKED_KEY: "revoked_key",
+                   signing.OUTSIDE_VALIDITY: "outside_validity"}
 
 
 def check_upload(pdf: bytes, expected: PublicReport | None = None) -> UploadCheck:
@@ -515,10 +528,11 @@ def check_upload(pdf: bytes, expected: PublicReport | None = None) -> UploadChec
 
     Genuine means: the signature checks against our key, the signed payload names a report we
     issued, and the file is byte for byte the stored one."""
-    verification = signing.verify_report(pdf, signing_key())
+    verification = signing.verify_report_with_keys(pdf, key_set())
     digest = verification.sha256 or hashlib.sha256(pdf).hexdigest()
     if not verification.valid:
-        return UploadCheck(False, "bad_signature", digest, expected)
+        return UploadCheck(False, _UPLOAD_REASONS.get(verification.outcome, "bad_signature"),
+                           digest, expected, verification)
     code = str((verification.payload or {}).get("verification_code", ""))
     issued = find_public_report(code)
     if issued is None:
@@ -526,5 +540,5 @@ def check_upload(pdf: bytes, expected: PublicReport | None = None) -> UploadChec
     if expected is not None and issued.code != expected.code:
         return UploadCheck(False, "other_report", digest, expected)
     if issued.sha256 != digest:
-        return UploadCheck(False, "not_stored_copy", digest, issued)
-    return UploadCheck(True, "genuine", digest, issued)
+        return UploadCheck(False, "not_stored_copy", digest, issued, verification)
+    return UploadCheck(True, "genuine", digest, issued, verification)

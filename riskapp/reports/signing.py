@@ -30,7 +30,7 @@ import re
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +40,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pypdf import PdfReader, PdfWriter
 
 from riskapp.charts import grade_key
+from riskapp.reports.keyset import KeyRecord, KeySet, utc_text
 
 if TYPE_CHECKING:
     from riskapp.reports.data import ReportData
+
+# Verification.outcome: the different failures a verifier words differently.
+VALID = "valid"
+CHANGED = "changed"  # the signature does not match: the file (or its payload) was changed
+UNKNOWN_KEY = "unknown_key"  # signed by a key the key set does not hold
+REVOKED_KEY = "revoked_key"  # signed after the key's revocation time
+OUTSIDE_VALIDITY = "outside_validity"  # signed after the key was rotated out
+INVALID = "invalid"  # not a signed riskapp report at all
 
 PAYLOAD_FORMAT = "riskapp-report/1"
 ATTACHMENT_NAME = "riskapp-report.json"
@@ -63,6 +72,10 @@ class Verification:
     payload: dict | None
     reason: str  # short English sentence for logs, the CLI and the verification page
     sha256: str  # hex SHA-256 of the bytes checked (the whole file as given)
+    # Which failure (or VALID), for pages that word it themselves: see the constants below.
+    outcome: str = ""
+    key: KeyRecord | None = None  # the registry's key that signed, when a key set was used
+    note: str = ""  # said beside a valid result (a key revoked after this report was signed)
 
 
 def make_verification_code() -> str:
@@ -79,35 +92,46 @@ def normalise_verification_code(text: str) -> str | None:
     return f"{symbols[:4]}-{symbols[4:]}"
 
 
-def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
-    """Load the PEM signing key at ``path``, creating it (mode 0600) when missing."""
+def write_private_key(path: Path, key: Ed25519PrivateKey) -> Ed25519PrivateKey:
+    """Write ``key`` at ``path`` (PEM, mode 0600) unless a key is already there; the key the file
+    holds afterwards."""
     path = Path(path)
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write a private temp file, then link it into place: another process starting at the
-        # same time either wins the link (we then load its key) or finds a complete file.
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write a private temp file, then link it into place: another process starting at the
+    # same time either wins the link (we then load its key) or finds a complete file.
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
         try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-            try:
-                os.link(temp_name, path)
-                return key
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(temp_name)
+            os.link(temp_name, path)
+            return key
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(temp_name)
+    return _read_private_key(path)
+
+
+def _read_private_key(path: Path) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
     return key
+
+
+def load_or_create_private_key(path: Path) -> Ed25519PrivateKey:
+    """Load the PEM signing key at ``path``, creating it (mode 0600) when missing."""
+    path = Path(path)
+    if not path.exists():
+        return write_private_key(path, Ed25519PrivateKey.generate())
+    return _read_private_key(path)
 
 
 def _public(key: Ed25519PrivateKey | Ed25519PublicKey | bytes | str) -> Ed25519PublicKey:
@@ -205,6 +229,11 @@ def _read_attachment(body: bytes) -> dict:
 class _Refused(Exception):
     """A check failed; the message says which, in words for the verification page."""
 
+    def __init__(self, message: str, outcome: str = INVALID, key: KeyRecord | None = None):
+        super().__init__(message)
+        self.outcome = outcome
+        self.key = key
+
 
 def _signature_line(pdf: bytes) -> tuple[bytes, re.Match]:
     """The signed body and the signature line at the end of the file."""
@@ -219,13 +248,21 @@ def _signature_line(pdf: bytes) -> tuple[bytes, re.Match]:
     return pdf[:start], match
 
 
+def signer_key_id(pdf: bytes) -> str | None:
+    """The key id on a signed report's signature line (None when it has none)."""
+    try:
+        return _signature_line(pdf)[1][1].decode()
+    except _Refused:
+        return None
+
+
 def _checked_key(public_key, match: re.Match) -> Ed25519PublicKey:
     try:
         key = _public(public_key)
     except (ValueError, TypeError):
         raise _Refused("the public key is not a valid Ed25519 key") from None
     if match[1].decode() != key_id(key):
-        raise _Refused("signed by another key")
+        raise _Refused("signed by another key", UNKNOWN_KEY)
     return key
 
 
@@ -259,17 +296,66 @@ def verify_report(
         try:
             key.verify(base64.b64decode(match[2], validate=True), _FILE_CONTEXT + body)
         except (InvalidSignature, binascii.Error):
-            raise _Refused("signature does not match: the file was changed") from None
+            raise _Refused("signature does not match: the file was changed", CHANGED) from None
         payload = _signed_payload(body, key)
     except _Refused as refused:
-        return Verification(False, None, str(refused), digest)
-    return Verification(True, payload, "valid signature", digest)
+        return Verification(False, None, str(refused), digest, refused.outcome, refused.key)
+    return Verification(True, payload, "valid signature", digest, VALID)
+
+
+def _signed_at(payload: dict) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(payload["generated_at"]))
+    except (KeyError, ValueError):
+        raise _Refused("signed payload has no valid signing time") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _key_in_force(record: KeyRecord, signed_at: datetime) -> str:
+    """Refuse a report the key could no longer sign; the note for one signed in time."""
+    if record.revoked_before(signed_at):
+        raise _Refused(f"signed by key {record.key_id} after it was revoked on "
+                       f"{utc_text(record.revoked_at)}: {record.revocation_reason}",
+                       REVOKED_KEY, record)
+    if record.retired_before(signed_at):
+        raise _Refused(f"signed by key {record.key_id} on {utc_text(signed_at)}, after it was "
+                       f"retired on {utc_text(record.valid_until)}", OUTSIDE_VALIDITY, record)
+    if record.revoked_at is not None:
+        return (f"key {record.key_id} was revoked on {utc_text(record.revoked_at)} "
+                f"({record.revocation_reason}); this report was signed before, on "
+                f"{utc_text(signed_at)}")
+    return ""
+
+
+def verify_report_with_keys(pdf: bytes, keys: KeySet) -> Verification:
+    """Check a signed report against a key set: the key that signed must be known, the file
+    unchanged, and the key in force at the signed time (not revoked, not yet rotated out)."""
+    if not isinstance(pdf, bytes | bytearray | memoryview):
+        return Verification(False, None, "input is not bytes", "", INVALID)
+    pdf = bytes(pdf)
+    digest = hashlib.sha256(pdf).hexdigest()
+    record = None
+    try:
+        _body, match = _signature_line(pdf)
+        record = keys.get(match[1].decode())
+        if record is None:
+            raise _Refused(f"signed by an unknown key {match[1].decode()}", UNKNOWN_KEY)
+        checked = verify_report(pdf, record.public_key)
+        if not checked.valid:
+            raise _Refused(checked.reason, checked.outcome, record)
+        note = _key_in_force(record, _signed_at(checked.payload))
+    except _Refused as refused:
+        return Verification(False, None, str(refused), digest, refused.outcome, refused.key)
+    return Verification(True, checked.payload, "valid signature", digest, VALID, record, note)
 
 
 def verify_report_file(path: Path, public_key: Any) -> Verification:
-    """``verify_report`` on a file on disk (for ``flask verify-report FILE.pdf``)."""
+    """``verify_report`` (or, given a KeySet, ``verify_report_with_keys``) on a file on disk
+    (for ``flask verify-report FILE.pdf``)."""
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        return Verification(False, None, f"cannot read file: {error.strerror}", "")
+        return Verification(False, None, f"cannot read file: {error.strerror}", "", INVALID)
+    if isinstance(public_key, KeySet):
+        return verify_report_with_keys(data, public_key)
     return verify_report(data, public_key)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -14,10 +16,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from riskapp import links
 from riskapp.db import db
 from riskapp.extensions import costly_limit, limiter, report_pdf_limit, user_or_address
 from riskapp.models import ReportStatus
 from riskapp.reports import bp, services
+from riskapp.reports.keyset import pem_of
 from riskapp.tenancy import (
     OFFICERS,
     TENANT_USERS,
@@ -136,16 +140,44 @@ def verify_form():
     return render_template("verify/index.html", check=check, error=error), 400 if error else 200
 
 
+def _pem_response(pem: bytes, filename: str) -> Response:
+    db.session.commit()  # the first key, registered on first use
+    return Response(pem, mimetype="application/x-pem-file", headers={
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": "public, max-age=3600",
+    })
+
+
 @bp.route("/verify/public-key.pem")
 def public_key():
-    return Response(
-        services.public_key_pem(),
-        mimetype="application/x-pem-file",
-        headers={
-            "Content-Disposition": 'inline; filename="riskapp-report-signing-key.pem"',
-            "Cache-Control": "public, max-age=3600",
-        },
-    )
+    """The current key (the one that signs new reports)."""
+    return _pem_response(services.public_key_pem(), "riskapp-report-signing-key.pem")
+
+
+@bp.route("/verify/keys/<key_id>.pem")
+def key_pem(key_id: str):
+    record = services.key_set().get(key_id)
+    if record is None:
+        abort(404)
+    return _pem_response(pem_of(record.public_key).encode(),
+                         f"riskapp-report-signing-key-{record.key_id}.pem")
+
+
+@bp.route("/verify/keys")
+def keys_page():
+    key_set = services.key_set()
+    db.session.commit()
+    records = sorted(key_set.values(), key=lambda r: r.valid_from, reverse=True)
+    return render_template("verify/keys.html", records=records)
+
+
+@bp.route("/verify/keys.json")
+def keys_json():
+    """Every key with its dates: save it to verify reports offline (docs/API.md)."""
+    document = services.key_set().as_json(issuer=links.base_url())
+    db.session.commit()
+    # Short cache: a revocation must reach verifiers soon.
+    return jsonify(document), 200, {"Cache-Control": "public, max-age=300"}
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])

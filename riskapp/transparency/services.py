@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -23,7 +20,7 @@ from riskapp.db import db
 from riskapp.jobs.outbox import dialect_insert
 from riskapp.models import LogLeaf, LogNode, LogState, LogTreeHead, Report, ReportStatus
 from riskapp.models.types import utcnow
-from riskapp.reports import signing
+from riskapp.reports import keys, signing
 from riskapp.transparency import heads, leaves, merkle
 
 LEAVES_PAGE_LIMIT = 100
@@ -63,23 +60,14 @@ class DbStore:
 # --------------------------------------------------------------------------- keys
 
 
-@lru_cache(maxsize=4)
-def _key_at(path: str):
-    return signing.load_or_create_private_key(Path(path))
-
-
 def signing_key():
-    """The key that signs tree heads: the report-signing key, the file that
-    riskapp.reports.services.signing_key reads (importing that module here would close an import
-    cycle through riskapp.checklists)."""
-    return _key_at(str(current_app.config["REPORT_SIGNING_KEY"]))
+    """The key that signs tree heads: the current report-signing key (riskapp/reports/keys.py)."""
+    return keys.current_private_key()
 
 
 def _public_key_for(key_id: str) -> Ed25519PublicKey | None:
-    """The public key named by a tree head's key id, None when unknown. The one lookup the
-    key-rotation work rewires to the published key list."""
-    public = signing_key().public_key()
-    return public if signing.key_id(public) == key_id else None
+    """The public key named by a tree head's key id (any published key), None when unknown."""
+    return keys.public_key_for(key_id)
 
 
 # --------------------------------------------------------------------------- appending
@@ -121,7 +109,7 @@ def append(kind: str, fields: dict, *, object_id: int, province_id: int | None) 
 def log_report(report) -> LogLeaf:
     fields = leaves.report_fields(
         report_id=report.public_id, verification_code=report.verification_code,
-        sha256=report.sha256, key_id=signing.key_id(signing_key()),
+        sha256=report.sha256, key_id=signing.signer_key_id(report.pdf),
         generated_at=report.generated_at, lang=report.lang)
     return append(leaves.REPORT, fields, object_id=report.id, province_id=report.province_id)
 

@@ -72,7 +72,7 @@ def test_invited_province_admin_accepts_and_reaches_users_page(app, client, worl
     client.post("/auth/logout")
     path = link.split("://", 1)[1].split("/", 1)[1]
     accepted = client.post("/" + path, data={"name": "Vũ Thị Hà", "password": "Sông-Đáy-2021",
-                                             "confirm": "Sông-Đáy-2021"})
+                                             "confirm": "Sông-Đáy-2021", "consent": "y"})
     assert accepted.status_code == 302
     assert login(client, "new@hanam.vn", "Sông-Đáy-2021").status_code == 302
     page = client.get("/admin/users")

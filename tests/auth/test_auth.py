@@ -235,7 +235,7 @@ def test_invitation_is_accepted_once(app, client, world, outbox):
     path = _invite(app, user_id, outbox)
     assert client.get(path).status_code == 200
     response = client.post(path, data={"name": "Nguyễn Văn Mới", "password": NEW_PASSWORD,
-                                       "confirm": NEW_PASSWORD})
+                                       "confirm": NEW_PASSWORD, "consent": "y"})
     assert response.status_code == 302
     assert _stored(app, user_id).name == "Nguyễn Văn Mới"
     assert login(client, "moi@th.vn", NEW_PASSWORD).status_code == 302

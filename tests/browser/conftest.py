@@ -123,12 +123,14 @@ def _add_form_officer() -> None:
 
 
 def _add_officer(email: str, name: str, enterprise) -> None:
+    from riskapp.auth.consent import NOTICE_VERSION
     from riskapp.auth.services import hash_password
     from riskapp.models import Role, User
 
     db.session.add(User(email=email, name=name, role=Role.OFFICER,
                         password_hash=hash_password(PASSWORD),
-                        province_id=enterprise.province_id, enterprise_id=enterprise.id))
+                        province_id=enterprise.province_id, enterprise_id=enterprise.id,
+                        privacy_notice_version=NOTICE_VERSION))
 
 
 @pytest.fixture(scope="session")

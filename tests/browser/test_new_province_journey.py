@@ -67,6 +67,8 @@ def _accept(pages, page, app, email: str, step: str) -> None:
     _shots(pages, page, step)
     page.get_by_label("New password").fill(NEW_PASSWORD)
     page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
+    expect(page.get_by_role("heading", name="Privacy notice")).to_be_visible()
+    page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Create my account").click()
     expect(page.locator(".flash-success")).to_contain_text("Your password is set")
     _log_in(page, email, NEW_PASSWORD)

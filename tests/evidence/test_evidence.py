@@ -207,10 +207,11 @@ def test_files_are_served_only_within_reach(app, world, login_as, draft_id):
     auditor = login_as(world.a.auditor)
     assert auditor.get(f"/evidence/{photo}").status_code == 404
     _submit(app, draft_id, world)
-    for user in (world.a.auditor, world.a.viewer, world.a.admin, world.a.officer):
+    for user in (world.a.auditor, world.a.admin, world.a.area_admin, world.a.officer):
         assert login_as(user).get(f"/evidence/{photo}").status_code == 200, user.email
-    for user in (world.b.officer, world.b.auditor, world.b.viewer, world.b.admin,
-                 world.platform_admin):
+    # Photos may show faces: viewers of the province and of the commune read without them.
+    for user in (world.a.viewer, world.a.area_viewer, world.b.officer, world.b.auditor,
+                 world.b.viewer, world.b.admin, world.platform_admin):
         reached = login_as(user)
         assert reached.get(f"/evidence/{photo}").status_code == 404, user.email
         assert reached.get(f"/evidence/{photo}/thumbnail").status_code == 404, user.email
@@ -222,7 +223,8 @@ def test_an_auditor_outside_the_area_gets_404(app, world, login_as):
         evidence = make_evidence(submitted, world.a.officer).id
         db.session.commit()
     assert login_as(world.a.auditor).get(f"/evidence/{evidence}").status_code == 404
-    assert login_as(world.a.viewer).get(f"/evidence/{evidence}").status_code == 200
+    assert login_as(world.a.area_admin).get(f"/evidence/{evidence}").status_code == 404
+    assert login_as(world.a.admin).get(f"/evidence/{evidence}").status_code == 200
 
 
 def test_deleting_works_on_drafts_only_and_is_logged(app, world, login_as, draft_id):
@@ -272,3 +274,32 @@ def test_a_report_without_evidence_has_no_image(app, world):
         report = report_services.report_of(submitted.id, "vi")
         reader = PdfReader(io.BytesIO(report_services.stored_pdf(report)))
         assert not [image for page in reader.pages for image in page.images]
+
+
+def test_pages_show_thumbnails_only_to_those_who_may_open_them(app, world, login_as):
+    with app.test_request_context():
+        submitted = factories.submit_assessment(world.a.enterprise, world.a.officer)
+        evidence = make_evidence(submitted, world.a.officer).id
+        db.session.commit()
+        assessment_id, enterprise_id = submitted.id, world.a.enterprise.id
+    pages = {
+        "review": f"/province/reviews/{assessment_id}",
+        "enterprise": f"/province/enterprises/{enterprise_id}",
+        "result": f"/enterprise/assessments/{assessment_id}",
+        "audit": f"/audit/assessments/{assessment_id}",
+    }
+    thumbnail = f"/evidence/{evidence}/thumbnail"
+    expected = {  # the pages each role opens: thumbnail shown or not
+        world.a.viewer: {"review": False, "enterprise": False},
+        world.a.area_viewer: {"review": False, "enterprise": False},
+        world.a.admin: {"review": True, "enterprise": True, "audit": True},
+        world.a.area_admin: {"review": True, "enterprise": True},
+        world.a.auditor: {"enterprise": True, "audit": True},
+        world.a.officer: {"result": True},
+    }
+    for user, shown in expected.items():
+        client = login_as(user)
+        for name, visible in shown.items():
+            response = client.get(pages[name])
+            assert response.status_code == 200, (user.email, name)
+            assert (thumbnail in response.get_data(as_text=True)) is visible, (user.email, name)

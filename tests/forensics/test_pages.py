@@ -34,7 +34,7 @@ def reuse(app, world):
 
 def test_staff_see_the_reuse_in_plain_words_with_both_thumbnails(world, reuse, login_as):
     own, _foreign, evidence = reuse
-    client = login_as(world.a.viewer)
+    client = login_as(world.a.admin)
     client.get("/lang/vi")
     page = client.get("/province/signals/").get_data(as_text=True)
     assert f'id="signal-{own}"' in page and f'id="signal-{_foreign}"' not in page
@@ -42,6 +42,13 @@ def test_staff_see_the_reuse_in_plain_words_with_both_thumbnails(world, reuse, l
     for evidence_id in evidence[:2]:
         assert f"/evidence/{evidence_id}/thumbnail" in page
         assert client.get(f"/evidence/{evidence_id}/thumbnail").status_code == 200
+    # The province's viewer reads the signal, never the photos (they may show faces).
+    viewer = login_as(world.a.viewer)
+    viewer.get("/lang/en")
+    seen = viewer.get("/province/signals/").get_data(as_text=True)
+    assert f'id="signal-{own}"' in seen and "/thumbnail" not in seen
+    assert "Photos are shown only to the enterprise, its reviewers and auditors." in seen
+    assert viewer.get(f"/evidence/{evidence[0]}/thumbnail").status_code == 404
     client.get("/lang/en")
     english = client.get("/province/signals/").get_data(as_text=True)
     assert "Signals" in english and "of the same enterprise" in english
