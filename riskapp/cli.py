@@ -12,6 +12,7 @@ from riskapp.db import db
 from riskapp.forensics.commands import backfill_command, scan_command
 from riskapp.jobs.supervisor import jobs_command
 from riskapp.models import Role, User
+from riskapp.privacy.commands import retention_command
 from riskapp.province.reform_cli import territory_group
 from riskapp.reports.cli import verify_report
 
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(territory_group)
     app.cli.add_command(scan_command)
     app.cli.add_command(backfill_command)
+    app.cli.add_command(retention_command)
 
 
 @click.command("db-upgrade")

@@ -27,6 +27,7 @@ from riskapp.models.evidence import Evidence
 from riskapp.models.forensics import ForensicFlag
 from riskapp.models.impact import ImpactPreview
 from riskapp.models.notification import Notification, NotificationDelivery, NotificationSettings
+from riskapp.models.privacy import ErasureRequest, RetentionSetting
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.review import AssessmentReview, ReviewComment
@@ -60,6 +61,7 @@ __all__ = [
     "ChecklistActivation",
     "ChecklistVersion",
     "Enterprise",
+    "ErasureRequest",
     "EnterpriseStatus",
     "Evidence",
     "Finding",
@@ -78,6 +80,7 @@ __all__ = [
     "Report",
     "ReportingRound",
     "ReportStatus",
+    "RetentionSetting",
     "ReviewComment",
     "ReviewDecision",
     "ReviewStatus",
