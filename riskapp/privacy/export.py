@@ -24,6 +24,7 @@ from riskapp.models import (
     Province,
     User,
 )
+from riskapp.tenancy import OWNER_COLUMNS
 
 
 def _value(value):
@@ -95,7 +96,7 @@ def personal_data(user: User) -> dict:
                                    "content_type", "size_bytes", "created_at"),
         "notifications": _notifications(uid),
         "notification_preferences": _preferences(uid),
-        "api_tokens": _rows(select(ApiToken).where(ApiToken.user_id == uid)
+        "api_tokens": _rows(select(ApiToken).where(OWNER_COLUMNS[ApiToken] == uid)
                             .order_by(ApiToken.id),
                             "name", "prefix", "scopes", "created_at", "expires_at",
                             "last_used_at", "revoked_at"),

@@ -70,7 +70,8 @@ def test_erasure_removes_the_person_keeps_the_records_and_the_report_verifies(ap
         for model in (ApiToken, OneTimeToken, Notification):
             assert db.session.scalar(select(func.count()).select_from(model).where(
                 model.user_id == officer.id)) == 0
-        login = db.session.scalar(select(AuditLog).where(AuditLog.action == "login"))
+        login = db.session.scalar(select(AuditLog).where(AuditLog.action == "login",
+                                                         AuditLog.user_id == officer.id))
         assert login.user_email == row.email and login.ip is None
         entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user_erased"))
         assert entry.details == {"user_id": officer.id}
