@@ -8,7 +8,7 @@ from flask import Flask
 
 AREAS = ("main", "auth", "assessments", "reports", "province", "audit", "admin", "api", "evidence",
          "rounds", "reviews", "webhooks", "notifications", "impact", "forensics",
-         "transparency")
+         "transparency", "privacy")
 # The modules that add routes, commands or model listeners to an area when imported.
 MODULES = {
     "province": ("views", "commands", "rollups", "reform_views", "area_views",

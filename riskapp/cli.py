@@ -13,6 +13,7 @@ from riskapp.db import db
 from riskapp.forensics.commands import backfill_command, scan_command
 from riskapp.jobs.supervisor import jobs_command
 from riskapp.models import Role, User
+from riskapp.privacy.commands import retention_command
 from riskapp.province.reform_cli import territory_group
 from riskapp.reports.cli import keys_list, keys_revoke, keys_rotate, verify_report
 from riskapp.transparency.commands import audit_command, publish_command
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_verify_command)
     app.cli.add_command(publish_command)
     app.cli.add_command(audit_command)
+    app.cli.add_command(retention_command)
 
 
 @click.command("db-upgrade")

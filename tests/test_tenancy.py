@@ -30,6 +30,7 @@ from riskapp.models import (
     Assessment,
     AssessmentStatus,
     Enterprise,
+    ErasureRequest,
     Evidence,
     ForensicFlag,
     Grade,
@@ -37,6 +38,7 @@ from riskapp.models import (
     Job,
     JobStatus,
     Province,
+    RetentionSetting,
     ReviewDecision,
     Role,
     WebhookEndpoint,
@@ -115,6 +117,11 @@ def populated(app, world):
             # An impact preview (a province-wide record: every reader of the province).
             impact_services.start_level_preview(tenant.province.id, tenant.commune, 4,
                                                 clock.today(), tenant.admin)
+            # A retention period and an erasure request: the province's own.
+            db.session.add(RetentionSetting(province_id=tenant.province.id, kind="files",
+                                            period=7))
+            db.session.add(ErasureRequest(province_id=tenant.province.id,
+                                          user_id=tenant.viewer.id))
             # A webhook endpoint (the submissions above wrote change events).
             db.session.add(WebhookEndpoint(province_id=tenant.province.id,
                                            url="https://hooks.example.org/riskapp",

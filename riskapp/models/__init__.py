@@ -33,6 +33,7 @@ from riskapp.models.evidence import Evidence
 from riskapp.models.forensics import ForensicFlag
 from riskapp.models.impact import ImpactPreview
 from riskapp.models.notification import Notification, NotificationDelivery, NotificationSettings
+from riskapp.models.privacy import ErasureRequest, RetentionSetting
 from riskapp.models.remediation import RemediationAction
 from riskapp.models.report import Report
 from riskapp.models.review import AssessmentReview, ReviewComment
@@ -70,6 +71,7 @@ __all__ = [
     "ChecklistActivation",
     "ChecklistVersion",
     "Enterprise",
+    "ErasureRequest",
     "EnterpriseStatus",
     "Evidence",
     "Finding",
@@ -93,6 +95,7 @@ __all__ = [
     "ReportingRound",
     "ReportStatus",
     "SigningKey",
+    "RetentionSetting",
     "ReviewComment",
     "ReviewDecision",
     "ReviewStatus",

@@ -15,6 +15,9 @@ from riskapp.db import db
 from riskapp.filters import area_choices
 from riskapp.i18n import current_lang
 from riskapp.models import Assessment, Grade, ReviewDecision
+from riskapp.privacy import settings as retention
+from riskapp.privacy.forms import RetentionForm
+from riskapp.privacy.kinds import KINDS
 from riskapp.reviews import bp, queue, services
 from riskapp.reviews.forms import DecisionForm, QueueFilterForm, ReviewGradesForm, pinned_comments
 from riskapp.targeting.forms import RandomShareForm
@@ -95,18 +98,31 @@ def decide(assessment_id: int):
     return redirect(url_for(".index"))
 
 
+def settings_page(form: ReviewGradesForm | None = None, retention_form=None):
+    """The province's settings page (reviewed grades, random share, personal data), with the
+    posted form kept when it was refused (422)."""
+    province = current_province()
+    form = form or ReviewGradesForm(formdata=None, data={
+        "grades": [grade.value for grade in services.review_grades(province)]})
+    share_form = RandomShareForm(formdata=None, percent=round(province.random_share * 100))
+    retention_form = retention_form or RetentionForm(formdata=None,
+                                                     data=retention.periods(province.id))
+    refused = form.errors or retention_form.errors
+    return render_template("reviews/settings.html", form=form, share_form=share_form,
+                           retention_form=retention_form, retention_kinds=KINDS), \
+        422 if refused else 200
+
+
 @route(bp, "/settings", roles=PROVINCE_ADMINS, methods=["GET", "POST"])
 def settings():
-    province = current_province()
-    form = ReviewGradesForm(data=None if request.method == "POST" else {
-        "grades": [grade.value for grade in services.review_grades(province)]})
+    if request.method == "GET":
+        return settings_page()
+    form = ReviewGradesForm()
     if form.validate_on_submit():
         chosen = {Grade(value) for value in form.grades.data or []}
-        changed = services.set_review_grades(province, chosen, current_user)
+        changed = services.set_review_grades(current_province(), chosen, current_user)
         db.session.commit()
         flash(_("Saved: submissions of these grades now wait for review.") if changed
               else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for(".settings"))
-    share_form = RandomShareForm(formdata=None, percent=round(province.random_share * 100))
-    return render_template("reviews/settings.html", form=form, share_form=share_form), \
-        422 if form.errors else 200
+    return settings_page(form)

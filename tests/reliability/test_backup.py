@@ -29,6 +29,7 @@ from riskapp.models import (
     ChangeEvent,
     ChecklistActivation,
     Enterprise,
+    ErasureRequest,
     Evidence,
     Finding,
     ForensicFlag,
@@ -48,6 +49,7 @@ from riskapp.models import (
     ReminderLog,
     Report,
     ReportingRound,
+    RetentionSetting,
     ReviewComment,
     RoundStatus,
     RoundTarget,
@@ -282,6 +284,15 @@ def _add_notification_rows(a) -> None:
     db.session.execute(insert(NotificationSettings).values(
         user_id=a.auditor.id, channels={"reminder": []}, quiet_start=time(22, 30),
         quiet_end=time(6, 0)))
+    _add_privacy_rows(a)
+
+
+def _add_privacy_rows(a) -> None:
+    """A retention period and an erasure request (one open: no closing time, no outcome)."""
+    _insert(RetentionSetting, province_id=a.province.id, kind="evidence_photos", period=36,
+            updated_at=MOMENT)
+    _insert(ErasureRequest, province_id=a.province.id, user_id=a.viewer.id, created_at=LOCAL,
+            closed_at=None, outcome=None)
 
 
 @pytest.fixture
