@@ -26,6 +26,7 @@ from riskapp.models import (
     Assessment,
     AssessmentStatus,
     AuditLog,
+    AuditLogPersonal,
     Evidence,
     Job,
     JobStatus,
@@ -227,8 +228,10 @@ def logins_before() -> datetime:
 def forget_login_addresses(*, dry_run: bool = False) -> int:
     before = logins_before()
     if dry_run:
-        return db.session.scalar(select(func.count()).select_from(AuditLog).where(
-            and_(AuditLog.ip.is_not(None), AuditLog.at < before)))
+        return db.session.scalar(
+            select(func.count()).select_from(AuditLogPersonal)
+            .join(AuditLog, AuditLog.id == AuditLogPersonal.audit_id)
+            .where(and_(AuditLogPersonal.ip.is_not(None), AuditLog.at < before)))
     count = forget_addresses(before)
     if count:
         _logged(None, LOGINS, count)

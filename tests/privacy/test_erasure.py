@@ -17,6 +17,7 @@ from riskapp.models import (
     ApiToken,
     Assessment,
     AuditLog,
+    AuditLogPersonal,
     ErasureRequest,
     Notification,
     OneTimeToken,
@@ -44,8 +45,9 @@ def _with_personal_things(app, user):
         db.session.add(Notification(user_id=user.id, province_id=row.province_id,
                                     kind="reminder", dedup_key=f"x:{user.id}", subject="S",
                                     body="B"))
-        db.session.add(AuditLog(action="login", user_id=user.id, user_email=user.email,
-                                ip="203.0.113.9", province_id=row.province_id))
+        db.session.add(AuditLog(action="login", user_id=user.id, province_id=row.province_id,
+                                personal=AuditLogPersonal(user_email=user.email,
+                                                          ip="203.0.113.9")))
         db.session.commit()
 
 

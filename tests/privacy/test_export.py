@@ -6,7 +6,7 @@ import json
 
 from riskapp.api import tokens
 from riskapp.db import db
-from riskapp.models import AuditLog, Notification, User
+from riskapp.models import AuditLog, AuditLogPersonal, Notification, User
 from tests.audit.support import submitted
 
 
@@ -25,7 +25,9 @@ def test_my_data_holds_my_profile_submissions_messages_and_tokens_only(app, worl
                                     body="Khác"))
         # An admin's entry that names the officer: the officer's export does not carry it.
         db.session.add(AuditLog(action="user_invited", user_id=world.a.admin.id,
-                                user_email=world.a.admin.email, details={"email": officer.email}))
+                                object_type="user", object_id=str(officer.id),
+                                personal=AuditLogPersonal(user_email=world.a.admin.email,
+                                                          subject_email=officer.email)))
         db.session.commit()
         secret = made.secret
     client = login_as(officer)
