@@ -93,7 +93,8 @@ def _about_user(user_id: int):
 
 def pseudonymise_user(user_id: int, pseudonym: str) -> int:
     """Every entry by or about the user shows `pseudonym` instead of their e-mail, and the entries
-    they made lose their IP address (the salt goes too: the entry's digest then links to no one). Returns the entries changed; flushes only."""
+    they made lose their IP address (the salt goes too: the entry's digest then links to no one).
+    Returns the entries changed; flushes only."""
     by_user = select(AuditLog.id).where(AuditLog.user_id == user_id)
     changed = set(db.session.scalars(select(AuditLogPersonal.audit_id).where(
         AuditLogPersonal.audit_id.in_(by_user) | AuditLogPersonal.audit_id.in_(

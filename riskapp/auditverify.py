@@ -8,6 +8,7 @@ must be the head's (a cut-off tail, or entries added behind the chain's back).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import click
@@ -16,10 +17,12 @@ from sqlalchemy import Connection, select
 
 from riskapp.auditchain import GENESIS, HEAD, HEAD_ID, row_hash
 from riskapp.db import db
-from riskapp.models import AuditLog
+from riskapp.models import AuditLog, LogLeaf
+from riskapp.transparency.leaves import AUDIT_CHECKPOINT
 
 BATCH = 10_000
 LOG = AuditLog.__table__
+LEAVES = LogLeaf.__table__
 COLUMNS = [LOG.c[name] for name in (
     "id", "at", "user_id", "province_id", "enterprise_id", "action", "object_type", "object_id",
     "details", "personal_digest", "prev_hash", "row_hash")]
@@ -71,6 +74,23 @@ def _check_head(connection: Connection, verdict: Verdict) -> None:
         verdict.faults.append(f"entry {last_id}: its hash is not the one the chain's head holds")
 
 
+def _check_checkpoints(connection: Connection, verdict: Verdict) -> None:
+    """Each checkpoint the transparency log published (riskapp.transparency.services) names an
+    entry and its hash: the chain must still hold it, or it was rewritten after publication."""
+    published = connection.execute(
+        select(LEAVES.c.leaf_index, LEAVES.c.leaf_input)
+        .where(LEAVES.c.kind == AUDIT_CHECKPOINT).order_by(LEAVES.c.leaf_index)).all()
+    for leaf_index, leaf_input in published:
+        point = json.loads(bytes(leaf_input))
+        stored = connection.scalar(select(LOG.c.row_hash).where(LOG.c.id == point["last_id"]))
+        if stored != point["last_hash"]:
+            state = "is missing" if stored is None else "has another hash"
+            verdict.faults.append(
+                f"entry {point['last_id']} {state}: the transparency log published it as "
+                f"{point['last_hash']} (checkpoint leaf {leaf_index}), so the chain was "
+                f"rewritten after that publication")
+
+
 def verify(connection: Connection, batch: int = BATCH) -> Verdict:
     verdict = Verdict()
     while True:
@@ -81,6 +101,7 @@ def verify(connection: Connection, batch: int = BATCH) -> Verdict:
         if len(rows) < batch:
             break
     _check_head(connection, verdict)
+    _check_checkpoints(connection, verdict)
     return verdict
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from riskapp.reports.signing import canonical_json
 
 FORMAT = 1
-REPORT, AREA_LEVEL, CHECKLIST_ACTIVATION, REVIEW = (
-    "report", "area_level", "checklist_activation", "review")
-KINDS = (REPORT, AREA_LEVEL, CHECKLIST_ACTIVATION, REVIEW)
+REPORT, AREA_LEVEL, CHECKLIST_ACTIVATION, REVIEW, AUDIT_CHECKPOINT = (
+    "report", "area_level", "checklist_activation", "review", "audit_checkpoint")
+KINDS = (REPORT, AREA_LEVEL, CHECKLIST_ACTIVATION, REVIEW, AUDIT_CHECKPOINT)
 
 
 def utc_text(moment: datetime) -> str:
@@ -55,3 +55,8 @@ def review_fields(*, review_id: int, assessment_id: int, province_id: int, decis
     return {"review_id": review_id, "assessment_id": assessment_id, "province_id": province_id,
             "decision": decision, "automatic": automatic, "grade": grade,
             "decided_at": utc_text(decided_at)}
+
+
+def audit_checkpoint_fields(*, last_id: int, last_hash: str) -> dict:
+    """The audit log's chain as it stood at a publication: its last entry and that entry's hash."""
+    return {"last_id": last_id, "last_hash": last_hash}

@@ -8,6 +8,7 @@ Leaves, nodes and heads are only ever inserted. Services flush, never commit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,15 @@ from sqlalchemy import func, select, update
 from riskapp import clock
 from riskapp.db import db
 from riskapp.jobs.outbox import dialect_insert
-from riskapp.models import LogLeaf, LogNode, LogState, LogTreeHead, Report, ReportStatus
+from riskapp.models import (
+    AuditChainHead,
+    LogLeaf,
+    LogNode,
+    LogState,
+    LogTreeHead,
+    Report,
+    ReportStatus,
+)
 from riskapp.models.types import utcnow
 from riskapp.reports import keys, signing
 from riskapp.transparency import heads, leaves, merkle
@@ -163,10 +172,27 @@ def recent_heads(limit: int = RECENT_HEADS) -> list[LogTreeHead]:
                                    .limit(limit)))
 
 
+def checkpoint_audit_chain() -> LogLeaf | None:
+    """Log where the audit log's hash chain stands, when it moved since the last checkpoint: a
+    superuser who cuts the chain's tail and rewrites its head row still disagrees with a published
+    leaf (`flask audit-verify` compares them)."""
+    head = db.session.execute(select(AuditChainHead.last_id, AuditChainHead.last_hash)
+                              .where(AuditChainHead.id == 1)).one_or_none()
+    if head is None or not head.last_id:
+        return None
+    last = db.session.scalar(select(LogLeaf.leaf_input).where(
+        LogLeaf.kind == leaves.AUDIT_CHECKPOINT).order_by(LogLeaf.leaf_index.desc()).limit(1))
+    if last is not None and json.loads(bytes(last))["last_hash"] == head.last_hash:
+        return None
+    fields = leaves.audit_checkpoint_fields(last_id=head.last_id, last_hash=head.last_hash)
+    return append(leaves.AUDIT_CHECKPOINT, fields, object_id=head.last_id, province_id=None)
+
+
 def publish(now: datetime | None = None) -> tuple[LogTreeHead, bool]:
     """Sign the current tree; (head, True), or (today's head of this size, False): a second
     publication of the same size on the same day adds nothing."""
     moment = now or clock.now()
+    checkpoint_audit_chain()
     tree_size = size()
     day = clock.local_date(moment, clock.DEFAULT_TIMEZONE)
     same = select(LogTreeHead).where(LogTreeHead.tree_size == tree_size,
