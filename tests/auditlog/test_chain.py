@@ -13,14 +13,15 @@ from riskapp.auditchain import GENESIS, entry_hash
 from riskapp.auditlog import record
 from riskapp.auditverify import verify
 from riskapp.db import db
-from riskapp.models import AuditChainHead, AuditLog
+from riskapp.models import AuditChainHead, AuditLog, Province, User
 
 
 def _record(app, world, count: int) -> None:
     with app.test_request_context():
         for number in range(count):
             record(f"action_{number}", world.a.enterprise, user=world.a.admin,
-                   details={"n": number, "tên": "Đông Hòa"})
+                   details={"n": number, "tên": "Đông Hòa", "share": 0.1 * number,
+                            "big": 1e20, "nested": [{"b": 2.0, "a": None}]})
         db.session.commit()
 
 
@@ -117,23 +118,20 @@ WRITERS, EACH = 6, 15
 
 
 def test_concurrent_writers_keep_one_chain(app, world):
-    """Threads, each with its own session, record at once; the head's lock orders them."""
+    """Threads, each with its own sessions, record at once; the head's lock orders them."""
     province_id, admin_id = world.a.province.id, world.a.admin.id
     errors: list[BaseException] = []
     start = threading.Barrier(WRITERS)
 
     def writer(number: int) -> None:
         try:
-            with app.app_context():
-                start.wait()
-                for step in range(EACH):
-                    session = db.new_session()
-                    try:
-                        session.add(AuditLog(action=f"w{number}-{step}", user_id=admin_id,
-                                             province_id=province_id))
-                        session.commit()
-                    finally:
-                        session.close()
+            start.wait()
+            for step in range(EACH):
+                # Each request context has its own session (riskapp.db), as each web worker.
+                with app.test_request_context():
+                    record(f"w{number}-{step}", db.session.get(Province, province_id),
+                           user=db.session.get(User, admin_id))
+                    db.session.commit()
         except BaseException as error:  # noqa: BLE001 - handed to the test thread
             errors.append(error)
 
