@@ -6,6 +6,15 @@ Migrates a fresh database at URL (default: a new SQLite file under bench/out), l
 entries in batches (the chain computed here, as the session event would, inserted in bulk), times
 `riskapp.auditverify.verify` over them, then times WRITES single-entry commits through record()
 (each takes the chain head's lock). Prints rows/s as JSON. On PostgreSQL give an empty database.
+
+Measured 2026-12-08 on the 2-core development machine while other test suites ran on it (load
+average 8–10, so these are upper bounds of the time):
+- SQLite, 1,000,000 rows: load 141 s (7,083 rows/s), verify 79.6 s (12,566 rows/s), single
+  record()+commit 151/s.
+- PostgreSQL 15, 200,000 rows: load 38.7 s (5,168 rows/s), verify 16.3 s (12,284 rows/s, so
+  about 81 s for 1,000,000), single record()+commit 57/s.
+Verifying is CPU-bound in Python (JSON decoding of `details` and the canonical re-encoding take
+two thirds of it); memory stays flat (one batch of 10,000 rows at a time).
 """
 
 from __future__ import annotations
