@@ -4,7 +4,8 @@ Canonical encoding (docs/ARCHITECTURE.md, "The audit trail"): the UTF-8 bytes of
     [id, at, user_id, province_id, enterprise_id, action, object_type, object_id, details,
      personal_digest, prev_hash]
 with `at` in UTC as "YYYY-MM-DDTHH:MM:SS.ffffffZ", `details` as its JSON document (null when
-none), keys sorted at every depth, separators "," and ":" and no ASCII escaping;
+none; a whole-number float written as an integer), keys sorted at every depth, separators ","
+and ":" and no ASCII escaping;
 `row_hash` = SHA-256 of it in lower-case hex. The first entry's `prev_hash` is GENESIS.
 `personal_digest` = SHA-256(salt bytes || the UTF-8 JSON object {"ip", "subject_email",
 "user_email"} in the same encoding), or null when the entry holds no personal data.
@@ -36,6 +37,17 @@ HEAD_ID = 1
 HEAD = AuditChainHead.__table__
 
 
+def _plain_numbers(value):
+    """Whole floats as integers: PostgreSQL's jsonb gives 1e20 back as 100000000000000000000."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _plain_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_numbers(item) for item in value]
+    return value
+
+
 def _canonical(value) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode("utf-8")
@@ -51,7 +63,7 @@ def row_hash(id_, at, user_id, province_id, enterprise_id, action, object_type, 
              details, personal_digest, prev_hash) -> str:
     return hashlib.sha256(_canonical([
         id_, utc_text(at), user_id, province_id, enterprise_id, action, object_type, object_id,
-        details, personal_digest, prev_hash,
+        _plain_numbers(details), personal_digest, prev_hash,
     ])).hexdigest()
 
 

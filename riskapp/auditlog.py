@@ -75,6 +75,10 @@ def record(action: str, obj=None, *, details: dict | None = None, user=None,
 def _add_staged(session: Session) -> None:
     staged = session.info.pop(STAGED, None)
     if staged:
+        # The request's other changes first: the chain's lock is then taken last, held only for
+        # these inserts and the commit, and never while waiting for another row's lock (a
+        # writer holding that row would wait for the chain's lock: a deadlock).
+        session.flush()
         session.add_all(staged)
         session.flush()
 

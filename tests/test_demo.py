@@ -39,6 +39,7 @@ from riskapp.models import (
     Province,
     RemediationAction,
     Report,
+    ReportStatus,
     Role,
     User,
 )
@@ -245,3 +246,22 @@ def test_seed_leaves_a_real_province_of_the_same_code_alone(app):
         lines = seed(reset=True, enterprises=26)
         assert "is not the demo's" in lines[0]
         assert _count(Province) == 1 and _count(Area) == 0
+
+
+def test_reset_refuses_while_the_demo_holds_an_issued_report(app):
+    """The database keeps issued reports (riskapp.immutable): the reset says so and changes
+    nothing, rather than failing half-way."""
+    with app.app_context():
+        seed(enterprises=26)
+        assessment = db.session.scalars(select(Assessment).where(
+            Assessment.status == AssessmentStatus.SUBMITTED).limit(1)).one()
+        db.session.add(Report(assessment_id=assessment.id, enterprise_id=assessment.enterprise_id,
+                              province_id=assessment.province_id, lang="vi", public_id="RA-demo",
+                              verification_code="DEMO-1", status=ReportStatus.READY,
+                              attempts=1))
+        db.session.commit()
+        before = _count(Enterprise)
+        lines = seed(reset=True, enterprises=26)
+        assert lines == ["The demo provinces hold 1 issued report(s), which cannot be deleted; "
+                         "nothing changed. Seed the demo into a fresh database instead."]
+        assert _count(Enterprise) == before and _count(Report) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from riskapp.db import db
 from riskapp.models import Assessment, Report
@@ -103,17 +103,20 @@ def test_one_answer_cap_for_the_form_autosave_and_api(app, world, login_as):
     assert max(len(v) for v in stored.values()) <= MAX_ANSWER_LENGTH
 
 
-def test_api_report_pdfs_share_the_costly_work_limit(dedicated_app, app, world):
+def test_api_report_pdfs_share_the_costly_work_limit(dedicated_app, app, world, monkeypatch):
     """Each first request of a report queues a render on the shared worker: the API counts it
     against the same limit as the web's downloads."""
     from tests.api.helpers import bearer, make_token
 
+    # No report at submit, so that every first request queues a render (an issued report could
+    # not be deleted afterwards: riskapp.immutable).
+    monkeypatch.setitem(app.config, "REPORTS_AUTORENDER", False)
     with app.app_context():
         for _ in range(3):
             factories.submit_assessment(db.session.merge(world.a.enterprise),
                                         db.session.merge(world.a.officer))
-        db.session.execute(delete(Report))  # so that every first request queues a render
         db.session.commit()
+        assert db.session.scalars(select(Report)).all() == []
         ids = db.session.scalars(select(Assessment.id).order_by(Assessment.id)).all()
     limited = dedicated_app(RATELIMIT_ENABLED=True, COSTLY_RATE_LIMIT="2 per minute")
     client = limited.test_client()
