@@ -30,7 +30,7 @@ class Kind:
 EVIDENCE = "evidence_photos"
 LOGINS = "login_records"
 DELIVERIES = "deliveries"
-TOKENS = "one_time_tokens"
+LINKS = "one_time_tokens"
 FILES = "files"
 ACCOUNTS = "inactive_accounts"
 
@@ -44,7 +44,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(DELIVERIES, DAYS, 90, 30, 365, _l("Notification texts and delivery details (days)"),
          _l("The text of notifications and reminders and the providers' answers about their "
             "delivery are blanked after this; that a message was sent stays.")),
-    Kind(TOKENS, DAYS, 30, 1, 365, _l("Used or expired invitation and reset links (days)"),
+    Kind(LINKS, DAYS, 30, 1, 365, _l("Used or expired invitation and reset links (days)"),
          _l("Invitation and password-reset links are deleted this long after they were used or "
             "expired.")),
     Kind(FILES, DAYS, 30, 1, 180, _l("Finished ZIP exports and import files (days)"),

@@ -44,8 +44,8 @@ from riskapp.privacy.kinds import (
     DELIVERIES,
     EVIDENCE,
     FILES,
+    LINKS,
     LOGINS,
-    TOKENS,
 )
 from riskapp.privacy.settings import cutoff, periods
 
@@ -147,7 +147,7 @@ def _pseudonymise_accounts(ids: list[int]) -> None:
 STEPS = {
     EVIDENCE: Step(_evidence_ids, _delete_evidence),
     DELIVERIES: Step(_delivery_ids, _blank_deliveries),
-    TOKENS: Step(_token_ids, _delete_tokens),
+    LINKS: Step(_token_ids, _delete_tokens),
     FILES: Step(_export_ids, _drop_exports),
     ACCOUNTS: Step(_account_ids, _pseudonymise_accounts),
 }

@@ -28,7 +28,7 @@ from riskapp.models import (
     User,
 )
 from riskapp.privacy import retention
-from riskapp.privacy.kinds import ACCOUNTS, DELIVERIES, EVIDENCE, FILES, LOGINS, TOKENS
+from riskapp.privacy.kinds import ACCOUNTS, DELIVERIES, EVIDENCE, FILES, LINKS, LOGINS
 from tests import factories
 from tests.evidence.support import make_evidence
 from tests.privacy.support import retention_entries, set_period, token, travel, utc
@@ -95,23 +95,23 @@ def test_the_day_is_the_provinces_and_so_are_the_periods(app, world):
         in_b = token(world.b.officer.id, utc(2026, 6, 1, 10))
         longer = token(world.b.auditor.id, utc(2026, 5, 1))
         for province in (world.a.province, world.b.province):
-            set_period(province.id, TOKENS, 1)
+            set_period(province.id, LINKS, 1)
         db.session.commit()
     # 18:00 UTC on 2 June: 3 June in Hanoi (cut 1 June 17:00 UTC), 2 June in New York (cut
     # 1 June 04:00 UTC).
     with travel(utc(2026, 6, 2, 18)):
         done = _run(app)
-    assert done["TH"][TOKENS] == 1 and done["NA"][TOKENS] == 1
+    assert done["TH"][LINKS] == 1 and done["NA"][LINKS] == 1
     with app.app_context():
         left = set(db.session.scalars(select(OneTimeToken.id)))
         assert in_a not in left and in_b in left and longer not in left
         longer = token(world.b.auditor.id, utc(2026, 5, 1))
         db.session.execute(update(RetentionSetting).where(
             RetentionSetting.province_id == world.b.province.id,
-            RetentionSetting.kind == TOKENS).values(period=60))
+            RetentionSetting.kind == LINKS).values(period=60))
         db.session.commit()
     with travel(utc(2026, 6, 2, 18)):
-        assert _run(app, "NA")["NA"][TOKENS] == 0  # 60 days in NA: a month-old token stays
+        assert _run(app, "NA")["NA"][LINKS] == 0  # 60 days in NA: a month-old token stays
     with app.app_context():
         assert db.session.get(OneTimeToken, longer) is not None
 
@@ -120,7 +120,7 @@ def test_a_run_killed_between_batches_is_finished_by_the_next(app, world, monkey
     with app.app_context():
         made = [token(world.a.officer.id, utc(2026, 1, day)) for day in range(1, 6)]
         db.session.commit()
-    real = retention.STEPS[TOKENS]
+    real = retention.STEPS[LINKS]
     calls = []
 
     def killed_on_second(ids):
@@ -129,21 +129,21 @@ def test_a_run_killed_between_batches_is_finished_by_the_next(app, world, monkey
             raise KeyboardInterrupt("killed")
         real.apply(ids)
 
-    monkeypatch.setitem(retention.STEPS, TOKENS, retention.Step(real.ids, killed_on_second))
+    monkeypatch.setitem(retention.STEPS, LINKS, retention.Step(real.ids, killed_on_second))
     with travel(utc(2026, 6, 1)), pytest.raises(KeyboardInterrupt):
         _run(app, "TH", batch=2)
     with app.app_context():
         db.session.rollback()
         assert set(db.session.scalars(select(OneTimeToken.id))) == set(made[2:])
         assert retention_entries() == []  # the kind's entry comes with its last batch
-    monkeypatch.setitem(retention.STEPS, TOKENS, real)
+    monkeypatch.setitem(retention.STEPS, LINKS, real)
     with travel(utc(2026, 6, 1)):
-        assert _run(app, "TH", batch=2)["TH"][TOKENS] == 3
-        assert _run(app, "TH", batch=2)["TH"][TOKENS] == 0
+        assert _run(app, "TH", batch=2)["TH"][LINKS] == 3
+        assert _run(app, "TH", batch=2)["TH"][LINKS] == 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OneTimeToken)) == 0
-        assert [e for e in retention_entries() if e[1] == TOKENS] == [
-            (world.a.province.id, TOKENS, 3)]
+        assert [e for e in retention_entries() if e[1] == LINKS] == [
+            (world.a.province.id, LINKS, 3)]
 
 
 def _delivery(app, world, created):

@@ -47,10 +47,16 @@ def test_an_entry_cannot_be_deleted_through_the_orm(app, entry_id):
         assert db.session.get(AuditLog, entry_id) is not None
 
 
+# The log's own module holds the only sanctioned changes: forgetting old IP addresses and
+# pseudonymising an erased user (Decree 13/2023; riskapp/privacy).
+PERSONAL_DATA_MODULE = "auditlog.py"
+
+
 def test_no_application_code_changes_audit_rows_in_bulk():
     offenders = [
         f"{path.relative_to(RISKAPP)}: {match.group(0)}"
         for path in RISKAPP.rglob("*.py")
+        if path.relative_to(RISKAPP).as_posix() != PERSONAL_DATA_MODULE
         for match in BULK_CHANGE.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
