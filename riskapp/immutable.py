@@ -68,7 +68,7 @@ def _postgresql_ddl(rule: Rule) -> list[str]:
     function = _name(rule, "refuse")
     # A TRUNCATE has no OLD row: it is refused when any row it would remove is protected.
     # Table and condition are the registry's constants, never input.
-    protected_rows = f"SELECT 1 FROM {rule.table} AS old_row WHERE {rule.condition('old_row')}"
+    protected_rows = f"SELECT 1 FROM {rule.table} AS old_row WHERE {rule.condition('old_row')}"  # nosec B608
     truncate_check = ("" if rule.only_if is None else
                       f"IF TG_OP = 'TRUNCATE' AND NOT EXISTS ({protected_rows}) THEN RETURN NULL; "
                       "END IF; ")
