@@ -29,7 +29,6 @@ branch_labels = None
 depends_on = None
 
 BATCH = 5000
-# Only this revision's tables: a table added to the registry later comes with its own migration.
 FKS = (("user_id", "user_account"), ("province_id", "province"),
        ("enterprise_id", "enterprise"))
 
