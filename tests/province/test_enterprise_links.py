@@ -31,13 +31,15 @@ def _links(page) -> set[str]:
     return {html.unescape(href) for href in re.findall(r'href="([^"]+)"', text)}
 
 
-@pytest.mark.parametrize(("role", "opens_answers"), [
-    ("viewer", False),   # the answers page records findings: auditors and province admins only
-    ("admin", True),
-    ("auditor", True),
+@pytest.mark.parametrize(("role", "opens_answers", "sees_photos"), [
+    # The answers page records findings: auditors and province admins only. Photos may show
+    # faces: the enterprise, its reviewers and auditors only (tenancy.EVIDENCE_READERS).
+    ("viewer", False, False),
+    ("admin", True, True),
+    ("auditor", True, True),
 ])
 def test_grade_links_to_answers_evidence_and_pdf_within_reach(
-    app, world, login_as, assessed, role, opens_answers
+    app, world, login_as, assessed, role, opens_answers, sees_photos
 ):
     client = login_as(getattr(world.a, role))
     page = client.get(f"/province/enterprises/{world.a.enterprise.id}")
@@ -48,7 +50,7 @@ def test_grade_links_to_answers_evidence_and_pdf_within_reach(
     evidence = {link for link in links if re.fullmatch(r"/evidence/\d+", link)}
     assert pdf in links and f"{pdf}?lang=en" in links
     assert (answers in links) is opens_answers
-    assert len(evidence) == 1
+    assert len(evidence) == (1 if sees_photos else 0)
     # Every link shown opens for this viewer.
     for link in [pdf, *evidence, *([answers] if opens_answers else [])]:
         assert client.get(link).status_code in (200, 202), link
