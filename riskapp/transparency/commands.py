@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from riskapp.db import db
+from riskapp.reports import keys
 from riskapp.transparency import merkle, offline, services
 from riskapp.transparency.heads import TreeHead
 
@@ -35,7 +36,7 @@ def _consistent(older: TreeHead, newer: TreeHead, store: services.DbStore) -> No
 def audit(paths: tuple[Path, ...]) -> list[TreeHead]:
     """Every head's signature, the log still holding each head's size with its root, and each
     consecutive pair (by size) consistent; raises offline.Fault."""
-    found = [offline.checked_head(offline.read_json(path), services._public_key_for, str(path))
+    found = [offline.checked_head(offline.read_json(path), keys.public_key_for, str(path))
              for path in paths]
     found.sort(key=lambda head: (head.tree_size, head.timestamp_ms))
     log_size, store = services.size(), services.DbStore()

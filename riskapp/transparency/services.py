@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -64,19 +63,6 @@ class DbStore:
                 raise LookupError(f"no stored hash at level {level}, index {index}")
             self._read[key] = bytes(found)
         return self._read[key]
-
-
-# --------------------------------------------------------------------------- keys
-
-
-def signing_key():
-    """The key that signs tree heads: the current report-signing key (riskapp/reports/keys.py)."""
-    return keys.current_private_key()
-
-
-def _public_key_for(key_id: str) -> Ed25519PublicKey | None:
-    """The public key named by a tree head's key id (any published key), None when unknown."""
-    return keys.public_key_for(key_id)
 
 
 # --------------------------------------------------------------------------- appending
@@ -200,7 +186,7 @@ def publish(now: datetime | None = None) -> tuple[LogTreeHead, bool]:
     existing = db.session.scalar(same)
     if existing is not None:
         return existing, False
-    signed = heads.sign_head(signing_key(), tree_size, int(moment.timestamp() * 1000),
+    signed = heads.sign_head(keys.current_private_key(), tree_size, int(moment.timestamp() * 1000),
                              merkle.root_hash(DbStore(), tree_size))
     insert = dialect_insert(db.session.get_bind().dialect.name)
     inserted = db.session.execute(
@@ -217,7 +203,7 @@ def publish(now: datetime | None = None) -> tuple[LogTreeHead, bool]:
 
 
 def head_verifies(row: LogTreeHead) -> bool:
-    key = _public_key_for(row.key_id)
+    key = keys.public_key_for(row.key_id)
     return key is not None and heads.signature_valid(as_head(row), key)
 
 

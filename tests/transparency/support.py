@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from riskapp.db import db
+from riskapp.reports import keys
 from riskapp.transparency import heads, services
 from tests.audit.support import report_row, submitted
 
@@ -25,7 +26,7 @@ def publish(app) -> dict:
 def signed_head(app, tree_size: int, root: bytes, key=None) -> dict:
     """A head signed with the server's key (or `key`) over any size and root: a forger's."""
     with app.app_context():
-        signer = key or services.signing_key()
+        signer = key or keys.current_private_key()
         return heads.sign_head(signer, tree_size, 1_800_000_000_000, root).to_json()
 
 
